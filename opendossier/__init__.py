@@ -1,0 +1,1 @@
+"""OpenDossier: the application assembly (command line, later the services together)."""

@@ -1,0 +1,253 @@
+"""Key pairs: Ed25519 (Multikey and JWK), P-256 and RSA (JWK) over pyca/cryptography.
+
+A key pair may hold only a public key (for verification). Private material is exposed only
+through `private_jwk()` / `secret_key_multibase()` for writing key files; services encrypt it
+before storing it and never return it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import multibase
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import (
+    decode_dss_signature,
+    encode_dss_signature,
+)
+from jwcrypto import jwk
+
+from standards.errors import InvalidKeyError
+
+KeyType = Literal["ed25519", "p256", "rsa"]
+
+# Multicodec prefixes (unsigned varint encoded), from the multicodec table.
+ED25519_PUB = b"\xed\x01"
+ED25519_PRIV = b"\x80\x26"
+P256_PUB = b"\x80\x24"
+P256_PRIV = b"\x86\x26"
+
+
+def _b58(data: bytes) -> str:
+    return multibase.encode("base58btc", data).decode("ascii")
+
+
+def _multibase_decode(value: str) -> bytes:
+    try:
+        return bytes(multibase.decode(value))
+    except Exception as exc:  # the library raises ValueError or its own types
+        raise InvalidKeyError(f"not a multibase value: {value[:20]!r}") from exc
+
+
+@dataclass
+class KeyPair:
+    """One asymmetric key, public and optionally private, with its verification method id."""
+
+    key_type: KeyType
+    public_key: Any
+    private_key: Any = None
+    id: str | None = None
+    controller: str | None = None
+    _jwk_cache: dict[str, Any] | None = field(default=None, repr=False, compare=False)
+
+    # --- identity -----------------------------------------------------------------------
+    @property
+    def has_private(self) -> bool:
+        return self.private_key is not None
+
+    @property
+    def jws_algorithm(self) -> str:
+        return {"ed25519": "EdDSA", "p256": "ES256", "rsa": "RS256"}[self.key_type]
+
+    def public_key_multibase(self) -> str:
+        if self.key_type == "ed25519":
+            raw = self.public_key.public_bytes(
+                serialization.Encoding.Raw, serialization.PublicFormat.Raw
+            )
+            return _b58(ED25519_PUB + raw)
+        if self.key_type == "p256":
+            raw = self.public_key.public_bytes(
+                serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
+            )
+            return _b58(P256_PUB + raw)
+        raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
+
+    def secret_key_multibase(self) -> str:
+        self._require_private()
+        if self.key_type == "ed25519":
+            raw = self.private_key.private_bytes(
+                serialization.Encoding.Raw,
+                serialization.PrivateFormat.Raw,
+                serialization.NoEncryption(),
+            )
+            return _b58(ED25519_PRIV + raw)
+        if self.key_type == "p256":
+            raw = self.private_key.private_numbers().private_value.to_bytes(32, "big")
+            return _b58(P256_PRIV + raw)
+        raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
+
+    def public_jwk(self) -> dict[str, Any]:
+        if self._jwk_cache is None:
+            key = jwk.JWK.from_pyca(self.public_key)
+            exported = json.loads(key.export_public())
+            exported.pop("kid", None)  # jwcrypto adds a thumbprint kid; did:jwk wants the bare key
+            self._jwk_cache = exported
+        return dict(self._jwk_cache)
+
+    def private_jwk(self) -> dict[str, Any]:
+        self._require_private()
+        exported = json.loads(jwk.JWK.from_pyca(self.private_key).export_private())
+        exported.pop("kid", None)
+        return exported
+
+    def to_jwcrypto(self, private: bool = False) -> jwk.JWK:
+        if private:
+            self._require_private()
+            return jwk.JWK.from_pyca(self.private_key)
+        return jwk.JWK.from_pyca(self.public_key)
+
+    # --- operations ---------------------------------------------------------------------
+    def sign(self, data: bytes) -> bytes:
+        """Sign raw bytes. P-256 signatures are IEEE P1363 (r||s), as JOSE and DI use them."""
+        self._require_private()
+        if self.key_type == "ed25519":
+            return self.private_key.sign(data)
+        if self.key_type == "p256":
+            der = self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+            r, s = decode_dss_signature(der)
+            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+        return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+    def verify(self, data: bytes, signature: bytes) -> bool:
+        try:
+            if self.key_type == "ed25519":
+                self.public_key.verify(signature, data)
+            elif self.key_type == "p256":
+                if len(signature) != 64:
+                    return False
+                der = encode_dss_signature(
+                    int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+                )
+                self.public_key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+            else:
+                self.public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+        except InvalidSignature:
+            return False
+        return True
+
+    def public_only(self) -> KeyPair:
+        return KeyPair(self.key_type, self.public_key, None, self.id, self.controller)
+
+    def _require_private(self) -> None:
+        if self.private_key is None:
+            raise InvalidKeyError("this operation needs the private key, which is not loaded")
+
+    # --- serialisation ------------------------------------------------------------------
+    def to_key_file(self) -> dict[str, Any]:
+        """The private key file format of `opendossier key new` (contains secret material)."""
+        data: dict[str, Any] = {"id": self.id, "controller": self.controller}
+        if self.key_type == "rsa":
+            data.update(type="JsonWebKey", publicKeyJwk=self.public_jwk(),
+                        privateKeyJwk=self.private_jwk())
+        else:
+            data.update(type="Multikey", publicKeyMultibase=self.public_key_multibase(),
+                        secretKeyMultibase=self.secret_key_multibase(),
+                        publicKeyJwk=self.public_jwk(), privateKeyJwk=self.private_jwk())
+        return {k: v for k, v in data.items() if v is not None}
+
+
+# --- construction ----------------------------------------------------------------------
+def generate_key(key_type: KeyType = "ed25519") -> KeyPair:
+    if key_type == "ed25519":
+        private: Any = ed25519.Ed25519PrivateKey.generate()
+    elif key_type == "p256":
+        private = ec.generate_private_key(ec.SECP256R1())
+    elif key_type == "rsa":
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    else:
+        raise InvalidKeyError(f"unsupported key type {key_type!r} (ed25519, p256 or rsa)")
+    return KeyPair(key_type, private.public_key(), private)
+
+
+def public_key_from_multibase(value: str) -> KeyPair:
+    """A public key from a Multikey `publicKeyMultibase` (Ed25519 or P-256)."""
+    raw = _multibase_decode(value)
+    if raw[:2] == ED25519_PUB and len(raw) == 34:
+        return KeyPair("ed25519", ed25519.Ed25519PublicKey.from_public_bytes(raw[2:]))
+    if raw[:2] == P256_PUB and len(raw) == 35:
+        try:
+            pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
+        except ValueError as exc:
+            raise InvalidKeyError("P-256 public key is not a point on the curve") from exc
+        return KeyPair("p256", pub)
+    raise InvalidKeyError(f"unsupported or malformed publicKeyMultibase {value[:16]}…")
+
+
+def key_pair_from_multikey(public_multibase: str, secret_multibase: str | None) -> KeyPair:
+    """A key pair from Multikey strings (the format of the W3C vc-di-eddsa vectors)."""
+    public = public_key_from_multibase(public_multibase)
+    if secret_multibase is None:
+        return public
+    raw = _multibase_decode(secret_multibase)
+    if raw[:2] == ED25519_PRIV and len(raw) == 34 and public.key_type == "ed25519":
+        private: Any = ed25519.Ed25519PrivateKey.from_private_bytes(raw[2:])
+    elif raw[:2] == P256_PRIV and len(raw) == 34 and public.key_type == "p256":
+        private = ec.derive_private_key(int.from_bytes(raw[2:], "big"), ec.SECP256R1())
+    else:
+        raise InvalidKeyError("secretKeyMultibase is malformed or does not match the public key")
+    pair = KeyPair(public.key_type, private.public_key(), private)
+    if pair.public_key_multibase() != public_multibase:
+        raise InvalidKeyError("secret key does not belong to the given public key")
+    return pair
+
+
+def key_pair_from_jwk(data: dict[str, Any]) -> KeyPair:
+    """A key pair (or public key) from a JWK: OKP/Ed25519, EC/P-256 or RSA."""
+    try:
+        key = jwk.JWK(**data)
+    except Exception as exc:
+        raise InvalidKeyError(f"not a usable JWK: {exc}") from exc
+    kty, crv = data.get("kty"), data.get("crv")
+    if kty == "OKP" and crv == "Ed25519":
+        key_type: KeyType = "ed25519"
+    elif kty == "EC" and crv == "P-256":
+        key_type = "p256"
+    elif kty == "RSA":
+        key_type = "rsa"
+    else:
+        raise InvalidKeyError(f"unsupported JWK key type {kty}/{crv}")
+    if key.has_private:
+        private = key.get_op_key("sign")
+        return KeyPair(key_type, private.public_key(), private)
+    return KeyPair(key_type, key.get_op_key("verify"))
+
+
+def load_key_file(path: str | Path) -> KeyPair:
+    """Read a key file: ours (`opendossier key new`), a W3C vector keyPair.json, or a JWK."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InvalidKeyError(f"cannot read key file {path}: {exc}") from exc
+    return key_pair_from_document(data)
+
+
+def key_pair_from_document(data: dict[str, Any]) -> KeyPair:
+    if not isinstance(data, dict):
+        raise InvalidKeyError("a key file must hold a JSON object")
+    secret = data.get("secretKeyMultibase") or data.get("privateKeyMultibase")
+    if "publicKeyMultibase" in data:
+        pair = key_pair_from_multikey(data["publicKeyMultibase"], secret)
+    elif "privateKeyJwk" in data or "publicKeyJwk" in data:
+        pair = key_pair_from_jwk(data.get("privateKeyJwk") or data["publicKeyJwk"])
+    elif "kty" in data:
+        pair = key_pair_from_jwk(data)
+    else:
+        raise InvalidKeyError("no publicKeyMultibase, publicKeyJwk or JWK in the key file")
+    pair.id = data.get("id")
+    pair.controller = data.get("controller")
+    return pair
