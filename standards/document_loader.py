@@ -1,9 +1,8 @@
 """The JSON-LD document loader: bundled contexts from memory, nothing from the network.
 
 Every context in `contexts/index.json` is read and parsed once per process. Any other URL
-is refused with an error that names it. Callers that must resolve a few extra documents
-offline (a status list or DID document given on the command line) pass them explicitly
-as `extra_documents`; those are served by exact URL only.
+is refused with an error that names it. Other documents (DID documents, status lists) are
+not JSON-LD contexts and go through `standards.fetcher`, never through this loader.
 """
 
 from __future__ import annotations
@@ -44,20 +43,13 @@ class DocumentLoader:
     exist for test vectors and must never make a production credential acceptable.
     """
 
-    def __init__(
-        self,
-        extra_documents: Mapping[str, Any] | None = None,
-        allow_test_contexts: bool = False,
-    ) -> None:
-        self._extra = dict(extra_documents or {})
+    def __init__(self, allow_test_contexts: bool = False) -> None:
         self._allow_test = allow_test_contexts
 
     def __call__(self, url: str, options: Mapping[str, Any] | None = None) -> dict[str, Any]:
         return {"contextUrl": None, "documentUrl": url, "document": self.load(url)}
 
     def load(self, url: str) -> Any:
-        if url in self._extra:
-            return self._extra[url]
         entry = _index().get(url)
         if entry is None:
             raise DocumentLoaderError(

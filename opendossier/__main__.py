@@ -1,0 +1,5 @@
+import sys
+
+from opendossier.cli import main
+
+sys.exit(main())

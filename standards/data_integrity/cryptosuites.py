@@ -1,0 +1,127 @@
+"""Data Integrity cryptosuites: each a small object that turns a document and a proof
+configuration into the bytes to sign, and signs or verifies them (as in Digital Bazaar's
+`data-integrity`). Proof sets, chains and purposes are handled in `proofs.py`.
+
+eddsa-rdfc-2022 and eddsa-jcs-2022 (W3C vc-di-eddsa), the legacy name `eddsa-2022` (same
+algorithm as eddsa-rdfc-2022, from the 2022 drafts) and Ed25519Signature2020 (verify and sign).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import multibase
+import rfc8785
+
+from standards.errors import InvalidKeyError, ProofError
+from standards.jsonld import JsonLdEngine, check_document_limits
+from standards.keys import KeyPair
+
+
+class Cryptosuite(Protocol):
+    name: str  # the `cryptosuite` value, or the proof type for pre-DI suites
+    proof_type: str
+    required_context: str | None
+
+    def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
+                  engine: JsonLdEngine) -> bytes: ...
+
+    def sign(self, data: bytes, key: KeyPair) -> str: ...
+
+    def verify(self, data: bytes, proof_value: str, key: KeyPair) -> bool: ...
+
+
+def _require_ed25519(key: KeyPair) -> None:
+    if key.key_type != "ed25519":
+        raise InvalidKeyError(f"this cryptosuite needs an Ed25519 key, not {key.key_type}")
+
+
+class _Ed25519Signer:
+    """Signature step shared by the EdDSA suites: raw Ed25519, base58btc multibase value."""
+
+    def sign(self, data: bytes, key: KeyPair) -> str:
+        _require_ed25519(key)
+        return multibase.encode("base58btc", key.sign(data)).decode("ascii")
+
+    def verify(self, data: bytes, proof_value: str, key: KeyPair) -> bool:
+        _require_ed25519(key)
+        if not isinstance(proof_value, str) or not proof_value.startswith("z"):
+            raise ProofError("proofValue must be a base58btc multibase string (starting with 'z')")
+        try:
+            signature = bytes(multibase.decode(proof_value))
+        except Exception as exc:
+            raise ProofError("proofValue is not valid base58btc") from exc
+        if len(signature) != 64:
+            raise ProofError(f"an Ed25519 signature has 64 bytes, proofValue has {len(signature)}")
+        return key.verify(data, signature)
+
+
+@dataclass(frozen=True)
+class RdfcEd25519Suite(_Ed25519Signer):
+    """RDFC-1.0 canonical N-Quads, SHA-256 of proof configuration then of document."""
+
+    name: str
+    proof_type: str
+    # A context the signed document must include so the proof's terms are defined.
+    required_context: str | None = None
+
+    def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
+                  engine: JsonLdEngine) -> bytes:
+        config = dict(proof_config)
+        # The proof configuration is interpreted in the document's context (vc-di-eddsa 3.2.5).
+        config["@context"] = document.get("@context")
+        proof_hash = hashlib.sha256(engine.canonicalize(config).encode("utf-8")).digest()
+        doc_hash = hashlib.sha256(engine.canonicalize(document).encode("utf-8")).digest()
+        return proof_hash + doc_hash
+
+
+@dataclass(frozen=True)
+class JcsEd25519Suite(_Ed25519Signer):
+    """RFC 8785 JSON canonicalisation, SHA-256 of proof configuration then of document.
+
+    The document is still expanded (safe mode) so a JCS-signed credential cannot carry
+    terms no context defines; the signature itself covers the JSON bytes.
+    """
+
+    name: str = "eddsa-jcs-2022"
+    proof_type: str = "DataIntegrityProof"
+    required_context: str | None = None
+
+    def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
+                  engine: JsonLdEngine) -> bytes:
+        check_document_limits(document)
+        engine.expand(document)
+        proof_hash = hashlib.sha256(rfc8785.dumps(proof_config)).digest()
+        doc_hash = hashlib.sha256(rfc8785.dumps(document)).digest()
+        return proof_hash + doc_hash
+
+
+EDDSA_RDFC_2022 = RdfcEd25519Suite("eddsa-rdfc-2022", "DataIntegrityProof")
+EDDSA_2022_LEGACY = RdfcEd25519Suite("eddsa-2022", "DataIntegrityProof")
+EDDSA_JCS_2022 = JcsEd25519Suite()
+ED25519_SIGNATURE_2020 = RdfcEd25519Suite(
+    "Ed25519Signature2020", "Ed25519Signature2020",
+    required_context="https://w3id.org/security/suites/ed25519-2020/v1",
+)
+
+# Suites we create proofs with. eddsa-2022 is a legacy name: verify only.
+SIGNING_SUITES: dict[str, Cryptosuite] = {
+    s.name: s for s in (EDDSA_RDFC_2022, EDDSA_JCS_2022, ED25519_SIGNATURE_2020)
+}
+VERIFYING_SUITES: dict[str, Cryptosuite] = {**SIGNING_SUITES, "eddsa-2022": EDDSA_2022_LEGACY}
+
+
+def suite_for_proof(proof: dict[str, Any]) -> Cryptosuite:
+    """The cryptosuite a received proof names, or a ProofError saying which is unsupported."""
+    proof_type = proof.get("type")
+    if proof_type == "DataIntegrityProof":
+        name = proof.get("cryptosuite")
+        suite = VERIFYING_SUITES.get(name) if isinstance(name, str) else None
+        if suite is None or suite.proof_type != "DataIntegrityProof":
+            raise ProofError(f"unsupported cryptosuite {name!r}")
+        return suite
+    if proof_type == "Ed25519Signature2020":
+        return ED25519_SIGNATURE_2020
+    raise ProofError(f"unsupported proof type {proof_type!r}")

@@ -1,0 +1,301 @@
+"""Verify a credential or presentation, every check reported separately with its reason.
+
+One code path for the CLI now and the verifier service later. Checks, in order:
+`format`, `json-ld` (contexts bundled, every term defined), `proof` (each proof, key
+controlled by the issuer for assertionMethod), `issuer`, `validity` (dates against an
+injectable clock), `status` (Bitstring Status List or 1EdTech Revocation List; a list that
+cannot be fetched gives "unknown", which never counts as valid), `schema` (OB 3.0 JSON Schema
+for Open Badges), and for presentations `holder` plus each embedded credential.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from standards import jose
+from standards.data_integrity import verify_document_proofs
+from standards.dids import DidResolver
+from standards.document_loader import DEFAULT_LOADER, DocumentLoader
+from standards.errors import StandardsError
+from standards.fetcher import Fetcher
+from standards.jsonld import check_document_limits, engine_for
+from standards.keys import KeyPair
+from standards.ob3 import normalise_received_credential, validate_credential
+from standards.status_check import check_credential_status
+
+OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
+            "ClrCredential"}
+
+
+@dataclass
+class Check:
+    check: str
+    ok: bool
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"check": self.check, "ok": self.ok, "message": self.message}
+
+
+@dataclass
+class VerificationResult:
+    """What was checked, what passed, and why anything failed."""
+
+    checks: list[Check] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    document: dict[str, Any] | None = None
+    format: str = "unknown"
+
+    @property
+    def verified(self) -> bool:
+        return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def errors(self) -> list[str]:
+        return [f"{c.check}: {c.message}" for c in self.checks if not c.ok]
+
+    def add(self, check: str, ok: bool, message: str) -> None:
+        self.checks.append(Check(check, ok, message))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"verified": self.verified, "checks": [c.to_json() for c in self.checks],
+                "warnings": list(self.warnings), "errors": self.errors}
+
+
+@dataclass
+class VerificationContext:
+    """Everything verification may consult: the clock, the network policy, the loader."""
+
+    now: datetime | None = None
+    fetcher: Fetcher | None = None
+    loader: DocumentLoader = DEFAULT_LOADER
+    check_status: bool = True
+
+    def clock(self) -> datetime:
+        return self.now or datetime.now(UTC)
+
+    def resolver(self) -> DidResolver:
+        return DidResolver(self.fetcher or Fetcher.offline())
+
+
+def verify_credential(document: dict[str, Any] | str, *, now: datetime | None = None,
+                      fetcher: Fetcher | None = None, loader: DocumentLoader = DEFAULT_LOADER,
+                      check_status: bool = True) -> VerificationResult:
+    """Verify a credential given as JSON (Data Integrity) or as a compact JWT."""
+    ctx = VerificationContext(now, fetcher, loader, check_status)
+    if isinstance(document, str):
+        return _verify_jwt_credential(document, ctx)
+    return _verify_di_credential(document, ctx)
+
+
+def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None = None,
+                        domain: str | None = None, now: datetime | None = None,
+                        fetcher: Fetcher | None = None,
+                        loader: DocumentLoader = DEFAULT_LOADER) -> VerificationResult:
+    """Verify a presentation: its proof (authentication, challenge, domain), the holder
+    binding, and every credential in it."""
+    ctx = VerificationContext(now, fetcher, loader, True)
+    result = VerificationResult(format="presentation")
+    if isinstance(document, str):
+        result.add("format", False, "JWT-secured presentations are not supported yet")
+        return result
+    result.document = document
+    if not _structure_ok(document, result, "VerifiablePresentation", ctx.loader):
+        return result
+    proofs = verify_document_proofs(document, _key_resolver(ctx, result),
+                                    expected_purpose="authentication", challenge=challenge,
+                                    domain=domain, now=ctx.clock(), loader=ctx.loader)
+    _report_proofs(proofs, result)
+    holder = document.get("holder")
+    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    signers = {_controller(p.verification_method) for p in proofs if p.verified}
+    if holder_id is not None:
+        result.add("holder", holder_id in signers,
+                   f"presentation signed by its holder {holder_id}" if holder_id in signers
+                   else f"presentation is not signed by its holder {holder_id}")
+    credentials = document.get("verifiableCredential", [])
+    for index, credential in enumerate(credentials if isinstance(credentials, list)
+                                       else [credentials]):
+        inner = verify_credential(credential, now=ctx.now, fetcher=ctx.fetcher,
+                                  loader=ctx.loader)
+        label = f"credential[{index}]"
+        result.add(label, inner.verified, "valid" if inner.verified
+                   else "; ".join(inner.errors))
+        subjects = _subject_ids(inner.document or {})
+        if holder_id is not None and subjects and holder_id not in subjects:
+            result.add(f"{label}.holder-binding", False,
+                       f"holder {holder_id} is not the subject of this credential")
+    return result
+
+
+# --- credentials secured with Data Integrity --------------------------------------------
+def _verify_di_credential(document: dict[str, Any], ctx: VerificationContext
+                          ) -> VerificationResult:
+    result = VerificationResult(format="data-integrity", document=document)
+    if not _structure_ok(document, result, "VerifiableCredential", ctx.loader):
+        return result
+    proofs = verify_document_proofs(document, _key_resolver(ctx, result), now=ctx.clock(),
+                                    loader=ctx.loader)
+    _report_proofs(proofs, result)
+    issuer = _issuer_id(document)
+    signers = [p for p in proofs if p.verified]
+    if issuer and signers:
+        by_issuer = [p for p in signers if _controller(p.verification_method) == issuer]
+        result.add("issuer", bool(by_issuer),
+                   f"signed by a key of the issuer {issuer}" if by_issuer else
+                   f"no valid proof is made with a key controlled by the issuer {issuer}")
+    _common_checks(document, result, ctx)
+    return result
+
+
+def _structure_ok(document: Any, result: VerificationResult, kind: str,
+                  loader: DocumentLoader) -> bool:
+    if not isinstance(document, dict):
+        result.add("format", False, "expected a JSON object")
+        return False
+    try:
+        check_document_limits(document)
+    except StandardsError as exc:
+        result.add("format", False, str(exc))
+        return False
+    types = document.get("type")
+    types = types if isinstance(types, list) else [types]
+    if kind not in types:
+        result.add("format", False, f"type does not include {kind}")
+        return False
+    result.add("format", True, f"{kind} ({', '.join(t for t in types if t != kind) or kind})")
+    try:
+        engine_for(loader).expand(document)
+    except StandardsError as exc:
+        result.add("json-ld", False, str(exc))
+        return False
+    result.add("json-ld", True, "every context is bundled and every term is defined")
+    if "proof" not in document:
+        result.add("proof", False, "the document has no proof")
+        return False
+    return True
+
+
+def _key_resolver(ctx: VerificationContext, result: VerificationResult):  # noqa: ANN202
+    resolver = ctx.resolver()
+
+    def resolve(vm: str, purpose: str) -> KeyPair:
+        method = resolver.resolve_verification_method(vm, purpose)
+        if method.key_from_fragment:
+            result.warnings.append(
+                f"key for {vm} taken from the URL fragment (1EdTech style), not a DID document")
+        return method.key
+
+    return resolve
+
+
+def _report_proofs(proofs: list[Any], result: VerificationResult) -> None:
+    if not proofs:
+        result.add("proof", False, "the document has no proof")
+    for proof in proofs:
+        result.add("proof", proof.verified, proof.describe())
+
+
+# --- credentials secured as JWT ---------------------------------------------------------
+def _verify_jwt_credential(token: str, ctx: VerificationContext) -> VerificationResult:
+    result = VerificationResult(format="jwt")
+    resolver = ctx.resolver()
+    outcome = jose.verify_jwt(
+        token, lambda kid: resolver.resolve_verification_method(kid, "assertionMethod").key,
+        now=ctx.clock())
+    result.format = outcome.format
+    result.document = outcome.document
+    if outcome.document is None:
+        result.add("format", False, "; ".join(outcome.errors) or "not a JWT credential")
+        return result
+    result.add("format", True, f"{outcome.format} credential")
+    result.add("proof", outcome.verified, "JWS signature valid" if outcome.verified
+               else "; ".join(outcome.errors))
+    issuer = _issuer_id(outcome.document)
+    kid = outcome.kid or ""
+    if outcome.key_source == "jwk":
+        result.add("issuer", False, "the key is embedded in the JWT header: it is not shown "
+                   "to be controlled by the issuer")
+    elif issuer:
+        ok = _controller(kid) == issuer
+        result.add("issuer", ok, f"signed by a key of the issuer {issuer}" if ok
+                   else f"key {kid} is not controlled by the issuer {issuer}")
+    try:
+        engine_for(ctx.loader).expand(outcome.document)
+        result.add("json-ld", True, "every context is bundled and every term is defined")
+    except StandardsError as exc:
+        result.add("json-ld", False, str(exc))
+    _common_checks(outcome.document, result, ctx)
+    return result
+
+
+# --- checks shared by both formats ------------------------------------------------------
+def _common_checks(document: dict[str, Any], result: VerificationResult,
+                   ctx: VerificationContext) -> None:
+    _check_validity(document, result, ctx.clock())
+    if ctx.check_status and document.get("credentialStatus") is not None:
+        def verify_list(list_credential: dict[str, Any]) -> list[str]:
+            inner = verify_credential(list_credential, now=ctx.now, fetcher=ctx.fetcher,
+                                      loader=ctx.loader, check_status=False)
+            return inner.errors
+
+        for ok, message in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
+                                                   verify_list):
+            result.add("status", ok, message)
+    _check_schema(document, result)
+
+
+def _check_validity(document: dict[str, Any], result: VerificationResult,
+                    now: datetime) -> None:
+    start = document.get("validFrom", document.get("issuanceDate"))
+    end = document.get("validUntil", document.get("expirationDate"))
+    try:
+        if start is not None and parse_datetime(start) > now:
+            result.add("validity", False, f"not valid before {start}")
+            return
+        if end is not None and parse_datetime(end) < now:
+            result.add("validity", False, f"expired at {end}")
+            return
+    except ValueError as exc:
+        result.add("validity", False, str(exc))
+        return
+    span = f"from {start}" if start else "with no start date"
+    result.add("validity", True, f"valid {span}" + (f" until {end}" if end else ""))
+
+
+def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
+    types = document.get("type")
+    types = set(types if isinstance(types, list) else [types])
+    if not types & OB_TYPES:
+        return
+    errors = validate_credential(normalise_received_credential(document))
+    result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
+               else "; ".join(errors[:5]))
+
+
+def parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError(f"not a date-time: {value!r}")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"not a valid date-time: {value!r}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _issuer_id(document: dict[str, Any]) -> str | None:
+    issuer = document.get("issuer")
+    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return value if isinstance(value, str) else None
+
+
+def _subject_ids(document: dict[str, Any]) -> set[str]:
+    subject = document.get("credentialSubject")
+    subjects = subject if isinstance(subject, list) else [subject]
+    return {s["id"] for s in subjects if isinstance(s, dict) and isinstance(s.get("id"), str)}
+
+
+def _controller(vm: str | None) -> str:
+    return (vm or "").split("#", 1)[0]
