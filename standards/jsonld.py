@@ -104,8 +104,9 @@ class _Processor(pyld_jsonld.JsonLdProcessor):
         memo = self._engine._processed
         with self._engine._lock:
             hit = memo.get(key)
-        if hit is not None and hit[0] is local_ctx or (hit is not None and isinstance(
-                local_ctx, str | list) and hit[0] == local_ctx):
+        # A hit is always right: URL keys are values, and object keys are ids of objects the
+        # memo still holds (so no other object can have taken that id).
+        if hit is not None:
             return hit[1]
         result = super()._process_context(active_ctx, local_ctx, options, override_protected,
                                           propagate, validate_scoped, cycles)

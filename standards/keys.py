@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import multibase
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -23,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import (
 from jwcrypto import jwk
 
 from standards.errors import InvalidKeyError
+from standards.multibase_codec import MultibaseError, decode_multibase, encode_base58btc
 
 KeyType = Literal["ed25519", "p256", "rsa"]
 
@@ -33,14 +33,10 @@ P256_PUB = b"\x80\x24"
 P256_PRIV = b"\x86\x26"
 
 
-def _b58(data: bytes) -> str:
-    return multibase.encode("base58btc", data).decode("ascii")
-
-
 def _multibase_decode(value: str) -> bytes:
     try:
-        return bytes(multibase.decode(value))
-    except Exception as exc:  # the library raises ValueError or its own types
+        return decode_multibase(value)
+    except MultibaseError as exc:
         raise InvalidKeyError(f"not a multibase value: {value[:20]!r}") from exc
 
 
@@ -69,12 +65,12 @@ class KeyPair:
             raw = self.public_key.public_bytes(
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw
             )
-            return _b58(ED25519_PUB + raw)
+            return encode_base58btc(ED25519_PUB + raw)
         if self.key_type == "p256":
             raw = self.public_key.public_bytes(
                 serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
             )
-            return _b58(P256_PUB + raw)
+            return encode_base58btc(P256_PUB + raw)
         raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
 
     def secret_key_multibase(self) -> str:
@@ -85,10 +81,10 @@ class KeyPair:
                 serialization.PrivateFormat.Raw,
                 serialization.NoEncryption(),
             )
-            return _b58(ED25519_PRIV + raw)
+            return encode_base58btc(ED25519_PRIV + raw)
         if self.key_type == "p256":
             raw = self.private_key.private_numbers().private_value.to_bytes(32, "big")
-            return _b58(P256_PRIV + raw)
+            return encode_base58btc(P256_PRIV + raw)
         raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
 
     def public_jwk(self) -> dict[str, Any]:

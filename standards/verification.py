@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from standards import jose
-from standards.data_integrity import verify_document_proofs
+from standards.data_integrity import KeyResolver, verify_document_proofs
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import StandardsError
@@ -178,7 +178,7 @@ def _structure_ok(document: Any, result: VerificationResult, kind: str,
     return True
 
 
-def _key_resolver(ctx: VerificationContext, result: VerificationResult):  # noqa: ANN202
+def _key_resolver(ctx: VerificationContext, result: VerificationResult) -> KeyResolver:
     resolver = ctx.resolver()
 
     def resolve(vm: str, purpose: str) -> KeyPair:

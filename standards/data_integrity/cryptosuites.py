@@ -12,18 +12,21 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import multibase
 import rfc8785
 
 from standards.errors import InvalidKeyError, ProofError
 from standards.jsonld import JsonLdEngine, check_document_limits
 from standards.keys import KeyPair
+from standards.multibase_codec import MultibaseError, decode_multibase, encode_base58btc
 
 
 class Cryptosuite(Protocol):
     name: str  # the `cryptosuite` value, or the proof type for pre-DI suites
     proof_type: str
     required_context: str | None
+    # True when hash_data expands the document (in safe mode) on its own; otherwise the
+    # signer must run the JSON-LD safety check, and verifiers check it once per document.
+    expands_document: bool
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine) -> bytes: ...
@@ -43,15 +46,15 @@ class _Ed25519Signer:
 
     def sign(self, data: bytes, key: KeyPair) -> str:
         _require_ed25519(key)
-        return multibase.encode("base58btc", key.sign(data)).decode("ascii")
+        return encode_base58btc(key.sign(data))
 
     def verify(self, data: bytes, proof_value: str, key: KeyPair) -> bool:
         _require_ed25519(key)
         if not isinstance(proof_value, str) or not proof_value.startswith("z"):
             raise ProofError("proofValue must be a base58btc multibase string (starting with 'z')")
         try:
-            signature = bytes(multibase.decode(proof_value))
-        except Exception as exc:
+            signature = decode_multibase(proof_value)
+        except MultibaseError as exc:
             raise ProofError("proofValue is not valid base58btc") from exc
         if len(signature) != 64:
             raise ProofError(f"an Ed25519 signature has 64 bytes, proofValue has {len(signature)}")
@@ -66,6 +69,7 @@ class RdfcEd25519Suite(_Ed25519Signer):
     proof_type: str
     # A context the signed document must include so the proof's terms are defined.
     required_context: str | None = None
+    expands_document: bool = True
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine) -> bytes:
@@ -81,18 +85,18 @@ class RdfcEd25519Suite(_Ed25519Signer):
 class JcsEd25519Suite(_Ed25519Signer):
     """RFC 8785 JSON canonicalisation, SHA-256 of proof configuration then of document.
 
-    The document is still expanded (safe mode) so a JCS-signed credential cannot carry
-    terms no context defines; the signature itself covers the JSON bytes.
+    The signature covers the JSON bytes, so no JSON-LD processing happens here; signing
+    and `standards.verification` run the JSON-LD safety check on the document instead.
     """
 
     name: str = "eddsa-jcs-2022"
     proof_type: str = "DataIntegrityProof"
     required_context: str | None = None
+    expands_document: bool = False
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine) -> bytes:
         check_document_limits(document)
-        engine.expand(document)
         proof_hash = hashlib.sha256(rfc8785.dumps(proof_config)).digest()
         doc_hash = hashlib.sha256(rfc8785.dumps(document)).digest()
         return proof_hash + doc_hash

@@ -100,7 +100,10 @@ def sign_document(
 
     covered = (_with_previous(document, existing, previous_proof) if previous_proof
                else _unsecured(document))
-    data = cryptosuite.hash_data(covered, config, engine_for(loader))
+    engine = engine_for(loader)
+    if not cryptosuite.expands_document:
+        engine.expand(covered)  # never sign terms that no context defines
+    data = cryptosuite.hash_data(covered, config, engine)
     proof = {**config, "proofValue": cryptosuite.sign(data, key)}
     signed = copy.deepcopy(_unsecured(document))
     signed["proof"] = [*existing, proof] if existing else proof
