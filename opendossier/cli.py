@@ -128,8 +128,9 @@ def _cmd_sign(args: argparse.Namespace) -> int:
     key = _load_key(args.key)
     vm = args.verification_method or key.id or default_verification_method(key)
     if args.suite in ("vc-jwt", "vc-jose"):
-        signer = jose.sign_vc_jwt if args.suite == "vc-jwt" else jose.sign_vc_jose
-        print(signer(document, key, kid=vm))
+        token = (jose.sign_vc_jwt(document, key, kid=vm, vc_claim=True) if args.suite == "vc-jwt"
+                 else jose.sign_vc_jose(document, key, kid=vm))
+        print(token)
         return EXIT_VALID
     loader = TEST_VECTOR_LOADER if args.test_vectors else DEFAULT_LOADER
     signed = sign_document(document, key, suite=args.suite, verification_method=vm,

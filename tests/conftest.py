@@ -12,5 +12,5 @@ STANDARDS_DIR = Path(__file__).resolve().parents[2] / "shared" / "standards"
 @pytest.fixture(scope="session")
 def standards_dir() -> Path:
     if not STANDARDS_DIR.is_dir():
-        pytest.fail(f"standards data not found at {STANDARDS_DIR} (shared/ must sit beside the repo)")
+        pytest.fail(f"standards data not found at {STANDARDS_DIR}: shared/ must sit beside it")
     return STANDARDS_DIR
