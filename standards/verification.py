@@ -22,7 +22,7 @@ from standards.errors import StandardsError
 from standards.fetcher import Fetcher
 from standards.jsonld import check_document_limits, engine_for
 from standards.keys import KeyPair
-from standards.ob3 import normalise_received_credential, validate_credential
+from standards.ob3 import validate_credential
 from standards.status_check import check_credential_status
 
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
@@ -203,7 +203,8 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
     result = VerificationResult(format="jwt")
     resolver = ctx.resolver()
     outcome = jose.verify_jwt(
-        token, lambda kid: resolver.resolve_verification_method(kid, "assertionMethod").key,
+        token,
+        lambda kid: resolver.resolve_verification_method(_jwt_vm(kid), "assertionMethod").key,
         now=ctx.clock())
     result.format = outcome.format
     result.document = outcome.document
@@ -229,6 +230,17 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
         result.add("json-ld", False, str(exc))
     _common_checks(outcome.document, result, ctx)
     return result
+
+
+def _jwt_vm(kid: str) -> str:
+    """A JWT `kid` may be a bare did:key / did:jwk; those name exactly one key."""
+    if "#" in kid:
+        return kid
+    if kid.startswith("did:key:"):
+        return f"{kid}#{kid.removeprefix('did:key:')}"
+    if kid.startswith("did:jwk:"):
+        return f"{kid}#0"
+    return kid
 
 
 # --- checks shared by both formats ------------------------------------------------------
@@ -270,7 +282,7 @@ def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
     types = set(types if isinstance(types, list) else [types])
     if not types & OB_TYPES:
         return
-    errors = validate_credential(normalise_received_credential(document))
+    errors = validate_credential(document, received=True)
     result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
                else "; ".join(errors[:5]))
 
