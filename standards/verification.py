@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from standards import jose
-from standards.data_integrity import KeyResolver, verify_document_proofs
+from standards.data_integrity import KeyResolver, ProofResult, verify_document_proofs
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import StandardsError
@@ -25,6 +25,7 @@ from standards.keys import KeyPair
 from standards.ob3 import validate_credential
 from standards.status_check import check_credential_status
 
+JSONLD_OK = "every context is bundled and every term is defined"
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
             "ClrCredential"}
 
@@ -102,12 +103,10 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         result.add("format", False, "JWT-secured presentations are not supported yet")
         return result
     result.document = document
-    if not _structure_ok(document, result, "VerifiablePresentation", ctx.loader):
+    if not _structure_ok(document, result, "VerifiablePresentation"):
         return result
-    proofs = verify_document_proofs(document, _key_resolver(ctx, result),
-                                    expected_purpose="authentication", challenge=challenge,
-                                    domain=domain, now=ctx.clock(), loader=ctx.loader)
-    _report_proofs(proofs, result)
+    proofs = _verify_proofs(document, result, ctx, expected_purpose="authentication",
+                            challenge=challenge, domain=domain)
     holder = document.get("holder")
     holder_id = holder.get("id") if isinstance(holder, dict) else holder
     signers = {_controller(p.verification_method) for p in proofs if p.verified}
@@ -134,11 +133,9 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
 def _verify_di_credential(document: dict[str, Any], ctx: VerificationContext
                           ) -> VerificationResult:
     result = VerificationResult(format="data-integrity", document=document)
-    if not _structure_ok(document, result, "VerifiableCredential", ctx.loader):
+    if not _structure_ok(document, result, "VerifiableCredential"):
         return result
-    proofs = verify_document_proofs(document, _key_resolver(ctx, result), now=ctx.clock(),
-                                    loader=ctx.loader)
-    _report_proofs(proofs, result)
+    proofs = _verify_proofs(document, result, ctx)
     issuer = _issuer_id(document)
     signers = [p for p in proofs if p.verified]
     if issuer and signers:
@@ -150,8 +147,7 @@ def _verify_di_credential(document: dict[str, Any], ctx: VerificationContext
     return result
 
 
-def _structure_ok(document: Any, result: VerificationResult, kind: str,
-                  loader: DocumentLoader) -> bool:
+def _structure_ok(document: Any, result: VerificationResult, kind: str) -> bool:
     if not isinstance(document, dict):
         result.add("format", False, "expected a JSON object")
         return False
@@ -166,16 +162,39 @@ def _structure_ok(document: Any, result: VerificationResult, kind: str,
         result.add("format", False, f"type does not include {kind}")
         return False
     result.add("format", True, f"{kind} ({', '.join(t for t in types if t != kind) or kind})")
+    return True
+
+
+def _verify_proofs(document: dict[str, Any], result: VerificationResult,
+                   ctx: VerificationContext, **options: Any) -> list[ProofResult]:
+    """Verify the proofs, and report the JSON-LD safety check once.
+
+    RDF-canonicalising suites expand the document in safe mode anyway; their outcome is the
+    json-ld check. Only when no proof got that far (or the suites do not expand, like JCS)
+    is the document expanded separately.
+    """
+    proofs = (verify_document_proofs(document, _key_resolver(ctx, result), now=ctx.clock(),
+                                     loader=ctx.loader, **options)
+              if "proof" in document else [])
+    document_errors = [p.error for p in proofs if p.document_error]
+    if document_errors:
+        result.add("json-ld", False, document_errors[0] or "invalid JSON-LD")
+    elif any(p.document_checked for p in proofs):
+        result.add("json-ld", True, JSONLD_OK)
+    else:
+        _check_jsonld(document, result, ctx.loader)
+    _report_proofs([p for p in proofs if not p.document_error], result)
+    return proofs
+
+
+def _check_jsonld(document: dict[str, Any], result: VerificationResult,
+                  loader: DocumentLoader) -> None:
     try:
         engine_for(loader).expand(document)
     except StandardsError as exc:
         result.add("json-ld", False, str(exc))
-        return False
-    result.add("json-ld", True, "every context is bundled and every term is defined")
-    if "proof" not in document:
-        result.add("proof", False, "the document has no proof")
-        return False
-    return True
+        return
+    result.add("json-ld", True, JSONLD_OK)
 
 
 def _key_resolver(ctx: VerificationContext, result: VerificationResult) -> KeyResolver:
@@ -191,8 +210,8 @@ def _key_resolver(ctx: VerificationContext, result: VerificationResult) -> KeyRe
     return resolve
 
 
-def _report_proofs(proofs: list[Any], result: VerificationResult) -> None:
-    if not proofs:
+def _report_proofs(proofs: list[ProofResult], result: VerificationResult) -> None:
+    if not proofs and not any(c.check == "json-ld" and not c.ok for c in result.checks):
         result.add("proof", False, "the document has no proof")
     for proof in proofs:
         result.add("proof", proof.verified, proof.describe())
@@ -223,11 +242,7 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
         ok = _controller(kid) == issuer
         result.add("issuer", ok, f"signed by a key of the issuer {issuer}" if ok
                    else f"key {kid} is not controlled by the issuer {issuer}")
-    try:
-        engine_for(ctx.loader).expand(outcome.document)
-        result.add("json-ld", True, "every context is bundled and every term is defined")
-    except StandardsError as exc:
-        result.add("json-ld", False, str(exc))
+    _check_jsonld(outcome.document, result, ctx.loader)
     _common_checks(outcome.document, result, ctx)
     return result
 

@@ -16,9 +16,19 @@ from typing import Any
 
 from standards.data_integrity.cryptosuites import SIGNING_SUITES, suite_for_proof
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
-from standards.errors import ProofError, StandardsError
+from standards.errors import (
+    CanonicalizationError,
+    DocumentLoaderError,
+    DocumentTooLargeError,
+    ProofError,
+    StandardsError,
+    UnsafeDocumentError,
+)
 from standards.jsonld import engine_for
 from standards.keys import KeyPair
+
+DOCUMENT_ERRORS = (UnsafeDocumentError, DocumentLoaderError, DocumentTooLargeError,
+                   CanonicalizationError)
 
 # Resolves a verification method id for a proof purpose to a public key, or raises.
 KeyResolver = Callable[[str, str], KeyPair]
@@ -131,6 +141,10 @@ class ProofResult:
     verified: bool
     error: str | None = None
     key: KeyPair | None = field(default=None, repr=False)
+    # Whether the document went through this suite's JSON-LD processing (safe mode), and
+    # whether the failure, if any, came from that processing (undefined term, context…).
+    document_checked: bool = False
+    document_error: bool = False
 
     def describe(self) -> str:
         name = self.cryptosuite or self.type or "proof"
@@ -177,7 +191,12 @@ def _verify_one(document: dict[str, Any], proofs: list[dict[str, Any]], index: i
                    else _unsecured(document))
         if suite.name == "eddsa-jcs-2022":
             covered = _jcs_document(covered, config)
-        data = suite.hash_data(covered, config, engine_for(loader))
+        try:
+            data = suite.hash_data(covered, config, engine_for(loader))
+        except DOCUMENT_ERRORS:
+            result.document_error = True
+            raise
+        result.document_checked = suite.expands_document
         if not suite.verify(data, proof.get("proofValue", ""), key):
             raise ProofError("signature does not match the document (changed or wrong key)")
         result.verified = True
