@@ -16,6 +16,7 @@ from typing import Any
 
 from standards import jose
 from standards.data_integrity import KeyResolver, ProofResult, verify_document_proofs
+from standards.dates import parse_datetime
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import StandardsError
@@ -300,16 +301,6 @@ def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
     errors = validate_credential(document, received=True)
     result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
                else "; ".join(errors[:5]))
-
-
-def parse_datetime(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise ValueError(f"not a date-time: {value!r}")
-    try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError as exc:
-        raise ValueError(f"not a valid date-time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def _issuer_id(document: dict[str, Any]) -> str | None:

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from standards.data_integrity.cryptosuites import SIGNING_SUITES, suite_for_proof
+from standards.dates import now_iso, parse_datetime
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import (
     CanonicalizationError,
@@ -32,10 +33,6 @@ DOCUMENT_ERRORS = (UnsafeDocumentError, DocumentLoaderError, DocumentTooLargeErr
 
 # Resolves a verification method id for a proof purpose to a public key, or raises.
 KeyResolver = Callable[[str, str], KeyPair]
-
-
-def _now_iso() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _proofs_of(document: dict[str, Any]) -> list[dict[str, Any]]:
@@ -99,7 +96,7 @@ def sign_document(
         config["id"] = proof_id
     if cryptosuite.proof_type == "DataIntegrityProof":
         config["cryptosuite"] = cryptosuite.name
-    config.update(created=created or _now_iso(), verificationMethod=vm,
+    config.update(created=created or now_iso(), verificationMethod=vm,
                   proofPurpose=proof_purpose)
     for name, value in (("expires", expires), ("challenge", challenge), ("domain", domain),
                         ("previousProof", previous_proof)):
@@ -243,10 +240,7 @@ def _check_proof_options(proof: dict[str, Any], purpose: str, challenge: str | N
 
 
 def _parse_datetime(value: Any, name: str) -> datetime:
-    if not isinstance(value, str):
-        raise ProofError(f"proof {name} must be a date-time string")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parse_datetime(value)
     except ValueError as exc:
-        raise ProofError(f"proof {name} is not a valid date-time: {value!r}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise ProofError(f"proof {name}: {exc}") from exc
