@@ -185,3 +185,25 @@ def test_ob3_and_clr_known_answers(standards_dir: Path, kat: str) -> None:
 
     [result] = verify_document_proofs(signed, fragment_key)
     assert result.verified, result.error
+
+
+def test_legacy_eddsa_2022_name_verifies_and_is_not_used_for_signing(eddsa: Path) -> None:
+    """Credentials from the 2022 drafts name the RDFC algorithm `eddsa-2022`."""
+    from standards.data_integrity.cryptosuites import EDDSA_2022_LEGACY
+    from standards.errors import ProofError
+
+    key = load_key_file(eddsa / "keyPair.json")
+    unsigned = _json(eddsa / "unsigned.json")
+    config = {**_json(eddsa / "eddsa-rdfc-2022" / "proofConfigDataInt.json"),
+              "cryptosuite": "eddsa-2022"}
+    data = EDDSA_2022_LEGACY.hash_data(unsigned, config, engine_for(TEST_VECTOR_LOADER))
+    proof = {k: v for k, v in config.items() if k != "@context"}
+    signed = {**unsigned, "proof": {**proof, "proofValue": EDDSA_2022_LEGACY.sign(data, key)}}
+    [result] = verify_document_proofs(signed, _did_key_resolver, loader=TEST_VECTOR_LOADER)
+    assert result.verified, result.error
+    signed["proof"]["cryptosuite"] = "eddsa-rdfc-2022"  # same bytes, other name: refused
+    [renamed] = verify_document_proofs(signed, _did_key_resolver, loader=TEST_VECTOR_LOADER)
+    assert not renamed.verified
+    with pytest.raises(ProofError, match="cannot sign"):
+        sign_document(unsigned, key, suite="eddsa-2022", verification_method="did:x#1",
+                      loader=TEST_VECTOR_LOADER)
