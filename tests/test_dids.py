@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from local_server import LocalServer
 
 from standards.dids import (
     DidResolver,
@@ -35,43 +34,10 @@ SPEC_P256_DID_JWK = (
 )
 
 
-class DocumentServer:
-    """Serves JSON documents by path on a free port of 127.0.0.1."""
-
-    def __init__(self) -> None:
-        self.documents: dict[str, Any] = {}
-        documents = self.documents
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                if self.path not in documents:
-                    self.send_error(404)
-                    return
-                body = json.dumps(documents[self.path]).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/did+json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.did = f"did:web:127.0.0.1%3A{self.port}"
-
-
 @pytest.fixture(scope="module")
-def web() -> Iterator[DocumentServer]:
-    server = DocumentServer()
-    thread = threading.Thread(target=server.httpd.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.httpd.shutdown()
-    server.httpd.server_close()
+def web() -> Iterator[LocalServer]:
+    with LocalServer(document_type="application/did+json") as server:
+        yield server
 
 
 @pytest.fixture
@@ -225,7 +191,7 @@ def test_did_web_invalid(did: str) -> None:
         did_web_url(did)
 
 
-def test_did_web_resolves_over_http(web: DocumentServer, local_resolver: DidResolver) -> None:
+def test_did_web_resolves_over_http(web: LocalServer, local_resolver: DidResolver) -> None:
     pair = generate_key()
     vm_id = f"{web.did}#key-1"
     web.documents["/.well-known/did.json"] = {
@@ -247,7 +213,7 @@ def test_did_web_resolves_over_http(web: DocumentServer, local_resolver: DidReso
     assert_same_key(local_resolver.resolve_verification_method(f"{alice}#k"), alice_key)
 
 
-def test_did_web_refused_by_default_policy(web: DocumentServer) -> None:
+def test_did_web_refused_by_default_policy(web: LocalServer) -> None:
     web.documents["/.well-known/did.json"] = {"id": web.did}
     with pytest.raises(DidResolutionError) as caught:
         DidResolver(Fetcher()).resolve(web.did)
@@ -259,7 +225,7 @@ def test_did_web_refused_by_default_policy(web: DocumentServer) -> None:
 
 
 def test_verification_method_purpose_is_enforced(
-    web: DocumentServer, local_resolver: DidResolver
+    web: LocalServer, local_resolver: DidResolver
 ) -> None:
     did = f"{web.did}:purpose"
     auth_key, unlisted_key = generate_key(), generate_key()
@@ -280,7 +246,7 @@ def test_verification_method_purpose_is_enforced(
         local_resolver.resolve_verification_method(f"{did}#auth", "assertion")
 
 
-def test_did_web_document_id_must_match(web: DocumentServer, local_resolver: DidResolver) -> None:
+def test_did_web_document_id_must_match(web: LocalServer, local_resolver: DidResolver) -> None:
     did = f"{web.did}:impostor"
     web.documents["/impostor/did.json"] = {"id": "did:web:someone-else.example"}
     with pytest.raises(DidResolutionError, match="does not match"):
@@ -288,7 +254,7 @@ def test_did_web_document_id_must_match(web: DocumentServer, local_resolver: Did
 
 
 def test_verification_method_controller_must_match(
-    web: DocumentServer, local_resolver: DidResolver
+    web: LocalServer, local_resolver: DidResolver
 ) -> None:
     did = f"{web.did}:borrowed"
     vm = multikey(f"{did}#k", "did:web:other.example", generate_key())
@@ -311,7 +277,7 @@ def test_1edtech_key_in_fragment(standards_dir: Path) -> None:
                              bytes.fromhex(kat["signatureHex"]))
 
 
-def test_https_controller_document(web: DocumentServer, local_resolver: DidResolver) -> None:
+def test_https_controller_document(web: LocalServer, local_resolver: DidResolver) -> None:
     issuer = f"{web.base}/issuers/1"
     pair = generate_key("p256")
     web.documents["/issuers/1"] = {
@@ -335,7 +301,7 @@ def test_https_controller_document(web: DocumentServer, local_resolver: DidResol
 
 
 def test_https_controller_document_errors(
-    web: DocumentServer, local_resolver: DidResolver
+    web: LocalServer, local_resolver: DidResolver
 ) -> None:
     wrong = f"{web.base}/issuers/wrong-id"
     web.documents["/issuers/wrong-id"] = {"id": "https://elsewhere.example/issuer"}

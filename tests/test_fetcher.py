@@ -2,85 +2,24 @@
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import json
 import socket
-import threading
 import time
-from collections import Counter
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
 
 import pytest
+from local_server import LocalServer
 
 from standards.errors import FetchError
 from standards.fetcher import FetchedResponse, Fetcher, FetchPolicy, address_refusal
 
-Route = Callable[[BaseHTTPRequestHandler], None]
-
-
-class LocalServer:
-    """A threaded HTTP server on a free port of 127.0.0.1; tests register routes by path."""
-
-    def __init__(self) -> None:
-        self.routes: dict[str, Route] = {}
-        self.hits: Counter[str] = Counter()
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                server.hits[self.path] += 1
-                route = server.routes.get(self.path)
-                if route is None:
-                    self.send_error(404)
-                    return
-                # the client may hang up on purpose (size limit, timeout)
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    route(self)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def json_route(self, path: str, body: object, headers: dict[str, str] | None = None) -> str:
-        payload = json.dumps(body).encode()
-
-        def route(handler: BaseHTTPRequestHandler) -> None:
-            handler.send_response_only(200)  # no automatic Date: cache tests set their own
-            handler.send_header("Content-Type", "application/json")
-            handler.send_header("Content-Length", str(len(payload)))
-            for name, value in (headers or {}).items():
-                handler.send_header(name, value)
-            handler.end_headers()
-            handler.wfile.write(payload)
-
-        self.routes[path] = route
-        return self.base + path
-
-    def redirect_route(self, path: str, location: str) -> str:
-        def route(handler: BaseHTTPRequestHandler) -> None:
-            handler.send_response(302)
-            handler.send_header("Location", location)
-            handler.send_header("Content-Length", "0")
-            handler.end_headers()
-
-        self.routes[path] = route
-        return self.base + path
-
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[LocalServer]:
-    local = LocalServer()
-    local.thread.start()
-    yield local
-    local.httpd.shutdown()
-    local.httpd.server_close()
+    with LocalServer() as local:
+        yield local
 
 
 @pytest.fixture
