@@ -81,12 +81,7 @@ def did_key_document(did: str, vm_type: str = "Multikey") -> dict[str, Any]:
     multibase = did.removeprefix("did:key:")
     if not multibase.startswith("z"):
         raise DidResolutionError(f"{did[:60]}: did:key must be base58btc multibase (z…)")
-    try:
-        key = public_key_from_multibase(multibase)
-    except InvalidKeyError as exc:
-        raise DidResolutionError(f"{did[:60]}: not a usable did:key ({exc})") from exc
-    if vm_type == "Ed25519VerificationKey2020" and key.key_type != "ed25519":
-        raise DidResolutionError(f"{did[:60]}: Ed25519VerificationKey2020 needs an Ed25519 key")
+    _key_from_multibase(multibase, vm_type, f"{did[:60]}: not a usable did:key")  # validates
     if vm_type not in MULTIBASE_TYPES:
         raise DidResolutionError(f"did:key verification method type {vm_type!r} unsupported")
     context = MULTIKEY_CONTEXT if vm_type == "Multikey" else ED25519_2020_CONTEXT
@@ -189,6 +184,17 @@ def _key_from_jwk(jwk: Any, where: str) -> KeyPair:
         raise DidResolutionError(f"{where}: {exc}") from exc
 
 
+def _key_from_multibase(value: str, vm_type: str, where: str) -> KeyPair:
+    """A publicKeyMultibase key; Ed25519VerificationKey2020 may only hold an Ed25519 key."""
+    try:
+        key = public_key_from_multibase(value)
+    except InvalidKeyError as exc:
+        raise DidResolutionError(f"{where}: {exc}") from exc
+    if vm_type == "Ed25519VerificationKey2020" and key.key_type != "ed25519":
+        raise DidResolutionError(f"{where}: Ed25519VerificationKey2020 needs an Ed25519 key")
+    return key
+
+
 def key_from_verification_method(entry: dict[str, Any]) -> KeyPair:
     """The public key of a Multikey, Ed25519VerificationKey2020, JsonWebKey(2020) entry."""
     vm_id, vm_type = entry.get("id"), entry.get("type")
@@ -197,12 +203,7 @@ def key_from_verification_method(entry: dict[str, Any]) -> KeyPair:
         value = entry.get("publicKeyMultibase")
         if not isinstance(value, str):
             raise DidResolutionError(f"{where}: {vm_type} without publicKeyMultibase")
-        try:
-            key = public_key_from_multibase(value)
-        except InvalidKeyError as exc:
-            raise DidResolutionError(f"{where}: {exc}") from exc
-        if vm_type == "Ed25519VerificationKey2020" and key.key_type != "ed25519":
-            raise DidResolutionError(f"{where}: Ed25519VerificationKey2020 holds a non-Ed25519 key")
+        key = _key_from_multibase(value, vm_type, where)
     elif vm_type in JWK_TYPES:
         key = _key_from_jwk(entry.get("publicKeyJwk"), where)
     else:
