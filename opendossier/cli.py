@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from issuer import cli as issuer_cli
 from standards import jose
 from standards.data_integrity import SIGNING_SUITES, sign_document
 from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
@@ -99,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "example teacher, verify it, and print a readable result.")
     demo.add_argument("--out", type=Path, help="also write the signed credential here")
     demo.set_defaults(handler=_cmd_demo)
+
+    serve = commands.add_parser("serve", help="run a service (issuer, wallet, verifier)",
+                                description="Run one of OpenDossier's services.")
+    serve_commands = serve.add_subparsers(title="services", metavar="SERVICE")
+    issuer_cli.add_serve_command(serve_commands)
+    issuer_cli.add_issuer_commands(commands)
     return parser
 
 

@@ -1,0 +1,72 @@
+"""What the world reads without an account: DID documents, status lists, achievements."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from issuer.api.deps import Context
+from issuer.models import Achievement, IssuerProfile
+from issuer.services.achievements import achievement_json
+from issuer.services.context import NotFound
+from issuer.services.keys import did_document
+from issuer.services.organisations import profile_json
+from issuer.services.status import published_status_list
+from standards.ob3 import OB_CONTEXT, VC_V2_CONTEXT
+
+router = APIRouter(tags=["public"])
+
+# Verifiers may keep a status list for a minute; after a revocation the list they see is at
+# most that old. ETags let them revalidate cheaply.
+STATUS_CACHE = "public, max-age=60, must-revalidate"
+DOCUMENT_CACHE = "public, max-age=300"
+
+
+@router.get("/issuers/{profile_id}/did.json")
+def did_web_document(profile_id: str, ctx: Context) -> JSONResponse:
+    with Session(ctx.engine) as session:
+        profile = session.get(IssuerProfile, profile_id)
+        if profile is None or profile.did_method != "web":
+            raise NotFound("no such DID")
+        document = did_document(session, profile)
+    return JSONResponse(document, media_type="application/did+json",
+                        headers={"Cache-Control": DOCUMENT_CACHE})
+
+
+@router.get("/issuers/{profile_id}")
+def issuer_profile(profile_id: str, ctx: Context) -> JSONResponse:
+    with Session(ctx.engine) as session:
+        profile = session.get(IssuerProfile, profile_id)
+        if profile is None:
+            raise NotFound("no such issuer profile")
+        document = {"@context": [VC_V2_CONTEXT, OB_CONTEXT],
+                    **profile_json(session, profile)}
+    return JSONResponse(document, headers={"Cache-Control": DOCUMENT_CACHE})
+
+
+@router.get("/achievements/{achievement_id}")
+def achievement(achievement_id: str, ctx: Context) -> JSONResponse:
+    with Session(ctx.engine) as session:
+        row = session.get(Achievement, achievement_id)
+        if row is None:
+            raise NotFound("no such achievement")
+        document: dict[str, Any] = {
+            "@context": [VC_V2_CONTEXT, OB_CONTEXT],
+            **achievement_json(ctx, session, row),
+        }
+    return JSONResponse(document, headers={"Cache-Control": DOCUMENT_CACHE})
+
+
+@router.get("/status/{status_list_id}")
+def status_list(status_list_id: str, request: Request, ctx: Context) -> Response:
+    document, version = published_status_list(ctx, status_list_id)
+    etag = f'"{status_list_id}-{version}"'
+    headers = {"Cache-Control": STATUS_CACHE, "ETag": etag}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    return Response(document, media_type="application/vc+ld+json", headers=headers)
+
+

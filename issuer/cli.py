@@ -1,0 +1,123 @@
+"""`opendossier issuer ...` and `opendossier serve issuer`: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+from issuer.config import IssuerSettings
+from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.organisations import create_organisation, create_staff, get_organisation
+
+DEFAULT_DATA_DIR = Path("data/issuer")
+
+
+def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                        help=f"files and the SQLite database (default {DEFAULT_DATA_DIR})")
+    parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. "
+                        "postgresql+psycopg://user@host/db (default SQLite in the data dir)")
+
+
+def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = serve_commands.add_parser(
+        "issuer", help="run the issuer service",
+        description="Run the issuer service (staff pages, VC-API, OpenID4VCI, status lists).")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8001)
+    add_storage_arguments(serve)
+    serve.add_argument("--public-url", help="the URL the world reaches this service at "
+                       "(default http://HOST:PORT); DIDs and status list URLs are built on it")
+    serve.set_defaults(handler=_cmd_serve)
+
+
+def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    issuer = commands.add_parser("issuer", help="manage the issuer service's organisations",
+                                 description="Manage organisations and staff of the issuer.")
+    sub = issuer.add_subparsers(title="issuer commands", metavar="COMMAND")
+
+    create_org = sub.add_parser(
+        "create-org", help="create an organisation; prints its id, DID and API token",
+        description='Create an organisation with an issuer profile and signing key. Prints '
+                    'JSON {"org": id, "did": did, "api_token": token}; the token is shown once.')
+    create_org.add_argument("name")
+    create_org.add_argument("--did", choices=["key", "web"], default="key",
+                            help="did:key (default) or did:web served by this service")
+    create_org.add_argument("--public-url", help="public URL of the service (for did:web)")
+    create_org.add_argument("--url", help="the organisation's website")
+    create_org.add_argument("--email", help="the organisation's contact address")
+    add_storage_arguments(create_org)
+    create_org.set_defaults(handler=_cmd_create_org)
+
+    staff = sub.add_parser("create-staff", help="add a staff account to an organisation",
+                           description="Add a staff account (log-in for the staff pages).")
+    staff.add_argument("org")
+    staff.add_argument("email")
+    staff.add_argument("--password-file", type=Path, required=True,
+                       help="file whose first line is the password")
+    staff.add_argument("--name", default="")
+    add_storage_arguments(staff)
+    staff.set_defaults(handler=_cmd_create_staff)
+
+
+def settings_from(args: argparse.Namespace) -> IssuerSettings:
+    host = getattr(args, "host", "127.0.0.1")
+    port = getattr(args, "port", 8001)
+    public_url = getattr(args, "public_url", None) or f"http://{host}:{port}"
+    return IssuerSettings(data_dir=args.data_dir, database_url=args.database_url,
+                          public_url=public_url)
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from issuer.api.app import create_app
+
+    settings = settings_from(args)
+    app = create_app(settings)
+    print(f"OpenDossier issuer on {settings.public_url}  (data: {settings.data_dir})",
+          file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _cmd_create_org(args: argparse.Namespace) -> int:
+    ctx = IssuerContext.open(settings_from(args))
+    try:
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            created = create_organisation(ctx, session, args.name, did_method=args.did,
+                                          url=args.url, email=args.email)
+            session.commit()
+    except IssuerError as error:
+        print(f"opendossier: {error}", file=sys.stderr)
+        return 2
+    finally:
+        ctx.close()
+    print(json.dumps({"org": created.org_id, "did": created.did,
+                      "api_token": created.api_token}))
+    return 0
+
+
+def _cmd_create_staff(args: argparse.Namespace) -> int:
+    try:
+        password = args.password_file.read_text().splitlines()[0]
+    except (OSError, IndexError):
+        print(f"opendossier: cannot read a password from {args.password_file}", file=sys.stderr)
+        return 2
+    ctx = IssuerContext.open(settings_from(args))
+    try:
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            org = get_organisation(session, args.org)
+            user = create_staff(session, org, args.email, password, args.name)
+            session.commit()
+    except IssuerError as error:
+        print(f"opendossier: {error}", file=sys.stderr)
+        return 2
+    finally:
+        ctx.close()
+    print(json.dumps({"staff": user.id, "org": org.id, "email": user.email}))
+    return 0

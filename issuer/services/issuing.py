@@ -1,0 +1,302 @@
+"""Issue OB 3.0 AchievementCredentials: build, add status, check the schema, sign, record.
+
+Two ways in: `issue_achievement` (from a stored achievement definition, used by the staff
+pages, bulk issue and OpenID4VCI) and `issue_unsigned_credential` (the VC-API: the caller
+sends the unsigned credential). Both end in `_sign_and_record`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from issuer.models import Achievement, IssuedCredential, IssuerProfile, Organisation
+from issuer.services.achievements import achievement_json, get_achievement
+from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.keys import active_key_row, signing_key_for
+from issuer.services.organisations import profile_json, profile_of
+from issuer.services.status import (
+    PURPOSES,
+    AllocatedIndex,
+    allocate_indexes,
+    record_entries,
+    status_entry_json,
+)
+from standards.data_integrity import sign_document
+from standards.dates import parse_datetime
+from standards.errors import StandardsError
+from standards.jose import sign_vc_jwt
+from standards.ob3 import (
+    Evidence,
+    Result,
+    build_achievement_credential,
+    build_achievement_subject,
+    ensure_valid_credential,
+    hashed_email_identity,
+)
+
+FORMATS = ("ldp_vc", "jwt_vc_json")
+CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+
+
+@dataclass
+class IssueRequest:
+    """One credential to issue from a stored achievement definition.
+
+    `recipient` is a DID (the holder's) or an e-mail address (stored in the credential only
+    as a salted hash, as OB 3.0's IdentityObject defines).
+    """
+
+    achievement_id: str
+    recipient: str
+    recipient_name: str | None = None
+    evidence: list[dict[str, Any]] = field(default_factory=list)
+    results: list[dict[str, Any]] = field(default_factory=list)
+    valid_from: str | None = None
+    valid_until: str | None = None
+    format: str = "ldp_vc"
+    cryptosuite: str = "eddsa-rdfc-2022"
+    status_purpose: str = "revocation"
+    idempotency_key: str | None = None
+
+
+@dataclass(frozen=True)
+class IssueOutcome:
+    record: IssuedCredential
+    created: bool  # False when the idempotency key matched an earlier issue
+
+    @property
+    def credential(self) -> dict[str, Any] | str:
+        return json.loads(self.record.document) if self.record.format == "ldp_vc" \
+            else self.record.document
+
+
+def recipient_kind(recipient: str) -> str:
+    if recipient.startswith("did:"):
+        return "did"
+    if "@" in recipient and " " not in recipient.strip():
+        return "email"
+    raise IssuerError(f"recipient {recipient[:80]!r} is neither a DID nor an e-mail address", 422)
+
+
+def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueRequest, *,
+                      bulk_job_id: str | None = None,
+                      allocated: AllocatedIndex | None = None) -> IssueOutcome:
+    _check_options(request.format, request.cryptosuite, request.status_purpose)
+    recipient = request.recipient.strip()
+    kind = recipient_kind(recipient)
+    if kind == "email":
+        recipient = recipient.lower()
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        if request.idempotency_key:
+            earlier = _by_idempotency_key(session, org.id, request.idempotency_key)
+            if earlier is not None:
+                return IssueOutcome(earlier, created=False)
+        achievement = get_achievement(session, org, request.achievement_id)
+        achievement_document = achievement_json(ctx, session, achievement)
+        profile = profile_of(session, org, achievement.profile_id)
+        issuer = profile_json(session, profile)
+    subject = build_achievement_subject(
+        achievement=achievement_document,
+        id=recipient if kind == "did" else None,
+        identifiers=[hashed_email_identity(recipient)] if kind == "email" else (),
+        results=[Result(**_result_fields(result)) for result in request.results],
+    )
+    valid_from = _datetime_or_now(request.valid_from, "validFrom")
+    valid_until = (_datetime_or_none(request.valid_until, "validUntil")
+                   or _expiry(valid_from, achievement))
+    if valid_until is not None and valid_until <= valid_from:
+        raise IssuerError("validUntil must be after validFrom", 422)
+    slot = allocated or allocate_indexes(ctx, profile.id, request.status_purpose)[0]
+    credential_id = f"urn:uuid:{uuid.uuid4()}"
+    try:
+        credential = build_achievement_credential(
+            id=credential_id, issuer=issuer, subject=subject, name=achievement.name,
+            description=achievement.description, valid_from=valid_from,
+            valid_until=valid_until, awarded_date=valid_from,
+            evidence=[Evidence(**_evidence_fields(item)) for item in request.evidence],
+            credential_status=status_entry_json(ctx.public_url, slot),
+        )
+    except (StandardsError, ValueError) as error:
+        raise IssuerError(f"cannot issue this credential: {error}", 422) from None
+    record = IssuedCredential(
+        credential_id=credential_id, org_id=org.id, profile_id=profile.id,
+        achievement_id=achievement.id, achievement_ref=achievement_document["id"],
+        achievement_name=achievement.name, recipient=recipient, recipient_kind=kind,
+        recipient_name=request.recipient_name, format=request.format, document="",
+        signing_key_id="", valid_until=valid_until,
+        idempotency_key=request.idempotency_key, bulk_job_id=bulk_job_id,
+    )
+    return _sign_and_record(ctx, record, credential, slot, request.format, request.cryptosuite)
+
+
+def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential: Any,
+                              options: dict[str, Any]) -> IssueOutcome:
+    """VC-API issue: the organisation's profile becomes `issuer`; id, validFrom and
+    credentialStatus are added when missing; the result must pass the OB 3.0 schema."""
+    if not isinstance(credential, dict):
+        raise IssuerError("'credential' must be a JSON object", 400)
+    if not isinstance(options, dict):
+        raise IssuerError("'options' must be a JSON object", 400)
+    fmt = options.get("format", "ldp_vc")
+    suite = options.get("cryptosuite", "eddsa-rdfc-2022")
+    purpose = options.get("statusPurpose", "revocation")
+    _check_options(fmt, suite, purpose)
+    types = credential.get("type")
+    types = [types] if isinstance(types, str) else types
+    if not isinstance(types, list) or not OB_TYPES & set(types) or \
+            "VerifiableCredential" not in types:
+        raise IssuerError("this issuer signs Open Badges 3.0 credentials: 'type' must hold "
+                          "VerifiableCredential and OpenBadgeCredential (or "
+                          "AchievementCredential)", 422)
+    if "proof" in credential:
+        raise IssuerError("the credential already has a proof; send it unsigned", 422)
+    credential = dict(credential)
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        profile = profile_of(session, org, options.get("issuerProfile"))
+        credential["issuer"] = profile_json(session, profile)
+    credential_id = credential.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
+    if not isinstance(credential_id, str):
+        raise IssuerError("'id' must be a string (a URI)", 422)
+    credential.setdefault("validFrom", _iso(datetime.now(UTC)))
+    slot: AllocatedIndex | None = None
+    if "credentialStatus" in credential:
+        raise IssuerError("credentialStatus is set by the issuer; leave it out", 422)
+    try:
+        ensure_valid_credential(credential)  # before allocating: a refusal wastes nothing
+    except (StandardsError, ValueError) as error:
+        raise IssuerError(f"the credential does not pass the OB 3.0 schema: {error}", 422) \
+            from None
+    slot = allocate_indexes(ctx, profile.id, purpose)[0]
+    credential["credentialStatus"] = status_entry_json(ctx.public_url, slot)
+    subject = credential.get("credentialSubject")
+    subject = subject[0] if isinstance(subject, list) and subject else subject
+    subject = subject if isinstance(subject, dict) else {}
+    recipient, kind = _recipient_of(subject)
+    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) \
+        else {}
+    record = IssuedCredential(
+        credential_id=credential_id, org_id=org.id, profile_id=profile.id,
+        achievement_ref=achievement.get("id"), achievement_name=str(achievement.get("name", "")),
+        recipient=recipient, recipient_kind=kind, format=fmt, document="", signing_key_id="",
+        valid_until=_datetime_or_none(credential.get("validUntil"), "validUntil"),
+    )
+    return _sign_and_record(ctx, record, credential, slot, fmt, suite)
+
+
+def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: dict[str, Any],
+                     slot: AllocatedIndex, fmt: str, suite: str) -> IssueOutcome:
+    try:
+        ensure_valid_credential(credential)
+    except (StandardsError, ValueError) as error:
+        raise IssuerError(f"the credential does not pass the OB 3.0 schema: {error}", 422) \
+            from None
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        key_row = active_key_row(session, record.profile_id)
+        profile = session.get(IssuerProfile, record.profile_id)
+        assert profile is not None
+        key = signing_key_for(ctx, key_row, profile.did)
+        try:
+            if fmt == "ldp_vc":
+                signed: dict[str, Any] | str = sign_document(credential, key, suite=suite)
+                record.document = json.dumps(signed, ensure_ascii=False)
+            else:
+                signed = sign_vc_jwt(credential, key)
+                record.document = signed
+        except StandardsError as error:
+            # Undefined terms, relative IRIs and the like: refused, with the reason.
+            raise IssuerError(f"cannot sign this credential safely: {error}", 422) from None
+        record.signing_key_id = key_row.id
+        session.add(record)
+        record_entries(session, record, [slot])
+        try:
+            session.commit()
+        except IntegrityError:
+            session.rollback()
+            if record.idempotency_key:
+                earlier = _by_idempotency_key(session, record.org_id, record.idempotency_key)
+                if earlier is not None:  # the same row issued at the same moment elsewhere
+                    return IssueOutcome(earlier, created=False)
+            raise IssuerError(f"a credential with id {record.credential_id!r} was already "
+                              "issued", 409) from None
+    return IssueOutcome(record, created=True)
+
+
+def idempotency_key_for(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+
+
+def _by_idempotency_key(session: Session, org_id: str, key: str) -> IssuedCredential | None:
+    return session.exec(select(IssuedCredential).where(
+        IssuedCredential.org_id == org_id, IssuedCredential.idempotency_key == key)).first()
+
+
+def _check_options(fmt: Any, suite: Any, purpose: Any) -> None:
+    if fmt not in FORMATS:
+        raise IssuerError(f"unknown format {fmt!r}; choose one of {list(FORMATS)}", 422)
+    if suite not in CRYPTOSUITES:
+        raise IssuerError(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}",
+                          422)
+    if purpose not in PURPOSES:
+        raise IssuerError(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}",
+                          422)
+
+
+def _recipient_of(subject: dict[str, Any]) -> tuple[str, str]:
+    if isinstance(subject.get("id"), str):
+        return subject["id"], "did" if subject["id"].startswith("did:") else "other"
+    identifiers = subject.get("identifier")
+    if isinstance(identifiers, list) and identifiers and isinstance(identifiers[0], dict):
+        return str(identifiers[0].get("identityHash", ""))[:500], "other"
+    return "", "other"
+
+
+def _result_fields(result: dict[str, Any]) -> dict[str, Any]:
+    allowed = {"resultDescription": "result_description", "achievedLevel": "achieved_level",
+               "value": "value", "status": "status"}
+    unknown = set(result) - set(allowed) - {"type"}
+    if unknown:
+        raise IssuerError(f"unknown result fields {sorted(unknown)}", 422)
+    return {allowed[name]: value for name, value in result.items() if name in allowed}
+
+
+def _evidence_fields(item: dict[str, Any]) -> dict[str, Any]:
+    allowed = {"id": "id", "name": "name", "narrative": "narrative",
+               "description": "description", "genre": "genre", "audience": "audience",
+               "digestSRI": "digest_sri", "digest": "digest_sri", "mediaType": "media_type"}
+    unknown = set(item) - set(allowed) - {"type"}
+    if unknown:
+        raise IssuerError(f"unknown evidence fields {sorted(unknown)}", 422)
+    return {allowed[name]: value for name, value in item.items()
+            if name in allowed and value not in (None, "")}
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _datetime_or_now(value: str | None, name: str) -> datetime:
+    return _datetime_or_none(value, name) or datetime.now(UTC).replace(microsecond=0)
+
+
+def _datetime_or_none(value: Any, name: str) -> datetime | None:
+    if value in (None, ""):
+        return None
+    try:
+        return parse_datetime(value)
+    except (StandardsError, ValueError, TypeError):
+        raise IssuerError(f"{name} {str(value)[:40]!r} is not an RFC 3339 date-time", 422) \
+            from None
+
+
+def _expiry(valid_from: datetime, achievement: Achievement) -> datetime | None:
+    return valid_from + timedelta(days=achievement.valid_days) if achievement.valid_days \
+        else None

@@ -1,0 +1,177 @@
+"""Organisations (tenants), their issuer profiles, API tokens and staff accounts."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerifyMismatchError
+from sqlmodel import Session, select
+
+from issuer.models import ApiToken, Endorsement, IssuerProfile, Organisation, StaffUser, utc_now
+from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.keys import did_web_for_profile, new_signing_key
+from standards.ob3 import build_profile
+
+TOKEN_PREFIX = "odi_"
+_password_hasher = PasswordHasher()
+
+
+@dataclass(frozen=True)
+class NewOrganisation:
+    org_id: str
+    did: str
+    api_token: str  # shown once; only its hash is stored
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def create_organisation(
+    ctx: IssuerContext, session: Session, name: str, *, did_method: str = "key",
+    url: str | None = None, email: str | None = None, description: str | None = None,
+    identifiers: list[dict[str, str]] | None = None,
+) -> NewOrganisation:
+    name = name.strip()
+    if not name:
+        raise IssuerError("an organisation needs a name")
+    org = Organisation(name=name)
+    session.add(org)
+    session.flush()
+    profile = create_profile(ctx, session, org, name=name, did_method=did_method, url=url,
+                             email=email, description=description, identifiers=identifiers,
+                             is_default=True)
+    token = create_api_token(session, org, label="created with the organisation")
+    return NewOrganisation(org.id, profile.did, token)
+
+
+def create_profile(
+    ctx: IssuerContext, session: Session, org: Organisation, *, name: str,
+    did_method: str = "key", url: str | None = None, email: str | None = None,
+    image: str | None = None, description: str | None = None,
+    identifiers: list[dict[str, str]] | None = None, is_default: bool = False,
+) -> IssuerProfile:
+    if did_method not in ("key", "web"):
+        raise IssuerError(f"unsupported DID method {did_method!r}; choose key or web")
+    profile = IssuerProfile(org_id=org.id, did="", did_method=did_method, name=name, url=url,
+                            email=email, image=image, description=description,
+                            identifiers_json=json.dumps(identifiers or []),
+                            is_default=is_default)
+    if did_method == "web":
+        profile.did = did_web_for_profile(ctx.public_url, profile.id)
+    new_signing_key(ctx, session, profile)  # sets profile.did for did:key
+    session.flush()
+    return profile
+
+
+def create_api_token(session: Session, org: Organisation, *, label: str = "") -> str:
+    token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    session.add(ApiToken(org_id=org.id, token_hash=token_hash(token), label=label))
+    session.flush()
+    return token
+
+
+def organisation_for_token(session: Session, token: str) -> Organisation | None:
+    row = session.exec(
+        select(ApiToken).where(ApiToken.token_hash == token_hash(token),
+                               ApiToken.revoked_at == None)  # noqa: E711
+    ).first()
+    return session.get(Organisation, row.org_id) if row else None
+
+
+def revoke_api_token(session: Session, org: Organisation, token_id: str) -> None:
+    row = session.get(ApiToken, token_id)
+    if row is None or row.org_id != org.id:
+        raise NotFound("no such API token")
+    row.revoked_at = utc_now()
+    session.add(row)
+
+
+def create_staff(session: Session, org: Organisation, email: str, password: str,
+                 display_name: str = "") -> StaffUser:
+    email = email.strip().lower()
+    if "@" not in email:
+        raise IssuerError("a staff account needs an e-mail address")
+    if len(password) < 10:
+        raise IssuerError("a staff password needs at least 10 characters")
+    if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
+        raise Conflict(f"a staff account for {email} already exists")
+    user = StaffUser(org_id=org.id, email=email, display_name=display_name,
+                     password_hash=_password_hasher.hash(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate_staff(session: Session, email: str, password: str) -> StaffUser | None:
+    user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
+    if user is None:
+        _password_hasher.hash(password)  # same work either way: no account probing by timing
+        return None
+    try:
+        _password_hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return None
+    return user
+
+
+def get_organisation(session: Session, org_id: str) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise NotFound(f"no organisation {org_id}")
+    return org
+
+
+def default_profile(session: Session, org: Organisation) -> IssuerProfile:
+    profiles = session.exec(
+        select(IssuerProfile).where(IssuerProfile.org_id == org.id)
+        .order_by(IssuerProfile.is_default.desc(), IssuerProfile.created_at)  # type: ignore[attr-defined]
+    ).all()
+    if not profiles:
+        raise IssuerError(f"organisation {org.id} has no issuer profile", 500)
+    return profiles[0]
+
+
+def profile_of(session: Session, org: Organisation, profile_id: str | None) -> IssuerProfile:
+    if profile_id is None:
+        return default_profile(session, org)
+    profile = session.get(IssuerProfile, profile_id)
+    if profile is None or profile.org_id != org.id:
+        raise NotFound(f"no issuer profile {profile_id} in this organisation")
+    return profile
+
+
+def profile_json(session: Session, profile: IssuerProfile, *,
+                 with_endorsements: bool = True) -> dict[str, Any]:
+    """The OB 3.0 Profile put in `issuer` of every credential this profile signs."""
+    document = build_profile(
+        id=profile.did, name=profile.name, url=profile.url, email=profile.email,
+        image={"id": profile.image, "type": "Image"} if profile.image else None,
+        description=profile.description,
+        other_identifiers=json.loads(profile.identifiers_json),
+    )
+    if with_endorsements:
+        endorsements = endorsements_of(session, profile.did)
+        if endorsements:
+            document["endorsement"] = endorsements
+    return document
+
+
+def endorsements_of(session: Session, target_id: str) -> list[dict[str, Any]]:
+    """Signed EndorsementCredentials (data integrity form) of the thing with id `target_id`."""
+    rows = session.exec(
+        select(Endorsement).where(Endorsement.target_id == target_id,
+                                  Endorsement.withdrawn == False)  # noqa: E712
+        .order_by(Endorsement.issued_at)  # type: ignore[arg-type]
+    ).all()
+    documents = []
+    for row in rows:
+        document = json.loads(row.document)
+        if isinstance(document, dict):  # JWT endorsements cannot be embedded as objects
+            documents.append(document)
+    return documents
