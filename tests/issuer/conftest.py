@@ -1,0 +1,125 @@
+"""Issuer test fixtures: the real service (`opendossier serve issuer`) in a subprocess on a
+free port of 127.0.0.1, against SQLite and against PostgreSQL.
+
+One server per backend per test session; tests create their own organisations, so they do
+not see each other's data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.databases import BACKENDS, fresh_database
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def opendossier(*args: str, check: bool = True, env: dict[str, str] | None = None,
+                input: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI (`python -m opendossier ...`)."""
+    result = subprocess.run([sys.executable, "-m", "opendossier", *args], capture_output=True,
+                            text=True, cwd=REPO, env=env, input=input, timeout=120)
+    if check and result.returncode != 0:
+        raise AssertionError(f"opendossier {' '.join(args)} failed ({result.returncode}):\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
+
+
+@dataclass
+class IssuerProcess:
+    """A running `opendossier serve issuer`."""
+
+    data_dir: Path
+    database_url: str
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def storage_args(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir), "--database-url", self.database_url]
+
+    def start(self) -> IssuerProcess:
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "opendossier", "serve", "issuer", "--port", str(self.port),
+             *self.storage_args()],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"issuer exited:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"issuer did not start:\n{self.log_path.read_text()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def create_org(self, name: str, did: str = "key") -> dict[str, Any]:
+        """`opendossier issuer create-org` → {"org", "did", "api_token"}."""
+        result = opendossier("issuer", "create-org", name, "--did", did, "--public-url",
+                             self.base_url, *self.storage_args())
+        return json.loads(result.stdout)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return httpx.Client(base_url=self.base_url, headers=headers, timeout=60)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def issuer_server(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerProcess]:
+    directory = tmp_path_factory.mktemp(f"issuer-{request.param}")
+    with fresh_database(request.param, directory) as database_url:
+        server = IssuerProcess(directory / "data", database_url).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture
+def org(issuer_server: IssuerProcess) -> dict[str, Any]:
+    """A new organisation with a did:key profile on the running issuer."""
+    return issuer_server.create_org(f"School {os.urandom(3).hex()}")
+
+
+@pytest.fixture
+def api(issuer_server: IssuerProcess, org: dict[str, Any]) -> Iterator[httpx.Client]:
+    with issuer_server.client(org["api_token"]) as client:
+        yield client
