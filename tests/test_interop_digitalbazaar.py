@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import copy
 import json
-import os
-import shutil
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from js_harness import require_harness, run_node
 from ob3_sample import realistic_ob3_credential
 
 from standards.data_integrity import sign_document
@@ -29,48 +27,15 @@ from standards.verification import verify_credential
 
 pytestmark = pytest.mark.interop
 
-JS_DIR = Path(__file__).resolve().parents[1] / "interop" / "js"
-NODE = shutil.which("node")
-
 # Validity is checked at a fixed time on both sides, so the tests do not age.
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NOW_ISO = "2026-01-01T00:00:00Z"
 CREATED = "2024-06-14T09:30:00Z"
 
 
-def _harness_missing() -> str | None:
-    if NODE is None:
-        return "node is not installed"
-    if not (JS_DIR / "node_modules" / "@digitalbazaar" / "vc").is_dir():
-        return f"JS packages not installed (run: npm ci --prefix {JS_DIR})"
-    return None
-
-
 @pytest.fixture(scope="module", autouse=True)
 def js_harness() -> None:
-    missing = _harness_missing()
-    if missing is None:
-        return
-    if os.environ.get("CI"):
-        pytest.fail(f"interop harness unavailable under CI: {missing}")
-    pytest.skip(f"interop harness unavailable: {missing}")
-
-
-def run_node(script: str, payload: Any, *args: str, expect_ok: bool = True) -> dict[str, Any]:
-    """Run interop/js/<script> with `payload` as JSON on stdin; return its JSON output."""
-    assert NODE is not None
-    stdin = payload if isinstance(payload, str) else json.dumps(payload)
-    done = subprocess.run(
-        [NODE, str(JS_DIR / script), *args],
-        input=stdin, capture_output=True, text=True, timeout=120, check=False,
-    )
-    if expect_ok:
-        assert done.returncode == 0, (
-            f"{script} exited {done.returncode}\nstdout: {done.stdout}\nstderr: {done.stderr}"
-        )
-    else:
-        assert done.returncode != 0, f"{script} accepted bad input: {done.stdout}"
-    return json.loads(done.stdout)
+    require_harness()
 
 
 def js_sign(credential: dict[str, Any], key: KeyPair, created: str = CREATED) -> dict[str, Any]:

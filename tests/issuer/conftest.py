@@ -50,6 +50,7 @@ class IssuerProcess:
     data_dir: Path
     database_url: str
     port: int = field(default_factory=free_port)
+    public_url: str | None = None  # default: its own base URL
     log_path: Path | None = None
     process: subprocess.Popen[bytes] | None = None
 
@@ -66,7 +67,7 @@ class IssuerProcess:
         log = self.log_path.open("wb")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "opendossier", "serve", "issuer", "--port", str(self.port),
-             *self.storage_args()],
+             "--public-url", self.public_url or self.base_url, *self.storage_args()],
             cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -93,7 +94,7 @@ class IssuerProcess:
     def create_org(self, name: str, did: str = "key") -> dict[str, Any]:
         """`opendossier issuer create-org` → {"org", "did", "api_token"}."""
         result = opendossier("issuer", "create-org", name, "--did", did, "--public-url",
-                             self.base_url, *self.storage_args())
+                             self.public_url or self.base_url, *self.storage_args())
         return json.loads(result.stdout)
 
     def client(self, token: str | None = None) -> httpx.Client:
