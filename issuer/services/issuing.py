@@ -36,6 +36,7 @@ from standards.jose import sign_vc_jwt
 from standards.ob3 import (
     Evidence,
     Result,
+    SchemaViolationError,
     build_achievement_credential,
     build_achievement_subject,
     ensure_valid_credential,
@@ -194,11 +195,6 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
 
 def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: dict[str, Any],
                      slot: AllocatedIndex, fmt: str, suite: str) -> IssueOutcome:
-    try:
-        ensure_valid_credential(credential)
-    except (StandardsError, ValueError) as error:
-        raise IssuerError(f"the credential does not pass the OB 3.0 schema: {error}", 422) \
-            from None
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, record.profile_id)
         profile = session.get(IssuerProfile, record.profile_id)
@@ -206,11 +202,15 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":
-                signed: dict[str, Any] | str = sign_document(credential, key, suite=suite)
+                signed = as_proof_set(sign_document(credential, key, suite=suite))
+                ensure_valid_credential(signed)  # what leaves here passes the OB 3.0 schema
                 record.document = json.dumps(signed, ensure_ascii=False)
             else:
-                signed = sign_vc_jwt(credential, key)
-                record.document = signed
+                ensure_valid_credential(credential)
+                record.document = sign_vc_jwt(credential, key)
+        except SchemaViolationError as error:
+            raise IssuerError(f"the credential does not pass the OB 3.0 schema: {error}", 422) \
+                from None
         except StandardsError as error:
             # Undefined terms, relative IRIs and the like: refused, with the reason.
             raise IssuerError(f"cannot sign this credential safely: {error}", 422) from None
@@ -228,6 +228,14 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
             raise IssuerError(f"a credential with id {record.credential_id!r} was already "
                               "issued", 409) from None
     return IssueOutcome(record, created=True)
+
+
+def as_proof_set(signed: dict[str, Any]) -> dict[str, Any]:
+    """`proof` as an array: OB 3.0's JSON Schema requires it. The signed data is unchanged
+    (proofs are never covered by their own signature), for every cryptosuite."""
+    if isinstance(signed.get("proof"), dict):
+        signed["proof"] = [signed["proof"]]
+    return signed
 
 
 def idempotency_key_for(*parts: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 
 from standards.fetcher import Fetcher, FetchPolicy
+from standards.ob3 import validate_credential
 from standards.verification import verify_credential
 from tests.issuer.conftest import IssuerProcess
 
@@ -50,7 +51,8 @@ def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerProcess,
     assert vc["id"].startswith("urn:uuid:")
     assert vc["validFrom"]
     assert vc["credentialStatus"]["statusPurpose"] == "revocation"
-    assert vc["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert vc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    assert validate_credential(vc) == []  # the strict OB 3.0 schema, proof included
     result = verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()),
                                check_status=True)
     assert result.verified, result.to_json()

@@ -1,0 +1,88 @@
+"""Endorsements over the JSON API (API token): endorse, receive, list, withdraw."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from issuer.api.body import read_json_object
+from issuer.api.deps import ApiOrganisation, Context
+from issuer.models import Endorsement
+from issuer.services.context import IssuerError
+from issuer.services.endorsements import (
+    endorse,
+    list_endorsements,
+    receive_endorsement,
+    withdraw_endorsement,
+)
+
+router = APIRouter(prefix="/api", tags=["endorsements"])
+
+
+@router.post("/endorsements", status_code=201)
+async def make_endorsement(request: Request, ctx: Context,
+                           org: ApiOrganisation) -> JSONResponse:
+    body = await read_json_object(request)
+    target_kind = body.get("targetKind")
+    target_id = body.get("targetId")
+    comment = body.get("comment")
+    name = body.get("name")
+    if not isinstance(target_kind, str) or not isinstance(target_id, str):
+        raise IssuerError("'targetKind' (achievement, profile or credential) and 'targetId' "
+                          "(the endorsed thing's id) are required strings", 400)
+    for field, value in (("comment", comment), ("name", name)):
+        if value is not None and not isinstance(value, str):
+            raise IssuerError(f"'{field}' must be a string", 400)
+    # Signing (and verifying, below) is CPU work: off the event loop.
+    endorsement = await run_in_threadpool(
+        lambda: endorse(ctx, org, target_kind=target_kind, target_id=target_id,
+                        comment=comment, name=name))
+    return JSONResponse({"id": endorsement.id,
+                         "verifiableCredential": json.loads(endorsement.document)},
+                        status_code=201)
+
+
+@router.post("/endorsements/received", status_code=201)
+async def keep_received_endorsement(request: Request, ctx: Context,
+                                    org: ApiOrganisation) -> JSONResponse:
+    body = await read_json_object(request)
+    if "endorsement" not in body:
+        raise IssuerError("the body needs an 'endorsement' (an EndorsementCredential as a "
+                          "JSON object or a VC-JWT string)", 400)
+    endorsement = await run_in_threadpool(receive_endorsement, ctx, org, body["endorsement"])
+    return JSONResponse(_summary(endorsement, org.id), status_code=201)
+
+
+@router.get("/endorsements")
+def endorsements(ctx: Context, org: ApiOrganisation,
+                 target_id: Annotated[str | None, Query(alias="targetId")] = None
+                 ) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        rows = list_endorsements(session, org, target_id=target_id)
+    return {"endorsements": [_summary(row, org.id) for row in rows]}
+
+
+@router.delete("/endorsements/{endorsement_id}", status_code=204)
+def withdraw(endorsement_id: str, ctx: Context, org: ApiOrganisation) -> Response:
+    withdraw_endorsement(ctx, org, endorsement_id)
+    return Response(status_code=204)
+
+
+def _summary(row: Endorsement, org_id: str) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "credentialId": row.credential_id,
+        "direction": "made" if row.endorser_org_id == org_id else "received",
+        "endorser": row.endorser_did,
+        "targetKind": row.target_kind,
+        "targetId": row.target_id,
+        "comment": row.comment,
+        "issuedAt": row.issued_at.isoformat(),
+        "withdrawn": row.withdrawn,
+        "verifiableCredential": json.loads(row.document),
+    }
