@@ -12,7 +12,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from issuer.services.context import IssuerError
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-          409: "conflict", 413: "too_large", 422: "unprocessable", 500: "server_error"}
+          409: "conflict", 410: "gone", 413: "too_large", 422: "unprocessable", 500: "server_error"}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -109,7 +109,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
         achievement=achievement_document,
         id=recipient if kind == "did" else None,
         identifiers=[hashed_email_identity(recipient)] if kind == "email" else (),
-        results=[Result(**_result_fields(result)) for result in request.results],
+        results=[Result(**result_fields(result)) for result in request.results],
     )
     valid_from = _datetime_or_now(request.valid_from, "validFrom")
     valid_until = (_datetime_or_none(request.valid_until, "validUntil")
@@ -123,7 +123,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
             id=credential_id, issuer=issuer, subject=subject, name=achievement.name,
             description=achievement.description, valid_from=valid_from,
             valid_until=valid_until, awarded_date=valid_from,
-            evidence=[Evidence(**_evidence_fields(item)) for item in request.evidence],
+            evidence=[Evidence(**evidence_fields(item)) for item in request.evidence],
             credential_status=status_entry_json(ctx.public_url, slot),
         )
     except (StandardsError, ValueError) as error:
@@ -267,7 +267,7 @@ def _recipient_of(subject: dict[str, Any]) -> tuple[str, str]:
     return "", "other"
 
 
-def _result_fields(result: dict[str, Any]) -> dict[str, Any]:
+def result_fields(result: dict[str, Any]) -> dict[str, Any]:
     allowed = {"resultDescription": "result_description", "achievedLevel": "achieved_level",
                "value": "value", "status": "status"}
     unknown = set(result) - set(allowed) - {"type"}
@@ -276,7 +276,7 @@ def _result_fields(result: dict[str, Any]) -> dict[str, Any]:
     return {allowed[name]: value for name, value in result.items() if name in allowed}
 
 
-def _evidence_fields(item: dict[str, Any]) -> dict[str, Any]:
+def evidence_fields(item: dict[str, Any]) -> dict[str, Any]:
     allowed = {"id": "id", "name": "name", "narrative": "narrative",
                "description": "description", "genre": "genre", "audience": "audience",
                "digestSRI": "digest_sri", "digest": "digest_sri", "mediaType": "media_type"}

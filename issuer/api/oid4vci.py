@@ -1,0 +1,193 @@
+"""OpenID4VCI endpoints (metadata, offers, QR codes, token, nonce, credential) and the staff
+API to make offers. The work is in issuer.services.oid4vci; errors of the OAuth endpoints are
+answered in the OAuth shape {"error", "error_description"}, never cached."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session
+
+from issuer.api.body import read_json_object
+from issuer.api.deps import ApiOrganisation, Context
+from issuer.models import CredentialOffer
+from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.oid4vci import (
+    OAuthError,
+    OfferRequest,
+    create_offer,
+    exchange_pre_authorized_code,
+    get_offer,
+    iso,
+    issue_credential,
+    list_offers,
+    new_nonce,
+    offer_document,
+    offer_state,
+    offer_uri,
+    offer_url,
+)
+from issuer.services.oid4vci_metadata import authorization_server_metadata, issuer_metadata
+from issuer.services.qr import qr_png, qr_svg
+
+router = APIRouter(tags=["OpenID4VCI"])
+
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+METADATA_CACHE = {"Cache-Control": "public, max-age=300"}
+MAX_FORM_BYTES = 16 * 1024
+
+
+async def _oauth(call: Callable[[], dict[str, Any]]) -> JSONResponse:
+    """Run a (blocking) OAuth endpoint in the thread pool; answer its errors OAuth-style."""
+    try:
+        return JSONResponse(await run_in_threadpool(call), headers=NO_STORE)
+    except OAuthError as error:
+        return _oauth_error(error)
+
+
+def _oauth_error(error: OAuthError) -> JSONResponse:
+    return JSONResponse({"error": error.error, "error_description": error.description},
+                        status_code=error.status, headers={**NO_STORE, **error.headers})
+
+
+# --- discovery ------------------------------------------------------------------------------
+@router.get("/.well-known/openid-credential-issuer")
+def credential_issuer_metadata(ctx: Context) -> JSONResponse:
+    return JSONResponse(issuer_metadata(ctx.public_url), headers=METADATA_CACHE)
+
+
+@router.get("/.well-known/oauth-authorization-server")
+def oauth_metadata(ctx: Context) -> JSONResponse:
+    return JSONResponse(authorization_server_metadata(ctx.public_url), headers=METADATA_CACHE)
+
+
+# --- offers ---------------------------------------------------------------------------------
+@router.get("/oid4vci/offers/{offer_id}")
+def credential_offer(offer_id: str, request: Request, ctx: Context) -> JSONResponse:
+    language = "en" if request.headers.get("accept-language", "").lower().startswith("en") \
+        else "nl"
+    try:
+        document = offer_document(ctx, offer_id, language=language)
+    except IssuerError as error:
+        if error.status != 410:
+            raise
+        return JSONResponse({"error": "gone", "message": str(error)}, status_code=410,
+                            headers=NO_STORE)
+    # no-store: the document holds the pre-authorized code.
+    return JSONResponse(document, headers=NO_STORE)
+
+
+@router.get("/oid4vci/offers/{offer_id}/qr.png")
+def offer_qr_png(offer_id: str, ctx: Context) -> Response:
+    uri = offer_uri(ctx.public_url, get_offer(ctx, offer_id).id)
+    return Response(qr_png(uri), media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+@router.get("/oid4vci/offers/{offer_id}/qr.svg")
+def offer_qr_svg(offer_id: str, ctx: Context) -> Response:
+    uri = offer_uri(ctx.public_url, get_offer(ctx, offer_id).id)
+    return Response(qr_svg(uri), media_type="image/svg+xml",
+                    headers={"Cache-Control": "private, max-age=300"})
+
+
+# --- the OAuth / OpenID4VCI endpoints ---------------------------------------------------------
+@router.post("/oid4vci/token")
+async def token(request: Request, ctx: Context) -> JSONResponse:
+    try:
+        form = await _read_form(request)
+    except OAuthError as error:
+        return _oauth_error(error)
+    return await _oauth(lambda: exchange_pre_authorized_code(ctx, form))
+
+
+@router.post("/oid4vci/nonce")
+def nonce(ctx: Context) -> JSONResponse:
+    return JSONResponse({"c_nonce": new_nonce(ctx)}, headers=NO_STORE)
+
+
+@router.post("/oid4vci/credential")
+async def credential(request: Request, ctx: Context) -> JSONResponse:
+    authorization = request.headers.get("authorization")
+    try:
+        body = await read_json_object(request)
+    except IssuerError as error:
+        return _oauth_error(OAuthError("invalid_credential_request", str(error), error.status))
+    return await _oauth(lambda: issue_credential(ctx, authorization, body))
+
+
+async def _read_form(request: Request) -> dict[str, list[str]]:
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != "application/x-www-form-urlencoded":
+        raise OAuthError("invalid_request", "send the token request as "
+                         "application/x-www-form-urlencoded")
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_FORM_BYTES:
+            raise OAuthError("invalid_request", f"the token request is over {MAX_FORM_BYTES} "
+                             "bytes")
+    try:
+        return parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=50)
+    except (UnicodeDecodeError, ValueError) as error:
+        raise OAuthError("invalid_request", f"the token request is not a valid form: {error}") \
+            from None
+
+
+# --- staff API ------------------------------------------------------------------------------
+@router.post("/api/offers", status_code=201)
+async def make_offer(request: Request, ctx: Context, org: ApiOrganisation) -> JSONResponse:
+    body = await read_json_object(request)
+    new = await run_in_threadpool(create_offer, ctx, org, _offer_request(body))
+    document = {**_offer_json(ctx, new.offer), "txCode": new.tx_code}
+    return JSONResponse(document, status_code=201, headers=NO_STORE)
+
+
+@router.get("/api/offers")
+def offers(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        rows = list_offers(session, org)
+    return {"offers": [_offer_json(ctx, row) for row in rows]}
+
+
+def _offer_request(body: dict[str, Any]) -> OfferRequest:
+    achievement_id = body.get("achievementId")
+    if not isinstance(achievement_id, str) or not achievement_id:
+        raise IssuerError("'achievementId' (the achievement to offer) is required", 400)
+    strings = {name: body.get(name) for name in ("recipientName", "recipientEmail", "format")}
+    for name, value in strings.items():
+        if value is not None and not isinstance(value, str):
+            raise IssuerError(f"'{name}' must be a string", 400)
+    tx_code = body.get("txCode", True)
+    if not isinstance(tx_code, bool):
+        raise IssuerError("'txCode' must be true or false", 400)
+    return OfferRequest(
+        achievement_id=achievement_id, recipient_name=strings["recipientName"],
+        recipient_email=strings["recipientEmail"], evidence=body.get("evidence") or [],
+        results=body.get("results") or [], with_tx_code=tx_code,
+        format=strings["format"] or "ldp_vc",
+    )
+
+
+def _offer_json(ctx: IssuerContext, offer: CredentialOffer) -> dict[str, Any]:
+    base = offer_url(ctx.public_url, offer.id)
+    return {
+        "offerId": offer.id,
+        "offerUri": offer_uri(ctx.public_url, offer.id),
+        "qrPng": f"{base}/qr.png",
+        "qrSvg": f"{base}/qr.svg",
+        "achievementId": offer.achievement_id,
+        "credentialConfigurationId": offer.configuration_id,
+        "recipientName": offer.recipient_name,
+        "recipientEmail": offer.recipient_email,
+        "withTxCode": offer.tx_code_hash is not None,
+        "state": offer_state(offer),
+        "recordId": offer.issued_credential_id,  # the IssuedCredential row, once issued
+        "createdAt": iso(offer.created_at),
+        "expiresAt": iso(offer.expires_at),
+    }
