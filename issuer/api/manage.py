@@ -1,0 +1,303 @@
+"""The staff JSON API under /api: frameworks, achievements, issuing, the issued record,
+profiles and key rotation. Every endpoint needs the organisation's API token and sees only
+that organisation's data (another organisation's ids answer 404).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncGenerator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+from sqlmodel import Session, select
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from issuer.api.body import read_json_object
+from issuer.api.deps import ApiOrganisation, Context
+from issuer.db import session_scope
+from issuer.models import IssuerProfile, Organisation
+from issuer.services import frameworks, records
+from issuer.services.achievements import (
+    AchievementInput,
+    achievement_json,
+    create_achievement,
+    get_achievement,
+    list_achievements,
+)
+from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
+from issuer.services.keys import did_document, rotate_key
+from issuer.services.organisations import profile_of
+from standards.dates import parse_datetime
+
+router = APIRouter(prefix="/api", tags=["management"])
+
+ACHIEVEMENT_FIELDS = {
+    "name": ("name", str), "description": ("description", str),
+    "criteriaNarrative": ("criteria_narrative", str), "criteriaUrl": ("criteria_url", str),
+    "imageUrl": ("image_url", str), "achievementType": ("achievement_type", str),
+    "resultDescriptions": ("result_descriptions", list),
+    "competenceIds": ("competence_ids", list), "validDays": ("valid_days", int),
+    "profileId": ("profile_id", str),
+}
+ISSUE_FIELDS = {
+    "recipient": ("recipient", str), "recipientName": ("recipient_name", str),
+    "evidence": ("evidence", list), "results": ("results", list),
+    "validFrom": ("valid_from", str), "validUntil": ("valid_until", str),
+    "format": ("format", str), "cryptosuite": ("cryptosuite", str),
+    "statusPurpose": ("status_purpose", str), "idempotencyKey": ("idempotency_key", str),
+}
+MAX_IDEMPOTENCY_KEY = 200
+
+
+# --- frameworks -----------------------------------------------------------------------------
+
+
+@router.post("/frameworks/csv", status_code=201)
+async def import_framework_csv(request: Request, ctx: Context, org: ApiOrganisation,
+                               title: str = "") -> JSONResponse:
+    """Body: the CSV itself (text/csv), or multipart/form-data with the file in `file`."""
+    data = await _read_body(request, frameworks.MAX_INPUT_BYTES)
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        data, filename = await _uploaded_file(request, data)
+        title = title or re.sub(r"\.(csv|txt)$", "", filename, flags=re.IGNORECASE)
+    text = frameworks.decode_csv_bytes(data)
+    document = await run_in_threadpool(_import, ctx, org, "csv", title, text)
+    return JSONResponse(document, status_code=201)
+
+
+@router.post("/frameworks/case", status_code=201)
+async def import_framework_case(request: Request, ctx: Context,
+                                org: ApiOrganisation) -> JSONResponse:
+    package = await read_json_object(request, frameworks.MAX_INPUT_BYTES)
+    document = await run_in_threadpool(_import, ctx, org, "case", "", package)
+    return JSONResponse(document, status_code=201)
+
+
+def _import(ctx: IssuerContext, org: Organisation, kind: str, title: str,
+            content: Any) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        if kind == "csv":
+            framework = frameworks.import_csv(ctx, session, org, title=title, csv_text=content)
+        else:
+            framework = frameworks.import_case(ctx, session, org, content)
+        return frameworks.framework_json(ctx, session, framework)
+
+
+@router.get("/frameworks")
+def list_frameworks(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        return {"items": [frameworks.framework_json(ctx, session, row, with_competences=False)
+                          for row in frameworks.list_frameworks(session, org)]}
+
+
+@router.get("/frameworks/{framework_id}")
+def get_framework(framework_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        framework = frameworks.get_framework(session, org, framework_id)
+        return frameworks.framework_json(ctx, session, framework)
+
+
+# --- achievements ---------------------------------------------------------------------------
+
+
+@router.post("/achievements", status_code=201)
+async def create(request: Request, ctx: Context, org: ApiOrganisation) -> JSONResponse:
+    data = AchievementInput(**_fields(await read_json_object(request), ACHIEVEMENT_FIELDS))
+    for name, value in (("resultDescriptions", data.result_descriptions),
+                        ("competenceIds", data.competence_ids)):
+        kind = dict if name == "resultDescriptions" else str
+        if not all(isinstance(item, kind) for item in value):
+            raise IssuerError(f"{name} must be a list of "
+                              f"{'objects' if kind is dict else 'strings'}", 422)
+    document = await run_in_threadpool(_create_achievement, ctx, org, data)
+    return JSONResponse(document, status_code=201)
+
+
+def _create_achievement(ctx: IssuerContext, org: Organisation,
+                        data: AchievementInput) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        achievement = create_achievement(ctx, session, org, data)
+        return {"id": achievement.id, "achievement": achievement_json(ctx, session, achievement)}
+
+
+@router.get("/achievements")
+def achievements(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        return {"items": [{"id": row.id, "achievement": achievement_json(ctx, session, row)}
+                          for row in list_achievements(session, org)]}
+
+
+@router.get("/achievements/{achievement_id}")
+def achievement(achievement_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        row = get_achievement(session, org, achievement_id)
+        return {"id": row.id, "achievement": achievement_json(ctx, session, row)}
+
+
+@router.post("/achievements/{achievement_id}/issue", status_code=201)
+async def issue(achievement_id: str, request: Request, ctx: Context,
+                org: ApiOrganisation) -> JSONResponse:
+    fields = _fields(await read_json_object(request), ISSUE_FIELDS)
+    if not fields.get("recipient", "").strip():
+        raise IssuerError("'recipient' (a DID or an e-mail address) is required", 422)
+    for name in ("evidence", "results"):
+        if not all(isinstance(item, dict) for item in fields.get(name, [])):
+            raise IssuerError(f"{name} must be a list of objects", 422)
+    key = fields.get("idempotency_key")
+    if key is not None:
+        if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
+            raise IssuerError(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
+                              422)
+        # Scoped to the achievement and of fixed length, whatever the caller sends.
+        fields["idempotency_key"] = idempotency_key_for("api-issue", achievement_id, key)
+    request_data = IssueRequest(achievement_id=achievement_id, **fields)
+    outcome = await run_in_threadpool(issue_achievement, ctx, org, request_data)
+    return JSONResponse({"record": records.record_summary(outcome.record),
+                         "verifiableCredential": outcome.credential},
+                        status_code=201 if outcome.created else 200)
+
+
+# --- the issued record ----------------------------------------------------------------------
+
+
+@router.get("/credentials")
+def search(ctx: Context, org: ApiOrganisation, recipient: str | None = None,
+           achievement: str | None = None,
+           issued_from: Annotated[str | None, Query(alias="from")] = None,
+           issued_to: Annotated[str | None, Query(alias="to")] = None,
+           limit: Annotated[int, Query(ge=1, le=records.MAX_PAGE)] = 50,
+           offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    """`from`/`to`: RFC 3339 date-times (from inclusive, to exclusive) or dates (whole days,
+    UTC: to=2025-06-30 includes that day)."""
+    with Session(ctx.engine) as session:
+        rows, total = records.search_credentials(
+            session, org, recipient=recipient, achievement_id=achievement,
+            issued_from=_moment(issued_from, "from", end_of_day=False),
+            issued_to=_moment(issued_to, "to", end_of_day=True), limit=limit, offset=offset)
+    return {"total": total, "limit": limit, "offset": offset,
+            "items": [records.record_summary(row) for row in rows]}
+
+
+# The download route comes first: credential ids may hold slashes, so the detail route
+# matches any path and would otherwise swallow ".../download".
+@router.get("/credentials/{credential_id:path}/download")
+def download(credential_id: str, ctx: Context, org: ApiOrganisation) -> Response:
+    with Session(ctx.engine) as session:
+        record = records.get_record(session, org, credential_id)
+    return Response(record.document, media_type=records.MEDIA_TYPES[record.format], headers={
+        "Content-Disposition": f'attachment; filename="{records.download_name(record)}"',
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+    })
+
+
+@router.get("/credentials/{credential_id:path}")
+def credential(credential_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        record = records.get_record(session, org, credential_id)
+    return {**records.record_summary(record),
+            "verifiableCredential": records.signed_document(record)}
+
+
+# --- profiles and keys ----------------------------------------------------------------------
+
+
+@router.get("/profiles")
+def profiles(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        rows = session.exec(select(IssuerProfile).where(IssuerProfile.org_id == org.id)
+                            .order_by(IssuerProfile.created_at)).all()  # type: ignore[arg-type]
+        return {"items": [_profile_summary(session, row) for row in rows]}
+
+
+@router.post("/profiles/{profile_id}/rotate-key")
+def rotate(profile_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        profile = profile_of(session, org, profile_id)
+        key = rotate_key(ctx, session, profile)
+        return {"profileId": profile.id, "did": profile.did,
+                "verificationMethod": key.verification_method}
+
+
+def _profile_summary(session: Session, profile: IssuerProfile) -> dict[str, Any]:
+    document = did_document(session, profile)
+    return {"id": profile.id, "did": profile.did, "didMethod": profile.did_method,
+            "name": profile.name, "isDefault": profile.is_default,
+            "verificationMethods": [method["id"] for method in document["verificationMethod"]]}
+
+
+# --- request helpers ------------------------------------------------------------------------
+
+
+def _fields(body: dict[str, Any], known: dict[str, tuple[str, type]]) -> dict[str, Any]:
+    """camelCase JSON members -> keyword arguments, each checked for its JSON type."""
+    unknown = sorted(set(body) - set(known))
+    if unknown:
+        raise IssuerError(f"unknown fields {unknown}; known: {sorted(known)}", 422)
+    fields: dict[str, Any] = {}
+    for name, value in body.items():
+        attribute, kind = known[name]
+        if value is None:
+            continue
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise IssuerError(f"{name} must be {_KIND_NAMES[kind]}", 422)
+        fields[attribute] = value
+    return fields
+
+
+_KIND_NAMES = {str: "a string", list: "a list", int: "a whole number"}
+
+
+async def _read_body(request: Request, max_bytes: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > max_bytes:
+        raise IssuerError(f"request body is larger than {max_bytes} bytes", 413)
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > max_bytes:
+            raise IssuerError(f"request body is larger than {max_bytes} bytes", 413)
+    return bytes(body)
+
+
+async def _uploaded_file(request: Request, body: bytes) -> tuple[bytes, str]:
+    """The `file` field of a multipart body already read (and size-checked) into memory."""
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(request.headers, stream(), max_files=1, max_fields=10)
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise IssuerError(f"malformed multipart body: {error.message}", 400) from None
+    upload = form.get("file")
+    if not isinstance(upload, UploadFile):
+        raise IssuerError("the multipart body needs the CSV in a file field named 'file'", 400)
+    try:
+        return await upload.read(), upload.filename or ""
+    finally:
+        await form.close()
+
+
+def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            raise IssuerError(f"{name}={value!r} is not a date", 400) from None
+        start = datetime.combine(day, time(), tzinfo=UTC)
+        return start + timedelta(days=1) if end_of_day else start
+    try:
+        return parse_datetime(value)
+    except ValueError:
+        raise IssuerError(f"{name}={value[:40]!r} is not a date (YYYY-MM-DD) or an RFC 3339 "
+                          "date-time", 400) from None

@@ -1,0 +1,392 @@
+"""Competence frameworks: import from CSV or a 1EdTech CASE 1.0 package, list, describe.
+
+An import is all-or-nothing: the whole input is checked before anything is written, and the
+caller commits one transaction. Importing the same framework again (same CSV title, same
+CASE CFDocument identifier) updates its competences by code instead of duplicating them;
+competences missing from the new input are kept, because achievements may align to them.
+Nothing here fetches a URL: CASE URIs are stored as given.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, func, select
+
+from issuer.models import Competence, Framework, Organisation
+from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+
+MAX_INPUT_BYTES = 5 * 1024 * 1024
+MAX_COMPETENCES = 5000
+MAX_CODE = 200
+MAX_URI = 2000
+MAX_TITLE = 500
+
+# Header names, case-insensitive; Dutch spreadsheets often carry the Dutch names.
+CSV_COLUMNS = {
+    "code": "code", "name": "name", "naam": "name",
+    "description": "description", "omschrijving": "description", "beschrijving": "description",
+    "parent": "parent", "ouder": "parent", "uri": "uri", "url": "uri",
+}
+
+
+@dataclass(frozen=True)
+class CompetenceInput:
+    code: str
+    name: str
+    description: str | None = None
+    uri: str | None = None
+    parent_code: str | None = None
+
+
+def competence_url(public_url: str, framework_id: str, competence_id: str) -> str:
+    """Where this service describes a competence (the alignment targetUrl without a URI)."""
+    return f"{public_url}/frameworks/{framework_id}/competences/{competence_id}"
+
+
+def decode_csv_bytes(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else Windows-1252: what Dutch Excel writes by default."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise IssuerError("the CSV is neither UTF-8 nor Windows-1252 text", 422) from None
+
+
+# --- CSV ------------------------------------------------------------------------------------
+
+
+def import_csv(ctx: IssuerContext, session: Session, org: Organisation, *, title: str,
+               csv_text: str) -> Framework:
+    title = _title(title)
+    items = parse_csv(csv_text)
+    return _store(session, org, source="csv", source_identifier=title, title=title, uri=None,
+                  description=None, items=items)
+
+
+def parse_csv(csv_text: str) -> list[CompetenceInput]:
+    """The competences of a CSV, checked; IssuerError 422 naming the line of any problem."""
+    if len(csv_text) > MAX_INPUT_BYTES:
+        raise IssuerError(f"the CSV is larger than {MAX_INPUT_BYTES} characters", 413)
+    text = csv_text.removeprefix("\ufeff")
+    delimiter, sep_line = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    columns: list[str | None] | None = None
+    items: list[CompetenceInput] = []
+    seen: dict[str, int] = {}
+    line = 1
+    try:
+        for row in reader:
+            cells = [cell.strip() for cell in row]
+            if not any(cells) or (sep_line and columns is None):
+                # blank, or Excel's "sep=;" line, which names the delimiter: no header
+                sep_line = sep_line and not any(cells)
+                line = reader.line_num + 1
+                continue
+            if columns is None:
+                columns = _header(cells, line)
+            else:
+                item = _csv_item(columns, cells, line)
+                if item.code in seen:
+                    raise IssuerError(f"line {line}: code {item.code!r} already appears on "
+                                      f"line {seen[item.code]}", 422)
+                seen[item.code] = line
+                items.append(item)
+                if len(items) > MAX_COMPETENCES:
+                    raise IssuerError(f"line {line}: a framework holds at most "
+                                      f"{MAX_COMPETENCES} competences", 422)
+            line = reader.line_num + 1
+    except csv.Error as error:
+        raise IssuerError(f"line {reader.line_num}: unreadable CSV: {error}", 422) from None
+    if columns is None or not items:
+        raise IssuerError("the CSV holds no competences: it needs a header line "
+                          "(code, name, description) and at least one row", 422)
+    for item, item_line in zip(items, seen.values(), strict=True):
+        if item.parent_code is not None and item.parent_code not in seen:
+            raise IssuerError(f"line {item_line}: parent {item.parent_code!r} is not a code in "
+                              "this CSV", 422)
+    return items
+
+
+def _delimiter(text: str) -> tuple[str, bool]:
+    """The delimiter, and whether the first line is Excel's `sep=X` line."""
+    header = next((line.strip() for line in io.StringIO(text) if line.strip()), "")
+    if len(header) == 5 and header.lower().startswith("sep="):
+        return header[4], True
+    # The header holds only names, so its separators decide: Dutch Excel writes ';'.
+    counts = {delimiter: header.count(delimiter) for delimiter in (";", ",", "\t")}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return (best if counts[best] else ","), False
+
+
+def _header(cells: list[str], line: int) -> list[str | None]:
+    columns: list[str | None] = []
+    for cell in cells:
+        if not cell:
+            columns.append(None)  # spreadsheets add empty trailing columns
+            continue
+        column = CSV_COLUMNS.get(cell.lower())
+        if column is None:
+            raise IssuerError(f"line {line}: unknown column {cell!r}; the columns are code, "
+                              "name, description and optionally parent and uri", 422)
+        if column in columns:
+            raise IssuerError(f"line {line}: column {cell!r} appears twice", 422)
+        columns.append(column)
+    missing = [name for name in ("code", "name") if name not in columns]
+    if missing:
+        raise IssuerError(f"line {line}: the header needs the columns code and name "
+                          f"(missing: {', '.join(missing)})", 422)
+    return columns
+
+
+def _csv_item(columns: list[str | None], cells: list[str], line: int) -> CompetenceInput:
+    extra = [cell for cell in cells[len(columns):] if cell]
+    if extra:
+        raise IssuerError(f"line {line}: more fields than the header has columns", 422)
+    values = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
+    code, name = values.get("code", ""), values.get("name", "")
+    if not code or not name:
+        raise IssuerError(f"line {line}: a competence needs a code and a name", 422)
+    return _checked(CompetenceInput(
+        code=code, name=name, description=values.get("description") or None,
+        uri=values.get("uri") or None, parent_code=values.get("parent") or None,
+    ), f"line {line}")
+
+
+# --- CASE -----------------------------------------------------------------------------------
+
+
+def import_case(ctx: IssuerContext, session: Session, org: Organisation,
+                document: dict[str, Any]) -> Framework:
+    """A 1EdTech CASE 1.0 CFPackage: CFDocument, CFItems and (optionally) CFAssociations."""
+    package = parse_case(document)
+    return _store(session, org, source="case", **package)
+
+
+def parse_case(document: Any) -> dict[str, Any]:
+    if isinstance(document, dict) and isinstance(document.get("CFPackage"), dict):
+        document = document["CFPackage"]
+    if not isinstance(document, dict) or not isinstance(document.get("CFDocument"), dict):
+        raise IssuerError("not a CASE package: a CFPackage JSON object with a CFDocument "
+                          "is expected", 422)
+    cf_document = document["CFDocument"]
+    identifier = _string(cf_document, "identifier", "CFDocument", required=True)
+    title = _title(_string(cf_document, "title", "CFDocument", required=True) or "")
+    uri = _string(cf_document, "uri", "CFDocument")
+    if uri is not None:
+        _check_uri(uri, "CFDocument")
+    raw_items = document.get("CFItems")
+    if not isinstance(raw_items, list) or not raw_items:
+        raise IssuerError("the CASE package holds no CFItems (a list of competences)", 422)
+    if len(raw_items) > MAX_COMPETENCES:
+        raise IssuerError(f"a framework holds at most {MAX_COMPETENCES} competences; the "
+                          f"package has {len(raw_items)} CFItems", 422)
+    parents = _case_parents(document.get("CFAssociations"))
+    codes: dict[str, str] = {}  # CFItem identifier -> competence code
+    cf_items: list[tuple[str, dict[str, Any]]] = []
+    for number, item in enumerate(raw_items):
+        where = f"CFItems[{number}]"
+        if not isinstance(item, dict):
+            raise IssuerError(f"{where} is not a JSON object", 422)
+        item_id = _string(item, "identifier", where, required=True) or ""
+        _string(item, "fullStatement", where, required=True)
+        code = _string(item, "humanCodingScheme", where) or item_id
+        if item_id in codes:
+            raise IssuerError(f"{where}: identifier {item_id!r} appears twice", 422)
+        if code in codes.values():
+            raise IssuerError(f"{where}: code {code!r} appears twice", 422)
+        codes[item_id] = code
+        cf_items.append((item_id, item))
+    items = []
+    for number, (item_id, item) in enumerate(cf_items):
+        where = f"CFItems[{number}]"
+        full = item["fullStatement"].strip()
+        parent = parents.get(item_id)
+        items.append(_checked(CompetenceInput(
+            code=codes[item_id],
+            name=_string(item, "abbreviatedStatement", where) or full,
+            description=full, uri=_string(item, "uri", where),
+            parent_code=codes.get(parent) if parent else None,
+        ), where))
+    return {"source_identifier": identifier, "title": title, "uri": uri,
+            "description": _string(cf_document, "description", "CFDocument"), "items": items}
+
+
+def _case_parents(associations: Any) -> dict[str, str]:
+    """child CFItem identifier -> parent identifier, from isChildOf associations."""
+    if associations is None:
+        return {}
+    if not isinstance(associations, list):
+        raise IssuerError("CFAssociations must be a list", 422)
+    parents: dict[str, str] = {}
+    for number, association in enumerate(associations):
+        where = f"CFAssociations[{number}]"
+        if not isinstance(association, dict):
+            raise IssuerError(f"{where} is not a JSON object", 422)
+        if association.get("associationType") != "isChildOf":
+            continue  # other relations (exactMatchOf, precedes, ...) are not stored
+        origin, destination = (association.get(name)
+                               for name in ("originNodeURI", "destinationNodeURI"))
+        if not isinstance(origin, dict) or not isinstance(destination, dict):
+            raise IssuerError(f"{where}: isChildOf needs originNodeURI and destinationNodeURI "
+                              "objects", 422)
+        child = _string(origin, "identifier", f"{where}.originNodeURI", required=True)
+        parent = _string(destination, "identifier", f"{where}.destinationNodeURI",
+                         required=True)
+        assert child is not None and parent is not None
+        parents.setdefault(child, parent)
+    return parents
+
+
+def _string(obj: dict[str, Any], name: str, where: str, *, required: bool = False) -> str | None:
+    value = obj.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise IssuerError(f"{where} needs {name!r}", 422)
+        return None
+    if not isinstance(value, str):
+        raise IssuerError(f"{where}.{name} must be a string", 422)
+    return value.strip()
+
+
+# --- shared ---------------------------------------------------------------------------------
+
+
+def _title(title: str) -> str:
+    title = " ".join(title.split())
+    if not title:
+        raise IssuerError("a framework needs a title", 422)
+    if len(title) > MAX_TITLE:
+        raise IssuerError(f"a framework title is at most {MAX_TITLE} characters", 422)
+    return title
+
+
+def _checked(item: CompetenceInput, where: str) -> CompetenceInput:
+    if len(item.code) > MAX_CODE or (item.parent_code and len(item.parent_code) > MAX_CODE):
+        raise IssuerError(f"{where}: a code is at most {MAX_CODE} characters", 422)
+    if item.uri is not None:
+        _check_uri(item.uri, where)
+    return item
+
+
+def _check_uri(uri: str, where: str) -> None:
+    # The URI becomes an alignment targetUrl, which must be an absolute IRI to sign.
+    parts = urlsplit(uri)
+    if len(uri) > MAX_URI or any(c.isspace() for c in uri) or not parts.scheme or (
+        parts.scheme in ("http", "https") and not parts.netloc
+    ):
+        raise IssuerError(f"{where}: uri {uri[:80]!r} is not an absolute URI", 422)
+
+
+def _store(session: Session, org: Organisation, *, source: str, source_identifier: str,
+           title: str, uri: str | None, description: str | None,
+           items: list[CompetenceInput]) -> Framework:
+    framework = session.exec(select(Framework).where(
+        Framework.org_id == org.id, Framework.source_identifier == source_identifier)).first()
+    if framework is not None and framework.source != source:
+        raise Conflict(f"a {framework.source} framework with the identifier "
+                       f"{source_identifier!r} already exists")
+    if framework is None:
+        framework = Framework(org_id=org.id, title=title, source=source,
+                              source_identifier=source_identifier)
+    framework.title, framework.uri, framework.description = title, uri, description
+    session.add(framework)
+    try:
+        # The framework row first: without ORM relationships, a flush does not order the
+        # inserts by foreign key.
+        session.flush()
+        existing = {row.code: row for row in competences_of(session, framework.id)}
+        for position, item in enumerate(items):
+            row = existing.get(item.code) or Competence(
+                framework_id=framework.id, code=item.code, name=item.name)
+            row.name, row.description, row.uri = item.name, item.description, item.uri
+            row.parent_code, row.position = item.parent_code, position
+            session.add(row)
+        session.flush()
+    except IntegrityError:
+        # The same framework imported by someone else at this very moment.
+        raise Conflict("this framework is being imported at the same time; try again") \
+            from None
+    return framework
+
+
+def list_frameworks(session: Session, org: Organisation) -> list[Framework]:
+    return list(session.exec(
+        select(Framework).where(Framework.org_id == org.id)
+        .order_by(Framework.created_at, Framework.id)  # type: ignore[arg-type]
+    ))
+
+
+def get_framework(session: Session, org: Organisation, framework_id: str) -> Framework:
+    framework = session.get(Framework, framework_id)
+    if framework is None or framework.org_id != org.id:
+        raise NotFound(f"no framework {framework_id} in this organisation")
+    return framework
+
+
+def competences_of(session: Session, framework_id: str) -> list[Competence]:
+    return list(session.exec(
+        select(Competence).where(Competence.framework_id == framework_id)
+        .order_by(Competence.position, Competence.code)  # type: ignore[arg-type]
+    ))
+
+
+def competence_count(session: Session, framework_id: str) -> int:
+    return session.exec(select(func.count()).select_from(Competence)
+                        .where(Competence.framework_id == framework_id)).one()
+
+
+# --- JSON -----------------------------------------------------------------------------------
+
+
+def competence_json(ctx: IssuerContext, framework: Framework,
+                    competence: Competence) -> dict[str, Any]:
+    return {
+        "id": competence.id, "code": competence.code, "name": competence.name,
+        "description": competence.description, "uri": competence.uri,
+        "parentCode": competence.parent_code,
+        # what an aligned credential carries as targetUrl
+        "targetUrl": competence.uri or competence_url(ctx.public_url, framework.id,
+                                                      competence.id),
+    }
+
+
+def framework_json(ctx: IssuerContext, session: Session, framework: Framework, *,
+                   with_competences: bool = True) -> dict[str, Any]:
+    document: dict[str, Any] = {
+        "id": framework.id, "title": framework.title, "source": framework.source,
+        "sourceIdentifier": framework.source_identifier, "uri": framework.uri,
+        "description": framework.description,
+    }
+    if with_competences:
+        document["competences"] = [competence_json(ctx, framework, row)
+                                   for row in competences_of(session, framework.id)]
+    else:
+        document["competenceCount"] = competence_count(session, framework.id)
+    return document
+
+
+def public_competence(ctx: IssuerContext, session: Session, framework_id: str,
+                      competence_id: str) -> dict[str, Any]:
+    """The public description behind a competence's local URL (no account needed)."""
+    framework = session.get(Framework, framework_id)
+    competence = session.get(Competence, competence_id)
+    if framework is None or competence is None or competence.framework_id != framework.id:
+        raise NotFound("no such competence")
+    return {
+        "id": competence_url(ctx.public_url, framework.id, competence.id),
+        "type": "Competence",
+        "code": competence.code, "name": competence.name,
+        "description": competence.description, "uri": competence.uri,
+        "parentCode": competence.parent_code,
+        "framework": {"title": framework.title, "uri": framework.uri,
+                      "source": framework.source},
+    }
