@@ -32,8 +32,9 @@ from issuer.services.achievements import (
 from issuer.services.context import IssuerContext, IssuerError
 from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.keys import did_document, rotate_key
-from issuer.services.organisations import profile_of
+from issuer.services.organisations import create_profile, profile_of
 from standards.dates import parse_datetime
+from standards.ob3 import brin_identifier, kvk_identifier
 
 router = APIRouter(prefix="/api", tags=["management"])
 
@@ -223,6 +224,31 @@ def rotate(profile_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any
         key = rotate_key(ctx, session, profile)
         return {"profileId": profile.id, "did": profile.did,
                 "verificationMethod": key.verification_method}
+
+
+PROFILE_FIELDS = {
+    "name": ("name", str), "url": ("url", str), "email": ("email", str),
+    "image": ("image", str), "description": ("description", str),
+    "didMethod": ("did_method", str), "brin": ("brin", str), "kvk": ("kvk", str),
+}
+
+
+@router.post("/profiles", status_code=201)
+async def new_profile(request: Request, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    """Another issuer profile (e.g. a department or a partnership) with its own DID and key."""
+    fields = _fields(await read_json_object(request), PROFILE_FIELDS)
+    name = fields.pop("name", "").strip()
+    if not name:
+        raise IssuerError("a profile needs a name", 422)
+    identifiers = [entry.to_json() for entry in (
+        *([brin_identifier(fields.pop("brin"))] if fields.get("brin") else []),
+        *([kvk_identifier(fields.pop("kvk"))] if fields.get("kvk") else []),
+    )]
+    fields.pop("brin", None)
+    fields.pop("kvk", None)
+    with session_scope(ctx.engine) as session:
+        profile = create_profile(ctx, session, org, name=name, identifiers=identifiers, **fields)
+        return _profile_summary(session, profile)
 
 
 def _profile_summary(session: Session, profile: IssuerProfile) -> dict[str, Any]:
