@@ -1,0 +1,95 @@
+"""`install_web(app, ctx)`: sessions, language, static files and the staff page routers."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from issuer.services.context import IssuerContext
+from issuer.web.auth import (
+    SESSION_COOKIE,
+    SESSION_MAX_AGE,
+    CsrfRefused,
+    FormTooLarge,
+    LoginLimiter,
+    LoginRequired,
+    session_secret,
+)
+from issuer.web.i18n import LANGUAGE_COOKIE, chosen_language
+from issuer.web.pages import ROUTERS
+from issuer.web.render import STATIC_DIR, render
+
+STAFF_PREFIX = "/staff"
+# Staff pages show personal data: never cached, never framed, scripts and styles only from
+# here. Images may come from https (achievement images are URLs chosen by staff).
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'self'; img-src 'self' https: data:; "
+                               "style-src 'self'; script-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
+
+
+def install_web(app: FastAPI, ctx: IssuerContext) -> None:
+    app.add_middleware(StaffPagesMiddleware)
+    app.add_middleware(SessionMiddleware, secret_key=session_secret(ctx),
+                       session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
+                       path=STAFF_PREFIX, same_site="lax",
+                       https_only=ctx.settings.session_cookie_secure)
+    app.state.staff_login_limiter = LoginLimiter()
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_exception_handler(FormTooLarge, _too_large)
+    app.mount(f"{STAFF_PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="staff-static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+
+async def _to_login(request: Request, _error: Exception) -> RedirectResponse:
+    return RedirectResponse(f"{STAFF_PREFIX}/login", status_code=303)
+
+
+async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
+    return render(request, "refused.html", status=403, message_key="refused.csrf")
+
+
+async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
+    return render(request, "refused.html", status=413, message_key="refused.too_large")
+
+
+class StaffPagesMiddleware:
+    """On /staff paths: the language (?lang= remembered in a cookie) and the page headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(STAFF_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        language, chosen_now = chosen_language(HTTPConnection(scope))
+        scope.setdefault("state", {})["language"] = language
+        static = scope["path"].startswith(f"{STAFF_PREFIX}/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if chosen_now:
+                    headers.append("set-cookie", f"{LANGUAGE_COOKIE}={language}; "
+                                   f"Path={STAFF_PREFIX}; Max-Age=31536000; SameSite=Lax")
+                for name, value in PAGE_HEADERS.items():
+                    if static and name == "cache-control":
+                        continue
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
