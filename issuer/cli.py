@@ -63,6 +63,22 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     add_storage_arguments(staff)
     staff.set_defaults(handler=_cmd_create_staff)
 
+    bulk = sub.add_parser(
+        "bulk-issue", help="issue an achievement to every recipient of a CSV",
+        description="Issue achievement ACHIEVEMENT_ID to every row of CSV (columns: recipient, "
+                    "name, reference, evidence_url, evidence_name, evidence_narrative, "
+                    "result_value, achieved_level, valid_from, valid_until). Progress goes to "
+                    "stderr, a JSON summary to stdout. Running the same CSV again issues "
+                    "nothing twice. Exit 0 when every row is issued (now or before), 1 when "
+                    "some rows have errors, 2 when the file is refused.")
+    bulk.add_argument("org", metavar="ORG", help="the organisation's id")
+    bulk.add_argument("achievement_id", metavar="ACHIEVEMENT_ID")
+    bulk.add_argument("csv", metavar="CSV", type=Path, help="UTF-8, ',' or ';' separated")
+    bulk.add_argument("--public-url", help="public URL of the service (must match the one it "
+                      "serves at: status list and achievement URLs are built on it)")
+    add_storage_arguments(bulk)
+    bulk.set_defaults(handler=_cmd_bulk_issue)
+
 
 def settings_from(args: argparse.Namespace) -> IssuerSettings:
     host = getattr(args, "host", "127.0.0.1")
@@ -121,3 +137,37 @@ def _cmd_create_staff(args: argparse.Namespace) -> int:
         ctx.close()
     print(json.dumps({"staff": user.id, "org": org.id, "email": user.email}))
     return 0
+
+
+def _cmd_bulk_issue(args: argparse.Namespace) -> int:
+    from issuer.services.bulk import create_bulk_job, run_bulk_job
+
+    try:
+        data = args.csv.read_bytes()
+    except OSError as error:
+        print(f"opendossier: cannot read {args.csv}: {error.strerror}", file=sys.stderr)
+        return 2
+    ctx = IssuerContext.open(settings_from(args))
+    last = [-1]
+
+    def progress(done: int, total: int) -> None:
+        percent = done * 100 // max(total, 1)
+        if percent // 5 > last[0] // 5 or done == total:  # a line every 5 %
+            last[0] = percent
+            print(f"{done}/{total} rows ({percent} %)", file=sys.stderr)
+
+    try:
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            org = get_organisation(session, args.org)
+        job = create_bulk_job(ctx, org, args.achievement_id, filename=args.csv.name,
+                              csv_bytes=data)
+        job = run_bulk_job(ctx, org, job.id, data, progress)
+    except IssuerError as error:
+        print(f"opendossier: {error}", file=sys.stderr)
+        return 2
+    finally:
+        ctx.close()
+    print(json.dumps({"job": job.id, "state": job.state, "total": job.total, "done": job.done,
+                      "issued": job.issued, "skipped": job.skipped, "failed": job.failed,
+                      "message": job.message}))
+    return 0 if job.state == "finished" and job.failed == 0 else 1

@@ -5,9 +5,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from issuer.api import public, vc_api
+from issuer.api.bulk import router as bulk_router
+from issuer.api.competences import router as competences_router
+from issuer.api.endorsements import router as endorsements_router
 from issuer.api.errors import install_error_handlers
+from issuer.api.manage import router as manage_router
+from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
+from issuer.web.setup import install_web
 
 
 def create_app(settings: IssuerSettings | None = None, *,
@@ -19,6 +25,12 @@ def create_app(settings: IssuerSettings | None = None, *,
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(public.router)
+    app.include_router(manage_router)
+    app.include_router(competences_router)
+    app.include_router(endorsements_router)
+    app.include_router(oid4vci_router)
+    app.include_router(bulk_router)
+    install_web(app, ctx)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:

@@ -1,0 +1,171 @@
+"""Bulk issue over the JSON API: upload a CSV of recipients, follow the job, fetch the results.
+
+POST /api/achievements/{id}/bulk    multipart (file field `file`) or a text/csv body → 202
+GET  /api/bulk                      the organisation's jobs, newest first (?achievement=)
+GET  /api/bulk/{job}                progress: state, total, done, issued, skipped, failed
+GET  /api/bulk/{job}/rows           row results as JSON (paged: offset, limit, outcome)
+GET  /api/bulk/{job}/rows.csv       row results as a CSV download
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import AsyncGenerator, Iterator
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.formparsers import MultiPartException, MultiPartParser
+
+from issuer.api.deps import ApiOrganisation, Context
+from issuer.models import BulkJob, BulkRow, Organisation
+from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
+from issuer.services.bulk_csv import MAX_CSV_BYTES
+from issuer.services.context import IssuerContext, IssuerError
+
+router = APIRouter(prefix="/api", tags=["bulk issue"])
+
+MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
+CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/octet-stream",
+             "application/vnd.ms-excel")
+MAX_PAGE = 10_000
+OUTCOMES = ("issued", "already_issued", "error")
+
+
+@router.post("/achievements/{achievement_id}/bulk", status_code=202)
+async def upload(achievement_id: str, request: Request, ctx: Context,
+                 org: ApiOrganisation) -> JSONResponse:
+    filename, data = await _read_csv_upload(request)
+    job = await run_in_threadpool(start_bulk_job, ctx, org, achievement_id,
+                                  filename=filename, csv_bytes=data)
+    return JSONResponse({"job": job.id, "total": job.total}, status_code=202,
+                        headers={"Location": f"/api/bulk/{job.id}"})
+
+
+@router.get("/bulk")
+def jobs(ctx: Context, org: ApiOrganisation, achievement: str | None = None,
+         limit: int = 50) -> dict[str, Any]:
+    if not 1 <= limit <= 500:
+        raise IssuerError("limit must be 1 to 500", 400)
+    with Session(ctx.engine) as session:
+        found = list_jobs(session, org, achievement_id=achievement, limit=limit)
+    return {"items": [job_json(job) for job in found]}
+
+
+@router.get("/bulk/{job_id}")
+def progress(job_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        return job_json(get_job(session, org, job_id))
+
+
+@router.get("/bulk/{job_id}/rows")
+def rows(job_id: str, ctx: Context, org: ApiOrganisation, offset: int = 0,
+         limit: int = 1000, outcome: str | None = None) -> dict[str, Any]:
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise IssuerError(f"offset must be 0 or more and limit 1 to {MAX_PAGE}", 400)
+    if outcome is not None and outcome not in OUTCOMES:
+        raise IssuerError(f"outcome must be one of {list(OUTCOMES)}", 400)
+    with Session(ctx.engine) as session:
+        found = job_rows(session, org, job_id, outcome=outcome, offset=offset, limit=limit)
+    return {"job": job_id, "offset": offset, "limit": limit,
+            "rows": [row_json(row) for row in found]}
+
+
+@router.get("/bulk/{job_id}/rows.csv")
+def rows_csv(job_id: str, ctx: Context, org: ApiOrganisation) -> StreamingResponse:
+    with Session(ctx.engine) as session:
+        job = get_job(session, org, job_id)
+    stem = (job.filename.rsplit(".", 1)[0] or "bulk").replace('"', "")[:100]
+    return StreamingResponse(
+        _csv_lines(ctx, org, job_id), media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{stem}-results.csv"'})
+
+
+def job_json(job: BulkJob) -> dict[str, Any]:
+    return {"job": job.id, "achievement": job.achievement_id, "filename": job.filename,
+            "state": job.state, "total": job.total, "done": job.done, "issued": job.issued,
+            "skipped": job.skipped, "failed": job.failed, "message": job.message,
+            "created": job.created_at.isoformat(),
+            "finished": job.finished_at.isoformat() if job.finished_at else None}
+
+
+def row_json(row: BulkRow) -> dict[str, Any]:
+    return {"row": row.row_number, "recipient": row.recipient, "outcome": row.outcome,
+            "credentialId": row.credential_id, "message": row.message}
+
+
+def _csv_lines(ctx: IssuerContext, org: Organisation, job_id: str) -> Iterator[str]:
+    """The results a page at a time (memory stays flat), with a BOM so Excel reads UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["row", "recipient", "outcome", "credential_id", "message"])
+    yield "\ufeff" + buffer.getvalue()
+    offset = 0
+    while True:
+        with Session(ctx.engine) as session:
+            page = job_rows(session, org, job_id, offset=offset, limit=MAX_PAGE)
+        if not page:
+            return
+        buffer.seek(0)
+        buffer.truncate()
+        for row in page:
+            writer.writerow([row.row_number, _cell(row.recipient), row.outcome,
+                             row.credential_id or "", _cell(row.message or "")])
+        yield buffer.getvalue()
+        offset += len(page)
+
+
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to a spreadsheet; recipients come from an
+    # uploaded file, so neutralise them (OWASP "CSV injection").
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
+    """(file name, CSV bytes) from a multipart upload (field `file`) or a CSV body. Refused
+    with 413 as soon as it is too large, before anything is stored."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    multipart = content_type == "multipart/form-data"
+    limit = MAX_CSV_BYTES + (MULTIPART_OVERHEAD if multipart else 0)
+    too_large = IssuerError(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
+                            "split it into several files", 413)
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > limit:
+            raise too_large
+    if not multipart:
+        if content_type and content_type not in CSV_TYPES:
+            raise IssuerError("send the CSV as multipart/form-data (field 'file') or as a "
+                              "text/csv body", 415)
+        return request.query_params.get("filename", "upload.csv"), bytes(body)
+    filename, data = await _uploaded_file(request, bytes(body))
+    if len(data) > MAX_CSV_BYTES:
+        raise too_large
+    return filename, data
+
+
+async def _uploaded_file(request: Request, body: bytes) -> tuple[str, bytes]:
+    async def stream() -> AsyncGenerator[bytes, None]:
+        yield body
+
+    parser = MultiPartParser(request.headers, stream(), max_files=1, max_fields=10)
+    try:
+        form = await parser.parse()
+    except MultiPartException as error:
+        raise IssuerError(f"malformed multipart body: {error.message}", 400) from None
+    try:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise IssuerError("the multipart body needs the CSV in a file field named 'file'",
+                              400)
+        return upload.filename or "upload.csv", await upload.read()
+    finally:
+        await form.close()
