@@ -63,6 +63,16 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     add_storage_arguments(staff)
     staff.set_defaults(handler=_cmd_create_staff)
 
+    seed = sub.add_parser(
+        "seed-example", help="add the example school, institute, framework and badge",
+        description="Add example data: a school (did:web) with a teacher-competence framework "
+                    "and an achievement endorsed by a training institute, with staff log-ins. "
+                    "Does nothing when the example is already there.")
+    seed.add_argument("--public-url", help="public URL the service will run at "
+                      "(default http://127.0.0.1:8001)")
+    add_storage_arguments(seed)
+    seed.set_defaults(handler=_cmd_seed_example)
+
     bulk = sub.add_parser(
         "bulk-issue", help="issue an achievement to every recipient of a CSV",
         description="Issue achievement ACHIEVEMENT_ID to every row of CSV (columns: recipient, "
@@ -171,3 +181,21 @@ def _cmd_bulk_issue(args: argparse.Namespace) -> int:
                       "issued": job.issued, "skipped": job.skipped, "failed": job.failed,
                       "message": job.message}))
     return 0 if job.state == "finished" and job.failed == 0 else 1
+
+
+def _cmd_seed_example(args: argparse.Namespace) -> int:
+    from issuer import example_data
+
+    ctx = IssuerContext.open(settings_from(args))
+    try:
+        seeded = example_data.seed_example_data(ctx)
+    finally:
+        ctx.close()
+    print(json.dumps({"org": seeded.school_org, "did": seeded.school_did,
+                      "api_token": seeded.api_token, "created": seeded.created,
+                      "staff_logins": [
+                          {"email": example_data.STAFF_EMAIL,
+                           "password": example_data.STAFF_PASSWORD},
+                          {"email": example_data.PARTNER_EMAIL,
+                           "password": example_data.STAFF_PASSWORD}]}))
+    return 0

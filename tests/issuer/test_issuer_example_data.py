@@ -1,0 +1,36 @@
+"""The example data of `./scripts/run`: seeded by the real CLI, idempotent, usable."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from issuer.config import IssuerSettings
+from issuer.example_data import STAFF_EMAIL, STAFF_PASSWORD
+from issuer.models import Achievement
+from issuer.services.achievements import achievement_json
+from issuer.services.context import IssuerContext
+from issuer.services.organisations import authenticate_staff
+from tests.issuer.conftest import opendossier
+
+
+def test_seed_example_is_idempotent_and_endorsed(tmp_path: Path) -> None:
+    args = ["issuer", "seed-example", "--data-dir", str(tmp_path)]
+    first = json.loads(opendossier(*args).stdout)
+    second = json.loads(opendossier(*args).stdout)
+    assert first["created"] is True and first["api_token"].startswith("odi_")
+    assert second == {**first, "created": False, "api_token": None}
+
+    ctx = IssuerContext.open(IssuerSettings(data_dir=tmp_path))
+    try:
+        with Session(ctx.engine) as session:
+            assert authenticate_staff(session, STAFF_EMAIL, STAFF_PASSWORD) is not None
+            achievements = session.exec(select(Achievement)).all()
+            assert len(achievements) == 1
+            document = achievement_json(ctx, session, achievements[0])
+    finally:
+        ctx.close()
+    assert [a["targetCode"] for a in document["alignment"]] == ["BKE-PE", "BKE-PE.1"]
+    assert "Pabo Midden" in json.dumps(document["endorsement"])
