@@ -11,16 +11,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncGenerator, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
+from issuer.api.body import read_body, uploaded_file
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
@@ -133,39 +132,14 @@ async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
     limit = MAX_CSV_BYTES + (MULTIPART_OVERHEAD if multipart else 0)
     too_large = IssuerError(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
                             "split it into several files", 413)
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > limit:
-            raise too_large
+    body = await read_body(request, limit, too_large)
     if not multipart:
         if content_type and content_type not in CSV_TYPES:
             raise IssuerError("send the CSV as multipart/form-data (field 'file') or as a "
                               "text/csv body", 415)
-        return request.query_params.get("filename", "upload.csv"), bytes(body)
-    filename, data = await _uploaded_file(request, bytes(body))
+        return request.query_params.get("filename", "upload.csv"), body
+    filename, data = await uploaded_file(request, body, "the CSV")
+    filename = filename or "upload.csv"
     if len(data) > MAX_CSV_BYTES:
         raise too_large
     return filename, data
-
-
-async def _uploaded_file(request: Request, body: bytes) -> tuple[str, bytes]:
-    async def stream() -> AsyncGenerator[bytes, None]:
-        yield body
-
-    parser = MultiPartParser(request.headers, stream(), max_files=1, max_fields=10)
-    try:
-        form = await parser.parse()
-    except MultiPartException as error:
-        raise IssuerError(f"malformed multipart body: {error.message}", 400) from None
-    try:
-        upload = form.get("file")
-        if not isinstance(upload, UploadFile):
-            raise IssuerError("the multipart body needs the CSV in a file field named 'file'",
-                              400)
-        return upload.filename or "upload.csv", await upload.read()
-    finally:
-        await form.close()

@@ -6,7 +6,6 @@ that organisation's data (another organisation's ids answer 404).
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncGenerator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
@@ -14,10 +13,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
-from starlette.datastructures import UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
-from issuer.api.body import read_json_object
+from issuer.api.body import read_body, read_json_object, uploaded_file
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.db import session_scope
 from issuer.models import IssuerProfile, Organisation
@@ -63,9 +60,9 @@ MAX_IDEMPOTENCY_KEY = 200
 async def import_framework_csv(request: Request, ctx: Context, org: ApiOrganisation,
                                title: str = "") -> JSONResponse:
     """Body: the CSV itself (text/csv), or multipart/form-data with the file in `file`."""
-    data = await _read_body(request, frameworks.MAX_INPUT_BYTES)
+    data = await read_body(request, frameworks.MAX_INPUT_BYTES)
     if request.headers.get("content-type", "").startswith("multipart/form-data"):
-        data, filename = await _uploaded_file(request, data)
+        filename, data = await uploaded_file(request, data, "the CSV")
         title = title or re.sub(r"\.(csv|txt)$", "", filename, flags=re.IGNORECASE)
     text = frameworks.decode_csv_bytes(data)
     document = await run_in_threadpool(_import, ctx, org, "csv", title, text)
@@ -278,37 +275,6 @@ def _fields(body: dict[str, Any], known: dict[str, tuple[str, type]]) -> dict[st
 
 
 _KIND_NAMES = {str: "a string", list: "a list", int: "a whole number"}
-
-
-async def _read_body(request: Request, max_bytes: int) -> bytes:
-    declared = request.headers.get("content-length")
-    if declared and declared.isdigit() and int(declared) > max_bytes:
-        raise IssuerError(f"request body is larger than {max_bytes} bytes", 413)
-    body = bytearray()
-    async for chunk in request.stream():
-        body.extend(chunk)
-        if len(body) > max_bytes:
-            raise IssuerError(f"request body is larger than {max_bytes} bytes", 413)
-    return bytes(body)
-
-
-async def _uploaded_file(request: Request, body: bytes) -> tuple[bytes, str]:
-    """The `file` field of a multipart body already read (and size-checked) into memory."""
-    async def stream() -> AsyncGenerator[bytes, None]:
-        yield body
-
-    parser = MultiPartParser(request.headers, stream(), max_files=1, max_fields=10)
-    try:
-        form = await parser.parse()
-    except MultiPartException as error:
-        raise IssuerError(f"malformed multipart body: {error.message}", 400) from None
-    upload = form.get("file")
-    if not isinstance(upload, UploadFile):
-        raise IssuerError("the multipart body needs the CSV in a file field named 'file'", 400)
-    try:
-        return await upload.read(), upload.filename or ""
-    finally:
-        await form.close()
 
 
 def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
