@@ -113,6 +113,15 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return result
 
 
+def decode_compact_jws(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Header and payload of a compact JWS, NOT verified; JoseError when it is not one
+    (bad shape, not base64url, not a JSON object, duplicate members)."""
+    if not _COMPACT_JWS.match(token):
+        raise JoseError("not a compact JWS: expected three base64url parts separated by '.'")
+    header_part, payload_part, _ = token.split(".")
+    return _decode_json_part(header_part, "header"), _decode_json_part(payload_part, "payload")
+
+
 def _decode_json_part(part: str, what: str) -> dict[str, Any]:
     raw = _b64url_decode(part, what)
     try:
@@ -242,11 +251,7 @@ def verify_jwt(token: str, resolve_key: Callable[[str], VerificationKey], *,
     token = token.strip()
     if len(token) > MAX_TOKEN_CHARS:
         raise DocumentTooLargeError(f"JWT longer than {MAX_TOKEN_CHARS} characters")
-    if not _COMPACT_JWS.match(token):
-        raise JoseError("not a compact JWS: expected three base64url parts separated by '.'")
-    header_part, payload_part, _ = token.split(".")
-    header = _decode_json_part(header_part, "header")
-    payload = _decode_json_part(payload_part, "payload")
+    header, payload = decode_compact_jws(token)
     kid = header.get("kid") if isinstance(header.get("kid"), str) else None
     result = JwtVerificationResult("unknown", header, payload, None, False, [], kid)
     errors = result.errors

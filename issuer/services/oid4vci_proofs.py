@@ -10,10 +10,6 @@ database); this module only reads it from the proof.
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -24,6 +20,7 @@ from jwcrypto.common import JWException
 from standards.dids import PRIVATE_JWK_MEMBERS, DidResolver, controller_of, did_jwk_from_key_pair
 from standards.errors import StandardsError
 from standards.fetcher import Fetcher
+from standards.jose import JoseError, decode_compact_jws
 from standards.keys import key_pair_from_jwk
 
 PROOF_TYP = "openid4vci-proof+jwt"
@@ -36,7 +33,6 @@ MAX_PROOF_CHARS = 16_384
 # networks; the skew allows a wallet clock slightly ahead of ours.
 MAX_PROOF_AGE_SECONDS = 300
 CLOCK_SKEW_SECONDS = 60
-_COMPACT_JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$")
 
 
 class ProofRejected(Exception):
@@ -61,11 +57,10 @@ def verify_key_proof(token: Any, *, audience: str, now: datetime | None = None) 
         raise _invalid("a jwt key proof must be a non-empty string")
     if len(token) > MAX_PROOF_CHARS:
         raise _invalid(f"the key proof is longer than {MAX_PROOF_CHARS} characters")
-    if not _COMPACT_JWS.match(token):
-        raise _invalid("the key proof is not a compact JWS (three base64url parts)")
-    header_part, payload_part, _ = token.split(".")
-    header = _json_part(header_part, "header")
-    claims = _json_part(payload_part, "payload")
+    try:
+        header, claims = decode_compact_jws(token)
+    except JoseError as error:
+        raise _invalid(f"the key proof is not a usable compact JWS: {error}") from None
 
     typ = header.get("typ")
     if not isinstance(typ, str) or typ.lower().removeprefix("application/") != PROOF_TYP:
@@ -186,26 +181,6 @@ def _check_claims(claims: dict[str, Any], audience: str, now: datetime) -> None:
         raise _invalid("the key proof has no nonce; get a c_nonce from the nonce endpoint")
     # `iss` must be left out after anonymous pre-authorized access; wallets that send it
     # anyway are not refused for it, since it is not used for anything here.
-
-
-def _json_part(part: str, what: str) -> dict[str, Any]:
-    try:
-        raw = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        value = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicates)
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        raise _invalid(f"the key proof {what} is not base64url JSON") from None
-    if not isinstance(value, dict):
-        raise _invalid(f"the key proof {what} is not a JSON object")
-    return value
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for name, value in pairs:
-        if name in result:  # RFC 7515 §5.2: refuse rather than guess which one was signed
-            raise ValueError(f"duplicate member {name!r}")
-        result[name] = value
-    return result
 
 
 def _invalid(description: str) -> ProofRejected:
