@@ -21,6 +21,7 @@ from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
 from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
 from standards.keys import KeyPair, generate_key, load_key_file
+from verifier import cli as verifier_cli
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SUITES = [*SIGNING_SUITES, "vc-jwt", "vc-jose"]
@@ -92,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
                              "policy; otherwise verification runs offline")
     verify.add_argument("--test-vectors", action="store_true",
                         help="also allow the W3C test-vector contexts (examples, undefined-terms)")
+    verify.add_argument("--trust-registry", metavar="FILE_OR_URL",
+                        help="JSON registry of known issuers, as for the verifier service")
+    verify.add_argument("--challenge", help="the challenge a presentation must carry")
+    verify.add_argument("--domain", help="the domain a presentation must carry")
+    verify.add_argument("--check-evidence", action="store_true",
+                        help="fetch the evidence and compare its digest (needs the network "
+                             "or --document)")
     verify.set_defaults(handler=_cmd_verify)
 
     demo = commands.add_parser(
@@ -105,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run one of OpenDossier's services.")
     serve_commands = serve.add_subparsers(title="services", metavar="SERVICE")
     issuer_cli.add_serve_command(serve_commands)
+    verifier_cli.add_serve_command(serve_commands)
     issuer_cli.add_issuer_commands(commands)
     return parser
 

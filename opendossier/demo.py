@@ -17,6 +17,7 @@ from typing import Any
 from opendossier.verify_command import describe
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
+from standards.fetcher import Fetcher
 from standards.keys import KeyPair, generate_key
 from standards.ob3 import (
     Alignment,
@@ -31,7 +32,9 @@ from standards.ob3 import (
     build_achievement_subject,
     build_profile,
 )
-from standards.verification import verify_credential
+from verifier.config import VerifierSettings
+from verifier.services.context import VerifierContext
+from verifier.services.verification import verify_credential_report
 
 FRAMEWORK = "https://opendossier.example/frameworks/bekwaamheidseisen-leraren-2017"
 EVIDENCE_TEXT = b"Lesson plan and reflection: differentiated reading lesson, group 6."
@@ -98,14 +101,15 @@ def run_demo(out: Path | None) -> int:
         out.write_text(json.dumps(signed, indent=2, ensure_ascii=False) + "\n", "utf-8")
         print(f"   written to {out}")
     print("3. Verified offline:\n")
-    result = verify_credential(signed)
+    ctx = VerifierContext(settings=VerifierSettings(), fetcher=Fetcher.offline())
+    result = verify_credential_report(ctx, signed)
     print(_indent(describe(result)))
     tampered = copy.deepcopy(signed)
     tampered["credentialSubject"]["achievement"]["name"] = "Expert in alles"
-    after = verify_credential(tampered)
+    after = verify_credential_report(ctx, tampered)
     print("\n4. The same credential with the achievement name changed:\n")
     print(_indent(describe(after)))
-    ok = result.verified and not after.verified
+    ok = result["verified"] and not after["verified"]
     print("\nDemo " + ("succeeded." if ok else "FAILED."))
     return 0 if ok else 1
 

@@ -5,7 +5,13 @@ One code path for the CLI now and the verifier service later. Checks, in order:
 controlled by the issuer for assertionMethod), `issuer`, `validity` (dates against an
 injectable clock), `status` (Bitstring Status List or 1EdTech Revocation List; a list that
 cannot be fetched gives "unknown", which never counts as valid), `schema` (OB 3.0 JSON Schema
-for Open Badges), and for presentations `holder` plus each embedded credential.
+for Open Badges), `refresh-service` (noted, never contacted), then the credentials inside:
+each credential of a CLR and each embedded endorsement is verified in turn, down to
+`MAX_NESTING` levels. For presentations: `holder` binding plus each credential.
+
+A CLR credential that fails makes the CLR fail. An endorsement whose proof, key or format is
+wrong fails the endorsed credential (it carries a forged claim); an endorsement that is
+merely expired, withdrawn or off-schema is a warning: the endorsed credential stands.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from standards.data_integrity import KeyResolver, ProofResult, verify_document_p
 from standards.dates import parse_datetime
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
+from standards.embedded_credentials import clr_credentials_in, endorsements_in
 from standards.errors import StandardsError
 from standards.fetcher import Fetcher
 from standards.jsonld import check_document_limits, engine_for
@@ -29,6 +36,10 @@ from standards.status_check import check_credential_status
 JSONLD_OK = "every context is bundled and every term is defined"
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
             "ClrCredential"}
+# presentation -> credential -> endorsement -> endorsement of that endorsement
+MAX_NESTING = 3
+# Checks whose failure means an endorsement is not authentic (not merely out of date).
+AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
 
 
 @dataclass
@@ -49,6 +60,9 @@ class VerificationResult:
     warnings: list[str] = field(default_factory=list)
     document: dict[str, Any] | None = None
     format: str = "unknown"
+    # (JSON path, result) of the credentials inside: CLR or presentation members, endorsements
+    credentials: list[tuple[str, VerificationResult]] = field(default_factory=list)
+    endorsements: list[tuple[str, VerificationResult]] = field(default_factory=list)
 
     @property
     def verified(self) -> bool:
@@ -61,9 +75,18 @@ class VerificationResult:
     def add(self, check: str, ok: bool, message: str) -> None:
         self.checks.append(Check(check, ok, message))
 
+    def failed(self, names: set[str]) -> list[Check]:
+        return [c for c in self.checks if not c.ok and c.check in names]
+
     def to_json(self) -> dict[str, Any]:
-        return {"verified": self.verified, "checks": [c.to_json() for c in self.checks],
-                "warnings": list(self.warnings), "errors": self.errors}
+        out: dict[str, Any] = {
+            "verified": self.verified, "checks": [c.to_json() for c in self.checks],
+            "warnings": list(self.warnings), "errors": self.errors, "format": self.format}
+        if self.credentials:
+            out["credentials"] = [{"path": p, **r.to_json()} for p, r in self.credentials]
+        if self.endorsements:
+            out["endorsements"] = [{"path": p, **r.to_json()} for p, r in self.endorsements]
+        return out
 
 
 @dataclass
@@ -74,6 +97,7 @@ class VerificationContext:
     fetcher: Fetcher | None = None
     loader: DocumentLoader = DEFAULT_LOADER
     check_status: bool = True
+    depth: int = 0
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -81,12 +105,19 @@ class VerificationContext:
     def resolver(self) -> DidResolver:
         return DidResolver(self.fetcher or Fetcher.offline())
 
+    def deeper(self) -> VerificationContext:
+        return VerificationContext(self.now, self.fetcher, self.loader, True, self.depth + 1)
+
 
 def verify_credential(document: dict[str, Any] | str, *, now: datetime | None = None,
                       fetcher: Fetcher | None = None, loader: DocumentLoader = DEFAULT_LOADER,
                       check_status: bool = True) -> VerificationResult:
     """Verify a credential given as JSON (Data Integrity) or as a compact JWT."""
-    ctx = VerificationContext(now, fetcher, loader, check_status)
+    return _verify_credential(document, VerificationContext(now, fetcher, loader, check_status))
+
+
+def _verify_credential(document: dict[str, Any] | str, ctx: VerificationContext
+                       ) -> VerificationResult:
     if isinstance(document, str):
         return _verify_jwt_credential(document, ctx)
     return _verify_di_credential(document, ctx)
@@ -108,6 +139,9 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         return result
     proofs = _verify_proofs(document, result, ctx, expected_purpose="authentication",
                             challenge=challenge, domain=domain)
+    if challenge is None:
+        result.warnings.append("no challenge was required: this presentation proves who made "
+                               "it, not that it was made for this verification (replayable)")
     holder = document.get("holder")
     holder_id = holder.get("id") if isinstance(holder, dict) else holder
     signers = {_controller(p.verification_method) for p in proofs if p.verified}
@@ -115,19 +149,35 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         result.add("holder", holder_id in signers,
                    f"presentation signed by its holder {holder_id}" if holder_id in signers
                    else f"presentation is not signed by its holder {holder_id}")
+    bound_to = {holder_id} if holder_id in signers else signers
     credentials = document.get("verifiableCredential", [])
     for index, credential in enumerate(credentials if isinstance(credentials, list)
                                        else [credentials]):
-        inner = verify_credential(credential, now=ctx.now, fetcher=ctx.fetcher,
-                                  loader=ctx.loader)
         label = f"credential[{index}]"
+        inner = _verify_credential(credential, ctx.deeper())
+        result.credentials.append((f"$.verifiableCredential[{index}]", inner))
         result.add(label, inner.verified, "valid" if inner.verified
                    else "; ".join(inner.errors))
-        subjects = _subject_ids(inner.document or {})
-        if holder_id is not None and subjects and holder_id not in subjects:
-            result.add(f"{label}.holder-binding", False,
-                       f"holder {holder_id} is not the subject of this credential")
+        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result)
     return result
+
+
+def _check_holder_binding(label: str, subjects: set[str], bound_to: set[str],
+                          result: VerificationResult) -> None:
+    """A presented credential must be about whoever signed the presentation."""
+    if not subjects:
+        result.warnings.append(f"{label} names no subject id, so it cannot be bound to the "
+                               "holder (it may identify its subject by e-mail or another "
+                               "identifier)")
+        return
+    if subjects & bound_to:
+        result.add(f"{label}.holder-binding", True,
+                   f"the presentation is signed by the subject {sorted(subjects & bound_to)[0]}")
+        return
+    who = ", ".join(sorted(bound_to)) or "nobody (no valid proof)"
+    result.add(f"{label}.holder-binding", False,
+               f"the holder who signed the presentation ({who}) is not the subject of this "
+               f"credential ({', '.join(sorted(subjects))})")
 
 
 # --- credentials secured with Data Integrity --------------------------------------------
@@ -273,6 +323,57 @@ def _common_checks(document: dict[str, Any], result: VerificationResult,
                                                    verify_list):
             result.add("status", ok, message)
     _check_schema(document, result)
+    _note_refresh_service(document, result)
+    if ctx.check_status:  # status lists are not looked into any further
+        _check_clr_credentials(document, result, ctx)
+        _check_endorsements(document, result, ctx)
+
+
+def _note_refresh_service(document: dict[str, Any], result: VerificationResult) -> None:
+    services = document.get("refreshService")
+    for service in services if isinstance(services, list) else [services]:
+        if isinstance(service, dict):
+            result.add("refresh-service", True,
+                       f"the issuer offers a refresh service ({service.get('type')}) at "
+                       f"{service.get('id')}; it was not contacted")
+
+
+def _check_clr_credentials(document: dict[str, Any], result: VerificationResult,
+                           ctx: VerificationContext) -> None:
+    found = clr_credentials_in(document)
+    if found and ctx.depth >= MAX_NESTING:
+        result.add("clr", False, f"credentials nested deeper than {MAX_NESTING} levels")
+        return
+    for path, credential in found:
+        inner = _verify_credential(credential, ctx.deeper())
+        result.credentials.append((path, inner))
+        result.add("clr-credential", inner.verified, f"{path} is valid" if inner.verified
+                   else f"{path} is not valid: {'; '.join(inner.errors)}")
+
+
+def _check_endorsements(document: dict[str, Any], result: VerificationResult,
+                        ctx: VerificationContext) -> None:
+    found = endorsements_in(document)
+    if found and ctx.depth >= MAX_NESTING:
+        result.warnings.append(f"{len(found)} endorsement(s) nested deeper than {MAX_NESTING} "
+                               "levels were not verified")
+        return
+    for path, endorsement in found:
+        inner = _verify_credential(endorsement, ctx.deeper())
+        result.endorsements.append((path, inner))
+        types = (inner.document or {}).get("type")
+        forged = inner.failed(AUTHENTICITY_CHECKS)
+        if "EndorsementCredential" not in (types if isinstance(types, list) else [types]):
+            forged = forged or [Check("format", False, "not an EndorsementCredential")]
+        if forged:
+            result.add("endorsement", False, f"{path} is not authentic: "
+                       + "; ".join(f"{c.check}: {c.message}" for c in forged))
+        elif inner.verified:
+            result.add("endorsement", True, f"{path} by {_issuer_id(inner.document or {})} "
+                       "is valid")
+        else:
+            result.warnings.append(f"endorsement {path} is authentic but not valid now: "
+                                   + "; ".join(inner.errors))
 
 
 def _check_validity(document: dict[str, Any], result: VerificationResult,

@@ -19,12 +19,12 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
 
-from issuer.api.body import read_body, uploaded_file
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
 from issuer.services.context import IssuerContext, IssuerError
+from opendossier.http_body import BodyError, read_body, uploaded_file
 
 router = APIRouter(prefix="/api", tags=["bulk issue"])
 
@@ -130,8 +130,8 @@ async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     multipart = content_type == "multipart/form-data"
     limit = MAX_CSV_BYTES + (MULTIPART_OVERHEAD if multipart else 0)
-    too_large = IssuerError(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
-                            "split it into several files", 413)
+    too_large = (f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
+                 "split it into several files")
     body = await read_body(request, limit, too_large)
     if not multipart:
         if content_type and content_type not in CSV_TYPES:
@@ -141,5 +141,5 @@ async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
     filename, data = await uploaded_file(request, body, "the CSV")
     filename = filename or "upload.csv"
     if len(data) > MAX_CSV_BYTES:
-        raise too_large
+        raise BodyError(too_large, 413)
     return filename, data

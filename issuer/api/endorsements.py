@@ -10,7 +10,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from issuer.api.body import read_json_object
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import Endorsement
 from issuer.services.context import IssuerError
@@ -20,6 +19,7 @@ from issuer.services.endorsements import (
     receive_endorsement,
     withdraw_endorsement,
 )
+from opendossier.http_body import read_json_object
 
 router = APIRouter(prefix="/api", tags=["endorsements"])
 

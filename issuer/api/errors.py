@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from issuer.services.context import IssuerError
+from opendossier.http_body import BodyError
 
 _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
           409: "conflict", 410: "gone", 413: "too_large", 422: "unprocessable", 500: "server_error"}
@@ -18,6 +19,10 @@ _CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_f
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(IssuerError)
     async def issuer_error(request: Request, error: IssuerError) -> JSONResponse:
+        return _error(error.status, str(error))
+
+    @app.exception_handler(BodyError)
+    async def body_error(request: Request, error: BodyError) -> JSONResponse:
         return _error(error.status, str(error))
 
     @app.exception_handler(StarletteHTTPException)

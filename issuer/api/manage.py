@@ -14,7 +14,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
-from issuer.api.body import read_body, read_json_object, uploaded_file
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.db import session_scope
 from issuer.models import IssuerProfile, Organisation
@@ -30,6 +29,7 @@ from issuer.services.context import IssuerContext, IssuerError
 from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.keys import did_document, rotate_key
 from issuer.services.organisations import create_profile, profile_of
+from opendossier.http_body import read_body, read_json_object, uploaded_file
 from standards.dates import parse_datetime
 from standards.ob3 import brin_identifier, kvk_identifier
 

@@ -13,7 +13,6 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
-from issuer.api.body import read_json_object
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import CredentialOffer
 from issuer.services.context import IssuerContext, IssuerError
@@ -34,6 +33,7 @@ from issuer.services.oid4vci import (
 )
 from issuer.services.oid4vci_metadata import authorization_server_metadata, issuer_metadata
 from issuer.services.qr import qr_png, qr_svg
+from opendossier.http_body import BodyError, read_json_object
 
 router = APIRouter(tags=["OpenID4VCI"])
 
@@ -116,7 +116,7 @@ async def credential(request: Request, ctx: Context) -> JSONResponse:
     authorization = request.headers.get("authorization")
     try:
         body = await read_json_object(request)
-    except IssuerError as error:
+    except BodyError as error:
         return _oauth_error(OAuthError("invalid_credential_request", str(error), error.status))
     return await _oauth(lambda: issue_credential(ctx, authorization, body))
 

@@ -1,0 +1,160 @@
+"""Verifier test fixtures: the real service (`opendossier serve verifier`) in a subprocess on
+a free port of 127.0.0.1, a real issuer service to issue from, and helpers to sign locally.
+
+`verifier` may fetch from 127.0.0.1 (`--allow-local-host`), as when every service runs on one
+machine; `strict_verifier` runs the default policy (https, public addresses only).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.issuer.conftest import REPO, IssuerProcess, free_port
+from tests.local_server import LocalServer
+
+LOCAL = ["--allow-local-host", "127.0.0.1"]
+
+
+@dataclass
+class VerifierProcess:
+    """A running `opendossier serve verifier`."""
+
+    data_dir: Path
+    extra_args: list[str] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> VerifierProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / f"verifier-{self.port}.log"
+        log = self.log_path.open("wb")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "opendossier", "serve", "verifier", "--port", str(self.port),
+             "--data-dir", str(self.data_dir), *self.extra_args],
+            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"verifier exited:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"verifier did not start:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base_url, timeout=60)
+
+    def verify_credential(self, credential: Any, **options: Any) -> dict[str, Any]:
+        return self._post("/credentials/verify",
+                          {"verifiableCredential": credential, "options": options})
+
+    def verify_presentation(self, presentation: Any, **options: Any) -> dict[str, Any]:
+        return self._post("/presentations/verify",
+                          {"verifiablePresentation": presentation, "options": options})
+
+    def challenge(self) -> str:
+        response = httpx.post(f"{self.base_url}/challenges", timeout=30)
+        assert response.status_code == 201, response.text
+        return str(response.json()["challenge"])
+
+    def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = httpx.post(f"{self.base_url}{path}", json=body, timeout=60)
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+
+def failed(report: dict[str, Any]) -> dict[str, str]:
+    """{check name: message} of the failed checks (the last one of a name wins)."""
+    return {c["check"]: c["message"] for c in report["checks"] if not c["ok"]}
+
+
+@pytest.fixture(scope="session")
+def trust_registry_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A registry file; tests that need known issuers write it before the verifier starts
+    (see `registered_issuer`)."""
+    path = tmp_path_factory.mktemp("registry") / "registry.json"
+    path.write_text(json.dumps({"name": "Testregister", "issuers": []}))
+    return path
+
+
+@pytest.fixture(scope="session")
+def issuer(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerProcess]:
+    """A real issuer service on SQLite (the verifier has no database of its own to vary)."""
+    directory = tmp_path_factory.mktemp("issuer-for-verifier")
+    server = IssuerProcess(directory / "data",
+                           f"sqlite:///{directory / 'data' / 'issuer.db'}").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def issuer_org(issuer: IssuerProcess) -> dict[str, Any]:
+    """An organisation with a did:web profile served by the issuer on 127.0.0.1."""
+    return issuer.create_org("OBS De Linde", did="web")
+
+
+@pytest.fixture(scope="session")
+def verifier(tmp_path_factory: pytest.TempPathFactory, trust_registry_file: Path,
+             issuer_org: dict[str, Any]) -> Iterator[VerifierProcess]:
+    registry = {"name": "Testregister", "issuers": [
+        {"id": issuer_org["did"], "name": "OBS De Linde", "country": "NL",
+         "sector": "primary education",
+         "registryIdentifiers": [{"type": "BRIN", "value": "12AB"}]}]}
+    trust_registry_file.write_text(json.dumps(registry))
+    server = VerifierProcess(tmp_path_factory.mktemp("verifier"),
+                             [*LOCAL, "--trust-registry", str(trust_registry_file)]).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def strict_verifier(tmp_path_factory: pytest.TempPathFactory) -> Iterator[VerifierProcess]:
+    server = VerifierProcess(tmp_path_factory.mktemp("strict-verifier")).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def local_server() -> Iterator[LocalServer]:
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture
+def issuer_api(issuer: IssuerProcess, issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:
+    with issuer.client(issuer_org["api_token"]) as client:
+        yield client

@@ -1,0 +1,1 @@
+"""The verifier's HTTP face: VC-API verification, challenges, OpenID4VP, the employer page."""

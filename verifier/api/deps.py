@@ -1,0 +1,16 @@
+"""FastAPI dependencies: the verifier context of the running app."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from verifier.services.context import VerifierContext
+
+
+def _context(request: Request) -> VerifierContext:
+    return request.app.state.verifier  # type: ignore[no-any-return]
+
+
+Context = Annotated[VerifierContext, Depends(_context)]

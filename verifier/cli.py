@@ -1,0 +1,69 @@
+"""`opendossier serve verifier`: argument parsing and printing only."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from verifier.config import DEFAULT_DATA_DIR, VerifierSettings, fetch_policy_for
+from verifier.trust_registry import TrustRegistryError
+
+
+def add_fetch_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--allow-local-host", action="append", default=[], metavar="HOST",
+                        help="HOST may be fetched over plain http at a private or loopback "
+                             "address (e.g. 127.0.0.1 when every service runs on one "
+                             "machine); repeatable. Otherwise only https to public addresses")
+    parser.add_argument("--deny-host", action="append", default=[], metavar="HOST",
+                        help="never fetch from HOST; repeatable")
+
+
+def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = serve_commands.add_parser(
+        "verifier", help="run the verifier service",
+        description="Run the verifier service: the employer page, VC-API verification, "
+                    "challenges and OpenID4VP requests. No accounts.")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8003)
+    serve.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+                       help=f"where challenges and requests are kept (default {DEFAULT_DATA_DIR})")
+    serve.add_argument("--trust-registry", metavar="FILE_OR_URL",
+                       help="JSON registry of known issuers (a file, or an https URL)")
+    serve.add_argument("--public-url", help="the URL wallets reach this service at "
+                       "(default http://HOST:PORT)")
+    serve.add_argument("--workers", type=int, default=1,
+                       help="worker processes (default 1; use the number of cores under load)")
+    add_fetch_arguments(serve)
+    serve.set_defaults(handler=_cmd_serve)
+
+
+def settings_from(args: argparse.Namespace) -> VerifierSettings:
+    return VerifierSettings(
+        data_dir=args.data_dir,
+        public_url=args.public_url or f"http://{args.host}:{args.port}",
+        trust_registry=args.trust_registry,
+        fetch_policy=fetch_policy_for(args.allow_local_host, args.deny_host))
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from verifier.api.app import SETTINGS_ENV, create_app, settings_to_json
+
+    settings = settings_from(args)
+    try:
+        app = create_app(settings)  # also checks the registry loads before serving
+    except TrustRegistryError as error:
+        print(f"opendossier: {error}", file=sys.stderr)
+        return 2
+    print(f"OpenDossier verifier on {settings.public_url}  (data: {settings.data_dir}, "
+          f"trust registry: {app.state.verifier.registry.name})", file=sys.stderr)
+    if args.workers > 1:
+        os.environ[SETTINGS_ENV] = settings_to_json(settings)
+        uvicorn.run("verifier.api.app:app_from_environment", factory=True, host=args.host,
+                    port=args.port, workers=args.workers, log_level="warning")
+    else:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    return 0
