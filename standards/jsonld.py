@@ -27,6 +27,7 @@ from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
 from standards import rdfc
+from standards.content_cache import ContentCache
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import DocumentLoaderError, DocumentTooLargeError, UnsafeDocumentError
 
@@ -137,6 +138,7 @@ class JsonLdEngine:
         self._resolver = _BundleContextResolver(loader)
         self._processed: LRUCache[Any, Any] = LRUCache(maxsize=4096)
         self._lock = threading.Lock()
+        self._canonical: ContentCache[str] = ContentCache(maxsize=2048)
 
     def _options(self) -> dict[str, Any]:
         return {
@@ -179,8 +181,9 @@ class JsonLdEngine:
         return dataset
 
     def canonicalize(self, document: dict[str, Any], *, safe: bool = True) -> str:
-        """RDFC-1.0 canonical N-Quads of `document`."""
-        return rdfc.canonicalize_dataset(self.to_dataset(document, safe=safe))
+        """RDFC-1.0 canonical N-Quads of `document` (memoised by content)."""
+        return self._canonical.get_or_compute(
+            safe, document, lambda: rdfc.canonicalize_dataset(self.to_dataset(document, safe=safe)))
 
 
 def check_expanded_safe(expanded: Any) -> None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from standards.content_cache import ContentCache
 from standards.ob3.normalise import (
     VCDM11_RENAMES,
     normalise_received_credential,
@@ -94,6 +95,15 @@ def ensure_valid_credential(doc: Any, *, received: bool = False) -> dict[str, An
 
 
 def _validate(doc: Any, schema_uri: str, received: bool) -> list[str]:
+    """Memoised by content: a verifier sees the same credential many times."""
+    return list(_RESULTS.get_or_compute((schema_uri, received), doc,
+                                        lambda: tuple(_errors(doc, schema_uri, received))))
+
+
+_RESULTS: ContentCache[tuple[str, ...]] = ContentCache(maxsize=2048)
+
+
+def _errors(doc: Any, schema_uri: str, received: bool) -> list[str]:
     if not received or not isinstance(doc, Mapping):
         return schema_errors(doc, schema_uri)
     view, relabelled = vcdm11_as_v2_view(normalise_received_credential(doc))

@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from verifier.services.context import VerifierContext
 
 
-def _context(request: Request) -> VerifierContext:
+async def _context(request: Request) -> VerifierContext:
     return request.app.state.verifier  # type: ignore[no-any-return]
 
 
