@@ -70,6 +70,9 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
                     "Does nothing when the example is already there.")
     seed.add_argument("--public-url", help="public URL the service will run at "
                       "(default http://127.0.0.1:8001)")
+    seed.add_argument("--trust-registry-out", type=Path, metavar="FILE",
+                      help="also write a verifier trust registry naming the example school "
+                           "and institute (for `serve verifier --trust-registry FILE`)")
     add_storage_arguments(seed)
     seed.set_defaults(handler=_cmd_seed_example)
 
@@ -191,6 +194,10 @@ def _cmd_seed_example(args: argparse.Namespace) -> int:
         seeded = example_data.seed_example_data(ctx)
     finally:
         ctx.close()
+    if args.trust_registry_out:
+        args.trust_registry_out.parent.mkdir(parents=True, exist_ok=True)
+        args.trust_registry_out.write_text(
+            json.dumps(seeded.trust_registry(), indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(json.dumps({"org": seeded.school_org, "did": seeded.school_did,
                       "api_token": seeded.api_token, "created": seeded.created,
                       "staff_logins": [

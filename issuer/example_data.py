@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, select
 
@@ -16,7 +17,7 @@ from issuer.services.achievements import AchievementInput, achievement_url, crea
 from issuer.services.context import IssuerContext
 from issuer.services.endorsements import endorse
 from issuer.services.frameworks import competences_of, import_csv
-from issuer.services.organisations import create_organisation, create_staff
+from issuer.services.organisations import create_organisation, create_staff, default_profile
 
 SCHOOL = "OBS De Linde"
 INSTITUTE = "Pabo Midden"
@@ -31,8 +32,19 @@ FRAMEWORK_CSV = Path(__file__).resolve().parents[1] / "examples" / "issuer" / \
 class ExampleData:
     school_org: str
     school_did: str
+    institute_did: str
     api_token: str | None  # only when just created: tokens are stored hashed
     created: bool
+
+    def trust_registry(self) -> dict[str, Any]:
+        """A verifier trust registry naming the two example organisations (as a registry
+        operator such as DUO would publish for Dutch schools)."""
+        return {"name": "Voorbeeldregister onderwijsinstellingen", "issuers": [
+            {"id": self.school_did, "name": SCHOOL, "country": "NL",
+             "sector": "primary education",
+             "registryIdentifiers": [{"type": "BRIN", "value": "12AB"}]},
+            {"id": self.institute_did, "name": INSTITUTE, "country": "NL",
+             "sector": "teacher education"}]}
 
 
 def seed_example_data(ctx: IssuerContext) -> ExampleData:
@@ -40,9 +52,11 @@ def seed_example_data(ctx: IssuerContext) -> ExampleData:
         existing = session.exec(select(StaffUser).where(StaffUser.email == STAFF_EMAIL)).first()
         if existing is not None:
             org = session.get(Organisation, existing.org_id)
-            assert org is not None
-            from issuer.services.organisations import default_profile
-            return ExampleData(org.id, default_profile(session, org).did, None, created=False)
+            institute_org = session.exec(
+                select(Organisation).where(Organisation.name == INSTITUTE)).first()
+            assert org is not None and institute_org is not None
+            return ExampleData(org.id, default_profile(session, org).did,
+                               default_profile(session, institute_org).did, None, created=False)
 
         school = create_organisation(ctx, session, SCHOOL, did_method="web",
                                      url="https://delinde.example", email="info@delinde.example",
@@ -84,4 +98,4 @@ def seed_example_data(ctx: IssuerContext) -> ExampleData:
             target_id=achievement_url(ctx.public_url, achievement.id),
             comment="Pabo Midden erkent deze badge als bewijs van klassenmanagement op "
                     "startbekwaam niveau.")
-    return ExampleData(school.org_id, school.did, school.api_token, created=True)
+    return ExampleData(school.org_id, school.did, institute.did, school.api_token, created=True)

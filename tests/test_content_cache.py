@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import copy
 
+import pytest
+
 from standards.content_cache import ContentCache, content_key
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
@@ -28,10 +30,8 @@ def test_errors_are_not_cached() -> None:
         raise ValueError("no")
 
     for _ in range(2):
-        try:
+        with pytest.raises(ValueError):
             cache.get_or_compute("t", {"x": 1}, failing)
-        except ValueError:
-            pass
     assert len(calls) == 2
     assert cache.get_or_compute("t", {"x": 1}, lambda: 5) == 5
     assert cache.get_or_compute("t", {"x": 1}, lambda: 6) == 5

@@ -33,6 +33,9 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
                        help="JSON registry of known issuers (a file, or an https URL)")
     serve.add_argument("--public-url", help="the URL wallets reach this service at "
                        "(default http://HOST:PORT)")
+    serve.add_argument("--challenge-lifetime", type=int, default=300, metavar="SECONDS",
+                       help="how long a challenge or OpenID4VP request stays valid "
+                            "(default 300)")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes (default 1; use the number of cores under load)")
     add_fetch_arguments(serve)
@@ -44,7 +47,8 @@ def settings_from(args: argparse.Namespace) -> VerifierSettings:
         data_dir=args.data_dir,
         public_url=args.public_url or f"http://{args.host}:{args.port}",
         trust_registry=args.trust_registry,
-        fetch_policy=fetch_policy_for(args.allow_local_host, args.deny_host))
+        fetch_policy=fetch_policy_for(args.allow_local_host, args.deny_host),
+        challenge_lifetime_seconds=args.challenge_lifetime)
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -17,11 +17,18 @@ from tests.issuer.conftest import opendossier
 
 
 def test_seed_example_is_idempotent_and_endorsed(tmp_path: Path) -> None:
-    args = ["issuer", "seed-example", "--data-dir", str(tmp_path)]
+    registry_file = tmp_path / "registry.json"
+    args = ["issuer", "seed-example", "--data-dir", str(tmp_path),
+            "--trust-registry-out", str(registry_file)]
     first = json.loads(opendossier(*args).stdout)
+    first_registry = registry_file.read_text()
     second = json.loads(opendossier(*args).stdout)
     assert first["created"] is True and first["api_token"].startswith("odi_")
     assert second == {**first, "created": False, "api_token": None}
+    registry = json.loads(registry_file.read_text())
+    assert registry_file.read_text() == first_registry
+    assert [i["name"] for i in registry["issuers"]] == ["OBS De Linde", "Pabo Midden"]
+    assert registry["issuers"][0]["id"] == first["did"]
 
     ctx = IssuerContext.open(IssuerSettings(data_dir=tmp_path))
     try:

@@ -1,0 +1,256 @@
+"""A small, honest OpenID4VP 1.0 wallet for tests: the cross-device flow with response mode
+direct_post, for W3C credentials secured with Data Integrity (`ldp_vc`, presented as an
+`ldp_vp`).
+
+It does what a wallet does and nothing a verifier could not expect from one: it parses the
+`openid4vp://` request and checks what the `redirect_uri:` client identifier prefix demands
+(the client_id is the response URI; the request is unsigned), selects credentials that match
+the query (DCQL, or a Presentation Exchange definition), signs a presentation with its holder
+key (eddsa-rdfc-2022, proofPurpose authentication, challenge = nonce, domain = client_id,
+holder = its did:key) and POSTs the answer form-encoded to the response URI. When nothing it
+holds matches, it says so with an `access_denied` error answer (OpenID4VP §8.5).
+
+Each step is a method of its own, so tests can also send what a careless or hostile wallet
+would: another challenge or domain, a credential that was not asked for, an answer twice.
+Not supported (refused with a WalletError rather than ignored): request objects
+(`request`, `request_uri`), `transaction_data`, DCQL `claims`, `credential_sets` and
+`trusted_authorities`, PE `submission_requirements`.
+
+The wallet holds one key. To present what tests.oid4vci_wallet.TestWallet received, give it
+that wallet's key: the DID, and so the credential subject, is the same.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from standards.data_integrity import sign_document
+from standards.dids import did_key_from_key_pair
+from standards.keys import KeyPair, generate_key
+from tests.oid4vci_wallet import WalletError
+from verifier.services.oid4vp_queries import (
+    LDP_VC,
+    LDP_VP,
+    matches_type_values,
+    meets_input_descriptor,
+)
+
+REQUEST_SCHEME = "openid4vp"
+CLIENT_ID_PREFIX = "redirect_uri:"
+VP_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+UNSUPPORTED_PARAMETERS = ("request", "request_uri", "transaction_data")
+
+Selection = dict[str, list[dict[str, Any]]]  # query / input descriptor id -> credentials
+
+
+@dataclass
+class AuthorizationRequest:
+    """The parameters of an OpenID4VP authorization request, as the wallet read them."""
+
+    client_id: str
+    response_uri: str
+    nonce: str
+    state: str | None
+    dcql_query: dict[str, Any] | None = None
+    presentation_definition: dict[str, Any] | None = None
+    client_metadata: dict[str, Any] = field(default_factory=dict)
+
+
+class PresentingWallet:
+    """A holder with one Ed25519 did:key and the credentials issued to it."""
+
+    __test__ = False  # not a pytest test class
+
+    def __init__(self, key: KeyPair | None = None,
+                 credentials: list[dict[str, Any]] | None = None, *,
+                 client: httpx.Client | None = None) -> None:
+        self.key = key or generate_key("ed25519")
+        self.did = did_key_from_key_pair(self.key)
+        self.kid = f"{self.did}#{self.key.public_key_multibase()}"
+        self.credentials = list(credentials or [])
+        self.http = client or httpx.Client(timeout=60)
+
+    # --- the whole flow ------------------------------------------------------------------
+    def answer(self, request_uri: str) -> dict[str, Any]:
+        """Answer a request with matching credentials; the verifier's JSON reply. When
+        nothing matches, declines (access_denied) and raises WalletError."""
+        request = self.parse_request(request_uri)
+        selection = self.select(request)
+        if selection is None:
+            self.decline(request, "access_denied", "no credential in this wallet matches")
+            raise WalletError("no credential in this wallet matches the request; declined")
+        return self.send(request, self.response_form(request, selection))
+
+    # --- the steps -----------------------------------------------------------------------
+    def parse_request(self, request_uri: str) -> AuthorizationRequest:
+        parts = urlsplit(request_uri)
+        if parts.scheme != REQUEST_SCHEME:
+            raise WalletError(f"not an OpenID4VP request URI: {request_uri[:60]}")
+        params: dict[str, str] = {}
+        for name, values in parse_qs(parts.query, keep_blank_values=True).items():
+            if len(values) != 1:
+                raise WalletError(f"the request names {name!r} more than once")
+            params[name] = values[0]
+        for name in UNSUPPORTED_PARAMETERS:
+            if name in params:
+                raise WalletError(f"this test wallet does not support {name!r}")
+        if params.get("response_type") != "vp_token":
+            raise WalletError(f"response_type {params.get('response_type')!r} is not vp_token")
+        if params.get("response_mode") != "direct_post":
+            raise WalletError(f"response_mode {params.get('response_mode')!r} is not "
+                              "direct_post")
+        if "redirect_uri" in params:  # §8.2: not with direct_post
+            raise WalletError("redirect_uri must not be present with response_mode direct_post")
+        client_id, response_uri = params.get("client_id", ""), params.get("response_uri", "")
+        # §5.9.3: with this prefix the client identifier is the response URI itself.
+        if client_id != CLIENT_ID_PREFIX + response_uri or not response_uri:
+            raise WalletError(f"client_id {client_id!r} is not redirect_uri: followed by the "
+                              "response_uri")
+        if not params.get("nonce"):
+            raise WalletError("the request has no nonce")
+        queries = [name for name in ("dcql_query", "presentation_definition") if name in params]
+        if len(queries) != 1:
+            raise WalletError("the request needs exactly one of dcql_query and "
+                              "presentation_definition")
+        request = AuthorizationRequest(client_id, response_uri, params["nonce"],
+                                       params.get("state"),
+                                       client_metadata=_json_param(params, "client_metadata"))
+        if queries[0] == "dcql_query":
+            request.dcql_query = _json_param(params, "dcql_query")
+        else:
+            request.presentation_definition = _json_param(params, "presentation_definition")
+        return request
+
+    def select(self, request: AuthorizationRequest) -> Selection | None:
+        """Credentials for each credential query / input descriptor; None when the wallet
+        cannot satisfy the request."""
+        if request.dcql_query is not None:
+            return self._select_dcql(request.dcql_query)
+        assert request.presentation_definition is not None
+        return self._select_pe(request.presentation_definition)
+
+    def present(self, credentials: list[dict[str, Any]], *, challenge: str,
+                domain: str) -> dict[str, Any]:
+        """A verifiable presentation of `credentials`, signed by the holder."""
+        presentation = {"@context": [VP_CONTEXT], "type": ["VerifiablePresentation"],
+                        "holder": self.did, "verifiableCredential": credentials}
+        return sign_document(presentation, self.key, suite="eddsa-rdfc-2022",
+                             verification_method=self.kid, proof_purpose="authentication",
+                             challenge=challenge, domain=domain)
+
+    def response_form(self, request: AuthorizationRequest, selection: Selection, *,
+                      challenge: str | None = None,
+                      domain: str | None = None) -> dict[str, str]:
+        """The direct_post form answering `request` with `selection`. `challenge` and
+        `domain` other than the request's nonce and client_id make a presentation the
+        verifier must refuse: a test of the verifier, not a feature."""
+        binding = {"challenge": challenge or request.nonce, "domain": domain or request.client_id}
+        form: dict[str, str] = {}
+        if request.dcql_query is not None:
+            # Appendix B.1: one presentation per credential, under its credential query id.
+            token = {query_id: [self.present([credential], **binding) for credential in found]
+                     for query_id, found in selection.items()}
+            form["vp_token"] = json.dumps(token)
+        else:
+            assert request.presentation_definition is not None
+            form.update(self._pe_answer(request.presentation_definition, selection, binding))
+        if request.state is not None:
+            form["state"] = request.state
+        return form
+
+    def decline(self, request: AuthorizationRequest, error: str = "access_denied",
+                description: str | None = None) -> dict[str, Any]:
+        """An error answer (§8.5), e.g. when the owner does not consent."""
+        form = {"error": error}
+        if description:
+            form["error_description"] = description
+        if request.state is not None:
+            form["state"] = request.state
+        return self.send(request, form)
+
+    def post(self, request: AuthorizationRequest, form: dict[str, str]) -> httpx.Response:
+        return self.http.post(request.response_uri, data=form)
+
+    def send(self, request: AuthorizationRequest, form: dict[str, str]) -> dict[str, Any]:
+        """POST the form; the verifier's JSON reply, or WalletError with its OAuth error."""
+        response = self.post(request, form)
+        try:
+            body = response.json()
+        except ValueError:
+            body = {}
+        if response.status_code != 200:
+            raise WalletError(f"response URI: HTTP {response.status_code}: "
+                              f"{body.get('error_description') or response.text[:300]}",
+                              status=response.status_code, error=body.get("error"))
+        return body  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        self.http.close()
+
+    # --- query languages -----------------------------------------------------------------
+    def _select_dcql(self, query: dict[str, Any]) -> Selection | None:
+        if "credential_sets" in query:
+            raise WalletError("this test wallet does not support DCQL credential_sets")
+        selection: Selection = {}
+        for credential_query in query["credentials"]:
+            for name in ("claims", "trusted_authorities"):
+                if name in credential_query:
+                    raise WalletError(f"this test wallet does not support DCQL {name}")
+            if credential_query.get("format") != LDP_VC:
+                return None  # it holds only Data Integrity credentials
+            type_values = (credential_query.get("meta") or {}).get("type_values")
+            if not type_values:
+                raise WalletError("an ldp_vc credential query needs meta.type_values")
+            found = [c for c in self.credentials if matches_type_values(c, type_values)]
+            if not found:
+                return None
+            selection[credential_query["id"]] = (found if credential_query.get("multiple")
+                                                 else found[:1])
+        return selection
+
+    def _select_pe(self, definition: dict[str, Any]) -> Selection | None:
+        if "submission_requirements" in definition:
+            raise WalletError("this test wallet does not support PE submission_requirements")
+        selection: Selection = {}
+        for descriptor in definition["input_descriptors"]:
+            found = [c for c in self.credentials if meets_input_descriptor(c, descriptor)]
+            if not found:
+                return None
+            selection[descriptor["id"]] = found[:1]
+        return selection
+
+    def _pe_answer(self, definition: dict[str, Any], selection: Selection,
+                   binding: dict[str, str]) -> dict[str, str]:
+        """One presentation holding every selected credential, and the submission that
+        maps each input descriptor into it (path_nested is relative to the presentation)."""
+        credentials: list[dict[str, Any]] = []
+        descriptor_map = []
+        for descriptor_id, found in selection.items():
+            for credential in found:
+                descriptor_map.append({
+                    "id": descriptor_id, "format": LDP_VP, "path": "$",
+                    "path_nested": {"id": descriptor_id, "format": LDP_VC,
+                                    "path": f"$.verifiableCredential[{len(credentials)}]"}})
+                credentials.append(credential)
+        submission = {"id": str(uuid.uuid4()), "definition_id": definition["id"],
+                      "descriptor_map": descriptor_map}
+        return {"vp_token": json.dumps(self.present(credentials, **binding)),
+                "presentation_submission": json.dumps(submission)}
+
+
+def _json_param(params: dict[str, str], name: str) -> dict[str, Any]:
+    if name not in params:
+        return {}
+    try:
+        value = json.loads(params[name])
+    except ValueError as error:
+        raise WalletError(f"{name} is not JSON: {error}") from None
+    if not isinstance(value, dict):
+        raise WalletError(f"{name} is not a JSON object")
+    return value

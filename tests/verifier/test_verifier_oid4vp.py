@@ -1,0 +1,346 @@
+"""OpenID4VP on the real verifier: a request (DCQL or Presentation Exchange) answered by the
+test wallet with a credential the real issuer signed to the wallet's did:key, over HTTP.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+import zxingcpp
+from PIL import Image
+
+from tests.issuer.conftest import IssuerProcess
+from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.oid4vci_wallet import WalletError
+from tests.oid4vp_wallet import PresentingWallet
+from tests.verifier.conftest import LOCAL, VerifierProcess, failed
+
+OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
+VC_TYPE_IRI = "https://www.w3.org/2018/credentials#VerifiableCredential"
+
+
+def issue_to(issuer_api: httpx.Client, did: str) -> dict[str, Any]:
+    """An OB 3.0 credential the real issuer signs (did:web, with status) about `did`."""
+    credential = unsigned_credential()
+    credential["credentialSubject"] = {**credential["credentialSubject"], "id": did}
+    response = issuer_api.post("/credentials/issue", json={"credential": credential})
+    assert response.status_code == 201, response.text
+    return response.json()["verifiableCredential"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def issuer_api_module(issuer: IssuerProcess, issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:
+    """Like conftest's issuer_api, once per module: the holder's credential is issued once."""
+    with issuer.client(issuer_org["api_token"]) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def holder(issuer_api_module: httpx.Client) -> Iterator[PresentingWallet]:
+    """A wallet holding an Open Badge the real issuer signed to its did:key."""
+    wallet = PresentingWallet()
+    wallet.credentials.append(issue_to(issuer_api_module, wallet.did))
+    yield wallet
+    wallet.close()
+
+
+def new_request(verifier: VerifierProcess, **body: Any) -> dict[str, Any]:
+    response = httpx.post(f"{verifier.base_url}/oid4vp/requests", json=body or None,
+                          timeout=30)
+    assert response.status_code == 201, response.text
+    assert response.headers["cache-control"] == "no-store"
+    return response.json()  # type: ignore[no-any-return]
+
+
+def status_of(verifier: VerifierProcess, request_id: str) -> dict[str, Any]:
+    response = httpx.get(f"{verifier.base_url}/oid4vp/requests/{request_id}", timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+def post_answer(verifier: VerifierProcess, form: dict[str, str] | str,
+                content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
+    content = form if isinstance(form, str) else urlencode(form)
+    return httpx.post(f"{verifier.base_url}/oid4vp/response", content=content.encode(),
+                      headers={"content-type": content_type}, timeout=60)
+
+
+def oauth_error(response: httpx.Response, status: int = 400) -> str:
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert body["error"] == "invalid_request"
+    return str(body["error_description"])
+
+
+def checks_of(report: dict[str, Any]) -> dict[str, bool]:
+    return {c["check"]: c["ok"] for c in report["checks"]}
+
+
+# --- requests -------------------------------------------------------------------------
+def test_dcql_request_follows_openid4vp(verifier: VerifierProcess,
+                                        holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    assert created["query_language"] == "dcql"
+    assert created["status_url"] == f"{verifier.base_url}/oid4vp/requests/{created['id']}"
+    assert created["expires_in"] == 300
+    uri = created["authorization_request"]
+    params = {k: v[0] for k, v in parse_qs(urlsplit(uri).query).items()}
+    assert uri.startswith("openid4vp://?")
+    assert params["response_type"] == "vp_token"
+    assert params["response_mode"] == "direct_post"
+    assert params["response_uri"] == f"{verifier.base_url}/oid4vp/response"
+    assert params["client_id"] == "redirect_uri:" + params["response_uri"]
+    assert params["state"] != created["id"]  # the QR code does not read the result
+    assert "presentation_definition" not in params
+    (query,) = json.loads(params["dcql_query"])["credentials"]
+    assert query["format"] == "ldp_vc"
+    assert [VC_TYPE_IRI, OB_TYPE_IRI] in query["meta"]["type_values"]
+    request = holder.parse_request(uri)  # the wallet accepts it as a redirect_uri: request
+    formats = request.client_metadata["vp_formats_supported"]["ldp_vc"]
+    assert "eddsa-rdfc-2022" in formats["cryptosuite_values"]
+    assert status_of(verifier, created["id"]) == {"id": created["id"], "state": "pending",
+                                                 "report": None, "error": None}
+
+
+def test_request_options_are_checked(verifier: VerifierProcess) -> None:
+    url = f"{verifier.base_url}/oid4vp/requests"
+    for body, words in (({"query": "sql"}, "unknown query language"),
+                        ({"types": "OpenBadgeCredential"}, "list of 1 to"),
+                        ({"types": []}, "list of 1 to"),
+                        ({"types": ["NoSuchCredential"]}, "unknown credential type")):
+        response = httpx.post(url, json=body, timeout=30)
+        assert response.status_code == 400, body
+        assert words in response.json()["message"]
+    response = httpx.post(url, content=b"{not json", timeout=30)
+    assert response.status_code == 400
+    assert "malformed JSON" in response.json()["message"]
+    unknown = httpx.get(f"{url}/no-such-request", timeout=30)
+    assert unknown.status_code == 404
+    assert "no OpenID4VP request" in unknown.json()["message"]
+
+
+def test_qr_codes_hold_the_request_uri(verifier: VerifierProcess) -> None:
+    created = new_request(verifier, query="pe")
+    base = f"{verifier.base_url}/oid4vp/requests/{created['id']}"
+    png = httpx.get(f"{base}/qr.png", timeout=30)
+    assert png.status_code == 200
+    assert png.headers["content-type"] == "image/png"
+    (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
+    assert code.text == created["authorization_request"]
+    svg = httpx.get(f"{base}/qr.svg", timeout=30)
+    assert svg.status_code == 200
+    assert svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.lstrip().startswith("<")
+    assert httpx.get(f"{verifier.base_url}/oid4vp/requests/nope/qr.png").status_code == 404
+
+
+# --- answered and verified ------------------------------------------------------------
+def test_dcql_answer_is_verified(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+    # Asked for by its OB 3.0 alias: DCQL compares expanded types, and both expand alike.
+    created = new_request(verifier, types=["AchievementCredential"])
+    assert holder.answer(created["authorization_request"]) == {}
+    status = status_of(verifier, created["id"])
+    assert status["state"] == "answered"
+    assert status["error"] is None
+    report = status["report"]
+    assert report["verified"], report["errors"]
+    checks = checks_of(report)
+    assert checks["challenge"] and checks["holder"] and checks["query"]
+    assert checks["credential[0].holder-binding"]
+    assert report["summary"]["holder"] == holder.did
+    (credential,) = report["credentials"]
+    assert credential["trust"]["status"] == "trusted"
+    assert credential["summary"]["subject"]["id"] == holder.did
+
+
+def test_presentation_exchange_answer_is_verified(verifier: VerifierProcess,
+                                                  holder: PresentingWallet) -> None:
+    created = new_request(verifier, query="pe", types=["AchievementCredential",
+                                                       "OpenBadgeCredential"])
+    assert created["query_language"] == "pe"
+    request = holder.parse_request(created["authorization_request"])
+    assert request.dcql_query is None
+    (descriptor,) = request.presentation_definition["input_descriptors"]
+    assert descriptor["constraints"]["fields"][0]["path"] == ["$.type"]
+    assert holder.answer(created["authorization_request"]) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert report["verified"], report["errors"]
+    assert checks_of(report)["query"]
+
+
+# --- refused ----------------------------------------------------------------------------
+def test_replayed_answer_is_refused(verifier: VerifierProcess,
+                                    holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    request = holder.parse_request(created["authorization_request"])
+    form = holder.response_form(request, holder.select(request) or {})
+    assert holder.send(request, form) == {}
+    # The same answer again: the request takes one answer.
+    assert "already answered" in oauth_error(post_answer(verifier, form))
+    # The same presentation on the VC-API: its nonce is used up.
+    presentation = json.loads(form["vp_token"])["credential"][0]
+    report = verifier.verify_presentation(presentation, challenge=request.nonce,
+                                          domain=request.client_id)
+    assert not report["verified"]
+    assert "replay" in failed(report)["challenge"]
+    # The same presentation as the answer to a new request: made for another nonce.
+    second = new_request(verifier)
+    next_request = holder.parse_request(second["authorization_request"])
+    holder.send(next_request, {**form, "state": next_request.state or ""})
+    report = status_of(verifier, second["id"])["report"]
+    assert not report["verified"]
+    assert "challenge does not match" in failed(report)["proof"]
+
+
+def test_racing_answers_only_one_is_taken(verifier: VerifierProcess,
+                                          holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    request = holder.parse_request(created["authorization_request"])
+    form = holder.response_form(request, holder.select(request) or {})
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        responses = list(pool.map(lambda _: post_answer(verifier, form), range(4)))
+    assert sorted(r.status_code for r in responses) == [200, 400, 400, 400]
+    assert all("already answered" in oauth_error(r) for r in responses if r.status_code != 200)
+    assert status_of(verifier, created["id"])["report"]["verified"]
+
+
+def test_wrong_nonce_is_refused(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    request = holder.parse_request(created["authorization_request"])
+    form = holder.response_form(request, holder.select(request) or {},
+                                challenge=verifier.challenge())
+    assert holder.send(request, form) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "challenge does not match" in failed(report)["proof"]
+
+
+def test_wrong_domain_is_refused(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    request = holder.parse_request(created["authorization_request"])
+    form = holder.response_form(request, holder.select(request) or {},
+                                domain="redirect_uri:https://other-verifier.example/response")
+    holder.send(request, form)
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "domain does not match" in failed(report)["proof"]
+
+
+def test_holder_who_is_not_the_subject_is_refused(verifier: VerifierProcess,
+                                                  holder: PresentingWallet) -> None:
+    # The holder's credential in another wallet: another key, so another DID.
+    stranger = PresentingWallet(credentials=holder.credentials, client=holder.http)
+    created = new_request(verifier)
+    assert stranger.answer(created["authorization_request"]) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "is not the subject" in failed(report)["credential[0].holder-binding"]
+
+
+def test_credential_of_another_type_fails_the_query(verifier: VerifierProcess,
+                                                    holder: PresentingWallet) -> None:
+    for query in ("dcql", "pe"):
+        created = new_request(verifier, query=query, types=["ClrCredential"])
+        request = holder.parse_request(created["authorization_request"])
+        assert holder.select(request) is None  # the wallet has no CLR
+        # A careless wallet sends its Open Badge anyway: verified, but not what was asked.
+        holder.send(request, holder.response_form(request, {"credential": holder.credentials}))
+        report = status_of(verifier, created["id"])["report"]
+        assert not report["verified"], query
+        message = failed(report)["query"]
+        assert "not of a type the request asks for (ClrCredential)" in message, query
+        assert checks_of(report)["proof"], query  # only the query check fails
+
+
+def test_wallet_that_declines_closes_the_request(verifier: VerifierProcess,
+                                                 holder: PresentingWallet) -> None:
+    created = new_request(verifier, types=["ClrCredential"])
+    with pytest.raises(WalletError, match="declined"):
+        holder.answer(created["authorization_request"])
+    status = status_of(verifier, created["id"])
+    assert status["state"] == "answered"
+    assert status["report"] is None
+    assert "access_denied" in status["error"]
+
+
+def test_unknown_state_is_refused(verifier: VerifierProcess) -> None:
+    description = oauth_error(post_answer(verifier, {"state": "no-such-state",
+                                                     "vp_token": "{}"}))
+    assert "unknown state" in description
+
+
+def test_expired_request_is_refused(tmp_path: Path, holder: PresentingWallet) -> None:
+    short_lived = VerifierProcess(tmp_path / "short", [*LOCAL, "--challenge-lifetime", "1"])
+    short_lived.start()
+    try:
+        created = new_request(short_lived)
+        time.sleep(1.5)  # let the one-second lifetime pass
+        assert status_of(short_lived, created["id"])["state"] == "expired"
+        with pytest.raises(WalletError, match="expired") as refused:
+            holder.answer(created["authorization_request"])
+        assert refused.value.status == 400
+        assert refused.value.error == "invalid_request"
+    finally:
+        short_lived.stop()
+
+
+def test_unreadable_answers_are_refused_and_lose_nothing(verifier: VerifierProcess,
+                                                         holder: PresentingWallet) -> None:
+    created = new_request(verifier)
+    state = holder.parse_request(created["authorization_request"]).state or ""
+    cases = [
+        (post_answer(verifier, json.dumps({"state": state}), "application/json"),
+         "application/x-www-form-urlencoded"),
+        (post_answer(verifier, {"vp_token": "{}"}), "needs the state"),
+        (post_answer(verifier, {"state": state}), "needs vp_token"),
+        (post_answer(verifier, {"state": state, "vp_token": "{not json"}), "not valid JSON"),
+        (post_answer(verifier, {"state": state, "vp_token": "[]"}), "must be a JSON object"),
+        (post_answer(verifier, {"state": state, "vp_token": '{"other": []}'}),
+         "did not ask: other"),
+        (post_answer(verifier, {"state": state, "vp_token": '{"credential": [1]}'}),
+         "must be a JSON object (ldp_vp) or a string"),
+        (post_answer(verifier, {"state": state, "vp_token": '{"credential": [{}, {}]}'}),
+         "exactly one presentation"),
+        (post_answer(verifier, f"state={state}&state={state}&vp_token=%7B%7D"),
+         "more than once"),
+        (post_answer(verifier, "state=%ff&vp_token=x"), "not UTF-8"),
+    ]
+    for response, words in cases:
+        assert words in oauth_error(response)
+    too_large = post_answer(verifier, {"state": state, "vp_token": "x" * (1024 * 1024 + 1)})
+    assert "larger than" in oauth_error(too_large, 413)
+    assert status_of(verifier, created["id"])["state"] == "pending"
+    assert holder.answer(created["authorization_request"]) == {}  # the real answer still fits
+    assert status_of(verifier, created["id"])["report"]["verified"]
+
+
+def test_unreadable_presentation_submission_is_refused(verifier: VerifierProcess,
+                                                       holder: PresentingWallet) -> None:
+    created = new_request(verifier, query="pe")
+    request = holder.parse_request(created["authorization_request"])
+    form = holder.response_form(request, holder.select(request) or {})
+    submission = json.loads(form["presentation_submission"])
+    for changed, words in (
+            ({"presentation_submission": None}, "needs presentation_submission"),
+            ({"presentation_submission": "[]"}, "must be a JSON object"),
+            ({"presentation_submission": json.dumps({**submission, "definition_id": "x"})},
+             "answers definition 'x'"),
+            ({"presentation_submission": json.dumps({**submission, "descriptor_map": [
+                {**submission["descriptor_map"][0], "path": "$.nowhere"}]})},
+             "leads to no presentation"),
+            ({"presentation_submission": json.dumps({**submission, "descriptor_map": [
+                {**submission["descriptor_map"][0], "path": "$..proof"}]})},
+             "is not supported")):
+        answer = {k: v for k, v in {**form, **changed}.items() if v is not None}
+        assert words in oauth_error(post_answer(verifier, answer))
+    assert holder.send(request, form) == {}
+    assert status_of(verifier, created["id"])["report"]["verified"]

@@ -1,0 +1,94 @@
+"""OpenID4VP endpoints: make a request, follow it, show it as a QR code, and the response URI
+wallets answer at. The work is in verifier.services.oid4vp.
+
+The response URI speaks OAuth to wallets: errors are {"error", "error_description"} (400, or
+413 for a body over the size limit), never cached. The other routes use the verifier's own
+error shape.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
+
+from opendossier.http_body import BodyError, parse_json_object, read_body
+from verifier.api.deps import Context
+from verifier.services.context import VerifierError
+from verifier.services.oid4vp import (
+    authorization_request,
+    create_request,
+    receive_response,
+    request_status,
+)
+from verifier.services.qr import qr_png, qr_svg
+
+router = APIRouter(tags=["OpenID4VP"])
+
+NO_STORE = {"Cache-Control": "no-store"}
+FORM = "application/x-www-form-urlencoded"
+MAX_FORM_FIELDS = 20  # vp_token, state, presentation_submission, error…: a handful
+
+
+@router.post("/oid4vp/requests", status_code=201)
+async def new_request(request: Request, ctx: Context) -> JSONResponse:
+    """Body (optional): {"query": "dcql" | "pe", "types": ["OpenBadgeCredential", ...]}."""
+    body = await read_body(request, ctx.settings.max_request_bytes)
+    options = parse_json_object(body) if body.strip() else {}
+    query = options.get("query", "dcql")
+    if not isinstance(query, str):
+        raise VerifierError('"query" must be "dcql" or "pe"')
+    created = await run_in_threadpool(create_request, ctx, query_language=query,
+                                      credential_types=options.get("types"))
+    return JSONResponse(created, status_code=201, headers=NO_STORE)
+
+
+@router.get("/oid4vp/requests/{request_id}")
+def status(request_id: str, ctx: Context) -> JSONResponse:
+    return JSONResponse(request_status(ctx, request_id), headers=NO_STORE)
+
+
+@router.get("/oid4vp/requests/{request_id}/qr.png")
+def qr_code_png(request_id: str, ctx: Context) -> Response:
+    return Response(qr_png(authorization_request(ctx, request_id)), media_type="image/png",
+                    headers=NO_STORE)
+
+
+@router.get("/oid4vp/requests/{request_id}/qr.svg")
+def qr_code_svg(request_id: str, ctx: Context) -> Response:
+    return Response(qr_svg(authorization_request(ctx, request_id)),
+                    media_type="image/svg+xml", headers=NO_STORE)
+
+
+@router.post("/oid4vp/response")
+async def wallet_response(request: Request, ctx: Context) -> JSONResponse:
+    """Response Mode direct_post (OpenID4VP §8.2): 200 with {} once the answer is taken."""
+    try:
+        form = _form(request.headers.get("content-type", ""),
+                     await read_body(request, ctx.settings.max_request_bytes))
+        answer = await run_in_threadpool(receive_response, ctx, form)
+    except (VerifierError, BodyError) as error:
+        return JSONResponse({"error": "invalid_request", "error_description": str(error)},
+                            status_code=error.status, headers=NO_STORE)
+    return JSONResponse(answer, headers=NO_STORE)
+
+
+def _form(content_type: str, body: bytes) -> dict[str, str]:
+    """An application/x-www-form-urlencoded body as {name: value}; each name once."""
+    if content_type.split(";")[0].strip().lower() != FORM:
+        raise VerifierError(f"send the answer as {FORM} (response mode direct_post)")
+    try:
+        pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True,
+                          errors="strict", max_num_fields=MAX_FORM_FIELDS)
+    except UnicodeDecodeError:
+        raise VerifierError("the answer is not UTF-8") from None
+    except ValueError as error:
+        raise VerifierError(f"the answer is not a valid form: {error}") from None
+    form: dict[str, str] = {}
+    for name, value in pairs:
+        if name in form:
+            raise VerifierError(f"the answer names {name!r} more than once")
+        form[name] = value
+    return form
