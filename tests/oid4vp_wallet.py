@@ -33,13 +33,13 @@ import httpx
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key
-from tests.oid4vci_wallet import WalletError
-from verifier.services.oid4vp_queries import (
+from standards.oid4vp_queries import (
     LDP_VC,
     LDP_VP,
     matches_type_values,
     meets_input_descriptor,
 )
+from tests.oid4vci_wallet import WalletError
 
 REQUEST_SCHEME = "openid4vp"
 CLIENT_ID_PREFIX = "redirect_uri:"

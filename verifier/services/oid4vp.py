@@ -32,8 +32,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from verifier.services.context import VerifierContext, VerifierError
-from verifier.services.oid4vp_queries import (
+from standards.oid4vp_queries import (
     Answer,
     QueryError,
     build_dcql_query,
@@ -43,6 +42,7 @@ from verifier.services.oid4vp_queries import (
     read_pe_answer,
     vp_formats_supported,
 )
+from verifier.services.context import VerifierContext, VerifierError
 from verifier.services.verification import VerifyOptions, verify_presentation_report
 from verifier.store import VerifierStore
 
