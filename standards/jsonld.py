@@ -157,6 +157,8 @@ class JsonLdEngine:
             expanded = processor.expand(document, self._options())
         except pyld_jsonld.JsonLdError as exc:
             raise _explain(exc) from exc
+        except ValueError as exc:  # pyld's own check of a relative context IRI, among others
+            raise UnsafeDocumentError(f"invalid JSON-LD: {exc}") from exc
         if safe:
             if dropped:
                 names = ", ".join(sorted({repr(d) if d else "(a term mapped to null)"

@@ -30,6 +30,10 @@ def check_credential_status(document: dict[str, Any], fetcher: Fetcher,
             yield False, "credentialStatus entry is not a JSON object"
             continue
         entry_type = entry.get("type")
+        if not isinstance(entry_type, str):
+            yield False, f"status unknown: credentialStatus type must be a string, got " \
+                         f"{type(entry_type).__name__}"
+            continue
         try:
             if entry_type in BITSTRING_TYPES:
                 yield _check_bitstring(document, entry, fetcher, verify_list)

@@ -16,7 +16,7 @@ merely expired, withdrawn or off-schema is a warning: the endorsed credential st
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,7 +26,7 @@ from standards.dates import parse_datetime
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.embedded_credentials import clr_credentials_in, endorsements_in
-from standards.errors import StandardsError
+from standards.errors import ProofError, StandardsError
 from standards.fetcher import Fetcher
 from standards.jsonld import check_document_limits, engine_for
 from standards.keys import KeyPair
@@ -38,6 +38,10 @@ OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredenti
             "ClrCredential"}
 # presentation -> credential -> endorsement -> endorsement of that endorsement
 MAX_NESTING = 3
+STATUS_NOT_CHECKED = ("the status (revoked or suspended) was not checked, as asked: this "
+                      "result does not say the credential is still in force")
+# Without an issuer there is nobody a proof could bind the credential to (VCDM 2.0 4.7).
+NO_ISSUER = "the credential names no issuer (a URL, or an object with an id)"
 # Checks whose failure means an endorsement is not authentic (not merely out of date).
 AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
 
@@ -98,6 +102,9 @@ class VerificationContext:
     loader: DocumentLoader = DEFAULT_LOADER
     check_status: bool = True
     depth: int = 0
+    # False only for a status list credential, which is read for its bits and nothing more;
+    # `check_status=False` (the caller's choice) still verifies CLR members and endorsements.
+    nested: bool = True
 
     def clock(self) -> datetime:
         return self.now or datetime.now(UTC)
@@ -106,7 +113,10 @@ class VerificationContext:
         return DidResolver(self.fetcher or Fetcher.offline())
 
     def deeper(self) -> VerificationContext:
-        return VerificationContext(self.now, self.fetcher, self.loader, True, self.depth + 1)
+        return replace(self, depth=self.depth + 1)
+
+    def for_status_list(self) -> VerificationContext:
+        return replace(self, check_status=False, nested=False)
 
 
 def verify_credential(document: dict[str, Any] | str, *, now: datetime | None = None,
@@ -126,15 +136,15 @@ def _verify_credential(document: dict[str, Any] | str, ctx: VerificationContext
 def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None = None,
                         domain: str | None = None, now: datetime | None = None,
                         fetcher: Fetcher | None = None,
-                        loader: DocumentLoader = DEFAULT_LOADER) -> VerificationResult:
+                        loader: DocumentLoader = DEFAULT_LOADER,
+                        check_status: bool = True) -> VerificationResult:
     """Verify a presentation: its proof (authentication, challenge, domain), the holder
-    binding, and every credential in it."""
-    ctx = VerificationContext(now, fetcher, loader, True)
+    binding, and every credential in it (their status too, unless `check_status` is off)."""
+    ctx = VerificationContext(now, fetcher, loader, check_status)
     result = VerificationResult(format="presentation")
     if isinstance(document, str):
         result.add("format", False, "JWT-secured presentations are not supported yet")
         return result
-    result.document = document
     if not _structure_ok(document, result, "VerifiablePresentation"):
         return result
     proofs = _verify_proofs(document, result, ctx, expected_purpose="authentication",
@@ -143,9 +153,11 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         result.warnings.append("no challenge was required: this presentation proves who made "
                                "it, not that it was made for this verification (replayable)")
     holder = document.get("holder")
-    holder_id = holder.get("id") if isinstance(holder, dict) else holder
+    holder_id = _id_of(holder)
     signers = {_controller(p.verification_method) for p in proofs if p.verified}
-    if holder_id is not None:
+    if holder is not None and holder_id is None:
+        result.add("holder", False, "holder must be a URL or an object with an id")
+    elif holder_id is not None:
         result.add("holder", holder_id in signers,
                    f"presentation signed by its holder {holder_id}" if holder_id in signers
                    else f"presentation is not signed by its holder {holder_id}")
@@ -183,13 +195,15 @@ def _check_holder_binding(label: str, subjects: set[str], bound_to: set[str],
 # --- credentials secured with Data Integrity --------------------------------------------
 def _verify_di_credential(document: dict[str, Any], ctx: VerificationContext
                           ) -> VerificationResult:
-    result = VerificationResult(format="data-integrity", document=document)
+    result = VerificationResult(format="data-integrity")
     if not _structure_ok(document, result, "VerifiableCredential"):
         return result
     proofs = _verify_proofs(document, result, ctx)
     issuer = _issuer_id(document)
     signers = [p for p in proofs if p.verified]
-    if issuer and signers:
+    if issuer is None:
+        result.add("issuer", False, NO_ISSUER)
+    elif signers:
         by_issuer = [p for p in signers if _controller(p.verification_method) == issuer]
         result.add("issuer", bool(by_issuer),
                    f"signed by a key of the issuer {issuer}" if by_issuer else
@@ -202,6 +216,7 @@ def _structure_ok(document: Any, result: VerificationResult, kind: str) -> bool:
     if not isinstance(document, dict):
         result.add("format", False, "expected a JSON object")
         return False
+    result.document = document
     try:
         check_document_limits(document)
     except StandardsError as exc:
@@ -209,6 +224,9 @@ def _structure_ok(document: Any, result: VerificationResult, kind: str) -> bool:
         return False
     types = document.get("type")
     types = types if isinstance(types, list) else [types]
+    if not all(isinstance(t, str) for t in types):
+        result.add("format", False, "type must be a string or a list of strings")
+        return False
     if kind not in types:
         result.add("format", False, f"type does not include {kind}")
         return False
@@ -224,9 +242,14 @@ def _verify_proofs(document: dict[str, Any], result: VerificationResult,
     json-ld check. Only when no proof got that far (or the suites do not expand, like JCS)
     is the document expanded separately.
     """
-    proofs = (verify_document_proofs(document, _key_resolver(ctx, result), now=ctx.clock(),
-                                     loader=ctx.loader, **options)
-              if "proof" in document else [])
+    try:
+        proofs = (verify_document_proofs(document, _key_resolver(ctx, result),
+                                         now=ctx.clock(), loader=ctx.loader, **options)
+                  if "proof" in document else [])
+    except ProofError as exc:  # `proof` is not a proof object or a list of them
+        _check_jsonld(document, result, ctx.loader)
+        result.add("proof", False, str(exc))
+        return []
     document_errors = [p.error for p in proofs if p.document_error]
     if document_errors:
         result.add("json-ld", False, document_errors[0] or "invalid JSON-LD")
@@ -272,10 +295,18 @@ def _report_proofs(proofs: list[ProofResult], result: VerificationResult) -> Non
 def _verify_jwt_credential(token: str, ctx: VerificationContext) -> VerificationResult:
     result = VerificationResult(format="jwt")
     resolver = ctx.resolver()
-    outcome = jose.verify_jwt(
-        token,
-        lambda kid: resolver.resolve_verification_method(_jwt_vm(kid), "assertionMethod").key,
-        now=ctx.clock())
+    try:
+        # Verifying walks the decoded JSON recursively (copies, JSON-LD, schema): refuse
+        # hostile nesting first, as _structure_ok does for a credential sent as JSON.
+        for part in jose.decode_compact_jws(token.strip()):
+            check_document_limits(part)
+        outcome = jose.verify_jwt(
+            token,
+            lambda kid: resolver.resolve_verification_method(_jwt_vm(kid), "assertionMethod").key,
+            now=ctx.clock())
+    except StandardsError as exc:  # not a compact JWS at all, or nested too deeply
+        result.add("format", False, str(exc))
+        return result
     result.format = outcome.format
     result.document = outcome.document
     if outcome.document is None:
@@ -289,7 +320,9 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
     if outcome.key_source == "jwk":
         result.add("issuer", False, "the key is embedded in the JWT header: it is not shown "
                    "to be controlled by the issuer")
-    elif issuer:
+    elif issuer is None:
+        result.add("issuer", False, NO_ISSUER)
+    else:
         ok = _controller(kid) == issuer
         result.add("issuer", ok, f"signed by a key of the issuer {issuer}" if ok
                    else f"key {kid} is not controlled by the issuer {issuer}")
@@ -313,20 +346,26 @@ def _jwt_vm(kid: str) -> str:
 def _common_checks(document: dict[str, Any], result: VerificationResult,
                    ctx: VerificationContext) -> None:
     _check_validity(document, result, ctx.clock())
-    if ctx.check_status and document.get("credentialStatus") is not None:
-        def verify_list(list_credential: dict[str, Any]) -> list[str]:
-            inner = verify_credential(list_credential, now=ctx.now, fetcher=ctx.fetcher,
-                                      loader=ctx.loader, check_status=False)
-            return inner.errors
-
-        for ok, message in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
-                                                   verify_list):
-            result.add("status", ok, message)
+    if document.get("credentialStatus") is not None:
+        if ctx.check_status:
+            _check_status(document, result, ctx)
+        else:
+            result.warnings.append(STATUS_NOT_CHECKED)
     _check_schema(document, result)
     _note_refresh_service(document, result)
-    if ctx.check_status:  # status lists are not looked into any further
+    if ctx.nested:
         _check_clr_credentials(document, result, ctx)
         _check_endorsements(document, result, ctx)
+
+
+def _check_status(document: dict[str, Any], result: VerificationResult,
+                  ctx: VerificationContext) -> None:
+    def verify_list(list_credential: dict[str, Any]) -> list[str]:
+        return _verify_credential(list_credential, ctx.for_status_list()).errors
+
+    for ok, message in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
+                                               verify_list):
+        result.add("status", ok, message)
 
 
 def _note_refresh_service(document: dict[str, Any], result: VerificationResult) -> None:
@@ -396,8 +435,8 @@ def _check_validity(document: dict[str, Any], result: VerificationResult,
 
 def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
     types = document.get("type")
-    types = set(types if isinstance(types, list) else [types])
-    if not types & OB_TYPES:
+    if not any(isinstance(t, str) and t in OB_TYPES
+               for t in (types if isinstance(types, list) else [types])):
         return
     errors = validate_credential(document, received=True)
     result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
@@ -405,8 +444,12 @@ def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
 
 
 def _issuer_id(document: dict[str, Any]) -> str | None:
-    issuer = document.get("issuer")
-    value = issuer.get("id") if isinstance(issuer, dict) else issuer
+    return _id_of(document.get("issuer"))
+
+
+def _id_of(value: Any) -> str | None:
+    """The id of an issuer or holder given as a URL or as an object with an id."""
+    value = value.get("id") if isinstance(value, dict) else value
     return value if isinstance(value, str) else None
 
 

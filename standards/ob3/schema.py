@@ -93,8 +93,14 @@ def registry() -> Registry:
 @cache
 def _format_checker() -> FormatChecker:
     checker = FormatChecker()
-    checker.checks("date-time")(validate_rfc3339)
+    checker.checks("date-time")(_is_rfc3339)
     return checker
+
+
+def _is_rfc3339(value: object) -> bool:
+    # Formats apply to strings only; a number where a date belongs is the `type` keyword's
+    # error (as jsonschema's own format checkers treat other types).
+    return not isinstance(value, str) or bool(validate_rfc3339(value))
 
 
 @cache

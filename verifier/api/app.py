@@ -7,10 +7,11 @@ import os
 
 from fastapi import FastAPI
 
-from verifier.api import vc_api
+from verifier.api import oid4vp, vc_api
 from verifier.api.errors import install_error_handlers
 from verifier.config import VerifierSettings, fetch_policy_for
 from verifier.services.context import VerifierContext
+from verifier.web.setup import install_web
 
 SETTINGS_ENV = "OPENDOSSIER_VERIFIER_SETTINGS"
 
@@ -23,6 +24,8 @@ def create_app(settings: VerifierSettings | None = None, *,
     app.state.verifier = ctx
     install_error_handlers(app)
     app.include_router(vc_api.router)
+    app.include_router(oid4vp.router)
+    install_web(app, ctx)
 
     @app.get("/health", include_in_schema=False)
     def health() -> dict[str, str]:
@@ -43,6 +46,8 @@ def settings_to_json(settings: VerifierSettings) -> str:
         "data_dir": str(settings.data_dir), "public_url": settings.public_url,
         "trust_registry": settings.trust_registry,
         "allow_local_hosts": policy.allow_private_for, "denied_hosts": policy.denied_hosts,
+        "challenge_lifetime_seconds": settings.challenge_lifetime_seconds,
+        "max_request_bytes": settings.max_request_bytes,
     })
 
 
@@ -51,4 +56,6 @@ def settings_from_json(text: str) -> VerifierSettings:
     return VerifierSettings(
         data_dir=values["data_dir"], public_url=values["public_url"],
         trust_registry=values["trust_registry"],
-        fetch_policy=fetch_policy_for(values["allow_local_hosts"], values["denied_hosts"]))
+        fetch_policy=fetch_policy_for(values["allow_local_hosts"], values["denied_hosts"]),
+        challenge_lifetime_seconds=values["challenge_lifetime_seconds"],
+        max_request_bytes=values["max_request_bytes"])

@@ -72,7 +72,8 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
     challenge = options.challenge or _our_challenge(ctx, presentation)
     state = ctx.store.challenge_state(challenge) if challenge and ctx.store else None
     result = verify_presentation(presentation, challenge=challenge, domain=options.domain,
-                                 now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader)
+                                 now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
+                                 check_status=options.check_status)
     if challenge and ctx.store is not None:
         _check_challenge(ctx, result, challenge, state)
     return _report(ctx, result, "presentation", options)

@@ -1,0 +1,1 @@
+"""The verifier's pages for people: the employer page and the wallet request page."""

@@ -1,0 +1,40 @@
+"""Asking the owner's wallet (OpenID4VP): a QR code to scan, then the result.
+
+`GET /oid4vp` makes a request (`?query=pe` asks with Presentation Exchange instead of DCQL,
+for wallets that do not speak DCQL yet) and shows its QR code and `openid4vp://` link;
+the page polls the request's status with JavaScript and goes to `GET /oid4vp/{id}/result`
+once the wallet answered. Without JavaScript a "show the result" button does the same.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from verifier.api.deps import Context
+from verifier.services.context import VerifierError
+from verifier.services.oid4vp import create_request, request_status
+from verifier.web.render import render
+
+router = APIRouter(include_in_schema=False)
+QUERY_LANGUAGES = {"dcql": "pe", "pe": "dcql"}  # each with the other one to switch to
+
+
+@router.get("/oid4vp", response_class=HTMLResponse)
+def request_page(request: Request, ctx: Context) -> HTMLResponse:
+    asked = request.query_params.get("query")
+    query_language = asked if asked in QUERY_LANGUAGES else "dcql"
+    created = create_request(ctx, query_language=query_language)
+    return render(request, "oid4vp.html", created=created,
+                  other_query=QUERY_LANGUAGES[query_language],
+                  minutes=max(1, created["expires_in"] // 60))
+
+
+@router.get("/oid4vp/{request_id}/result", response_class=HTMLResponse)
+def result_page(request_id: str, request: Request, ctx: Context) -> HTMLResponse:
+    try:
+        status = request_status(ctx, request_id)
+    except VerifierError as error:
+        return render(request, "oid4vp_result.html", status=error.status, answer=None,
+                      detail=str(error))
+    return render(request, "oid4vp_result.html", answer=status, detail=status.get("error"))
