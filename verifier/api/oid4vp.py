@@ -15,6 +15,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from opendossier.http_body import BodyError, parse_json_object, read_body
+from opendossier.qr import qr_png, qr_svg
 from verifier.api.deps import Context
 from verifier.services.context import VerifierError
 from verifier.services.oid4vp import (
@@ -23,7 +24,6 @@ from verifier.services.oid4vp import (
     receive_response,
     request_status,
 )
-from verifier.services.qr import qr_png, qr_svg
 
 router = APIRouter(tags=["OpenID4VP"])
 

@@ -1,4 +1,5 @@
-"""QR codes for credential offers, as PNG and as SVG (both made by the qrcode library)."""
+"""QR codes (credential offers, OpenID4VP requests, share links), as PNG and as SVG, made by
+the qrcode library."""
 
 from __future__ import annotations
 
