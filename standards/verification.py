@@ -17,7 +17,7 @@ merely expired, withdrawn or off-schema is a warning: the endorsed credential st
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from standards import jose
@@ -42,6 +42,10 @@ STATUS_NOT_CHECKED = ("the status (revoked or suspended) was not checked, as ask
                       "result does not say the credential is still in force")
 # Without an issuer there is nobody a proof could bind the credential to (VCDM 2.0 4.7).
 NO_ISSUER = "the credential names no issuer (a URL, or an object with an id)"
+# Issuers' and verifiers' clocks differ, and a status list is often signed the moment it is
+# fetched, just after the verification began: a start date this far ahead still counts as
+# started. Expiry gets no such grace.
+CLOCK_SKEW = timedelta(minutes=5)
 # Checks whose failure means an endorsement is not authentic (not merely out of date).
 AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
 
@@ -420,7 +424,7 @@ def _check_validity(document: dict[str, Any], result: VerificationResult,
     start = document.get("validFrom", document.get("issuanceDate"))
     end = document.get("validUntil", document.get("expirationDate"))
     try:
-        if start is not None and parse_datetime(start) > now:
+        if start is not None and parse_datetime(start) > now + CLOCK_SKEW:
             result.add("validity", False, f"not valid before {start}")
             return
         if end is not None and parse_datetime(end) < now:

@@ -125,3 +125,20 @@ def test_result_json_shape(issuer: KeyPair) -> None:
     assert {"verified", "checks", "warnings", "errors"} <= set(report)
     assert report["format"] == "data-integrity"
     assert all(set(c) == {"check", "ok", "message"} for c in report["checks"])
+
+
+def test_a_start_date_seconds_ahead_is_clock_skew_not_a_future_credential(
+        issuer: KeyPair) -> None:
+    """A list or credential signed by a clock a little ahead (or just after verification
+    began) is valid; one that starts well in the future is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from standards.verification import CLOCK_SKEW
+
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    credential = _issued_to(issuer, "did:example:y")
+    for ahead, ok in ((timedelta(seconds=3), True), (CLOCK_SKEW + timedelta(seconds=1), False)):
+        credential["validFrom"] = (now + ahead).isoformat().replace("+00:00", "Z")
+        validity = [c for c in verify_credential(credential, now=now).checks
+                    if c.check == "validity"]
+        assert validity[0].ok is ok
