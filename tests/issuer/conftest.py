@@ -12,7 +12,6 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,8 +21,7 @@ import httpx
 import pytest
 
 from tests.databases import BACKENDS, fresh_database
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.service_process import REPO, start_service, stop_service
 
 
 def free_port() -> int:
@@ -64,29 +62,14 @@ class IssuerProcess:
     def start(self) -> IssuerProcess:
         self.log_path = self.data_dir / f"server-{self.port}.log"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "opendossier", "serve", "issuer", "--port", str(self.port),
+        self.process = start_service(
+            ["serve", "issuer", "--port", str(self.port),
              "--public-url", self.public_url or self.base_url, *self.storage_args()],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"issuer exited:\n{self.log_path.read_text()}")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"issuer did not start:\n{self.log_path.read_text()}")
+            self.base_url, self.log_path)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_service(self.process)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,8 +17,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.issuer.conftest import REPO, IssuerProcess, free_port
+from tests.issuer.conftest import IssuerProcess, free_port
 from tests.local_server import LocalServer
+from tests.service_process import start_service, stop_service
 
 LOCAL = ["--allow-local-host", "127.0.0.1"]
 
@@ -42,29 +41,13 @@ class VerifierProcess:
     def start(self) -> VerifierProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.log_path = self.data_dir / f"verifier-{self.port}.log"
-        log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "opendossier", "serve", "verifier", "--port", str(self.port),
-             "--data-dir", str(self.data_dir), *self.extra_args],
-            cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise AssertionError(f"verifier exited:\n{self.log()}")
-            try:
-                if httpx.get(f"{self.base_url}/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.TransportError:
-                time.sleep(0.1)
-        raise AssertionError(f"verifier did not start:\n{self.log()}")
+        self.process = start_service(
+            ["serve", "verifier", "--port", str(self.port), "--data-dir", str(self.data_dir),
+             *self.extra_args], self.base_url, self.log_path)
+        return self
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        stop_service(self.process)
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
