@@ -69,8 +69,10 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
                                options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
     if not isinstance(presentation, dict | str):
         raise VerifierError('"verifiablePresentation" must be a JSON object')
-    challenge = options.challenge or _our_challenge(ctx, presentation)
+    challenge = options.challenge or (_proof_challenge(presentation) if ctx.store else None)
     state = ctx.store.challenge_state(challenge) if challenge and ctx.store else None
+    if not options.challenge and state == "unknown":
+        challenge = state = None  # someone else's challenge: not ours to enforce
     result = verify_presentation(presentation, challenge=challenge, domain=options.domain,
                                  now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
                                  check_status=options.check_status)
@@ -96,17 +98,15 @@ def new_challenge(ctx: VerifierContext) -> dict[str, Any]:
 
 
 # --- challenges -------------------------------------------------------------------------
-def _our_challenge(ctx: VerifierContext, presentation: Any) -> str | None:
-    """The proof's challenge when this verifier issued it, so that replaying a presentation
-    is caught even when the caller does not name the challenge."""
-    if ctx.store is None or not isinstance(presentation, dict):
+def _proof_challenge(presentation: Any) -> str | None:
+    """The challenge the presentation's proof carries. When this verifier issued it, it is
+    enforced even if the caller does not name it, so that a replay is caught."""
+    if not isinstance(presentation, dict):
         return None
     proof = presentation.get("proof")
     proof = proof[0] if isinstance(proof, list) and proof else proof
     value = proof.get("challenge") if isinstance(proof, dict) else None
-    if isinstance(value, str) and ctx.store.challenge_state(value) != "unknown":
-        return value
-    return None
+    return value if isinstance(value, str) else None
 
 
 def _check_challenge(ctx: VerifierContext, result: VerificationResult, challenge: str,
