@@ -54,11 +54,19 @@ class TrustRegistry:
     source: str | None = None
     entries: dict[str, RegistryEntry] = field(default_factory=dict)
 
+    @property
+    def public_source(self) -> str | None:
+        """Where the registry came from, when that is a URL; a file path on the server is
+        nobody else's business."""
+        return self.source if self.source and self.source.startswith(("https://", "http://")) \
+            else None
+
     def lookup(self, issuer_id: str | None, at: datetime) -> dict[str, Any]:
         """{"status": "trusted" | "unknown" | "outside-valid-period", "registry", "message",
         "entry"} for the issuer, at time `at`."""
         base: dict[str, Any] = {"issuer": issuer_id, "registry": self.name,
-                                "registrySource": self.source}
+                                "registryConfigured": self.source is not None,
+                                "registrySource": self.public_source}
         entry = self.entries.get(issuer_id or "")
         if entry is None:
             return {**base, "status": "unknown", "entry": None,

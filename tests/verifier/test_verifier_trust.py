@@ -74,6 +74,9 @@ def test_known_issuer_is_trusted_with_name_and_brin(verifier: VerifierProcess,
     assert trust["entry"]["name"] == "OBS De Linde"
     assert trust["entry"]["registryIdentifiers"] == [{"type": "BRIN", "value": "12AB"}]
     assert not any("trust registry" in warning for warning in report["warnings"])
+    # a registry read from a file: configured, but its path on the server is not shown
+    assert trust["registryConfigured"] is True and trust["registrySource"] is None
+    assert httpx.get(f"{verifier.base_url}/trust-registry").json()["source"] is None
 
 
 def test_unknown_issuer_is_shown_as_unknown_without_failing(verifier: VerifierProcess) -> None:

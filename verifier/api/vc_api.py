@@ -53,7 +53,7 @@ async def challenges(ctx: Context) -> JSONResponse:
 @router.get("/trust-registry")
 def trust_registry(ctx: Context) -> dict[str, Any]:
     registry = ctx.registry
-    return {"name": registry.name, "source": registry.source,
+    return {"name": registry.name, "source": registry.public_source,
             "issuers": [entry.to_json() for entry in registry.entries.values()]}
 
 
