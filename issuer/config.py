@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import base64
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from opendossier.key_file import ConfigurationError, key_encryption_key
 from standards.fetcher import FetchPolicy
 
 SECRET_KEY_ENV = "OPENDOSSIER_ISSUER_SECRET_KEY"
 SECRET_KEY_FILE = "issuer-secret.key"
 
-
-class ConfigurationError(RuntimeError):
-    pass
+__all__ = ["ConfigurationError", "IssuerSettings"]
 
 
 @dataclass
@@ -47,30 +44,4 @@ class IssuerSettings:
         return f"sqlite:///{(self.data_dir / 'issuer.db').resolve()}"
 
     def key_encryption_key(self) -> bytes:
-        from_env = os.environ.get(SECRET_KEY_ENV)
-        if from_env:
-            return _decode_key(from_env, SECRET_KEY_ENV)
-        return _key_from_file(self.data_dir / SECRET_KEY_FILE)
-
-
-def _decode_key(text: str, where: str) -> bytes:
-    try:
-        key = base64.urlsafe_b64decode(text.strip() + "=" * (-len(text.strip()) % 4))
-    except ValueError as error:
-        raise ConfigurationError(f"{where} is not base64: {error}") from None
-    if len(key) != 32:
-        raise ConfigurationError(f"{where} must hold 32 bytes (base64), found {len(key)}")
-    return key
-
-
-def _key_from_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: when two processes start at once, exactly one creates the key.
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return _decode_key(path.read_text(), str(path))
-    key = os.urandom(32)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(base64.urlsafe_b64encode(key).decode())
-    return key
+        return key_encryption_key(SECRET_KEY_ENV, self.data_dir / SECRET_KEY_FILE)

@@ -1,59 +1,18 @@
-"""Database engine, sessions and migrations (alembic) for the issuer."""
+"""The issuer's database: its migrations directory on top of opendossier.database."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, create_engine
+
+from opendossier import database
+from opendossier.database import make_engine, session_scope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
-
-def make_engine(database_url: str) -> Engine:
-    if database_url.startswith("sqlite"):
-        engine = create_engine(
-            database_url, connect_args={"check_same_thread": False, "timeout": 60}
-        )
-        event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
-
-
-def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]
-    cursor = connection.cursor()
-    # WAL lets readers go on while one process writes; busy_timeout makes a second writer
-    # (another service process) wait for the lock instead of failing at once.
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=60000")
-    cursor.close()
-
-
-def alembic_config(engine: Engine) -> Config:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS))
-    config.attributes["engine"] = engine
-    return config
+__all__ = ["MIGRATIONS", "make_engine", "migrate", "session_scope"]
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (safe to run at every start)."""
-    command.upgrade(alembic_config(engine), "head")
-
-
-@contextmanager
-def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session committed at the end of the block, rolled back on any error."""
-    with Session(engine, expire_on_commit=False) as session:
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+    database.migrate(engine, MIGRATIONS)

@@ -22,6 +22,7 @@ from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
 from standards.keys import KeyPair, generate_key, load_key_file
 from verifier import cli as verifier_cli
+from wallet import cli as wallet_cli
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SUITES = [*SIGNING_SUITES, "vc-jwt", "vc-jose"]
@@ -113,8 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                                 description="Run one of OpenDossier's services.")
     serve_commands = serve.add_subparsers(title="services", metavar="SERVICE")
     issuer_cli.add_serve_command(serve_commands)
+    wallet_cli.add_serve_command(serve_commands)
     verifier_cli.add_serve_command(serve_commands)
     issuer_cli.add_issuer_commands(commands)
+    wallet_cli.add_wallet_commands(commands)
     return parser
 
 

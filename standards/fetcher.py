@@ -273,6 +273,25 @@ class Fetcher:
         self._store(key, response)
         return response
 
+    def post(self, url: str, *, form: dict[str, str] | None = None,
+             json_body: Any = None, headers: dict[str, str] | None = None) -> FetchedResponse:
+        """POST a form or a JSON body under the same policy (scheme, host, address, size and
+        time limits). Redirects are not followed and nothing is cached. Any status comes
+        back, so that protocol clients (OpenID4VCI, OpenID4VP) can read error answers."""
+        if not self.policy.allow_network:
+            raise FetchError(f"refused to post to {url}: network access is off")
+        try:
+            target = httpx.URL(url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise FetchError(f"refused to post to {url}: not a valid URL ({exc})") from exc
+        self._check_url(target, url)
+        sent = {"Accept": "application/json", "Accept-Encoding": "identity",
+                "User-Agent": self.policy.user_agent, **(headers or {})}
+        deadline = time.monotonic() + self.policy.total_timeout
+        status, response_headers, content = self._request_once(
+            "POST", target, sent, url, deadline, data=form, json=json_body)
+        return FetchedResponse(str(target), status, response_headers, content)
+
     def local_document(self, url: str) -> bytes | dict[str, Any] | list[Any] | None:
         """A caller-supplied document for this URL (fragment ignored), or None."""
         documents = self.policy.local_documents
@@ -345,11 +364,19 @@ class Fetcher:
     def _get_once(
         self, url: httpx.URL, headers: dict[str, str], original: str, deadline: float
     ) -> tuple[int, dict[str, str], bytes]:
+        return self._request_once("GET", url, headers, original, deadline)
+
+    def _request_once(
+        self, method: str, url: httpx.URL, headers: dict[str, str], original: str,
+        deadline: float, **body: Any,
+    ) -> tuple[int, dict[str, str], bytes]:
         limit = self.policy.max_bytes
         try:
-            with self._http_client().stream("GET", url, headers=headers) as response:
+            with self._http_client().stream(method, url, headers=headers, **body) as response:
                 response_headers = {k.lower(): v for k, v in response.headers.items()}
-                if response.status_code >= 300:  # redirects and errors: the body is not needed
+                # For a GET, redirects and errors need no body; a POST's error body is the
+                # protocol's error answer.
+                if response.status_code >= 300 and method == "GET":
                     return response.status_code, response_headers, b""
                 declared = _int_or_none(response_headers.get("content-length"))
                 if declared is not None and declared > limit:

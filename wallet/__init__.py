@@ -1,0 +1,1 @@
+"""The wallet: the owner's competence dossier (evidence, reflections, credentials, shares)."""

@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from issuer.db.alembic_config (no alembic.ini)."""
+"""Alembic environment: the engine comes from opendossier.database.alembic_config."""
 
 from __future__ import annotations
 

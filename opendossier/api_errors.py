@@ -1,0 +1,48 @@
+"""One error shape for the services' JSON APIs: {"error": <code>, "message": <text>}."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from opendossier.http_body import BodyError
+
+CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
+         422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+
+
+def install_error_handlers(app: FastAPI, service_error: type[Exception]) -> None:
+    """`service_error` is the service's refusal type; it carries `.status`."""
+
+    async def refused(request: Request, error: Exception) -> JSONResponse:
+        return error_response(getattr(error, "status", 400), str(error))
+
+    app.add_exception_handler(service_error, refused)
+    app.add_exception_handler(BodyError, refused)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
+            for e in error.errors()[:5]
+        )
+        return error_response(400, f"malformed request: {problems}")
+
+    @app.exception_handler(json.JSONDecodeError)
+    async def json_error(request: Request, error: json.JSONDecodeError) -> JSONResponse:
+        return error_response(400, f"malformed JSON: {error.msg} at position {error.pos}")
+
+
+def error_response(status: int, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse({"error": CODES.get(status, "error"), "message": message},
+                        status_code=status, headers=headers)

@@ -1,0 +1,154 @@
+"""Wallet test fixtures: the real service (`opendossier serve wallet`) in a subprocess on a
+free port of 127.0.0.1, against SQLite and against PostgreSQL; owners made with the real
+CLI and logged in through the real API.
+
+One server per backend per test session; every test makes its own owners (random e-mail
+addresses), so tests do not see each other's data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.databases import BACKENDS, fresh_database
+from tests.issuer.conftest import free_port, opendossier
+from tests.service_process import start_service, stop_service
+
+PASSWORD = "correct horse battery staple"
+LOCAL = ["--allow-local-host", "127.0.0.1"]
+
+
+@dataclass
+class Owner:
+    """An owner (or delegate) account with a logged-in API client."""
+
+    email: str
+    id: str
+    did: str
+    client: httpx.Client
+
+    def url(self, path: str = "", owner_id: str | None = None) -> str:
+        """`/api/dossiers/{owner}{path}`: this owner's dossier, or `owner_id`'s."""
+        return f"/api/dossiers/{owner_id or self.id}{path}"
+
+
+@dataclass
+class WalletProcess:
+    """A running `opendossier serve wallet`."""
+
+    data_dir: Path
+    database_url: str
+    extra_args: list[str] = field(default_factory=list)
+    port: int = field(default_factory=free_port)
+    log_path: Path | None = None
+    process: subprocess.Popen[bytes] | None = None
+    clients: list[httpx.Client] = field(default_factory=list)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def storage_args(self) -> list[str]:
+        return ["--data-dir", str(self.data_dir), "--database-url", self.database_url,
+                "--public-url", self.base_url, *LOCAL]
+
+    def start(self) -> WalletProcess:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = self.data_dir / f"server-{self.port}.log"
+        self.process = start_service(["serve", "wallet", "--port", str(self.port),
+                                      *self.storage_args(), *self.extra_args],
+                                     self.base_url, self.log_path)
+        return self
+
+    def stop(self) -> None:
+        for client in self.clients:
+            client.close()
+        stop_service(self.process)
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace") if self.log_path else ""
+
+    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        """`opendossier wallet ARGS` against this wallet's storage."""
+        return opendossier("wallet", *args, *self.storage_args(), check=check)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        client = httpx.Client(base_url=self.base_url, headers=headers, timeout=60)
+        self.clients.append(client)
+        return client
+
+    def create_owner(self, email: str | None = None, name: str = "") -> Owner:
+        """An owner made with `opendossier wallet create-owner`, logged in over the API."""
+        email = email or f"owner-{os.urandom(4).hex()}@example.org"
+        password_file = self.data_dir / f"password-{os.urandom(4).hex()}"
+        password_file.write_text(PASSWORD + "\n")
+        made = json.loads(self.cli("create-owner", email, "--password-file",
+                                   str(password_file), "--name", name).stdout)
+        return self.log_in(email, made["owner"], made["did"])
+
+    def sign_up(self, email: str | None = None, name: str = "") -> Owner:
+        """An account made through `POST /api/accounts` (as the sign-up page does)."""
+        email = email or f"person-{os.urandom(4).hex()}@example.org"
+        answer = self.client().post("/api/accounts", json={"email": email, "password": PASSWORD,
+                                                           "name": name})
+        assert answer.status_code == 201, answer.text
+        made = answer.json()
+        return self.log_in(email, made["owner"], made["did"])
+
+    def log_in(self, email: str, owner_id: str, did: str) -> Owner:
+        answer = self.client().post("/api/session", json={"email": email, "password": PASSWORD})
+        assert answer.status_code == 200, answer.text
+        return Owner(email, owner_id, did, self.client(answer.json()["token"]))
+
+    def delegate(self, owner: Owner, role: str, scopes: list[str] | None = None) -> Owner:
+        """A new account that `owner` invited as `role` and that accepted."""
+        email = f"{role}-{os.urandom(4).hex()}@example.org"
+        body: dict[str, Any] = {"email": email, "role": role}
+        if scopes is not None:
+            body["scopes"] = scopes
+        invited = owner.client.post(owner.url("/delegations"), json=body)
+        assert invited.status_code == 201, invited.text
+        accepted = self.client().post(f"/api/invitations/{invited.json()['inviteToken']}/accept",
+                                      json={"password": PASSWORD, "name": role.title()})
+        assert accepted.status_code == 200, accepted.text
+        delegate = self.log_in(email, accepted.json()["delegate"], "")
+        delegate.did = delegate.client.get("/api/me").json()["did"]
+        return delegate
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def wallet_server(request: pytest.FixtureRequest,
+                  tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletProcess]:
+    directory = tmp_path_factory.mktemp(f"wallet-{request.param}")
+    with fresh_database(request.param, directory) as database_url:
+        server = WalletProcess(directory / "data", database_url).start()
+        try:
+            yield server
+        finally:
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def sqlite_wallet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletProcess]:
+    """A wallet on SQLite only, for tests whose subject is not the database."""
+    directory = tmp_path_factory.mktemp("wallet-sqlite")
+    server = WalletProcess(directory / "data", f"sqlite:///{directory / 'wallet.db'}").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def owner(wallet_server: WalletProcess) -> Owner:
+    return wallet_server.create_owner()

@@ -1,0 +1,1 @@
+"""The wallet's HTTP layer: thin routers over wallet.services."""

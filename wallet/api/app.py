@@ -1,0 +1,33 @@
+"""The wallet's FastAPI application: routers are thin, the work is in wallet.services."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from opendossier.api_errors import install_error_handlers
+from opendossier.login_limiter import LoginLimiter
+from wallet.api import accounts, credentials
+from wallet.config import WalletSettings
+from wallet.services.context import WalletContext, WalletError
+from wallet.web.setup import install_web
+
+ROUTERS = [accounts.router, credentials.router]
+
+
+def create_app(settings: WalletSettings | None = None, *,
+               context: WalletContext | None = None) -> FastAPI:
+    ctx = context or WalletContext.open(settings or WalletSettings())
+    app = FastAPI(title="OpenDossier wallet", version="0.1.0",
+                  summary="The owner's competence dossier: evidence, reflections, credentials")
+    app.state.wallet = ctx
+    app.state.login_limiter = LoginLimiter()
+    install_error_handlers(app, WalletError)
+    for router in ROUTERS:
+        app.include_router(router)
+    install_web(app, ctx)
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    return app

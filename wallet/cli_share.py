@@ -1,0 +1,9 @@
+"""`opendossier wallet share`."""
+
+from __future__ import annotations
+
+import argparse
+
+
+def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Placeholder until the share commands land."""

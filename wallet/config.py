@@ -1,0 +1,51 @@
+"""Wallet settings: where data lives, which database, the public URL, limits, fetch policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from opendossier.key_file import key_encryption_key
+from standards.fetcher import FetchPolicy
+
+SECRET_KEY_ENV = "OPENDOSSIER_WALLET_SECRET_KEY"
+SECRET_KEY_FILE = "wallet-secret.key"
+
+
+@dataclass
+class WalletSettings:
+    """`public_url` is how the outside world reaches this wallet: share links, QR codes and
+    the online CV are built on it.
+
+    The key-encryption key (32 bytes) that protects holder keys at rest comes from
+    OPENDOSSIER_WALLET_SECRET_KEY (base64) when set, otherwise from `wallet-secret.key` in
+    the data directory (mode 0600, made on first use). Keep that file out of backups of the
+    database. Evidence files live under `data_dir/evidence`, named by their SHA-256.
+    """
+
+    data_dir: Path = Path("data/wallet")
+    database_url: str | None = None
+    public_url: str = "http://127.0.0.1:8002"
+    max_upload_bytes: int = 2 * 1024**3  # one evidence file (a long phone video)
+    max_credential_bytes: int = 1024 * 1024
+    session_lifetime_seconds: int = 8 * 3600
+    share_default_days: int = 7
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    session_cookie_secure: bool = False
+
+    def __post_init__(self) -> None:
+        self.data_dir = Path(self.data_dir)
+        self.public_url = self.public_url.rstrip("/")
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'wallet.db').resolve()}"
+
+    @property
+    def evidence_dir(self) -> Path:
+        return self.data_dir / "evidence"
+
+    def key_encryption_key(self) -> bytes:
+        return key_encryption_key(SECRET_KEY_ENV, self.data_dir / SECRET_KEY_FILE)

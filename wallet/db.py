@@ -1,0 +1,18 @@
+"""The wallet's database: its migrations directory on top of opendossier.database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from opendossier import database
+from opendossier.database import make_engine, session_scope
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+__all__ = ["MIGRATIONS", "make_engine", "migrate", "session_scope"]
+
+
+def migrate(engine: Engine) -> None:
+    database.migrate(engine, MIGRATIONS)

@@ -1,0 +1,74 @@
+"""What every wallet service function needs: settings, the database, the secret box, the
+fetcher (the only way out to the network) and the clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from functools import cached_property
+
+from sqlalchemy.engine import Engine
+
+from opendossier.secret_box import SecretBox
+from standards.fetcher import Fetcher
+from wallet.config import WalletSettings
+from wallet.db import make_engine, migrate
+
+
+class WalletError(Exception):
+    """A request the wallet refuses; `status` is the HTTP status the API answers with."""
+
+    status: int = 400
+
+    def __init__(self, message: str, status: int | None = None) -> None:
+        super().__init__(message)
+        if status is not None:
+            self.status = status
+
+
+class NotFound(WalletError):
+    """Also what someone gets for another owner's item: its existence is not revealed."""
+
+    status = 404
+
+
+class Forbidden(WalletError):
+    status = 403
+
+
+class Conflict(WalletError):
+    status = 409
+
+
+@dataclass
+class WalletContext:
+    settings: WalletSettings
+    engine: Engine
+    secret_box: SecretBox = field(repr=False)
+    fixed_now: datetime | None = None
+
+    @classmethod
+    def open(cls, settings: WalletSettings, *, run_migrations: bool = True) -> WalletContext:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        settings.evidence_dir.mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.resolved_database_url)
+        if run_migrations:
+            migrate(engine)
+        return cls(settings, engine, SecretBox(settings.key_encryption_key()))
+
+    @property
+    def public_url(self) -> str:
+        return self.settings.public_url
+
+    @cached_property
+    def fetcher(self) -> Fetcher:
+        """Status lists, DID documents, OpenID4VCI issuers and OpenID4VP verifiers."""
+        return Fetcher(self.settings.fetch_policy)
+
+    def now(self) -> datetime:
+        return self.fixed_now or datetime.now(UTC)
+
+    def close(self) -> None:
+        if "fetcher" in self.__dict__:
+            self.fetcher.close()
+        self.engine.dispose()

@@ -1,0 +1,1 @@
+"""The owner's pages: server-rendered, mobile-first, Dutch by default and English."""
