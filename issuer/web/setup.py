@@ -48,7 +48,10 @@ def install_web(app: FastAPI, ctx: IssuerContext) -> None:
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(FormTooLarge, _too_large)
-    app.mount(f"{STAFF_PREFIX}/static", StaticFiles(directory=STATIC_DIR), name="staff-static")
+    # The shared stylesheet (base.css) comes from opendossier/web_static, the rest from here.
+    app.mount(f"{STAFF_PREFIX}/static",
+              StaticFiles(directory=STATIC_DIR, packages=[("opendossier", "web_static")]),
+              name="staff-static")
     for router in ROUTERS:
         app.include_router(router)
 

@@ -1,11 +1,99 @@
-"""`install_web(app, ctx)`: sessions, language, static files and the page routers."""
+"""`install_web(app, ctx)`: sessions, language, page headers, static files, page routers."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import HTTPConnection
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from wallet.services.context import WalletContext
+from opendossier.api_errors import error_response
+from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.web.auth import SESSION_COOKIE, CsrfRefused, FormTooLarge, LoginRequired, session_secret
+from wallet.web.i18n import LANGUAGE_COOKIE, chosen_language
+from wallet.web.pages import ROUTERS
+from wallet.web.render import STATIC_DIR, refused
+
+# The JSON API and the public share routes set their own headers; these are for pages.
+API_PREFIXES = ("/api/", "/health", "/openapi.json", "/docs")
+PAGE_HEADERS = {
+    "cache-control": "no-store",
+    "content-security-policy": "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+                               "style-src 'self'; script-src 'self'; form-action 'self'; "
+                               "frame-ancestors 'none'; base-uri 'none'",
+    "x-frame-options": "DENY",
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "same-origin",
+}
 
 
 def install_web(app: FastAPI, ctx: WalletContext) -> None:
-    """Pages come in the next step."""
+    app.add_middleware(PageMiddleware)
+    app.add_middleware(SessionMiddleware, secret_key=session_secret(ctx),
+                       session_cookie=SESSION_COOKIE,
+                       max_age=ctx.settings.session_lifetime_seconds, same_site="lax",
+                       https_only=ctx.settings.session_cookie_secure)
+    app.add_exception_handler(LoginRequired, _to_login)
+    app.add_exception_handler(CsrfRefused, _csrf_refused)
+    app.add_exception_handler(FormTooLarge, _too_large)
+    app.add_exception_handler(WalletError, _service_error)  # replaces the JSON-only handler
+    app.mount("/static", StaticFiles(directory=STATIC_DIR,
+                                     packages=[("opendossier", "web_static")]), name="static")
+    for router in ROUTERS:
+        app.include_router(router)
+
+
+async def _to_login(request: Request, _error: Exception) -> RedirectResponse:
+    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+
+async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
+    return refused(request, 403, "refused.csrf")
+
+
+async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
+    return refused(request, 413, "refused.too_large")
+
+
+async def _service_error(request: Request, error: Exception) -> Response:
+    """A refusal: JSON for the API (and public JSON), a page in the page's language for
+    people, with the service's reason."""
+    status = getattr(error, "status", 400)
+    if request.url.path.startswith(API_PREFIXES) or \
+            "application/json" in request.headers.get("accept", ""):
+        return error_response(status, str(error))
+    key = "refused.not_found" if isinstance(error, NotFound) else "refused.service"
+    return refused(request, status, key, detail=str(error))
+
+
+class PageMiddleware:
+    """On page paths: the language (?lang= remembered in a cookie) and the page headers."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(API_PREFIXES):
+            await self.app(scope, receive, send)
+            return
+        language, chosen_now = chosen_language(HTTPConnection(scope))
+        scope.setdefault("state", {})["language"] = language
+        static = scope["path"].startswith("/static/")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                if chosen_now:
+                    headers.append("set-cookie", f"{LANGUAGE_COOKIE}={language}; Path=/; "
+                                   "Max-Age=31536000; SameSite=Lax")
+                for name, value in PAGE_HEADERS.items():
+                    if static and name == "cache-control":
+                        continue
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

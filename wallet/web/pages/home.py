@@ -1,0 +1,196 @@
+"""Log-in, sign-up, the list of dossiers, a dossier's overview, delegations, invitations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, col, func, select
+
+from opendossier.login_limiter import LoginLimiter
+from wallet.api.deps import Context
+from wallet.db import session_scope
+from wallet.models import (
+    Account,
+    AuditEvent,
+    Evidence,
+    Reflection,
+    Share,
+    StoredCredential,
+)
+from wallet.services import delegations
+from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES
+from wallet.services.accounts import authenticate, new_account
+from wallet.services.context import WalletError
+from wallet.web.auth import CheckedForm, CurrentAccount, PageActor, end_session, start_session
+from wallet.web.render import error_status, render, see_other
+
+router = APIRouter(include_in_schema=False)
+
+
+def _text(form: Any, name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _safe_next(value: str) -> str:
+    """Only a path on this site (no //host, no scheme): no open redirect after log-in."""
+    return value if value.startswith("/") and not value.startswith("//") else "/"
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def log_in(request: Request, form: CheckedForm, ctx: Context) -> Response:
+    email, password = _text(form, "email"), form.get("password")
+    next_path = _safe_next(_text(form, "next") or "/")
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else ""
+    wait = limiter.wait_seconds(email, address)
+    if wait:
+        return render(request, "login.html", status=429, next=next_path,
+                      values={"email": email}, error_key="login.locked", wait=wait)
+    with session_scope(ctx.engine) as session:
+        account = authenticate(session, email, password if isinstance(password, str) else "")
+    if account is None:
+        limiter.failed(email, address)
+        return render(request, "login.html", status=401, next=next_path,
+                      values={"email": email}, error_key="login.wrong")
+    limiter.succeeded(email, address)
+    start_session(request, account)
+    return see_other(next_path)
+
+
+@router.post("/logout")
+def log_out(request: Request, form: CheckedForm) -> Response:
+    end_session(request)
+    return see_other("/login")
+
+
+@router.get("/signup", response_class=HTMLResponse)
+def signup_page(request: Request) -> HTMLResponse:
+    return render(request, "signup.html")
+
+
+@router.post("/signup", response_class=HTMLResponse)
+def sign_up(request: Request, form: CheckedForm, ctx: Context) -> Response:
+    values = {"email": _text(form, "email"), "name": _text(form, "name")}
+    password = form.get("password")
+    if password != form.get("password_again"):
+        return render(request, "signup.html", status=422, values=values,
+                      error_key="signup.mismatch")
+    try:
+        with session_scope(ctx.engine) as session:
+            account = new_account(ctx, session, values["email"],
+                                  password=password if isinstance(password, str) else "",
+                                  display_name=values["name"])
+    except WalletError as error:
+        return render(request, "signup.html", status=error_status(error), values=values,
+                      error=str(error))
+    start_session(request, account)
+    return see_other(f"/d/{account.id}")
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request, account: CurrentAccount, ctx: Context) -> HTMLResponse:
+    with Session(ctx.engine) as session:
+        dossiers = delegations.dossiers_for(session, account)
+    return render(request, "home.html", account=account, dossiers=dossiers)
+
+
+@router.get("/d/{owner_id}", response_class=HTMLResponse)
+def dossier(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
+    owner = actor.owner_id
+    with Session(ctx.engine) as session:
+        counts = {
+            "evidence": _count(session, Evidence, owner, Evidence.status == "approved"),
+            "pending": _count(session, Evidence, owner, Evidence.status == "pending")
+            + _count(session, Reflection, owner, Reflection.status == "pending"),
+            "reflections": _count(session, Reflection, owner, Reflection.status == "approved"),
+            "credentials": _count(session, StoredCredential, owner),
+            "shares": _count(session, Share, owner, Share.revoked_at == None),  # noqa: E711
+        }
+        owner_account = session.get(Account, owner)
+        log = list(session.exec(select(AuditEvent, Account)
+                                .join(Account, col(Account.id) == AuditEvent.actor_id)
+                                .where(AuditEvent.owner_id == owner)
+                                .order_by(col(AuditEvent.at).desc()).limit(15))) \
+            if actor.is_owner else []
+    return render(request, "dossier.html", actor=actor, owner=owner_account, counts=counts,
+                  log=log)
+
+
+def _count(session: Session, table: Any, owner_id: str, *conditions: Any) -> int:
+    statement = select(func.count()).select_from(table).where(table.owner_id == owner_id,
+                                                              *conditions)
+    return int(session.exec(statement).one())
+
+
+# --- delegations ------------------------------------------------------------------------
+@router.get("/d/{owner_id}/delegations", response_class=HTMLResponse)
+def delegations_page(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
+    with Session(ctx.engine) as session:
+        rows = delegations.delegations_of(session, actor)
+    return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
+                  scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES)
+
+
+@router.post("/d/{owner_id}/delegations", response_class=HTMLResponse)
+def invite(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
+    role = _text(form, "role")
+    chosen = [s for s in form.getlist("scope") if isinstance(s, str)]
+    try:
+        with session_scope(ctx.engine) as session:
+            invitation = delegations.invite(session, actor, _text(form, "email"), role,
+                                            chosen or None)
+            rows = delegations.delegations_of(session, actor)
+    except WalletError as error:
+        with Session(ctx.engine) as session:
+            rows = delegations.delegations_of(session, actor)
+        return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
+                      scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES,
+                      status=error_status(error), error=str(error),
+                      values={"email": _text(form, "email"), "role": role})
+    link = f"{ctx.public_url}/invite/{invitation.token}"
+    return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
+                  scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES, invite_link=link,
+                  status=201)
+
+
+@router.post("/d/{owner_id}/delegations/{delegation_id}/withdraw")
+def withdraw(delegation_id: str, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
+    with session_scope(ctx.engine) as session:
+        delegations.withdraw(session, actor, delegation_id)
+    return see_other(f"/d/{actor.owner_id}/delegations")
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+def invitation_page(request: Request, token: str, ctx: Context) -> HTMLResponse:
+    logged_in = isinstance(request.session.get("account"), str)
+    return render(request, "invite.html", token=token, logged_in=logged_in)
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse)
+def accept_invitation(request: Request, token: str, form: CheckedForm,
+                      ctx: Context) -> Response:
+    account_id = request.session.get("account")
+    try:
+        with session_scope(ctx.engine) as session:
+            account = session.get(Account, account_id) if isinstance(account_id, str) else None
+            password = form.get("password")
+            delegation = delegations.accept(
+                ctx, session, token, account=account,
+                password=password if isinstance(password, str) else None,
+                display_name=_text(form, "name"))
+            delegate = session.get(Account, delegation.delegate_id)
+    except WalletError as error:
+        return render(request, "invite.html", token=token, status=error_status(error),
+                      error=str(error), logged_in=isinstance(account_id, str))
+    assert delegate is not None
+    start_session(request, delegate)
+    return see_other(f"/d/{delegation.owner_id}")
+

@@ -1,0 +1,112 @@
+"""Rendering the wallet's pages: the Jinja2 environment and the one `render` every page uses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from wallet.services.access import Actor
+from wallet.services.context import WalletError
+from wallet.web.auth import CSRF_FIELD, csrf_token
+from wallet.web.i18n import LANGUAGES, request_language, translator
+
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+
+templates = Jinja2Templates(directory=TEMPLATE_DIR)
+templates.env.trim_blocks = True
+templates.env.lstrip_blocks = True
+
+# The dossier's areas in the navigation: (path under /d/{owner}, text key, scope needed;
+# None: the owner only).
+NAVIGATION = [
+    ("", "nav.dossier", ""),
+    ("/evidence", "nav.evidence", "evidence:read"),
+    ("/reflections", "nav.reflections", "reflections:read"),
+    ("/credentials", "nav.credentials", "credentials:read"),
+    ("/profile", "nav.profile", "profile:read"),
+    ("/reports", "nav.reports", None),
+    ("/shares", "nav.shares", None),
+    ("/cv", "nav.cv", None),
+    ("/move", "nav.move", None),
+    ("/delegations", "nav.delegations", None),
+]
+
+
+def format_moment(moment: datetime | None) -> str:
+    """Date and time in UTC, the same in both languages (2025-03-01 14:05 UTC)."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+templates.env.filters["moment"] = format_moment
+
+
+def navigation(actor: Actor | None) -> list[tuple[str, str]]:
+    if actor is None:
+        return []
+    items = []
+    for path, key, scope in NAVIGATION:
+        allowed = actor.is_owner if scope is None else (not scope or actor.can(scope)
+                                                          or _adds(actor, path))
+        if allowed:
+            items.append((f"/d/{actor.owner_id}{path}", key))
+    return items
+
+
+def _adds(actor: Actor, path: str) -> bool:
+    """A delegate who may add evidence or write reflections sees those pages (and there
+    only what they added or wrote themselves)."""
+    return (path == "/evidence" and actor.can("evidence:add")) or \
+        (path == "/reflections" and actor.can("reflections:write"))
+
+
+def render(request: Request, template: str, *, actor: Actor | None = None, status: int = 200,
+           headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
+    language = request_language(request)
+    account_id = request.session.get("account") if "session" in request.scope else None
+    base = {
+        "lang": language,
+        "languages": LANGUAGES,
+        "t": translator(language),
+        "actor": actor,
+        "logged_in": isinstance(account_id, str),
+        "nav": navigation(actor),
+        "csrf_field": CSRF_FIELD,
+        "csrf_token": csrf_token(request) if "session" in request.scope else "",
+        "path": request.url.path,
+        "values": {},
+        "error": None,
+    }
+    return templates.TemplateResponse(request, template, {**base, **context},
+                                      status_code=status, headers=headers)
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a successful post: 303, so reloading the next page does not post again."""
+    return RedirectResponse(url, status_code=303)
+
+
+def error_status(error: Exception) -> int:
+    if isinstance(error, WalletError):
+        return error.status if 400 <= error.status < 500 else 422
+    return 400
+
+
+def error_text(request: Request, error: Exception) -> str:
+    """A service's refusal as it is (English, precise); our own form problems by key."""
+    return str(error)
+
+
+def refused(request: Request, status: int, message_key: str, actor: Actor | None = None,
+            detail: str = "") -> HTMLResponse:
+    return render(request, "refused.html", actor=actor, status=status, message_key=message_key,
+                  detail=detail)
