@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -22,9 +23,14 @@ from wallet.services.context import Conflict, WalletContext, WalletError
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verified against when the e-mail is unknown, so a wrong address costs as long as a wrong
-# password and does not reveal which addresses have accounts.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified against when the e-mail is unknown, so a wrong address costs as long as a
+    wrong password and does not reveal which addresses have accounts. Made on first use:
+    hashing costs time that no command needs at start-up."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 def normalise_email(email: str) -> str:
@@ -80,7 +86,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
         account = account_by_email(session, email)
     except WalletError:
         account = None
-    stored = account.password_hash if account and account.password_hash else _DUMMY_HASH
+    stored = account.password_hash if account and account.password_hash else _dummy_hash()
     try:
         _hasher.verify(stored, password)
     except (VerificationError, InvalidHashError):
