@@ -6,12 +6,12 @@ from fastapi import FastAPI
 
 from opendossier.api_errors import install_error_handlers
 from opendossier.login_limiter import LoginLimiter
-from wallet.api import accounts, credentials
+from wallet.api import accounts, credentials, reflections, reports
 from wallet.config import WalletSettings
 from wallet.services.context import WalletContext, WalletError
 from wallet.web.setup import install_web
 
-ROUTERS = [accounts.router, credentials.router]
+ROUTERS = [accounts.router, credentials.router, reflections.router, reports.router]
 
 
 def create_app(settings: WalletSettings | None = None, *,
