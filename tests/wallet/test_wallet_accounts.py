@@ -15,7 +15,8 @@ from wallet.db import make_engine
 from wallet.models import Account
 
 
-def test_create_owner_prints_owner_and_did(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_create_owner_prints_owner_and_did(wallet_server: WalletProcess) -> None:
+    owner = wallet_server.create_owner_cli(name="Sanne")
     assert owner.did.startswith("did:key:z6Mk")
     me = owner.client.get("/api/me").json()
     assert me["owner"] == owner.id and me["did"] == owner.did
