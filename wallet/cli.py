@@ -37,6 +37,8 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
         description="Run the wallet service (the owner's pages, JSON API, share links).")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8002)
+    serve.add_argument("--max-upload-mb", type=float, metavar="MB",
+                       help="largest evidence file accepted (default 2048 MB)")
     add_storage_arguments(serve)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -80,8 +82,11 @@ def settings_from(args: argparse.Namespace) -> WalletSettings:
     public_url = args.public_url or f"http://{host}:{port}"
     local = list(args.allow_local_host or [])
     policy = FetchPolicy(allow_http_for=local, allow_private_for=local)
-    return WalletSettings(data_dir=args.data_dir, database_url=args.database_url,
-                          public_url=public_url, fetch_policy=policy)
+    settings = WalletSettings(data_dir=args.data_dir, database_url=args.database_url,
+                              public_url=public_url, fetch_policy=policy)
+    if getattr(args, "max_upload_mb", None):
+        settings.max_upload_bytes = int(args.max_upload_mb * 1024 * 1024)
+    return settings
 
 
 def open_context(args: argparse.Namespace) -> WalletContext:

@@ -6,12 +6,14 @@ from fastapi import FastAPI
 
 from opendossier.api_errors import install_error_handlers
 from opendossier.login_limiter import LoginLimiter
-from wallet.api import accounts, credentials, reflections, reports
+from wallet.api import accounts, competences, credentials, evidence, reflections, reports
 from wallet.config import WalletSettings
+from wallet.evidence_store import evidence_store
 from wallet.services.context import WalletContext, WalletError
 from wallet.web.setup import install_web
 
-ROUTERS = [accounts.router, credentials.router, reflections.router, reports.router]
+ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
+           reflections.router, reports.router]
 
 
 def create_app(settings: WalletSettings | None = None, *,
@@ -20,6 +22,7 @@ def create_app(settings: WalletSettings | None = None, *,
     app = FastAPI(title="OpenDossier wallet", version="0.1.0",
                   summary="The owner's competence dossier: evidence, reflections, credentials")
     app.state.wallet = ctx
+    evidence_store(ctx.settings.evidence_dir)  # opening it sweeps a crash's leftover uploads
     app.state.login_limiter = LoginLimiter()
     install_error_handlers(app, WalletError)
     for router in ROUTERS:

@@ -1,0 +1,146 @@
+"""Evidence over JSON: add (streamed file upload, or a note), list, one, the file, edit,
+approve/reject a delegate's item, delete.
+
+`POST /api/dossiers/{owner_id}/evidence` takes three bodies:
+- `multipart/form-data`: fields title, description, kind, practice_date (YYYY-MM-DD), place,
+  competence (repeatable) and one `file`; streamed to disk while it arrives;
+- `application/json`: a note `{"kind": "note", "title": ..., "description": ...}`;
+- anything else: the body IS the file, fields in the query string
+  (`?title=...&kind=video&filename=clip.mp4`), for scripts.
+Who may add: the owner, or a delegate with `evidence:add` (their items wait for approval).
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import FileResponse, JSONResponse
+from sqlmodel import Session
+
+from opendossier.http_body import read_json_object
+from wallet.api.deps import Context, DossierActor
+from wallet.db import session_scope
+from wallet.evidence_store import evidence_store
+from wallet.models import Evidence
+from wallet.services.access import Actor
+from wallet.services.context import WalletContext
+from wallet.services.evidence import (
+    add_note,
+    approve_evidence,
+    delete_evidence,
+    evidence_file,
+    evidence_json,
+    evidence_of,
+    fields_from,
+    get_evidence,
+    reject_evidence,
+    update_evidence,
+)
+from wallet.services.evidence_types import TEXT_MEDIA_TYPE
+from wallet.services.evidence_upload import (
+    Received,
+    check_declared_length,
+    receive_multipart,
+    receive_raw,
+    save_received,
+)
+
+router = APIRouter(prefix="/api/dossiers/{owner_id}/evidence", tags=["evidence"])
+
+
+async def receive_and_save(request: Request, ctx: WalletContext, actor: Actor) -> Evidence:
+    """A multipart or raw upload, streamed into the store, then the row; nothing is left
+    behind when any step refuses."""
+    actor.require("evidence:add")  # before a single byte of the file is taken
+    max_bytes = ctx.settings.max_upload_bytes
+    check_declared_length(request.headers.get("content-length"), max_bytes)
+    store = evidence_store(ctx.settings.evidence_dir)
+    content_type = request.headers.get("content-type", "")
+    if content_type.lower().startswith("multipart/"):
+        async with receive_multipart(store, content_type, request.stream(),
+                                     max_bytes) as received:
+            return await run_in_threadpool(save_received, ctx, actor, received)
+    query = request.query_params
+    fields = {name: query.getlist(name) for name in query}
+    async with receive_raw(store, request.stream(), max_bytes, query.get("filename", ""),
+                           query.get("kind", "").strip().lower()) as upload:
+        return await run_in_threadpool(save_received, ctx, actor, Received(fields, upload))
+
+
+@router.post("")
+async def add_evidence(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
+    """201 with the item; 413 too large, 415 a type the wallet does not take, 422 bad
+    fields; a refused or broken-off upload leaves no file and no row."""
+    if request.headers.get("content-type", "").lower().startswith("application/json"):
+        actor.require("evidence:add")
+        fields = fields_from(await read_json_object(request))
+        with session_scope(ctx.engine) as session:
+            item = add_note(session, actor, fields)
+    else:
+        item = await receive_and_save(request, ctx, actor)
+    return JSONResponse(evidence_json(item), status_code=201)
+
+
+@router.get("")
+def list_evidence(actor: DossierActor, ctx: Context,
+                  status: str | None = None) -> list[dict[str, Any]]:
+    with Session(ctx.engine) as session:
+        return [evidence_json(item) for item in evidence_of(session, actor, status)]
+
+
+@router.get("/{evidence_id}")
+def one_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        return evidence_json(get_evidence(session, actor, evidence_id))
+
+
+def file_response(item: Evidence, path: Any) -> FileResponse:
+    """The stored bytes with the stored (sniffed) media type. Documents are downloads;
+    `nosniff` and a sandboxing CSP keep a browser from ever running what it gets here."""
+    digest = base64.b64encode(bytes.fromhex(item.sha256)).decode("ascii")
+    inline = item.kind in ("photo", "video", "audio")
+    return FileResponse(
+        path, media_type=item.media_type or TEXT_MEDIA_TYPE,
+        filename=item.filename or f"evidence-{item.id}",
+        content_disposition_type="inline" if inline else "attachment",
+        headers={"X-Content-Type-Options": "nosniff",
+                 "Content-Security-Policy": "default-src 'none'; sandbox",
+                 "Repr-Digest": f"sha-256=:{digest}:", "Digest": f"sha-256={digest}",
+                 "ETag": f'"{item.sha256}"', "Cache-Control": "private, max-age=3600"})
+
+
+@router.get("/{evidence_id}/file")
+def download_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> FileResponse:
+    with Session(ctx.engine) as session:
+        item, path = evidence_file(ctx, session, actor, evidence_id)
+    return file_response(item, path)
+
+
+@router.patch("/{evidence_id}")
+async def edit_evidence(evidence_id: str, request: Request, actor: DossierActor,
+                        ctx: Context) -> dict[str, Any]:
+    changes = await read_json_object(request)
+    with session_scope(ctx.engine) as session:
+        return evidence_json(update_evidence(session, actor, evidence_id, changes))
+
+
+@router.post("/{evidence_id}/approve")
+def approve(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return evidence_json(approve_evidence(session, actor, evidence_id))
+
+
+@router.post("/{evidence_id}/reject")
+def reject(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return evidence_json(reject_evidence(session, actor, evidence_id))
+
+
+@router.delete("/{evidence_id}")
+def remove_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        delete_evidence(ctx, session, actor, evidence_id)
+    return {"id": evidence_id, "deleted": True}
