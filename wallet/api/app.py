@@ -6,14 +6,26 @@ from fastapi import FastAPI
 
 from opendossier.api_errors import install_error_handlers
 from opendossier.login_limiter import LoginLimiter
-from wallet.api import accounts, competences, credentials, evidence, reflections, reports
+from wallet.api import (
+    accounts,
+    competences,
+    credentials,
+    cv,
+    evidence,
+    oid4vp,
+    public,
+    reflections,
+    reports,
+    shares,
+)
 from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
 from wallet.services.context import WalletContext, WalletError
 from wallet.web.setup import install_web
 
 ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
-           reflections.router, reports.router]
+           reflections.router, reports.router, shares.router, cv.router, oid4vp.router,
+           public.router]
 
 
 def create_app(settings: WalletSettings | None = None, *,

@@ -1,0 +1,188 @@
+"""What anyone may open without logging in: share links (`/s/{token}`) and online CVs
+(`/cv/{slug}`), each with its QR code and the files it shows.
+
+A share link answers a program asking for JSON (`Accept: application/json`,
+`application/vp+json` or `application/ld+json`) with the signed presentation, and a person
+with a readable page. Every view is logged for the owner. Nothing here is cached, sent on as
+a referrer or indexed by search engines.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, JSONResponse, Response
+from sqlmodel import Session
+
+from opendossier.api_errors import CODES
+from opendossier.qr import qr_png, qr_svg
+from standards.ob3.summary import summarize_credential
+from wallet.api.deps import Context
+from wallet.db import session_scope
+from wallet.models import Account, Evidence
+from wallet.services.context import WalletContext, WalletError
+from wallet.services.cv import cv_photo, public_cv
+from wallet.services.self_issued import author_name
+from wallet.services.shares import (
+    log_view,
+    open_share,
+    presentation_of,
+    share_url,
+    shared_evidence_file,
+)
+from wallet.web.render import render
+
+router = APIRouter(tags=["public"])
+
+PRIVATE_HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+                   "X-Robots-Tag": "noindex, nofollow"}
+JSON_TYPES = ("application/json", "application/vp+json", "application/ld+json")
+
+
+def wants_json(request: Request) -> str | None:
+    """The JSON media type the client prefers over HTML, or None for a page."""
+    best: tuple[float, str] | None = None
+    html_quality = 0.0
+    for part in request.headers.get("accept", "").split(","):
+        media, *params = [p.strip() for p in part.split(";")]
+        quality = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        if media in JSON_TYPES and quality > 0 and (best is None or quality > best[0]):
+            best = (quality, media)
+        elif media in ("text/html", "application/xhtml+xml"):
+            html_quality = max(html_quality, quality)
+    return best[1] if best and best[0] >= html_quality else None
+
+
+def _refusal(request: Request, error: WalletError, as_json: bool) -> Response:
+    if as_json:
+        return JSONResponse({"error": CODES.get(error.status, "error"), "message": str(error)},
+                            status_code=error.status, headers=PRIVATE_HEADERS)
+    key = "sharing.public.gone" if error.status == 410 else "sharing.public.not_found"
+    return render(request, "public_refused.html", status=error.status, headers=PRIVATE_HEADERS,
+                  message_key=key, detail=str(error))
+
+
+def _file(item: Evidence, path: Path) -> FileResponse:
+    media_type = item.media_type or "application/octet-stream"
+    disposition = "inline" if media_type.startswith(("image/", "video/", "audio/")) \
+        else "attachment"
+    headers = {**PRIVATE_HEADERS, "X-Content-Type-Options": "nosniff",
+               "Content-Security-Policy": "default-src 'none'; sandbox"}
+    return FileResponse(path, media_type=media_type, headers=headers,
+                        filename=item.filename or None, content_disposition_type=disposition)
+
+
+def _shared_items(presentation: dict[str, Any]) -> tuple[list[dict[str, Any]],
+                                                         list[dict[str, Any]]]:
+    """(credential summaries, evidence entries) of a share's presentation."""
+    credentials, evidence = [], []
+    for credential in presentation.get("verifiableCredential", []):
+        if not isinstance(credential, dict):
+            continue
+        issuer = credential.get("issuer")
+        issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+        if issuer_id == presentation.get("holder") and credential.get("evidence"):
+            evidence.extend(e for e in credential["evidence"] if isinstance(e, dict))
+        else:
+            credentials.append(summarize_credential(credential))
+    return credentials, evidence
+
+
+# --- share links ------------------------------------------------------------------------
+@router.get("/s/{token}", response_model=None)
+def shared(token: str, request: Request, ctx: Context) -> Response:
+    json_type = wants_json(request)
+    try:
+        with session_scope(ctx.engine) as session:
+            share = open_share(ctx, session, token)
+            log_view(ctx, session, share, as_json=json_type is not None,
+                     user_agent=request.headers.get("user-agent", ""))
+            presentation = presentation_of(share)
+            owner = session.get(Account, share.owner_id)
+            name = author_name(owner) if owner else ""
+            audience, expires_at, url = share.audience, share.expires_at, share_url(ctx, share)
+    except WalletError as error:
+        return _refusal(request, error, json_type is not None)
+    if json_type is not None:
+        return JSONResponse(presentation, media_type=json_type, headers=PRIVATE_HEADERS)
+    credentials, evidence = _shared_items(presentation)
+    return render(request, "public_share.html", headers=PRIVATE_HEADERS, owner_name=name,
+                  audience=audience, expires_at=expires_at, url=url, credentials=credentials,
+                  evidence=evidence, holder=presentation.get("holder", ""))
+
+
+def _open_for_extra(ctx: WalletContext, request: Request, token: str) -> Response | None:
+    """None when the share is open; else the refusal (as JSON: these are not pages)."""
+    try:
+        with Session(ctx.engine) as session:
+            open_share(ctx, session, token)
+    except WalletError as error:
+        return _refusal(request, error, True)
+    return None
+
+
+@router.get("/s/{token}/qr.png", response_model=None)
+def share_qr_png(token: str, request: Request, ctx: Context) -> Response:
+    refused = _open_for_extra(ctx, request, token)
+    return refused or Response(qr_png(f"{ctx.public_url}/s/{token}"), media_type="image/png",
+                               headers=PRIVATE_HEADERS)
+
+
+@router.get("/s/{token}/qr.svg", response_model=None)
+def share_qr_svg(token: str, request: Request, ctx: Context) -> Response:
+    refused = _open_for_extra(ctx, request, token)
+    return refused or Response(qr_svg(f"{ctx.public_url}/s/{token}"),
+                               media_type="image/svg+xml", headers=PRIVATE_HEADERS)
+
+
+@router.get("/s/{token}/evidence/{evidence_id}", response_model=None)
+def shared_evidence(token: str, evidence_id: str, request: Request, ctx: Context) -> Response:
+    try:
+        with Session(ctx.engine) as session:
+            share = open_share(ctx, session, token)
+            item, path = shared_evidence_file(ctx, session, share, evidence_id)
+    except WalletError as error:
+        return _refusal(request, error, True)
+    return _file(item, path)
+
+
+# --- the online CV ----------------------------------------------------------------------
+@router.get("/cv/{slug}", response_model=None)
+def cv_page(slug: str, request: Request, ctx: Context) -> Response:
+    try:
+        with Session(ctx.engine) as session:
+            view = public_cv(session, slug)
+    except WalletError as error:
+        return _refusal(request, error, wants_json(request) is not None)
+    return render(request, "public_cv.html", headers=PRIVATE_HEADERS, cv=view,
+                  url=f"{ctx.public_url}/cv/{view.page.slug}")
+
+
+@router.get("/cv/{slug}/qr.png", response_model=None)
+def cv_qr(slug: str, request: Request, ctx: Context) -> Response:
+    try:
+        with Session(ctx.engine) as session:
+            view = public_cv(session, slug)
+    except WalletError as error:
+        return _refusal(request, error, True)
+    return Response(qr_png(f"{ctx.public_url}/cv/{view.page.slug}"), media_type="image/png",
+                    headers=PRIVATE_HEADERS)
+
+
+@router.get("/cv/{slug}/evidence/{evidence_id}", response_model=None)
+def cv_image(slug: str, evidence_id: str, request: Request, ctx: Context) -> Response:
+    try:
+        with Session(ctx.engine) as session:
+            item, path = cv_photo(ctx, session, slug, evidence_id)
+    except WalletError as error:
+        return _refusal(request, error, True)
+    return _file(item, path)

@@ -1,0 +1,98 @@
+"""Share links over JSON (owner only): make one, list them with their views, revoke one."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from opendossier.http_body import read_json_object
+from opendossier.qr import qr_png
+from wallet.api.deps import Context, DossierActor
+from wallet.db import session_scope
+from wallet.models import Share, ShareView, iso
+from wallet.services.context import WalletContext, WalletError
+from wallet.services.shares import (
+    create_share,
+    get_share,
+    parse_duration,
+    revoke_share,
+    share_state,
+    share_url,
+    shares_of,
+    views_of,
+)
+
+router = APIRouter(prefix="/api/dossiers/{owner_id}/shares", tags=["shares"])
+
+
+def view_json(view: ShareView) -> dict[str, Any]:
+    return {"at": iso(view.at), "as": "json" if view.as_json else "html",
+            "client": view.client}
+
+
+def share_json(ctx: WalletContext, share: Share, views: list[ShareView], *,
+               with_qr: bool = False) -> dict[str, Any]:
+    url = share_url(ctx, share)
+    out: dict[str, Any] = {
+        "id": share.id, "url": url, "qrPngUrl": f"{url}/qr.png", "qrSvgUrl": f"{url}/qr.svg",
+        "audience": share.audience, "credentials": share.credential_ids,
+        "evidence": share.evidence_ids, "createdAt": iso(share.created_at),
+        "expiresAt": iso(share.expires_at), "revokedAt": iso(share.revoked_at),
+        "state": share_state(ctx, share),
+        "views": {"count": len(views), "lastViewedAt": iso(views[0].at) if views else None,
+                  "list": [view_json(v) for v in views]},
+    }
+    if with_qr:  # a data: URL, so an app can show it without a second request
+        out["qrPng"] = "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
+    return out
+
+
+def _id_list(body: dict[str, Any], name: str) -> list[str]:
+    value = body.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise WalletError(f'"{name}" must be a list of ids', 422)
+    return value
+
+
+@router.post("")
+async def new_share(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
+    """`{"credentials": [ids], "evidence": [ids], "audience": text, "expiresIn": "7d"}`."""
+    body = await read_json_object(request)
+    audience = body.get("audience", "")
+    if not isinstance(audience, str):
+        raise WalletError('"audience" must be text', 422)
+    expires = body.get("expiresIn")
+    if expires is not None and not isinstance(expires, str):
+        raise WalletError('"expiresIn" must be text such as "7d", "12h" or "30m"', 422)
+    lifetime = parse_duration(expires) if expires is not None else None
+    with session_scope(ctx.engine) as session:
+        share = create_share(ctx, session, actor, _id_list(body, "credentials"),
+                             _id_list(body, "evidence"), audience, lifetime)
+        out = share_json(ctx, share, [], with_qr=True)
+    return JSONResponse(out, status_code=201)
+
+
+@router.get("")
+def list_shares(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
+    with Session(ctx.engine) as session:
+        shares = shares_of(session, actor)
+        views = views_of(session, [s.id for s in shares])
+        return [share_json(ctx, s, views[s.id]) for s in shares]
+
+
+@router.get("/{share_id}")
+def one_share(share_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        share = get_share(session, actor, share_id)
+        return share_json(ctx, share, views_of(session, [share.id])[share.id])
+
+
+@router.delete("/{share_id}")
+def revoke(share_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        share = revoke_share(ctx, session, actor, share_id)
+        return share_json(ctx, share, views_of(session, [share.id])[share.id])

@@ -1,0 +1,70 @@
+"""Verifiable Presentations signed by the owner's holder key.
+
+A presentation is what the wallet hands out (a share link, an OpenID4VP answer, an export
+bundle): a W3C VCDM 2.0 `VerifiablePresentation` whose `holder` is the owner's did:key and
+whose proof (eddsa-rdfc-2022, proofPurpose `authentication`) is made with that key, so a
+verifier sees that the subject of the credentials is the one presenting them.
+
+Only Data Integrity credentials (JSON objects) are put in. A compact JWT credential would go
+in as an `EnvelopedVerifiableCredential`, but `standards.verification.verify_presentation`
+(and so our verifier service) verifies each entry as a Data Integrity credential and would
+refuse the envelope; until it learns to open envelopes, JWT credentials are left out, and
+`presentable` tells callers which ones those are.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from standards.data_integrity import sign_document
+from wallet.models import Account
+from wallet.services.accounts import holder_key
+from wallet.services.context import WalletContext, WalletError
+
+VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+
+
+def presentable(credential: dict[str, Any] | str) -> bool:
+    """Whether a credential can go into a presentation our verifiers accept."""
+    return isinstance(credential, dict)
+
+
+def sign_presentation(ctx: WalletContext, account: Account,
+                      credentials: list[dict[str, Any] | str], *,
+                      challenge: str | None = None, domain: str | None = None) -> dict[str, Any]:
+    """A VP of `credentials` (JSON objects, JSON text or compact JWTs), signed by `account`'s
+    holder key. JWT credentials are left out (see the module text). `challenge` is the
+    verifier's nonce, `domain` who it is meant for (the OpenID4VP client_id)."""
+    included: list[dict[str, Any]] = []
+    for credential in credentials:
+        value = _as_value(credential)
+        if presentable(value):
+            assert isinstance(value, dict)
+            included.append(value)
+    presentation: dict[str, Any] = {
+        "@context": [VCDM2_CONTEXT],
+        "type": ["VerifiablePresentation"],
+        "holder": account.did,
+        "verifiableCredential": included,
+    }
+    key = holder_key(ctx, account)
+    return sign_document(presentation, key, suite="eddsa-rdfc-2022",
+                         verification_method=key.id, proof_purpose="authentication",
+                         challenge=challenge, domain=domain)
+
+
+def _as_value(credential: dict[str, Any] | str) -> dict[str, Any] | str:
+    """JSON text becomes an object; anything else that is text is taken as a compact JWT."""
+    if isinstance(credential, dict):
+        return credential
+    text = credential.strip()
+    if text.startswith("{"):
+        try:
+            value = json.loads(text)
+        except ValueError as error:
+            raise WalletError(f"a credential is not valid JSON: {error}", 422) from None
+        if not isinstance(value, dict):
+            raise WalletError("a credential is not a JSON object", 422)
+        return value
+    return text

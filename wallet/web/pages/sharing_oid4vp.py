@@ -1,0 +1,115 @@
+"""Pages: answering a verifier's OpenID4VP request. Paste the request (or upload a photo of
+its QR code) → a consent page naming the verifier and what would be shown → send or
+decline. Nothing leaves the wallet before the owner presses send."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from typing import Any
+
+import zxingcpp
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from PIL import Image, UnidentifiedImageError
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+
+from wallet.api.deps import Context
+from wallet.db import session_scope
+from wallet.services.access import Actor
+from wallet.services.context import WalletContext, WalletError
+from wallet.services.oid4vp_client import answer, decline, preview
+from wallet.web.auth import CheckedForm, PageActor
+from wallet.web.render import error_status, error_text, render
+
+router = APIRouter(include_in_schema=False)
+
+def qr_text(data: bytes) -> str:
+    """The text of the first QR code in an uploaded image; WalletError when there is none."""
+    try:
+        with warnings.catch_warnings():
+            # Pillow's pixel limit warns before it refuses; a bomb is refused at the warning
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP", "GIF")) as image:
+                image.load()
+                codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    except (UnidentifiedImageError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning, OSError, ValueError):
+        raise WalletError("the file is not an image this wallet can read (PNG, JPEG, WebP or "
+                          "GIF)", 422) from None
+    for code in codes:
+        if code.valid and code.text:
+            return str(code.text)
+    raise WalletError("no QR code was found in the image", 422)
+
+
+def _start(request: Request, actor: Actor, *, status: int = 200, error: str | None = None,
+           value: str = "") -> HTMLResponse:
+    return render(request, "sharing_oid4vp.html", actor=actor, status=status, error=error,
+                  values={"request": value})
+
+
+@router.get("/d/{owner_id}/oid4vp", response_class=HTMLResponse)
+def oid4vp_page(request: Request, actor: PageActor) -> HTMLResponse:
+    actor.require_owner("answer presentation requests")
+    return _start(request, actor)
+
+
+async def _request_from(form: Any) -> str:
+    upload = form.get("qr")
+    if isinstance(upload, UploadFile) and upload.filename:
+        return qr_text(await upload.read())
+    value = form.get("request")
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _consent(request: Request, actor: Actor, ctx: WalletContext, uri: str) -> HTMLResponse:
+    with Session(ctx.engine) as session:
+        seen = preview(ctx, session, actor, uri)
+    chosen = {found[0]["id"] for found in seen["matches"].values() if found}
+    return render(request, "sharing_oid4vp_consent.html", actor=actor, preview=seen,
+                  request_uri=uri, chosen=chosen)
+
+
+@router.post("/d/{owner_id}/oid4vp/review", response_class=HTMLResponse)
+async def review(request: Request, actor: PageActor, ctx: Context,
+                 form: CheckedForm) -> Response:
+    uri = ""
+    try:
+        uri = await _request_from(form)
+        if not uri:
+            raise WalletError("paste the request or choose a photo of its QR code", 422)
+        return _consent(request, actor, ctx, uri)
+    except WalletError as error:
+        return _start(request, actor, status=error_status(error),
+                      error=error_text(request, error), value=uri)
+
+
+@router.post("/d/{owner_id}/oid4vp/send", response_class=HTMLResponse)
+def send(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) -> Response:
+    uri = form.get("request")
+    uri = uri if isinstance(uri, str) else ""
+    chosen = [v for v in form.getlist("credential") if isinstance(v, str)]
+    try:
+        with session_scope(ctx.engine) as session:
+            result = answer(ctx, session, actor, uri, chosen)
+    except WalletError as error:
+        return _start(request, actor, status=error_status(error),
+                      error=error_text(request, error), value=uri)
+    return render(request, "sharing_oid4vp_done.html", actor=actor, declined=False,
+                  verifier=result["verifier"], count=len(result["sent"]))
+
+
+@router.post("/d/{owner_id}/oid4vp/decline", response_class=HTMLResponse)
+def refuse(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) -> Response:
+    uri = form.get("request")
+    uri = uri if isinstance(uri, str) else ""
+    try:
+        with session_scope(ctx.engine) as session:
+            result = decline(ctx, session, actor, uri)
+    except WalletError as error:
+        return _start(request, actor, status=error_status(error),
+                      error=error_text(request, error), value=uri)
+    return render(request, "sharing_oid4vp_done.html", actor=actor, declined=True,
+                  verifier=result["verifier"], count=0)
