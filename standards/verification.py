@@ -170,12 +170,37 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
     for index, credential in enumerate(credentials if isinstance(credentials, list)
                                        else [credentials]):
         label = f"credential[{index}]"
-        inner = _verify_credential(credential, ctx.deeper())
+        inner = _verify_credential(enveloped_jwt(credential) or credential, ctx.deeper())
         result.credentials.append((f"$.verifiableCredential[{index}]", inner))
         result.add(label, inner.verified, "valid" if inner.verified
                    else "; ".join(inner.errors))
         _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result)
     return result
+
+
+ENVELOPED_JWT_PREFIXES = ("data:application/vc+jwt,", "data:application/vc+ld+json+jwt,")
+
+
+def enveloped_jwt(credential: Any) -> str | None:
+    """The compact JWT inside a VCDM 2.0 EnvelopedVerifiableCredential
+    (`"id": "data:application/vc+jwt,<jwt>"`), or None for anything else."""
+    if not isinstance(credential, dict):
+        return None
+    types = credential.get("type")
+    if "EnvelopedVerifiableCredential" not in (types if isinstance(types, list) else [types]):
+        return None
+    value = credential.get("id")
+    for prefix in ENVELOPED_JWT_PREFIXES:
+        if isinstance(value, str) and value.startswith(prefix):
+            return value[len(prefix):]
+    return None
+
+
+def envelope_jwt(token: str) -> dict[str, Any]:
+    """A compact JWT credential as an EnvelopedVerifiableCredential for a VCDM 2.0
+    presentation."""
+    return {"@context": "https://www.w3.org/ns/credentials/v2",
+            "id": ENVELOPED_JWT_PREFIXES[0] + token, "type": "EnvelopedVerifiableCredential"}
 
 
 def _check_holder_binding(label: str, subjects: set[str], bound_to: set[str],

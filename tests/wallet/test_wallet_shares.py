@@ -28,6 +28,7 @@ from tests.verifier.conftest import (  # noqa: F401 (fixtures)
     trust_registry_file,
     verifier,
 )
+from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import Owner, WalletProcess
 
 
@@ -133,6 +134,32 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletProcess
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     assert code.text == share["url"]
     assert httpx.get(f"{share['url']}/qr.svg", timeout=30).text.lstrip().startswith("<")
+
+
+def test_jwt_credential_is_shared_enveloped(wallet_server: WalletProcess,
+                                           verifier: VerifierProcess,  # noqa: F811
+                                           school: httpx.Client) -> None:
+    """A VC-JWT goes into the presentation as an EnvelopedVerifiableCredential, which the
+    real verifier opens and verifies, holder binding included; a tampered envelope fails."""
+    owner = wallet_server.create_owner()
+    signer = new_signer()
+    token = signer.sign_jwt(achievement_credential(signer.did, owner.did, name="Didactiek"))
+    imported = owner.client.post(owner.url("/credentials"), content=token.encode(),
+                                 headers={"content-type": "application/jwt"})
+    assert imported.status_code == 201, imported.text
+    ldp = import_credential(owner, issue_to(school, owner.did))
+    share = new_share(owner, credentials=[imported.json()["id"], ldp])
+    vp = get_json(share["url"]).json()
+    envelope = vp["verifiableCredential"][0]
+    assert envelope["type"] == "EnvelopedVerifiableCredential"
+    assert envelope["id"] == f"data:application/vc+jwt,{token}"
+    report = verifier.verify_presentation(vp)
+    assert report["verified"], report["errors"]
+    assert any(c["check"] == "credential[0].holder-binding" and c["ok"]
+               for c in report["checks"])
+    header, payload, signature = token.split(".")
+    envelope["id"] = f"data:application/vc+jwt,{header}.{payload}.{signature[:-4]}AAAA"
+    assert not verifier.verify_presentation(vp)["verified"]
 
 
 def test_only_shared_evidence_is_served(wallet_server: WalletProcess,

@@ -8,6 +8,7 @@ from opendossier.api_errors import install_error_handlers
 from opendossier.login_limiter import LoginLimiter
 from wallet.api import (
     accounts,
+    archive,
     competences,
     credentials,
     cv,
@@ -25,7 +26,7 @@ from wallet.web.setup import install_web
 
 ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
            reflections.router, reports.router, shares.router, cv.router, oid4vp.router,
-           public.router]
+           archive.router, public.router]
 
 
 def create_app(settings: WalletSettings | None = None, *,

@@ -5,11 +5,9 @@ bundle): a W3C VCDM 2.0 `VerifiablePresentation` whose `holder` is the owner's d
 whose proof (eddsa-rdfc-2022, proofPurpose `authentication`) is made with that key, so a
 verifier sees that the subject of the credentials is the one presenting them.
 
-Only Data Integrity credentials (JSON objects) are put in. A compact JWT credential would go
-in as an `EnvelopedVerifiableCredential`, but `standards.verification.verify_presentation`
-(and so our verifier service) verifies each entry as a Data Integrity credential and would
-refuse the envelope; until it learns to open envelopes, JWT credentials are left out, and
-`presentable` tells callers which ones those are.
+Data Integrity credentials go in as they are; a compact JWT credential goes in as a VCDM 2.0
+`EnvelopedVerifiableCredential` (`data:application/vc+jwt,<jwt>`), which
+`standards.verification.verify_presentation` opens and verifies as a JWT.
 """
 
 from __future__ import annotations
@@ -18,6 +16,7 @@ import json
 from typing import Any
 
 from standards.data_integrity import sign_document
+from standards.verification import envelope_jwt
 from wallet.models import Account
 from wallet.services.accounts import holder_key
 from wallet.services.context import WalletContext, WalletError
@@ -25,23 +24,16 @@ from wallet.services.context import WalletContext, WalletError
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
 
-def presentable(credential: dict[str, Any] | str) -> bool:
-    """Whether a credential can go into a presentation our verifiers accept."""
-    return isinstance(credential, dict)
-
-
 def sign_presentation(ctx: WalletContext, account: Account,
                       credentials: list[dict[str, Any] | str], *,
                       challenge: str | None = None, domain: str | None = None) -> dict[str, Any]:
     """A VP of `credentials` (JSON objects, JSON text or compact JWTs), signed by `account`'s
-    holder key. JWT credentials are left out (see the module text). `challenge` is the
+    holder key. JWT credentials go in enveloped (see the module text). `challenge` is the
     verifier's nonce, `domain` who it is meant for (the OpenID4VP client_id)."""
     included: list[dict[str, Any]] = []
     for credential in credentials:
         value = _as_value(credential)
-        if presentable(value):
-            assert isinstance(value, dict)
-            included.append(value)
+        included.append(value if isinstance(value, dict) else envelope_jwt(value))
     presentation: dict[str, Any] = {
         "@context": [VCDM2_CONTEXT],
         "type": ["VerifiablePresentation"],

@@ -111,20 +111,14 @@ def shareable_evidence(session: Session, actor: Actor, evidence_id: str) -> Evid
 
 def chosen_credentials(session: Session, actor: Actor,
                        credential_ids: Sequence[str]) -> list[StoredCredential]:
-    """The dossier's credentials by id; 404 for one that is not there, 422 for one that
-    cannot go into a presentation (a JWT credential: see wallet.services.presentations)."""
-    chosen = [get_credential(session, actor, cid) for cid in credential_ids]
-    for stored in chosen:
-        if stored.format != "ldp_vc":
-            raise WalletError(f"credential {stored.name or stored.id!r} is a JWT credential; "
-                              "those cannot be shared in a presentation yet", 422)
-    return chosen
+    """The dossier's credentials by id; 404 for one that is not there."""
+    return [get_credential(session, actor, cid) for cid in credential_ids]
 
 
 def shareable_credential_ids(session: Session, actor: Actor) -> list[str]:
     """Every credential of the dossier that can be shared (for `share --all`)."""
     return list(session.exec(select(StoredCredential.id).where(
-        StoredCredential.owner_id == actor.owner_id, StoredCredential.format == "ldp_vc")
+        StoredCredential.owner_id == actor.owner_id)
         .order_by(col(StoredCredential.received_at))))
 
 

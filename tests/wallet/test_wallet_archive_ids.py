@@ -1,0 +1,66 @@
+"""Ids across owners: an archive imported into a dossier of the SAME wallet (another e-mail),
+where every id is already used by the original owner. Items get new ids, references follow
+them, the original dossier is untouched, and a second import still adds nothing.
+Real CLI against a real wallet's storage, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import os
+
+from sqlmodel import Session
+
+from tests.wallet.conftest import WalletProcess
+from tests.wallet.test_wallet_archive import put_blob, rows, storage
+from wallet.models import Competence, Evidence, Reflection, Share
+from wallet.services.accounts import account_by_email
+
+
+def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletProcess) -> None:
+    owner = wallet_server.create_owner()
+    with storage(wallet_server) as ctx, Session(ctx.engine) as session:
+        competence = Competence(owner_id=owner.id, name="Samenwerken")  # no url
+        session.add(competence)
+        session.flush()
+        item = Evidence(owner_id=owner.id, added_by=owner.id, kind="photo", title="Foto",
+                        size=5000, sha256=put_blob(ctx, os.urandom(5000)),
+                        competence_ids_json=json.dumps([competence.id]))
+        session.add(item)
+        session.flush()
+        session.add(Reflection(owner_id=owner.id, author_id=owner.id, text="Goed gedaan.",
+                               competence_ids_json=json.dumps([competence.id]),
+                               evidence_ids_json=json.dumps([item.id]),
+                               credential_json="{}"))
+        session.commit()
+        originals = {"competence": competence.id, "evidence": item.id}
+    archive = wallet_server.data_dir / f"same-wallet-{owner.id}.zip"
+    wallet_server.cli("export", owner.email, "--out", str(archive), "--quiet")
+
+    twin = f"twin-{os.urandom(4).hex()}@example.org"
+    first = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
+                                         "--quiet").stdout)
+    assert first["createdOwner"] is True and first["owner"] != owner.id
+    for kind in ("competences", "evidence", "reflections"):
+        assert first["counts"][kind] == {"added": 1, "alreadyThere": 0, "refused": 0}, kind
+    second = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
+                                          "--quiet").stdout)
+    for kind in ("competences", "evidence", "reflections"):
+        assert second["counts"][kind] == {"added": 0, "alreadyThere": 1, "refused": 0}, kind
+
+    with storage(wallet_server) as ctx, Session(ctx.engine) as session:
+        account = account_by_email(session, twin)
+        assert account is not None and account.password_hash == ""
+        [copy_competence] = rows(session, Competence, account.id)
+        [copy_item] = rows(session, Evidence, account.id)
+        [copy_reflection] = rows(session, Reflection, account.id)
+        assert copy_competence.id != originals["competence"]
+        assert copy_item.id != originals["evidence"]
+        assert copy_item.competence_ids == [copy_competence.id]
+        assert copy_reflection.evidence_ids == [copy_item.id]
+        assert copy_reflection.competence_ids == [copy_competence.id]
+        assert rows(session, Share, account.id) == []
+        # the original dossier is as it was
+        original_item = session.get(Evidence, originals["evidence"])
+        assert original_item is not None and original_item.owner_id == owner.id
+        assert original_item.sha256 == copy_item.sha256
+        assert len(rows(session, Evidence, owner.id)) == 1

@@ -1,0 +1,121 @@
+"""Credentials alone, as a standard bundle another wallet understands.
+
+- A Verifiable Presentation (VCDM 2.0) of all or chosen credentials, signed by the owner's
+  holder key (`presentations.sign_presentation`, proofPurpose authentication).
+- A CLR 2.0 ClrCredential, self-issued by the owner's DID, holding the owner's
+  AchievementCredentials (Open Badges 3.0), signed with the holder key and checked with the
+  verifier's checks before it is handed out.
+
+In the presentation, a compact JWT credential goes in as an EnvelopedVerifiableCredential.
+A CLR embeds credential objects, so JWT credentials are left out of it and named in
+`skipped`. Everything still moves school in the full archive.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from standards.data_integrity import sign_document
+from standards.errors import StandardsError
+from standards.ob3 import build_profile
+from standards.ob3.clr import build_clr_credential
+from wallet.models import Account, StoredCredential, iso
+from wallet.services.access import Actor, record
+from wallet.services.accounts import holder_key
+from wallet.services.checking import check_credential
+from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.presentations import sign_presentation
+
+ACHIEVEMENT_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+
+
+@dataclass
+class Bundle:
+    document: dict[str, Any]
+    included: list[str] = field(default_factory=list)  # stored credential ids
+    skipped: list[dict[str, str]] = field(default_factory=list)  # {id, name, reason}
+
+
+def chosen_credentials(session: Session, actor: Actor,
+                       ids: Sequence[str] | None) -> list[StoredCredential]:
+    """All of the owner's credentials, or the chosen ones (NotFound for an id not in this
+    dossier, so nobody learns what other dossiers hold)."""
+    actor.require_owner("export credentials")
+    query = select(StoredCredential).where(StoredCredential.owner_id == actor.owner_id)
+    if ids:
+        query = query.where(col(StoredCredential.id).in_(list(ids)))
+    found = list(session.exec(query.order_by(StoredCredential.received_at,
+                                             StoredCredential.id)))
+    if ids:
+        missing = set(ids) - {c.id for c in found}
+        if missing:
+            raise NotFound(f"no such credential in this dossier: {sorted(missing)[0]}")
+    return found
+
+
+def _owner(session: Session, actor: Actor) -> Account:
+    account = session.get(Account, actor.owner_id)
+    if account is None:
+        raise NotFound("no such dossier")
+    return account
+
+
+def vp_bundle(ctx: WalletContext, session: Session, actor: Actor,
+              ids: Sequence[str] | None = None) -> Bundle:
+    """A VP of the owner's credentials signed by the holder key."""
+    included = chosen_credentials(session, actor, ids)
+    if not included:
+        raise WalletError("there are no credentials to put in a presentation", 422)
+    presentation = sign_presentation(ctx, _owner(session, actor),
+                                     [c.content for c in included])
+    record(session, actor, "bundle.vp", None, f"{len(included)} credentials")
+    return Bundle(presentation, [c.id for c in included])
+
+
+def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
+               ids: Sequence[str] | None = None) -> Bundle:
+    """A CLR 2.0 credential of the owner's AchievementCredentials, self-issued by the
+    owner's DID, signed and verified."""
+    credentials = chosen_credentials(session, actor, ids)
+    owner = _owner(session, actor)
+    included: list[StoredCredential] = []
+    skipped: list[dict[str, str]] = []
+    for stored in credentials:
+        types = set(json.loads(stored.types_json or "[]"))
+        if stored.format == "jwt_vc":
+            skipped.append({"id": stored.id, "name": stored.name,
+                            "reason": "a JWT credential cannot be embedded in a CLR"})
+        elif not types & ACHIEVEMENT_TYPES:
+            skipped.append({"id": stored.id, "name": stored.name,
+                            "reason": "not an Open Badges AchievementCredential"})
+        else:
+            included.append(stored)
+    if not included:
+        raise WalletError("there are no AchievementCredentials (Data Integrity) to put in a "
+                          "CLR", 422)
+    name = owner.display_name.strip() or owner.email.partition("@")[0]
+    try:
+        unsigned = build_clr_credential(
+            id=f"urn:uuid:{uuid.uuid4()}",
+            issuer=build_profile(id=owner.did, name=name),
+            subject_id=owner.did, name=f"Comprehensive Learner Record: {name}",
+            credentials=[json.loads(c.content) for c in included],
+            valid_from=iso(ctx.now()) or "", partial=bool(skipped) or bool(ids))
+        key = holder_key(ctx, owner)
+        signed = sign_document(unsigned, key, suite="eddsa-rdfc-2022",
+                               verification_method=key.id)
+    except (StandardsError, ValueError) as error:
+        raise WalletError(f"the CLR cannot be made from these credentials: {error}",
+                          422) from None
+    report = check_credential(ctx, signed)
+    if not report["verified"]:
+        raise WalletError("the CLR made from these credentials does not verify: " +
+                          "; ".join(report["errors"][:3]), 422)
+    record(session, actor, "bundle.clr", None, f"{len(included)} credentials")
+    return Bundle(signed, [c.id for c in included], skipped)
