@@ -4,17 +4,14 @@ decline. Nothing leaves the wallet before the owner presses send."""
 
 from __future__ import annotations
 
-import io
-import warnings
 from typing import Any
 
-import zxingcpp
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from PIL import Image, UnidentifiedImageError
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from opendossier.qr_decode import ImageRefused, decode_qr
 from wallet.api.deps import Context
 from wallet.db import session_scope
 from wallet.services.access import Actor
@@ -28,20 +25,13 @@ router = APIRouter(include_in_schema=False)
 def qr_text(data: bytes) -> str:
     """The text of the first QR code in an uploaded image; WalletError when there is none."""
     try:
-        with warnings.catch_warnings():
-            # Pillow's pixel limit warns before it refuses; a bomb is refused at the warning
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data), formats=("PNG", "JPEG", "WEBP", "GIF")) as image:
-                image.load()
-                codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning, OSError, ValueError):
-        raise WalletError("the file is not an image this wallet can read (PNG, JPEG, WebP or "
-                          "GIF)", 422) from None
-    for code in codes:
-        if code.valid and code.text:
-            return str(code.text)
-    raise WalletError("no QR code was found in the image", 422)
+        text = decode_qr(data)
+    except ImageRefused as refused:
+        raise WalletError(str(refused), 422 if refused.status == 400 else refused.status) \
+            from None
+    if text is None:
+        raise WalletError("no QR code was found in the image", 422)
+    return text
 
 
 def _start(request: Request, actor: Actor, *, status: int = 200, error: str | None = None,
