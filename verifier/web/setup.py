@@ -12,6 +12,8 @@ from verifier.web.render import STATIC_DIR, STATIC_PATH, page_headers
 
 def install_web(app: FastAPI, ctx: VerifierContext) -> None:
     app.state.verifier_page_headers = page_headers(ctx.settings.fetch_policy)
-    app.mount(STATIC_PATH, StaticFiles(directory=STATIC_DIR), name="verifier-static")
+    app.mount(STATIC_PATH,
+              StaticFiles(directory=STATIC_DIR, packages=[("opendossier", "web_static")]),
+              name="verifier-static")
     for router in ROUTERS:
         app.include_router(router)

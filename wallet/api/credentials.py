@@ -1,26 +1,35 @@
-"""Credentials over JSON: import (verified on arrival), list, one."""
+"""Credentials over JSON: import (verified on arrival), list, view (checked again now),
+delete, and receiving over OpenID4VCI."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from opendossier.http_body import read_body
+from opendossier.http_body import read_body, read_json_object, uploaded_file
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import StoredCredential, iso
+from wallet.services.access import Actor
+from wallet.services.context import WalletContext, WalletError
+from wallet.services.credential_view import view_credential
 from wallet.services.credentials import (
+    Added,
     CredentialRefused,
     add_credential,
     credentials_of,
-    get_credential,
+    delete_credential,
 )
+from wallet.services.oid4vci_client import fetch_offered, read_offer
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/credentials", tags=["credentials"])
+MULTIPART_OVERHEAD = 16 * 1024  # room for the multipart framing around the file
 
 
 def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str, Any]:
@@ -39,20 +48,55 @@ def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str
     return out
 
 
+def store(ctx: WalletContext, actor: Actor, raw: bytes, source: str) -> Added:
+    """`add_credential` in a transaction of its own (shared with the pages). Two arrivals of
+    the same credential at once (a double-clicked form) meet the unique constraints; the
+    second try then finds the first one's row and answers `duplicate`."""
+    for attempt in (1, 2):
+        try:
+            with session_scope(ctx.engine) as session:
+                added = add_credential(ctx, session, actor, raw, source=source)
+                session.expunge(added.credential)
+                return added
+        except IntegrityError:
+            if attempt == 2:
+                raise WalletError("the dossier changed while the credential was added; "
+                                  "try again", 409) from None
+    raise AssertionError("unreachable")
+
+
+def added_response(added: Added) -> JSONResponse:
+    body = {**credential_json(added.credential), "duplicate": added.duplicate,
+            "verification": added.report}
+    return JSONResponse(body, status_code=200 if added.duplicate else 201)
+
+
+def refused_response(refused: CredentialRefused) -> JSONResponse:
+    return JSONResponse({"error": "unprocessable", "message": str(refused),
+                         "verification": refused.report}, status_code=422)
+
+
 @router.post("")
 async def import_credential(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
-    """The body is the credential: JSON, a compact JWT, or a baked PNG/SVG. 201 when added,
-    200 when it was already there, 422 with the verifier's report when it does not verify."""
-    raw = await read_body(request, ctx.settings.max_credential_bytes)
+    """The body is the credential: JSON, a compact JWT, or a baked PNG/SVG; or a multipart
+    form with the credential in the file field `file`. 201 when added, 200 (`duplicate`)
+    when it was already there, 422 with the verifier's report when it does not verify."""
+    actor.require_owner("add credentials")
+    limit = ctx.settings.max_credential_bytes
+    content_type = request.headers.get("content-type", "").lower()
+    if content_type.startswith("multipart/form-data"):
+        body = await read_body(request, limit + MULTIPART_OVERHEAD)
+        _, raw = await uploaded_file(request, body, "the credential")
+    else:
+        raw = await read_body(request, limit)
+    if not raw.strip():
+        raise WalletError("the body is empty: send the credential (JSON, JWT or a baked "
+                          "PNG/SVG)", 400)
     try:
-        with session_scope(ctx.engine) as session:
-            added = add_credential(ctx, session, actor, raw)
-            body = {**credential_json(added.credential), "duplicate": added.duplicate,
-                    "verification": added.report}
+        added = await run_in_threadpool(store, ctx, actor, raw, "import")
     except CredentialRefused as refused:
-        return JSONResponse({"error": "unprocessable", "message": str(refused),
-                             "verification": refused.report}, status_code=422)
-    return JSONResponse(body, status_code=200 if added.duplicate else 201)
+        return refused_response(refused)
+    return added_response(added)
 
 
 @router.get("")
@@ -61,7 +105,65 @@ def list_credentials(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
         return [credential_json(c) for c in credentials_of(session, actor)]
 
 
+def view_json(ctx: WalletContext, actor: Actor, credential_id: str) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        view = view_credential(ctx, session, actor, credential_id)
+        return {**credential_json(view.stored, full=True), "state": view.state,
+                "arrival": view.arrival, "current": view.fresh, "readable": view.readable}
+
+
 @router.get("/{credential_id}")
 def one_credential(credential_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
-    with Session(ctx.engine) as session:
-        return credential_json(get_credential(session, actor, credential_id), full=True)
+    """The credential, its arrival report (`verification`, `arrival`), a check made now
+    (`current`, summed up in `state`: valid, revoked, suspended, expired, ...) and a
+    readable summary (`readable`)."""
+    return view_json(ctx, actor, credential_id)
+
+
+@router.delete("/{credential_id}", status_code=204)
+def remove_credential(credential_id: str, actor: DossierActor, ctx: Context) -> Response:
+    with session_scope(ctx.engine) as session:
+        delete_credential(session, actor, credential_id)
+    return Response(status_code=204)
+
+
+# --- OpenID4VCI -----------------------------------------------------------------------------
+def _offer_text(body: dict[str, Any]) -> str:
+    offer = body.get("offer")
+    if not isinstance(offer, str) or not offer.strip():
+        raise WalletError('"offer" must be the credential offer link '
+                          "(openid-credential-offer://... or https://...)", 400)
+    return offer
+
+
+def _language(request: Request) -> str:
+    return "en" if request.headers.get("accept-language", "").lower().startswith("en") \
+        else "nl"
+
+
+@router.post("/offers/preview")
+async def preview_offer(request: Request, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    """What an offer offers, before receiving it: issuer, credential, whether a transaction
+    code is needed (and its description and length)."""
+    actor.require_owner("receive credentials")
+    text = _offer_text(await read_json_object(request, 64 * 1024))
+    offer = await run_in_threadpool(read_offer, ctx, text)
+    return offer.preview(_language(request))
+
+
+@router.post("/offers")
+async def receive_offer(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
+    """`{"offer": uri, "txCode": "123456"}`: receive the credential over OpenID4VCI. 201 with
+    the stored credential and its report; refusals (wrong code, offer used) say why, with
+    the issuer's own words, and store nothing."""
+    body = await read_json_object(request, 64 * 1024)
+    tx_code = body.get("txCode")
+    if tx_code is not None and not isinstance(tx_code, str):
+        raise WalletError('"txCode" must be a string of digits', 400)
+    raw = await run_in_threadpool(fetch_offered, ctx, actor, _offer_text(body), tx_code)
+    try:
+        added = await run_in_threadpool(store, ctx, actor, raw, "oid4vci")
+    except CredentialRefused as refused:
+        return refused_response(refused)
+    return added_response(added)
+

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from standards.fetcher import Fetcher
 from standards.ob3.summary import summarize_credential
 from standards.verification import verify_credential
 from wallet.services.context import WalletContext
@@ -15,9 +16,28 @@ def check_credential(ctx: WalletContext, credential: dict[str, Any] | str, *,
                      check_status: bool = True) -> dict[str, Any]:
     """The verifier's report shape: {"verified", "checks", "warnings", "errors", "summary",
     "checkedAt"}."""
-    result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
-                               check_status=check_status)
+    return checked_document(ctx, credential, check_status=check_status)[0]
+
+
+def checked_document(ctx: WalletContext, credential: dict[str, Any] | str, *,
+                     check_status: bool = True,
+                     fresh: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The report, and the credential as a JSON object (a JWT's payload credential), which
+    the wallet reads alignments and endorsements from. The object is {} when the input was
+    not readable as a credential.
+
+    `fresh`: fetch status lists and keys again instead of using the shared fetcher's cache.
+    Issuers let status lists be cached for a while (max-age); a person looking at their
+    credential wants to know whether it was revoked, not whether it was a minute ago."""
+    if fresh:
+        with Fetcher(ctx.settings.fetch_policy, max_cache_ttl=0) as fetcher:
+            result = verify_credential(credential, now=ctx.now(), fetcher=fetcher,
+                                       check_status=check_status)
+    else:
+        result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
+                                   check_status=check_status)
     report = result.to_json()
-    report["summary"] = summarize_credential(result.document or {})
+    document = result.document if isinstance(result.document, dict) else {}
+    report["summary"] = summarize_credential(document)
     report["checkedAt"] = ctx.now().isoformat().replace("+00:00", "Z")
-    return report
+    return report, document

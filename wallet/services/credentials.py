@@ -12,9 +12,11 @@ from sqlmodel import Session, col, select
 
 from standards.credential_input import parse_credential_input
 from standards.errors import StandardsError
+from standards.jose import decode_compact_jws
 from wallet.models import StoredCredential
 from wallet.services.access import Actor, record
-from wallet.services.checking import check_credential
+from wallet.services.checking import checked_document
+from wallet.services.competences import competences_from_credential
 from wallet.services.context import NotFound, WalletContext, WalletError
 
 
@@ -51,7 +53,8 @@ def _is_image(raw: bytes) -> bool:
 def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: bytes, *,
                    source: str = "import") -> Added:
     """Verify `raw` (JSON, JWT, baked PNG/SVG) and keep it. CredentialRefused when it does
-    not verify, WalletError(400/413) when it is not a credential at all."""
+    not verify, WalletError(400/413) when it is not a credential at all. Its achievement
+    alignments become competences of the dossier."""
     actor.require_owner("add credentials")
     if len(raw) > ctx.settings.max_credential_bytes:
         raise WalletError(f"the credential is larger than "
@@ -62,14 +65,21 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
     except (StandardsError, ValueError) as error:
         raise WalletError(str(error), 400) from None
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    existing = find_duplicate(session, actor.owner_id, digest, value)
-    if existing is not None:
-        return Added(existing, json.loads(existing.verification_json), True)
-    report = check_credential(ctx, value)
+    same_bytes = find_by_digest(session, actor.owner_id, digest)
+    if same_bytes is not None:
+        return Added(same_bytes, json.loads(same_bytes.verification_json), True)
+    # Fresh: a status list cached for the issuer's max-age could let in a credential
+    # revoked a minute ago; arrivals are rare enough to fetch it again.
+    report, document = checked_document(ctx, value, fresh=True)
     if not report["verified"]:
         raise CredentialRefused("the credential does not verify: " +
                                 "; ".join(report["errors"][:5]), report)
     summary = report["summary"]
+    # Only a copy that verifies counts as "the same credential again": a tampered copy of
+    # a credential the dossier has is refused like any other.
+    same_id = find_by_credential_id(session, actor.owner_id, summary.get("id"))
+    if same_id is not None:
+        return Added(same_id, json.loads(same_id.verification_json), True)
     stored = StoredCredential(
         owner_id=actor.owner_id, format="jwt_vc" if isinstance(value, str) else "ldp_vc",
         content=content, digest=digest, credential_id=summary.get("id"),
@@ -77,26 +87,39 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
         issuer_id=(summary.get("issuer", {}).get("id") or "")[:2000],
         issuer_name=(summary.get("issuer", {}).get("name") or "")[:500],
         types_json=json.dumps(summary.get("types", [])), source=source, verified=True,
+        competence_ids_json=json.dumps(
+            competences_from_credential(session, actor.owner_id, document)),
         verification_json=json.dumps(report))
     session.add(stored)
     session.flush()
-    record(session, actor, "credential.add", stored.id, stored.name)
+    record(session, actor, "credential.add", stored.id, f"{source}: {stored.name}")
     return Added(stored, report, False)
 
 
-def find_duplicate(session: Session, owner_id: str, digest: str,
-                   value: dict[str, Any] | str) -> StoredCredential | None:
-    """The same bytes, or a credential with the same `id` (a re-issued copy of one)."""
-    same = session.exec(select(StoredCredential).where(
+def find_by_digest(session: Session, owner_id: str, digest: str) -> StoredCredential | None:
+    """The same bytes."""
+    return session.exec(select(StoredCredential).where(
         StoredCredential.owner_id == owner_id, StoredCredential.digest == digest)).first()
-    if same is not None:
-        return same
-    credential_id = value.get("id") if isinstance(value, dict) else None
-    if isinstance(credential_id, str) and credential_id:
-        return session.exec(select(StoredCredential).where(
-            StoredCredential.owner_id == owner_id,
-            StoredCredential.credential_id == credential_id)).first()
-    return None
+
+
+def find_by_credential_id(session: Session, owner_id: str,
+                          credential_id: Any) -> StoredCredential | None:
+    """A credential with the same `id`: a re-issued or re-encoded copy of one."""
+    if not isinstance(credential_id, str) or not credential_id:
+        return None
+    return session.exec(select(StoredCredential).where(
+        StoredCredential.owner_id == owner_id,
+        StoredCredential.credential_id == credential_id)).first()
+
+
+def delete_credential(session: Session, actor: Actor, credential_id: str) -> None:
+    """Remove a credential from the dossier (owner only). Shares made earlier keep their
+    signed presentation; the credential is no longer listed or offered anywhere."""
+    actor.require_owner("delete credentials")
+    stored = get_credential(session, actor, credential_id)
+    record(session, actor, "credential.delete", stored.id, stored.name)
+    session.delete(stored)
+    session.flush()
 
 
 def credentials_of(session: Session, actor: Actor) -> list[StoredCredential]:
@@ -112,6 +135,19 @@ def get_credential(session: Session, actor: Actor, credential_id: str) -> Stored
     if stored is None or stored.owner_id != actor.owner_id:
         raise NotFound("no such credential in this dossier")
     return stored
+
+
+def unverified_document(value: dict[str, Any] | str) -> dict[str, Any]:
+    """A credential as an object, a VC-JWT's credential read WITHOUT checking it: for
+    display and matching only, next to a verdict that comes from verification."""
+    if isinstance(value, dict):
+        return value
+    try:
+        _, payload = decode_compact_jws(value)
+    except StandardsError:
+        return {}
+    inner = payload.get("vc", payload)
+    return inner if isinstance(inner, dict) else {}
 
 
 def parsed(stored: StoredCredential) -> dict[str, Any] | str:

@@ -1,0 +1,54 @@
+"""Competences and the competence profile over JSON."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from sqlmodel import Session
+
+from opendossier.http_body import read_body
+from wallet.api.deps import Context, DossierActor
+from wallet.db import session_scope
+from wallet.services.competence_profile import competence_profile
+from wallet.services.competences import competence_json, competences_of, import_competences
+from wallet.services.context import WalletError
+
+router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["competences"])
+MAX_FRAMEWORK_BYTES = 2 * 1024 * 1024
+
+
+@router.get("/competences")
+def list_competences(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
+    with Session(ctx.engine) as session:
+        return [competence_json(c) for c in competences_of(session, actor)]
+
+
+@router.post("/competences")
+async def add_competences(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
+    """One competence `{name, url?, framework?, code?, description?}` or a framework as a
+    list of them. 201 with `added` and `existing` (a url the dossier has already is not
+    added twice); 422 naming the item when one is unusable (then nothing is added)."""
+    actor.require_owner("add competences")
+    raw = await read_body(request, MAX_FRAMEWORK_BYTES)
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise WalletError("send a JSON competence object or a list of them", 400) from None
+    items = body if isinstance(body, list) else [body]
+    with session_scope(ctx.engine) as session:
+        added, existing = import_competences(session, actor, items)
+        answer = {"added": [competence_json(c) for c in added],
+                  "existing": [competence_json(c) for c in existing]}
+    return JSONResponse(answer, status_code=201 if added else 200)
+
+
+@router.get("/profile")
+def profile(actor: DossierActor, ctx: Context) -> dict[str, Any]:
+    """Per framework, every competence with its state (achieved, in_progress, not_started)
+    and the ids and counts of approved evidence, approved reflections and credentials."""
+    with Session(ctx.engine) as session:
+        groups = competence_profile(session, actor)
+        return {"frameworks": [g.to_json() for g in groups]}

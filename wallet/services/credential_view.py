@@ -1,0 +1,97 @@
+"""One credential as a person reads it: who issued it, for what achievement, aligned to which
+competences, with which evidence, endorsements and results, and whether it still holds NOW.
+
+The arrival report says what was true when it came in; a credential can be revoked or
+suspended, or expire, afterwards. So viewing checks it again (`check_credential` at viewing
+time) and says in one word what changed: `state`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session
+
+from standards.embedded_credentials import endorsements_in
+from standards.ob3.summary import summarize_credential
+from wallet.models import StoredCredential
+from wallet.services.access import Actor
+from wallet.services.checking import checked_document
+from wallet.services.context import WalletContext
+from wallet.services.credentials import get_credential, parsed, unverified_document
+
+# What the fresh check found, most telling first.
+STATES = ("valid", "revoked", "suspended", "expired", "not_yet_valid", "status_unknown",
+          "invalid")
+
+
+@dataclass(frozen=True)
+class CredentialView:
+    stored: StoredCredential
+    arrival: dict[str, Any]  # the report made when it arrived
+    fresh: dict[str, Any]  # the report made now
+    state: str  # one of STATES, from `fresh`
+    readable: dict[str, Any]  # issuer, achievement, alignment, evidence, endorsements, ...
+
+
+def state_of(report: dict[str, Any]) -> str:
+    """One word for a verification report: why it fails now, or `valid`."""
+    if report.get("verified"):
+        return "valid"
+    failed = [c for c in report.get("checks", []) if not c.get("ok")]
+    for check in failed:
+        message = str(check.get("message", ""))
+        if check.get("check") == "status":
+            if message.startswith("revoked"):
+                return "revoked"
+            if message.startswith("suspended"):
+                return "suspended"
+    for check in failed:
+        message = str(check.get("message", ""))
+        if check.get("check") == "validity":
+            return "expired" if message.startswith("expired") else "not_yet_valid" \
+                if message.startswith("not valid before") else "invalid"
+    if failed and all(c.get("check") == "status" for c in failed):
+        return "status_unknown"
+    return "invalid"
+
+
+def view_credential(ctx: WalletContext, session: Session, actor: Actor,
+                    credential_id: str) -> CredentialView:
+    """The stored credential with its arrival report, checked again now. The fresh check
+    fetches status lists and keys; the caller should not hold a write transaction open."""
+    stored = get_credential(session, actor, credential_id)
+    fresh, document = checked_document(ctx, parsed(stored), fresh=True)
+    return CredentialView(stored, json.loads(stored.verification_json), fresh,
+                          state_of(fresh), readable_summary(document, fresh))
+
+
+def readable_summary(document: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    """The summary the verifier shows, plus every achievement's alignment and the embedded
+    endorsements with the verdict the report gave each."""
+    summary = summarize_credential(document)
+    summary["endorsements"] = _endorsements(document, report)
+    return summary
+
+
+def _endorsements(document: dict[str, Any], report: dict[str, Any]) -> list[dict[str, Any]]:
+    verdicts = {item.get("path"): item for item in report.get("endorsements", [])
+                if isinstance(item, dict)}
+    out: list[dict[str, Any]] = []
+    for path, endorsement in endorsements_in(document):
+        inner = unverified_document(endorsement)
+        summary = summarize_credential(inner)
+        verdict = verdicts.get(path, {})
+        out.append({
+            "path": path,
+            "issuer": summary.get("issuer", {}),
+            "name": summary.get("name"),
+            "comment": summary.get("endorsementComment"),
+            "validFrom": summary.get("validFrom"),
+            "verified": bool(verdict.get("verified")),
+            "state": state_of(verdict) if verdict else "invalid",
+            "errors": verdict.get("errors", ["not checked"]) if verdict else ["not checked"],
+        })
+    return out
