@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+import opendossier
 from issuer.services.context import IssuerError
 from issuer.web.auth import CSRF_FIELD, Staff, csrf_token
 from issuer.web.forms import FormProblem
@@ -18,8 +19,10 @@ from issuer.web.i18n import LANGUAGES, request_language, translator
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
+SHARED_TEMPLATE_DIR = Path(opendossier.__file__).parent / "web_templates"
 
-templates = Jinja2Templates(directory=TEMPLATE_DIR)
+# The service's own templates first, then the form macros all services share.
+templates = Jinja2Templates(directory=[TEMPLATE_DIR, SHARED_TEMPLATE_DIR])
 
 
 def format_moment(moment: datetime | None) -> str:

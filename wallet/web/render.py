@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+import opendossier
 from wallet.services.access import Actor
 from wallet.services.context import WalletError
 from wallet.web.auth import CSRF_FIELD, csrf_token
@@ -18,8 +19,10 @@ from wallet.web.i18n import LANGUAGES, request_language, translator
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
+SHARED_TEMPLATE_DIR = Path(opendossier.__file__).parent / "web_templates"
 
-templates = Jinja2Templates(directory=TEMPLATE_DIR)
+# The service's own templates first, then the form macros all services share.
+templates = Jinja2Templates(directory=[TEMPLATE_DIR, SHARED_TEMPLATE_DIR])
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
 

@@ -1,0 +1,75 @@
+"""What the services' pages share about sessions: the cookie-signing secret, CSRF tokens,
+and reading a posted form only once its token matches.
+
+The session lives in a signed cookie (Starlette's SessionMiddleware). Its secret is derived
+from the service's key-encryption key (HKDF, one purpose string per service), so every
+process sharing the data directory accepts the same cookies and the secret is stored nowhere.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import AsyncIterator, Callable
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from fastapi import Request
+from starlette.datastructures import FormData
+
+CSRF_FIELD = "csrf_token"
+
+
+class CsrfRefused(Exception):
+    """A form post without the session's CSRF token; answered with 403."""
+
+
+class FormTooLarge(Exception):
+    """A form larger than the page's limit; answered with 413."""
+
+
+def session_secret(key_encryption_key: bytes, purpose: bytes) -> str:
+    """The cookie-signing secret: HKDF of the key-encryption key, for this one purpose."""
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose)
+    return derived.derive(key_encryption_key).hex()
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+def renew_csrf_token(request: Request) -> None:
+    """At log-in: a fresh token, so nothing from before carries over."""
+    request.session["csrf"] = secrets.token_urlsafe(32)
+
+
+def check_csrf(request: Request, given: object) -> None:
+    """CsrfRefused unless `given` is the session's token (compared in constant time)."""
+    expected = request.session.get("csrf")
+    if not isinstance(expected, str) or not isinstance(given, str) or \
+            not hmac.compare_digest(expected.encode(), given.encode()):
+        raise CsrfRefused()
+
+
+def checked_form_reader(max_bytes: int, max_fields: int,
+                        max_files: int) -> Callable[[Request], AsyncIterator[FormData]]:
+    """A FastAPI dependency: the posted form, once its CSRF token matches (else CsrfRefused;
+    FormTooLarge when it declares more than `max_bytes`)."""
+
+    async def checked_form(request: Request) -> AsyncIterator[FormData]:
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise FormTooLarge()
+        form = await request.form(max_fields=max_fields, max_files=max_files)
+        try:
+            check_csrf(request, form.get(CSRF_FIELD))
+            yield form
+        finally:
+            await form.close()
+
+    return checked_form
+
