@@ -5,10 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from issuer.services.context import IssuerContext
 from issuer.web.auth import (
@@ -20,9 +17,10 @@ from issuer.web.auth import (
     LoginRequired,
     session_secret,
 )
-from issuer.web.i18n import LANGUAGE_COOKIE, chosen_language
+from issuer.web.i18n import PAGES
 from issuer.web.pages import ROUTERS
 from issuer.web.render import STATIC_DIR, render
+from opendossier.page_middleware import PageMiddleware
 
 STAFF_PREFIX = "/staff"
 # Staff pages show personal data: never cached, never framed, scripts and styles only from
@@ -39,7 +37,10 @@ PAGE_HEADERS = {
 
 
 def install_web(app: FastAPI, ctx: IssuerContext) -> None:
-    app.add_middleware(StaffPagesMiddleware)
+    app.add_middleware(PageMiddleware, languages=PAGES,
+                       is_page=lambda path: path.startswith(STAFF_PREFIX),
+                       static_prefix=f"{STAFF_PREFIX}/static/", cookie_path=STAFF_PREFIX,
+                       headers=PAGE_HEADERS)
     app.add_middleware(SessionMiddleware, secret_key=session_secret(ctx),
                        session_cookie=SESSION_COOKIE, max_age=SESSION_MAX_AGE,
                        path=STAFF_PREFIX, same_site="lax",
@@ -66,33 +67,3 @@ async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
 
 async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
     return render(request, "refused.html", status=413, message_key="refused.too_large")
-
-
-class StaffPagesMiddleware:
-    """On /staff paths: the language (?lang= remembered in a cookie) and the page headers."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(STAFF_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        language, chosen_now = chosen_language(HTTPConnection(scope))
-        scope.setdefault("state", {})["language"] = language
-        static = scope["path"].startswith(f"{STAFF_PREFIX}/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if chosen_now:
-                    headers.append("set-cookie", f"{LANGUAGE_COOKIE}={language}; "
-                                   f"Path={STAFF_PREFIX}; Max-Age=31536000; SameSite=Lax")
-                for name, value in PAGE_HEADERS.items():
-                    if static and name == "cache-control":
-                        continue
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)

@@ -5,15 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import MutableHeaders
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.requests import HTTPConnection
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from opendossier.api_errors import error_response
+from opendossier.page_middleware import PageMiddleware
 from wallet.services.context import NotFound, WalletContext, WalletError
 from wallet.web.auth import SESSION_COOKIE, CsrfRefused, FormTooLarge, LoginRequired, session_secret
-from wallet.web.i18n import LANGUAGE_COOKIE, chosen_language
+from wallet.web.i18n import PAGES
 from wallet.web.pages import ROUTERS
 from wallet.web.render import STATIC_DIR, refused
 
@@ -31,7 +29,9 @@ PAGE_HEADERS = {
 
 
 def install_web(app: FastAPI, ctx: WalletContext) -> None:
-    app.add_middleware(PageMiddleware)
+    app.add_middleware(PageMiddleware, languages=PAGES,
+                       is_page=lambda path: not path.startswith(API_PREFIXES),
+                       static_prefix="/static/", cookie_path="/", headers=PAGE_HEADERS)
     app.add_middleware(SessionMiddleware, secret_key=session_secret(ctx),
                        session_cookie=SESSION_COOKIE,
                        max_age=ctx.settings.session_lifetime_seconds, same_site="lax",
@@ -67,33 +67,3 @@ async def _service_error(request: Request, error: Exception) -> Response:
         return error_response(status, str(error))
     key = "refused.not_found" if isinstance(error, NotFound) else "refused.service"
     return refused(request, status, key, detail=str(error))
-
-
-class PageMiddleware:
-    """On page paths: the language (?lang= remembered in a cookie) and the page headers."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(API_PREFIXES):
-            await self.app(scope, receive, send)
-            return
-        language, chosen_now = chosen_language(HTTPConnection(scope))
-        scope.setdefault("state", {})["language"] = language
-        static = scope["path"].startswith("/static/")
-
-        async def send_with_headers(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                if chosen_now:
-                    headers.append("set-cookie", f"{LANGUAGE_COOKIE}={language}; Path=/; "
-                                   "Max-Age=31536000; SameSite=Lax")
-                for name, value in PAGE_HEADERS.items():
-                    if static and name == "cache-control":
-                        continue
-                    if name not in headers:
-                        headers[name] = value
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
