@@ -30,8 +30,8 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
     which = share.add_mutually_exclusive_group(required=True)
     which.add_argument("--all", action="store_true",
                        help="every credential in the dossier that can be shared")
-    which.add_argument("--credential", action="append", metavar="ID",
-                       help="a credential's id in the wallet; repeatable")
+    which.add_argument("--credential", action="extend", nargs="+", metavar="ID",
+                       help="credential ids in the wallet (--credential A B, or repeated)")
     share.add_argument("--audience", default="", help="who the link is for (shown to the "
                        "owner in the list of shares)")
     share.add_argument("--expires-in", default="7d", metavar="DURATION",

@@ -284,7 +284,7 @@ def test_cli_share_prints_url_and_qr(wallet_server: WalletProcess,
     nothing = wallet_server.cli("share", owner.email, "--all", check=False)
     assert nothing.returncode == 1 and "no credentials" in nothing.stderr
     first = import_credential(owner, issue_to(school, owner.did, "Klassenmanagement"))
-    import_credential(owner, issue_to(school, owner.did, "Didactiek"))
+    second = import_credential(owner, issue_to(school, owner.did, "Didactiek"))
     made = json.loads(wallet_server.cli("share", owner.email, "--all",
                                         "--expires-in", "12h").stdout)
     png = Path(made["qr_png"])
@@ -295,6 +295,9 @@ def test_cli_share_prints_url_and_qr(wallet_server: WalletProcess,
     assert vp["holder"] == owner.did and len(vp["verifiableCredential"]) == 2
     one = json.loads(wallet_server.cli("share", owner.email, "--credential", first).stdout)
     assert len(get_json(one["url"]).json()["verifiableCredential"]) == 1
+    both = json.loads(wallet_server.cli("share", owner.email, "--credential", first,
+                                        second).stdout)
+    assert len(get_json(both["url"]).json()["verifiableCredential"]) == 2
     for args, words in ((["--credential", "0" * 32], "no such credential"),
                         (["--all", "--expires-in", "forever"], "not a number")):
         refused = wallet_server.cli("share", owner.email, *args, check=False)
