@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from issuer import cli as issuer_cli
+from opendossier import serve_all
 from standards import jose
 from standards.data_integrity import SIGNING_SUITES, sign_document
 from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
@@ -116,6 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     issuer_cli.add_serve_command(serve_commands)
     wallet_cli.add_serve_command(serve_commands)
     verifier_cli.add_serve_command(serve_commands)
+    serve_all.add_serve_all_command(serve_commands)
     issuer_cli.add_issuer_commands(commands)
     wallet_cli.add_wallet_commands(commands)
     return parser
