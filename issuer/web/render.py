@@ -3,39 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
-from fastapi.templating import Jinja2Templates
+from fastapi.responses import HTMLResponse
 
-import opendossier
 from issuer.services.context import IssuerError
 from issuer.web.auth import CSRF_FIELD, Staff, csrf_token
 from issuer.web.forms import FormProblem
 from issuer.web.i18n import LANGUAGES, request_language, translator
+from opendossier.page_templates import page_templates, see_other
+
+__all__ = ["render", "see_other"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-SHARED_TEMPLATE_DIR = Path(opendossier.__file__).parent / "web_templates"
 
-# The service's own templates first, then the form macros all services share.
-templates = Jinja2Templates(directory=[TEMPLATE_DIR, SHARED_TEMPLATE_DIR])
-
-
-def format_moment(moment: datetime | None) -> str:
-    """Date and time in UTC, the same in both languages (2025-03-01 14:05 UTC)."""
-    if moment is None:
-        return ""
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
-
-
-templates.env.filters["moment"] = format_moment
-templates.env.trim_blocks = True  # no blank lines where block tags stood
-templates.env.lstrip_blocks = True
+templates = page_templates(TEMPLATE_DIR)
 
 
 def render(request: Request, template: str, *, staff: Staff | None = None, status: int = 200,
@@ -54,11 +39,6 @@ def render(request: Request, template: str, *, staff: Staff | None = None, statu
     }
     return templates.TemplateResponse(request, template, {**base, **context},
                                       status_code=status, headers=headers)
-
-
-def see_other(url: str) -> RedirectResponse:
-    """After a successful post: 303, so reloading the next page does not post again."""
-    return RedirectResponse(url, status_code=303)
 
 
 def error_status(error: Exception) -> int:

@@ -1,0 +1,34 @@
+"""The Jinja2 set-up every service's pages share: the service's own templates first, then the
+shared form macros (opendossier/web_templates), the `moment` filter, and the redirect after a
+successful post."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+SHARED_TEMPLATE_DIR = Path(__file__).parent / "web_templates"
+
+
+def format_moment(moment: datetime | None) -> str:
+    """Date and time in UTC, the same in both languages (2025-03-01 14:05 UTC)."""
+    if moment is None:
+        return ""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def page_templates(own_dir: Path) -> Jinja2Templates:
+    templates = Jinja2Templates(directory=[own_dir, SHARED_TEMPLATE_DIR])
+    templates.env.filters["moment"] = format_moment
+    templates.env.trim_blocks = True  # no blank lines where block tags stood
+    templates.env.lstrip_blocks = True
+    return templates
+
+
+def see_other(url: str) -> RedirectResponse:
+    """After a successful post: 303, so reloading the next page does not post again."""
+    return RedirectResponse(url, status_code=303)
