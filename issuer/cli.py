@@ -64,15 +64,16 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     staff.set_defaults(handler=_cmd_create_staff)
 
     seed = sub.add_parser(
-        "seed-example", help="add the example school, institute, framework and badge",
+        "seed-example", help="add the example schools, institute, frameworks and badges",
         description="Add example data: a school (did:web) with a teacher-competence framework "
-                    "and an achievement endorsed by a training institute, with staff log-ins. "
-                    "Does nothing when the example is already there.")
+                    "and an achievement endorsed by a training institute, and a vso school "
+                    "with an internship learning line, each with a staff log-in. Prints JSON. "
+                    "Leaves an organisation that is already there as it is.")
     seed.add_argument("--public-url", help="public URL the service will run at "
                       "(default http://127.0.0.1:8001)")
     seed.add_argument("--trust-registry-out", type=Path, metavar="FILE",
-                      help="also write a verifier trust registry naming the example school "
-                           "and institute (for `serve verifier --trust-registry FILE`)")
+                      help="also write a verifier trust registry naming the example "
+                           "organisations (for `serve verifier --trust-registry FILE`)")
     add_storage_arguments(seed)
     seed.set_defaults(handler=_cmd_seed_example)
 
@@ -198,11 +199,15 @@ def _cmd_seed_example(args: argparse.Namespace) -> int:
         args.trust_registry_out.parent.mkdir(parents=True, exist_ok=True)
         args.trust_registry_out.write_text(
             json.dumps(seeded.trust_registry(), indent=2, ensure_ascii=False) + "\n", "utf-8")
-    print(json.dumps({"org": seeded.school_org, "did": seeded.school_did,
-                      "api_token": seeded.api_token, "created": seeded.created,
-                      "staff_logins": [
-                          {"email": example_data.STAFF_EMAIL,
-                           "password": example_data.STAFF_PASSWORD},
-                          {"email": example_data.PARTNER_EMAIL,
-                           "password": example_data.STAFF_PASSWORD}]}))
+    # `org`, `did` and `api_token` are the school's (what most callers want); API tokens
+    # are only shown when just made, since they are stored hashed.
+    print(json.dumps({
+        "org": seeded.school.org_id, "did": seeded.school.did,
+        "api_token": seeded.school.api_token, "created": seeded.created,
+        "organisations": [{"name": o.name, "org": o.org_id, "did": o.did,
+                           "staffEmail": o.staff_email, "apiToken": o.api_token}
+                          for o in seeded.organisations()],
+        "staff_logins": [{"email": o.staff_email, "password": example_data.STAFF_PASSWORD}
+                         for o in seeded.organisations()],
+        "frameworks": seeded.frameworks}, ensure_ascii=False))
     return 0

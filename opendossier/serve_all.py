@@ -18,12 +18,10 @@ import threading
 import time
 from pathlib import Path
 from types import FrameType
+from typing import Any
 
 import httpx
 
-EXAMPLE_OWNER = "leraar@example.org"
-EXAMPLE_OWNER_NAME = "Sanne de Vries"
-EXAMPLE_PASSWORD = "voorbeeld-wachtwoord"
 START_SECONDS = 60
 
 
@@ -31,9 +29,9 @@ def add_serve_all_command(serve_commands: argparse._SubParsersAction) -> None:  
     serve = serve_commands.add_parser(
         "all", help="run the issuer, wallet and verifier together with example data",
         description="Run the issuer, the wallet and the verifier on 127.0.0.1 with SQLite and "
-                    "example data (a school, a training institute, an endorsed badge, a "
-                    "teacher's wallet account), print their URLs and log-ins, and stop all "
-                    "three on Ctrl-C.")
+                    "example data (two schools, a training institute, frameworks, an "
+                    "endorsed badge; a teacher and a pupil with delegates in the wallet), "
+                    "print their URLs and log-ins, and stop all three on Ctrl-C.")
     serve.add_argument("--data-dir", type=Path, default=Path("data"),
                        help="one subdirectory per service (default ./data)")
     serve.add_argument("--issuer-port", type=int, default=8001)
@@ -46,23 +44,23 @@ def _opendossier(*args: str) -> list[str]:
     return [sys.executable, "-m", "opendossier", *args]
 
 
-def _seed(data: Path, issuer_url: str) -> dict[str, object]:
-    """Example data in the issuer (idempotent) and the example owner in the wallet."""
+def _seed(data: Path, issuer_url: str) -> dict[str, Any]:
+    """Example data in the issuer and people in the wallet; both idempotent."""
     registry = data / "verifier" / "trust-registry.json"
-    seeded = subprocess.run(_opendossier("issuer", "seed-example", "--data-dir",
-                                         str(data / "issuer"), "--public-url", issuer_url,
-                                         "--trust-registry-out", str(registry)),
-                            capture_output=True, text=True, check=True)
-    password_file = data / "wallet" / "example-password"
-    password_file.parent.mkdir(parents=True, exist_ok=True)
-    password_file.write_text(EXAMPLE_PASSWORD + "\n", encoding="utf-8")
-    password_file.chmod(0o600)
-    # Exit 1 when the owner is already there (a second start): that is fine.
-    subprocess.run(_opendossier("wallet", "create-owner", EXAMPLE_OWNER, "--name",
-                                EXAMPLE_OWNER_NAME, "--password-file", str(password_file),
-                                "--data-dir", str(data / "wallet")),
-                   capture_output=True, text=True, check=False)
-    return json.loads(seeded.stdout)  # type: ignore[no-any-return]
+    seeded = json.loads(_run("issuer", "seed-example", "--data-dir", str(data / "issuer"),
+                             "--public-url", issuer_url, "--trust-registry-out",
+                             str(registry)))
+    frameworks_file = data / "wallet" / "example-frameworks.json"
+    frameworks_file.parent.mkdir(parents=True, exist_ok=True)
+    frameworks_file.write_text(json.dumps(seeded["frameworks"], ensure_ascii=False), "utf-8")
+    people = json.loads(_run("wallet", "seed-example", "--data-dir", str(data / "wallet"),
+                             "--frameworks", str(frameworks_file)))
+    return {**seeded, "people": people["people"]}
+
+
+def _run(*args: str) -> str:
+    return subprocess.run(_opendossier(*args), capture_output=True, text=True,
+                          check=True).stdout
 
 
 def _cmd_serve_all(args: argparse.Namespace) -> int:
@@ -137,19 +135,31 @@ def _all_started(urls: dict[str, str], processes: dict[str, subprocess.Popen[byt
     return not waiting
 
 
-def _print_welcome(urls: dict[str, str], seeded: dict[str, object]) -> None:
-    logins = seeded.get("staff_logins")
-    staff = ", ".join(f"{login['email']} / {login['password']}" for login in logins
-                      if isinstance(login, dict)) if isinstance(logins, list) else ""
+def _print_welcome(urls: dict[str, str], seeded: dict[str, Any]) -> None:
+    from issuer.example_data import STAFF_PASSWORD
+    from wallet.example_data import PASSWORD
+
+    staff = "\n".join(f"      {o['staffEmail']:<34} {o['name']}" for o in seeded["organisations"])
+    people = "\n".join(
+        f"      {p['email']:<34} {p['name']}"
+        + (f" ({p['role']} of {p['dossierOf']})" if p["dossierOf"] else "")
+        for p in seeded["people"])
     print(f"""
 OpenDossier is running (Ctrl-C stops all three):
-  issuer    {urls['issuer']}/staff/   staff log-ins: {staff}
-  wallet    {urls['wallet']}/         log in as {EXAMPLE_OWNER} / {EXAMPLE_PASSWORD}
+  issuer    {urls['issuer']}/staff/
+    staff log-ins, password {STAFF_PASSWORD}:
+{staff}
+  wallet    {urls['wallet']}/
+    log-ins, password {PASSWORD}:
+{people}
   verifier  {urls['verifier']}/
 """, flush=True)
-    if seeded.get("api_token"):  # only when the example was made just now
-        print(f"  the school's API token (shown this once): {seeded['api_token']}\n",
-              flush=True)
+    tokens = [o for o in seeded["organisations"] if o["apiToken"]]
+    if tokens:  # only when the example was made just now: tokens are stored hashed
+        print("  API tokens (shown this once):", flush=True)
+        for organisation in tokens:
+            print(f"    {organisation['name']:<14} {organisation['apiToken']}", flush=True)
+        print(flush=True)
 
 
 def _stop_all(processes: dict[str, subprocess.Popen[bytes]]) -> None:

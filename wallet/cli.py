@@ -68,6 +68,18 @@ def add_wallet_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     add.add_argument("file", type=Path)
     add_storage_arguments(add)
     add.set_defaults(handler=_cmd_add_credential)
+    seed = sub.add_parser(
+        "seed-example", help="add the example teacher, pupil and the pupil's delegates",
+        description="Add the example people: a teacher, a vso pupil, and the pupil's "
+                    "internship coordinator and employer as accepted delegates, all with the "
+                    "password 'voorbeeld-wachtwoord'. Prints JSON, a line per person. Leaves "
+                    "an account that is already there as it is.")
+    seed.add_argument("--frameworks", type=Path, metavar="FILE",
+                      help="JSON {framework title: [competences]}, the 'frameworks' that "
+                           "`opendossier issuer seed-example` prints: the owners' competence "
+                           "profiles start from them")
+    add_storage_arguments(seed)
+    seed.set_defaults(handler=_cmd_seed_example)
     from wallet import cli_archive, cli_share  # their own modules; they use the helpers here
 
     cli_archive.add_commands(sub)
@@ -173,6 +185,24 @@ def _cmd_add_credential(args: argparse.Namespace) -> int:
         except CredentialRefused as refused:
             print(f"error: {refused}", file=sys.stderr)
             return 1
+        return 0
+
+    return run_command(args, work)
+
+
+def _cmd_seed_example(args: argparse.Namespace) -> int:
+    from wallet.example_data import seed_example_people
+
+    def work(ctx: WalletContext) -> int:
+        frameworks: dict[str, Any] = {}
+        if args.frameworks:
+            try:
+                frameworks = json.loads(args.frameworks.read_text(encoding="utf-8"))
+            except (OSError, ValueError) as error:
+                raise WalletError(f"cannot read {args.frameworks}: {error}") from None
+            if not isinstance(frameworks, dict):
+                raise WalletError(f"{args.frameworks}: expected an object of frameworks")
+        print_json({"people": seed_example_people(ctx, frameworks)})
         return 0
 
     return run_command(args, work)

@@ -24,10 +24,13 @@ def test_seed_example_is_idempotent_and_endorsed(tmp_path: Path) -> None:
     first_registry = registry_file.read_text()
     second = json.loads(opendossier(*args).stdout)
     assert first["created"] is True and first["api_token"].startswith("odi_")
-    assert second == {**first, "created": False, "api_token": None}
+    assert second == {**first, "created": False, "api_token": None, "organisations": [
+        {**o, "apiToken": None} for o in first["organisations"]]}
+    assert all(o["apiToken"].startswith("odi_") for o in first["organisations"])
     registry = json.loads(registry_file.read_text())
     assert registry_file.read_text() == first_registry
-    assert [i["name"] for i in registry["issuers"]] == ["OBS De Linde", "Pabo Midden"]
+    assert [i["name"] for i in registry["issuers"]] == ["OBS De Linde", "Pabo Midden",
+                                                         "VSO De Brug"]
     assert registry["issuers"][0]["id"] == first["did"]
 
     ctx = IssuerContext.open(IssuerSettings(data_dir=tmp_path))
@@ -35,9 +38,17 @@ def test_seed_example_is_idempotent_and_endorsed(tmp_path: Path) -> None:
         with Session(ctx.engine) as session:
             assert authenticate_staff(session, STAFF_EMAIL, STAFF_PASSWORD) is not None
             achievements = session.exec(select(Achievement)).all()
-            assert len(achievements) == 1
-            document = achievement_json(ctx, session, achievements[0])
+            by_name = {a.name: a for a in achievements}
+            assert sorted(by_name) == ["Klassenmanagement in de praktijk", "Stage niveau 1"]
+            document = achievement_json(ctx, session, by_name["Klassenmanagement in de praktijk"])
+            internship = achievement_json(ctx, session, by_name["Stage niveau 1"])
     finally:
         ctx.close()
     assert [a["targetCode"] for a in document["alignment"]] == ["BKE-PE", "BKE-PE.1"]
     assert "Pabo Midden" in json.dumps(document["endorsement"])
+    assert [a["targetCode"] for a in internship["alignment"]] == ["LLS-WH.1", "LLS-SV.1",
+                                                                  "LLS-VV.1"]
+    # the learning line, in levels, as a wallet imports it for the pupil's profile
+    line = first["frameworks"]["Leerlijn stage"]
+    assert [c["code"] for c in line][:4] == ["LLS-WH", "LLS-WH.1", "LLS-WH.2", "LLS-WH.3"]
+    assert all(c["url"].startswith("http://127.0.0.1:8001/frameworks/") for c in line)
