@@ -44,7 +44,7 @@ TEACHER = ExamplePerson("leraar@example.org", "Sanne de Vries", "owner",
 PUPIL = ExamplePerson("leerling@example.org", "Daan Jansen", "owner", framework=LEARNING_LINE)
 COORDINATOR = ExamplePerson("stagecoordinator@debrug.example", "Fatima El Amrani",
                             "coordinator", dossier_of=PUPIL.email)
-EMPLOYER = ExamplePerson("werkgever@example.org", "Peter Bakker (Tuincentrum Het Groene Hart)",
+EMPLOYER = ExamplePerson("werkgever@example.org", "Peter Bakker, Tuincentrum Het Groene Hart",
                          "employer", dossier_of=PUPIL.email)
 PEOPLE = (TEACHER, PUPIL, COORDINATOR, EMPLOYER)
 
