@@ -6,8 +6,9 @@ OpenID4VCI (pre-authorized code with a transaction code; the offer URI is what t
 holds); the teacher accepts it in her wallet.
 
 Leaves behind in OUT: issued-credential.json (as the wallet received it), issuer-did.json
-and endorser-did.json (the DID documents of the school and of the institute, so that the
-credential and its endorsement can be verified offline later).
+and endorser-did.json (the DID documents of the school and of the institute) and
+endorser-status-list.json (the institute's status list, which the embedded endorsement
+names), so that the credential and its endorsement can be verified offline later.
 """
 
 from __future__ import annotations
@@ -159,7 +160,12 @@ def _save_did_documents(credential: dict[str, Any], out: Path) -> None:
                              f"the DID document of {did}")
         expect(document.get("id") == did, f"{name}: the document is not about {did}")
         (out / name).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    step("the school's and the institute's DID documents are saved")
+    # The endorsement carries the institute's own status entry: its list too, for later.
+    listed = answer_of(httpx.get(endorsement["credentialStatus"]["statusListCredential"],
+                                 timeout=60), 200, "the institute's status list")
+    (out / "endorser-status-list.json").write_text(json.dumps(listed, indent=2) + "\n",
+                                                   encoding="utf-8")
+    step("the school's and the institute's DID documents (and its status list) are saved")
 
 
 if __name__ == "__main__":
