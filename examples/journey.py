@@ -26,6 +26,9 @@ STORIES = ("school_issues", "move_school", "employer_verifies", "internship")
 ARTEFACTS = ("issued-credential.json", "issuer-did.json", "status-list-before-revoke.json",
              "status-list-after-revoke.json", "shared-presentation.json", "dossier-export.zip",
              "verification-result.json", "verification-after-revoke.json")
+# Also written, for offline checks and for people to look at.
+EXTRAS = ("endorser-did.json", "endorser-status-list.json", "stageverslag.json",
+          "stageverslag.pdf")
 
 
 def story(name: str) -> ModuleType:
@@ -62,6 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     names = with_needs(args.only) if args.only else list(STORIES)
     args.out.mkdir(parents=True, exist_ok=True)
+    for name in (*ARTEFACTS, *EXTRAS):  # nothing from an earlier run may pass for this one's
+        (args.out / name).unlink(missing_ok=True)
     started = time.monotonic()
     outcomes: dict[str, str] = {}
     try:

@@ -24,6 +24,7 @@ class Person:
     id: str
     did: str
     client: httpx.Client
+    made: bool = False  # made by the story (sign-up, invitation), not found in the example
 
     def url(self, path: str = "", dossier: str | None = None) -> str:
         """`/api/dossiers/{owner}{path}`: this person's dossier, or `dossier`'s."""
@@ -55,6 +56,7 @@ def log_in_or_sign_up(wallet_url: str, email: str, password: str, name: str) -> 
     person = log_in(wallet_url, email, password)
     expect(person is not None, f"{email} cannot log in right after signing up")
     assert person is not None
+    person.made = True
     return person
 
 
@@ -80,6 +82,7 @@ def delegate(wallet_url: str, owner: Person, email: str, password: str, name: st
         person = log_in(wallet_url, email, password)
         expect(person is not None, f"{email} cannot log in after accepting the invitation")
         assert person is not None
+        person.made = True
     else:
         answer_of(person.client.post(accept), 200, f"{email} accepts the invitation")
     return person
