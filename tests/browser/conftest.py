@@ -41,6 +41,17 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-default-apps"]
 PHONE_WIDTH = 360
+# The innermost elements that reach past the right edge or whose content (a long word, say)
+# sticks out of them: what to fix when a page scrolls sideways.
+_TOO_WIDE = """(() => {
+  const edge = document.documentElement.clientWidth + 0.5;
+  const wide = e => e.getBoundingClientRect().right > edge ||
+    (e.scrollWidth > e.clientWidth + 1 && getComputedStyle(e).overflowX === 'visible');
+  return [...document.querySelectorAll('body *')].filter(wide)
+    .filter(e => ![...e.children].some(wide)).slice(0, 5)
+    .map(e => e.tagName.toLowerCase() + (e.className ? '.' + String(e.className).trim()
+      .replace(/ +/g, '.') : '') + ' "' + (e.textContent || '').trim().slice(0, 40) + '"');
+})()"""
 
 
 @dataclass
@@ -146,7 +157,8 @@ class Pages:
         page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
         try:
             wide = page.evaluate("document.documentElement.scrollWidth")
-            assert wide <= PHONE_WIDTH, f"{page.url} scrolls sideways at 360 px ({wide} px)"
+            assert wide <= PHONE_WIDTH, (f"{page.url} scrolls sideways at 360 px ({wide} px), "
+                                         f"past the edge: {page.evaluate(_TOO_WIDE)}")
         finally:
             page.set_viewport_size(size)
         self.checked.append(page.url)

@@ -55,6 +55,8 @@ def test_receive_with_tx_code(owner: Owner, issuer_api: httpx.Client,
     assert shown["txCodeRequired"] is True and shown["txCode"]["length"] == 6
     assert shown["txCode"]["inputMode"] == "numeric"
     assert shown["format"] == "ldp_vc" and shown["issuer"]["name"]
+    # the configuration's display name (OpenID4VCI 1.0: under credential_metadata)
+    assert shown["name"] == "Open Badge", shown
 
     # no code, a code of the wrong shape: refused here, the issuer's attempts are not used
     missing = owner.client.post(owner.url("/credentials/offers"), json={"offer": made["offerUri"]})

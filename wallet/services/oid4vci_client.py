@@ -73,7 +73,7 @@ class Offer:
                        "name": self.issuer.display_name(language)},
             "credentialConfigurationId": self.configuration_id,
             "format": self.configuration.get("format"),
-            "name": _display(self.configuration.get("display"), language)
+            "name": _display(_configuration_display(self.configuration), language)
             or self.configuration_id,
             "txCodeRequired": tx is not None,
             "txCode": None if tx is None else {
@@ -82,6 +82,15 @@ class Offer:
                 "length": tx.get("length") if isinstance(tx.get("length"), int) else None,
                 "inputMode": tx.get("input_mode", "numeric")},
         }
+
+
+def _configuration_display(configuration: dict[str, Any]) -> Any:
+    """OpenID4VCI 1.0 puts a configuration's display under `credential_metadata`; drafts
+    before it (and issuers still on them) put it on the configuration itself."""
+    metadata = configuration.get("credential_metadata")
+    if isinstance(metadata, dict) and metadata.get("display"):
+        return metadata["display"]
+    return configuration.get("display")
 
 
 def _display(value: Any, language: str) -> str | None:
