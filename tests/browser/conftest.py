@@ -41,6 +41,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--disable-default-apps"]
 PHONE_WIDTH = 360
+CHECKED_PAGES: list[str] = []  # every page that passed `Pages.check`, written out at the end
 # The innermost elements that reach past the right edge or whose content (a long word, say)
 # sticks out of them: what to fix when a page scrolls sideways.
 _TOO_WIDE = """(() => {
@@ -114,6 +115,10 @@ def launch_chromium(playwright: Any, extra_args: list[str] | None = None) -> Any
 def playwright() -> Iterator[Any]:
     with playwright_api.sync_playwright() as driver:
         yield driver
+    # The record of what was checked: the closing figures of a run come from this file.
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    (ARTIFACTS / "pages-checked.txt").write_text("".join(f"{url}\n" for url in CHECKED_PAGES),
+                                                 encoding="utf-8")
 
 
 @pytest.fixture(scope="session")
@@ -162,6 +167,7 @@ class Pages:
         finally:
             page.set_viewport_size(size)
         self.checked.append(page.url)
+        CHECKED_PAGES.append(page.url)
 
     def screenshot(self, name: str, *, phone: bool = False) -> Path:
         size = self.page.viewport_size
@@ -218,3 +224,9 @@ def staff_log_in(pages: Pages, issuer: str, email: str) -> None:
     pages.page.click("form[action='/staff/login'] button[type=submit]")
     pages.page.wait_for_url(f"{issuer}/staff/**")
     pages.check()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The page crawl runs after the stories, whose credentials, evidence, shares and
+    revocations give it pages to visit."""
+    items.sort(key=lambda item: item.path.name == "test_every_page.py")

@@ -28,7 +28,7 @@ from standards.ob3.clr import build_clr_credential
 from wallet.models import Account, StoredCredential, iso
 from wallet.services.access import Actor, record
 from wallet.services.accounts import holder_key
-from wallet.services.checking import check_credential
+from wallet.services.checking import check_credential, checked_document
 from wallet.services.context import NotFound, WalletContext, WalletError
 from wallet.services.presentations import sign_presentation
 
@@ -57,6 +57,14 @@ def chosen_credentials(session: Session, actor: Actor,
         if missing:
             raise NotFound(f"no such credential in this dossier: {sorted(missing)[0]}")
     return found
+
+
+def _not_valid_now(ctx: WalletContext, stored: StoredCredential) -> str | None:
+    # Fresh, not from the status-list cache: a badge revoked a minute ago stays out.
+    report, _ = checked_document(ctx, json.loads(stored.content), fresh=True)
+    if report["verified"]:
+        return None
+    return "does not verify now: " + "; ".join(report["errors"][:2])
 
 
 def _owner(session: Session, actor: Actor) -> Account:
@@ -94,11 +102,16 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
         elif not types & ACHIEVEMENT_TYPES:
             skipped.append({"id": stored.id, "name": stored.name,
                             "reason": "not an Open Badges AchievementCredential"})
+        elif problem := _not_valid_now(ctx, stored):
+            # A CLR is signed as a whole and must verify: one revoked or expired badge
+            # stays out (and is named) instead of spoiling the record of all the others.
+            skipped.append({"id": stored.id, "name": stored.name, "reason": problem})
         else:
             included.append(stored)
     if not included:
-        raise WalletError("there are no AchievementCredentials (Data Integrity) to put in a "
-                          "CLR", 422)
+        reasons = "; ".join(f"{s['name'] or s['id']}: {s['reason']}" for s in skipped[:3])
+        raise WalletError("there are no valid AchievementCredentials (Data Integrity) to put "
+                          f"in a CLR{' (' + reasons + ')' if reasons else ''}", 422)
     name = owner.display_name.strip() or owner.email.partition("@")[0]
     try:
         unsigned = build_clr_credential(

@@ -37,6 +37,7 @@ NL: dict[str, str] = {
     "archive.bundles.intro": "Een standaardbundel die andere wallets begrijpen, ondertekend "
                              "met uw sleutel.",
     "archive.bundles.vp": "Verifiable Presentation downloaden (JSON)",
+    "archive.bundles.none": "Er staan nog geen credentials in je dossier om te bundelen.",
     "archive.bundles.clr": "CLR 2.0 (Comprehensive Learner Record) downloaden (JSON)",
     "archive.bundles.jwt_note": "Credentials in JWT-vorm kunnen niet in een bundel; ze gaan "
                                 "wel mee in het volledige archief.",
@@ -93,6 +94,7 @@ EN: dict[str, str] = {
     "archive.bundles.intro": "A standard bundle other wallets understand, signed with your "
                              "key.",
     "archive.bundles.vp": "Download a Verifiable Presentation (JSON)",
+    "archive.bundles.none": "Your dossier holds no credentials to bundle yet.",
     "archive.bundles.clr": "Download a CLR 2.0 (Comprehensive Learner Record) (JSON)",
     "archive.bundles.jwt_note": "Credentials in JWT form cannot go in a bundle; they do move "
                                 "in the full archive.",

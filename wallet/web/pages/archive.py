@@ -22,8 +22,8 @@ from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_import import import_archive
-from wallet.services.bundles import clr_bundle, vp_bundle
-from wallet.services.context import WalletError
+from wallet.services.bundles import chosen_credentials, clr_bundle, vp_bundle
+from wallet.services.context import WalletContext, WalletError
 from wallet.web.auth import CSRF_FIELD, CheckedForm, FormTooLarge, PageActor, check_csrf
 from wallet.web.render import error_status, error_text, render
 
@@ -33,14 +33,19 @@ KINDS = ("credentials", "evidence", "competences", "reflections", "internshipRep
          "shares", "cv")
 
 
-def _page(request: Request, actor: PageActor, **context: object) -> HTMLResponse:
-    return render(request, "archive_move.html", actor=actor, **context)
+def _page(request: Request, actor: PageActor, ctx: WalletContext,
+          **context: object) -> HTMLResponse:
+    # The bundle links only when there is something to bundle (else they lead to an error).
+    with session_scope(ctx.engine) as session:
+        has_credentials = bool(chosen_credentials(session, actor, None))
+    return render(request, "archive_move.html", actor=actor, has_credentials=has_credentials,
+                  **context)
 
 
 @router.get(BASE, response_class=HTMLResponse)
-def move_page(request: Request, actor: PageActor) -> HTMLResponse:
+def move_page(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
     actor.require_owner("move the dossier")
-    return _page(request, actor)
+    return _page(request, actor, ctx)
 
 
 @router.post(BASE + "/export", response_model=None)
@@ -50,14 +55,14 @@ async def export_page(request: Request, actor: PageActor, ctx: Context,
     password = form.get("password") if isinstance(form.get("password"), str) else ""
     repeated = form.get("password_again") if isinstance(form.get("password_again"), str) else ""
     if password != repeated:
-        return _page(request, actor, status=422, export_error="archive.export.mismatch")
+        return _page(request, actor, ctx, status=422, export_error="archive.export.mismatch")
     target = temp_path(ctx, ".zip")
     try:
         await run_in_threadpool(export_archive, ctx, actor, target,
                                 password=str(password) or None)
     except WalletError as error:
         target.unlink(missing_ok=True)
-        return _page(request, actor, status=error_status(error),
+        return _page(request, actor, ctx, status=error_status(error),
                      export_error_text=error_text(request, error))
     return FileResponse(target, media_type="application/zip",
                         filename=archive_name(actor.account.email),
@@ -77,7 +82,7 @@ async def import_page(request: Request, actor: PageActor, ctx: Context) -> HTMLR
             check_csrf(request, form.get(CSRF_FIELD))
             upload, password = form.get("archive"), form.get("password")
             if not isinstance(upload, UploadFile) or not upload.filename:
-                return _page(request, actor, status=400, import_error="archive.import.no_file")
+                return _page(request, actor, ctx, status=400, import_error="archive.import.no_file")
             with target.open("wb") as out:
                 while chunk := await upload.read(fmt.CHUNK):
                     out.write(chunk)
@@ -85,7 +90,7 @@ async def import_page(request: Request, actor: PageActor, ctx: Context) -> HTMLR
             import_archive, ctx, target, password=password if isinstance(password, str)
             and password else None, actor=actor, max_total_bytes=limit)
     except WalletError as error:
-        return _page(request, actor, status=error_status(error),
+        return _page(request, actor, ctx, status=error_status(error),
                      import_error_text=error_text(request, error))
     finally:
         target.unlink(missing_ok=True)
@@ -105,7 +110,7 @@ def vp_download(request: Request, actor: PageActor, ctx: Context) -> Response:
         with session_scope(ctx.engine) as session:
             bundle = vp_bundle(ctx, session, actor)
     except WalletError as error:
-        return _page(request, actor, status=error_status(error),
+        return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))
     return _download(bundle.document, "presentation.json")
 
@@ -116,6 +121,6 @@ def clr_download(request: Request, actor: PageActor, ctx: Context) -> Response:
         with session_scope(ctx.engine) as session:
             bundle = clr_bundle(ctx, session, actor)
     except WalletError as error:
-        return _page(request, actor, status=error_status(error),
+        return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))
     return _download(bundle.document, "clr.json")
