@@ -1,12 +1,16 @@
-"""One error shape for the services' JSON APIs: {"error": <code>, "message": <text>}."""
+"""One error shape for the services' JSON APIs: {"error": <code>, "message": <text>}.
+
+A person whose browser asks for a page that is not there gets a page, not JSON: a service
+with pages sets `app.state.not_found_page` (request -> response, or None to answer JSON)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from opendossier.http_body import BodyError
@@ -14,6 +18,22 @@ from opendossier.http_body import BodyError
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
          422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+
+
+NotFoundPage = Callable[[Request], Response | None]
+
+
+def wants_page(request: Request) -> bool:
+    """A browser navigating (it asks for HTML first), not an API client."""
+    return request.method == "GET" and "text/html" in request.headers.get("accept", "")
+
+
+def not_found_page(request: Request, status: int) -> Response | None:
+    """The service's page for a 404 when a browser asked, else None (answer JSON)."""
+    make: NotFoundPage | None = getattr(request.app.state, "not_found_page", None)
+    if status != 404 or make is None or not wants_page(request):
+        return None
+    return make(request)
 
 
 def install_error_handlers(app: FastAPI, service_error: type[Exception]) -> None:
@@ -26,7 +46,10 @@ def install_error_handlers(app: FastAPI, service_error: type[Exception]) -> None
     app.add_exception_handler(BodyError, refused)
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        page = not_found_page(request, error.status_code)
+        if page is not None:
+            return page
         return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)

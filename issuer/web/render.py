@@ -58,6 +58,6 @@ def error_text(request: Request, error: Exception) -> str:
     return str(error)
 
 
-def not_found(request: Request, staff: Staff) -> HTMLResponse:
+def not_found(request: Request, staff: Staff | None) -> HTMLResponse:
     return render(request, "refused.html", staff=staff, status=404,
                   message_key="refused.not_found")

@@ -19,7 +19,7 @@ from issuer.web.auth import (
 )
 from issuer.web.i18n import PAGES
 from issuer.web.pages import ROUTERS
-from issuer.web.render import STATIC_DIR, render
+from issuer.web.render import STATIC_DIR, not_found, render
 from opendossier.page_middleware import PageMiddleware
 
 STAFF_PREFIX = "/staff"
@@ -49,6 +49,9 @@ def install_web(app: FastAPI, ctx: IssuerContext) -> None:
     app.add_exception_handler(LoginRequired, _to_login)
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(FormTooLarge, _too_large)
+    # Staff pages only: elsewhere the issuer is an API (and public documents) for machines.
+    app.state.not_found_page = lambda request: not_found(request, None) \
+        if request.url.path.startswith(f"{STAFF_PREFIX}/") else None
     # The shared stylesheet (base.css) comes from opendossier/web_static, the rest from here.
     app.mount(f"{STAFF_PREFIX}/static",
               StaticFiles(directory=STATIC_DIR, packages=[("opendossier", "web_static")]),

@@ -227,6 +227,10 @@ def staff_log_in(pages: Pages, issuer: str, email: str) -> None:
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The page crawl runs after the stories, whose credentials, evidence, shares and
-    revocations give it pages to visit."""
-    items.sort(key=lambda item: item.path.name == "test_every_page.py")
+    """The page crawl runs right after the last story, whose credentials, evidence, shares
+    and revocations give it pages to visit; everything else keeps its place."""
+    crawl = [item for item in items if item.path.name == "test_every_page.py"]
+    rest = [item for item in items if item.path.name != "test_every_page.py"]
+    stories = [i for i, item in enumerate(rest) if item.path.name.startswith("test_story_")]
+    at = stories[-1] + 1 if stories else len(rest)
+    items[:] = rest[:at] + crawl + rest[at:]

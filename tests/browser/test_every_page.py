@@ -145,13 +145,17 @@ def test_verifier_pages(services: Services, new_person: Any) -> None:
     assert {"/", "/oid4vp"} <= {urlsplit(u).path for u in checked}, checked
 
 
-@pytest.mark.parametrize("service", ["issuer", "wallet", "verifier"])
-def test_error_pages_are_pages_too(services: Services, new_person: Any, service: str) -> None:
-    """A page that is not there is a readable page, in the site's layout, that passes the
-    same checks."""
+@pytest.mark.parametrize("path", ["issuer/staff/bestaat-niet", "wallet/bestaat-niet",
+                                  "wallet/d/0000/evidence", "verifier/bestaat-niet"])
+def test_error_pages_are_pages_too(services: Services, new_person: Any, path: str) -> None:
+    """A mistyped address in the browser gets a readable page in the site's layout that
+    passes the same checks, not an API's JSON."""
     visitor = new_person()
-    base = getattr(services, service)
-    response = visitor.page.goto(f"{base}/bestaat-niet")
+    service, rest = path.split("/", 1)
+    if service == "wallet":
+        wallet_log_in(visitor, services.wallet, "leraar@example.org")
+    response = visitor.page.goto(f"{getattr(services, service)}/{rest}")
     assert response is not None and response.status == 404
-    if "text/html" in response.headers.get("content-type", ""):
-        visitor.check()
+    assert response.headers["content-type"].startswith("text/html")
+    assert visitor.page.locator("main h1").count() == 1
+    visitor.check()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from opendossier.api_errors import not_found_page
 from opendossier.http_body import BodyError
 from verifier.services.context import VerifierError
 
@@ -31,7 +32,10 @@ def install_error_handlers(app: FastAPI) -> None:
         return error_response(error.status, str(error))
 
     @app.exception_handler(StarletteHTTPException)
-    async def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: StarletteHTTPException) -> Response:
+        page = not_found_page(request, error.status_code)
+        if page is not None:
+            return page
         return error_response(error.status_code, str(error.detail), dict(error.headers or {}))
 
     @app.exception_handler(RequestValidationError)

@@ -8,6 +8,8 @@ MESSAGES: dict[str, str] = {
                   "check here is kept.",
     "lang.nl": "Nederlands",
     "lang.en": "English",
+    "notfound.title": "This page does not exist",
+    "notfound.back": "Go to the check",
     "nav.skip": "Skip to content",
     "nav.language": "Language",
     "form.check": "Check",

@@ -8,6 +8,8 @@ MESSAGES: dict[str, str] = {
                   "controleert, wordt niet bewaard.",
     "lang.nl": "Nederlands",
     "lang.en": "English",
+    "notfound.title": "Deze pagina bestaat niet",
+    "notfound.back": "Naar de controle",
     "nav.skip": "Naar de inhoud",
     "nav.language": "Taal",
     "form.check": "Controleren",

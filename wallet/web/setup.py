@@ -40,6 +40,7 @@ def install_web(app: FastAPI, ctx: WalletContext) -> None:
     app.add_exception_handler(CsrfRefused, _csrf_refused)
     app.add_exception_handler(FormTooLarge, _too_large)
     app.add_exception_handler(WalletError, _service_error)  # replaces the JSON-only handler
+    app.state.not_found_page = lambda request: refused(request, 404, "refused.not_found")
     app.mount("/static", StaticFiles(directory=STATIC_DIR,
                                      packages=[("opendossier", "web_static")]), name="static")
     for router in ROUTERS:
