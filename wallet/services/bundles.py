@@ -23,12 +23,14 @@ from sqlmodel import Session, col, select
 
 from standards.data_integrity import sign_document
 from standards.errors import StandardsError
+from standards.fetcher import Fetcher
 from standards.ob3 import build_profile
 from standards.ob3.clr import build_clr_credential
+from standards.verification import verify_credential
 from wallet.models import Account, StoredCredential, iso
 from wallet.services.access import Actor, record
 from wallet.services.accounts import holder_key
-from wallet.services.checking import check_credential, checked_document
+from wallet.services.checking import check_credential
 from wallet.services.context import NotFound, WalletContext, WalletError
 from wallet.services.presentations import sign_presentation
 
@@ -59,12 +61,12 @@ def chosen_credentials(session: Session, actor: Actor,
     return found
 
 
-def _not_valid_now(ctx: WalletContext, stored: StoredCredential) -> str | None:
-    # Fresh, not from the status-list cache: a badge revoked a minute ago stays out.
-    report, _ = checked_document(ctx, json.loads(stored.content), fresh=True)
-    if report["verified"]:
+def _not_valid_now(ctx: WalletContext, fetcher: Fetcher,
+                   stored: StoredCredential) -> str | None:
+    result = verify_credential(json.loads(stored.content), now=ctx.now(), fetcher=fetcher)
+    if result.verified:
         return None
-    return "does not verify now: " + "; ".join(report["errors"][:2])
+    return "does not verify now: " + "; ".join(result.to_json()["errors"][:2])
 
 
 def _owner(session: Session, actor: Actor) -> Account:
@@ -94,20 +96,23 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
     owner = _owner(session, actor)
     included: list[StoredCredential] = []
     skipped: list[dict[str, str]] = []
-    for stored in credentials:
-        types = set(json.loads(stored.types_json or "[]"))
-        if stored.format == "jwt_vc":
-            skipped.append({"id": stored.id, "name": stored.name,
-                            "reason": "a JWT credential cannot be embedded in a CLR"})
-        elif not types & ACHIEVEMENT_TYPES:
-            skipped.append({"id": stored.id, "name": stored.name,
-                            "reason": "not an Open Badges AchievementCredential"})
-        elif problem := _not_valid_now(ctx, stored):
-            # A CLR is signed as a whole and must verify: one revoked or expired badge
-            # stays out (and is named) instead of spoiling the record of all the others.
-            skipped.append({"id": stored.id, "name": stored.name, "reason": problem})
-        else:
-            included.append(stored)
+    # A fetcher of its own, so status lists are fetched now (a badge revoked a minute ago
+    # stays out) and once for the whole bundle, not once per credential.
+    with Fetcher(ctx.settings.fetch_policy) as fetcher:
+        for stored in credentials:
+            types = set(json.loads(stored.types_json or "[]"))
+            if stored.format == "jwt_vc":
+                skipped.append({"id": stored.id, "name": stored.name,
+                                "reason": "a JWT credential cannot be embedded in a CLR"})
+            elif not types & ACHIEVEMENT_TYPES:
+                skipped.append({"id": stored.id, "name": stored.name,
+                                "reason": "not an Open Badges AchievementCredential"})
+            elif problem := _not_valid_now(ctx, fetcher, stored):
+                # A CLR is signed as a whole and must verify: one revoked or expired badge
+                # stays out (and is named) instead of spoiling the record of all the others.
+                skipped.append({"id": stored.id, "name": stored.name, "reason": problem})
+            else:
+                included.append(stored)
     if not included:
         reasons = "; ".join(f"{s['name'] or s['id']}: {s['reason']}" for s in skipped[:3])
         raise WalletError("there are no valid AchievementCredentials (Data Integrity) to put "
