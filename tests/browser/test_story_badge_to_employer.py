@@ -74,6 +74,7 @@ def _make_offer(staff: Pages, services: Services, recipient: str) -> tuple[str, 
     page.click("form[action='/staff/offers'] button[type=submit]")
     page.wait_for_load_state("load")
     staff.check()
+    assert BADGE in page.locator("h1").inner_text(), "the offer says which badge it is for"
     tx_code = page.locator(".tx-code .code").inner_text().strip()
     assert re.fullmatch(r"\d{6}", tx_code), tx_code
     offer_uri = page.locator("a[href^='openid-credential-offer']").get_attribute("href")

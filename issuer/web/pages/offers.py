@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
 from issuer.api.deps import Context
+from issuer.models import Achievement, CredentialOffer
 from issuer.services import oid4vci
 from issuer.services.achievements import list_achievements
 from issuer.services.context import IssuerError, NotFound
@@ -19,6 +20,16 @@ from issuer.web.forms import optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render
 
 router = APIRouter(prefix="/staff/offers", include_in_schema=False)
+
+
+def _offer_page(request: Request, ctx: Context, staff: Staff, offer: CredentialOffer,
+                **context: Any) -> HTMLResponse:
+    """One offer: what it is for (the badge, the recipient), its QR code and link."""
+    with Session(ctx.engine) as session:
+        achievement = session.get(Achievement, offer.achievement_id)
+    return render(request, "offer.html", staff=staff, offer=offer,
+                  achievement_name=achievement.name if achievement else "",
+                  state=oid4vci.offer_state(offer), **context)
 
 
 def _list_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
@@ -60,9 +71,8 @@ def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFor
                           values=values_of(form), error=error_text(request, error))
     # Shown here once and never again: the page is not cached (no-store) and the code is
     # stored only as a keyed hash.
-    return render(request, "offer.html", staff=staff, offer=created.offer,
-                  offer_uri=created.offer_uri, tx_code=created.tx_code, just_created=True,
-                  state=oid4vci.offer_state(created.offer))
+    return _offer_page(request, ctx, staff, created.offer, offer_uri=created.offer_uri,
+                       tx_code=created.tx_code, just_created=True)
 
 
 @router.get("/{offer_id}")
@@ -74,6 +84,6 @@ def offer_page(offer_id: str, request: Request, ctx: Context,
         return not_found(request, staff)
     if offer.org_id != staff.org.id:
         return not_found(request, staff)
-    return render(request, "offer.html", staff=staff, offer=offer,
-                  offer_uri=oid4vci.offer_uri(ctx.public_url, offer.id), tx_code=None,
-                  just_created=False, state=oid4vci.offer_state(offer))
+    return _offer_page(request, ctx, staff, offer,
+                       offer_uri=oid4vci.offer_uri(ctx.public_url, offer.id), tx_code=None,
+                       just_created=False)
