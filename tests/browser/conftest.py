@@ -134,7 +134,6 @@ class Pages:
     def __init__(self, context: Any) -> None:
         self.context = context
         self.page = context.new_page()
-        self.checked: list[str] = []
 
     def goto(self, url: str) -> Any:
         response = self.page.goto(url)
@@ -166,7 +165,6 @@ class Pages:
                                          f"past the edge: {page.evaluate(_TOO_WIDE)}")
         finally:
             page.set_viewport_size(size)
-        self.checked.append(page.url)
         CHECKED_PAGES.append(page.url)
 
     def screenshot(self, name: str, *, phone: bool = False) -> Path:

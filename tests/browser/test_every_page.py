@@ -70,9 +70,10 @@ def crawl(pages: Pages, start: str, *, limit: int = 80) -> list[str]:
 
 def in_english(pages: Pages, url: str) -> None:
     """The same page in English (lang="en", axe and 360 px again), then back to Dutch."""
-    pages.goto(f"{url}{'&' if '?' in url else '?'}lang=en")
+    joiner = "&" if "?" in url else "?"
+    pages.goto(f"{url}{joiner}lang=en")
     assert pages.page.locator("html").get_attribute("lang") == "en"
-    pages.goto(f"{url}{'&' if '?' in url else '?'}lang=nl")
+    pages.goto(f"{url}{joiner}lang=nl")
 
 
 def test_issuer_pages(services: Services, new_person: Any) -> None:

@@ -61,6 +61,11 @@ def test_move_pages_export_and_import(wallet_server: WalletProcess,
     newcomer = wallet_b.sign_up()
     other = logged_in(wallet_b, newcomer.email)
     target = f"/d/{newcomer.id}/move"
+    # Nothing to bundle yet: no links that would only lead to an error, a line that says so.
+    empty = other.get(target).text
+    assert f"{target}/vp" not in empty and f"{target}/clr" not in empty
+    assert "nog geen credentials" in empty
+    assert f'href="{move}/vp"' in browser.get(move).text
     wrong = other.post(f"{target}/import", {"password": "not the password"}, form_page=target,
                        files={"archive": ("dossier.zip", exported.content, "application/zip")})
     assert wrong.status_code == 422 and "wrong password" in wrong.text

@@ -61,6 +61,14 @@ def chosen_credentials(session: Session, actor: Actor,
     return found
 
 
+def has_credentials(session: Session, actor: Actor) -> bool:
+    """Whether the owner has any credential to bundle (one id read, not every document)."""
+    actor.require_owner("export credentials")
+    first = session.exec(select(StoredCredential.id)
+                         .where(StoredCredential.owner_id == actor.owner_id).limit(1)).first()
+    return first is not None
+
+
 def _not_valid_now(ctx: WalletContext, fetcher: Fetcher,
                    stored: StoredCredential) -> str | None:
     result = verify_credential(json.loads(stored.content), now=ctx.now(), fetcher=fetcher)

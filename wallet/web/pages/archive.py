@@ -12,6 +12,7 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
+from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -22,7 +23,7 @@ from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_import import import_archive
-from wallet.services.bundles import chosen_credentials, clr_bundle, vp_bundle
+from wallet.services.bundles import clr_bundle, has_credentials, vp_bundle
 from wallet.services.context import WalletContext, WalletError
 from wallet.web.auth import CSRF_FIELD, CheckedForm, FormTooLarge, PageActor, check_csrf
 from wallet.web.render import error_status, error_text, render
@@ -36,9 +37,9 @@ KINDS = ("credentials", "evidence", "competences", "reflections", "internshipRep
 def _page(request: Request, actor: PageActor, ctx: WalletContext,
           **context: object) -> HTMLResponse:
     # The bundle links only when there is something to bundle (else they lead to an error).
-    with session_scope(ctx.engine) as session:
-        has_credentials = bool(chosen_credentials(session, actor, None))
-    return render(request, "archive_move.html", actor=actor, has_credentials=has_credentials,
+    with Session(ctx.engine) as session:
+        bundles = has_credentials(session, actor)
+    return render(request, "archive_move.html", actor=actor, has_credentials=bundles,
                   **context)
 
 
