@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script:
 from examples import staff_pages
 from examples.services import Services, answer_of, expect, step
 from examples.wallet_people import log_in
-from opendossier.qr_decode import decode_qr
+from servicekit.qr_decode import decode_qr
 from standards.dids import did_web_url
 
 NAME = "school_issues"

@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 
 from examples.services import Services, answer_of, expect
-from opendossier.qr_decode import decode_qr
+from servicekit.qr_decode import decode_qr
 
 
 def scan_share(share: dict[str, Any]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opendossier.key_file import ConfigurationError, key_encryption_key
+from servicekit.key_file import ConfigurationError, key_encryption_key
 from standards.fetcher import FetchPolicy
 
 SECRET_KEY_ENV = "OPENDOSSIER_ISSUER_SECRET_KEY"

@@ -2,7 +2,7 @@
 
 Ids are random hex strings so that URLs built from them (achievements, status lists, DID
 paths) reveal nothing about how many rows exist. Private keys are stored only as ciphertext
-(`SigningKey.encrypted_secret`, see opendossier.secret_box).
+(`SigningKey.encrypted_secret`, see servicekit.secret_box).
 """
 
 from __future__ import annotations

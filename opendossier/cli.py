@@ -1,4 +1,8 @@
-"""The `opendossier` command line. Thin: parsing and printing; the work is in `standards`.
+"""The `opendossier` command line. Thin: parsing and printing; the work is in `standards`
+and in the roles.
+
+A role's commands are imported only when the command line names that role (`serve issuer`,
+`wallet …`): `opendossier --help` or `opendossier verify` load no service they do not run.
 
 Exit codes of `verify`: 0 valid, 1 not valid, 2 bad usage or unreadable input.
 """
@@ -6,6 +10,7 @@ Exit codes of `verify`: 0 valid, 1 not valid, 2 bad usage or unreadable input.
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -14,7 +19,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from issuer import cli as issuer_cli
 from opendossier import serve_all
 from standards import jose
 from standards.data_integrity import SIGNING_SUITES, sign_document
@@ -22,8 +26,6 @@ from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
 from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
 from standards.keys import KeyPair, generate_key, load_key_file
-from verifier import cli as verifier_cli
-from wallet import cli as wallet_cli
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SUITES = [*SIGNING_SUITES, "vc-jwt", "vc-jose"]
@@ -33,8 +35,17 @@ class UsageError(Exception):
     """Bad arguments or unreadable input: exit code 2."""
 
 
+# The roles' command modules, imported when the command line names them.
+SERVE_ROLES = {"issuer": "issuer.cli", "wallet": "wallet.cli", "verifier": "verifier.cli"}
+MANAGE_ROLES = {"issuer": ("issuer.cli", "add_issuer_commands",
+                           "manage the issuer service's organisations"),
+                "wallet": ("wallet.cli", "add_wallet_commands",
+                           "manage the wallet's owners and dossiers")}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not hasattr(args, "handler"):
         parser.print_help()
@@ -49,7 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INVALID
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser for `argv`: the roles `argv` names get their full commands, the others a
+    one-line entry for `--help`."""
+    words = [word for word in argv if not word.startswith("-")]
     parser = argparse.ArgumentParser(
         prog="opendossier",
         description="OpenDossier: an owner-held competence dossier on open standards.",
@@ -114,12 +128,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run a service (issuer, wallet, verifier)",
                                 description="Run one of OpenDossier's services.")
     serve_commands = serve.add_subparsers(title="services", metavar="SERVICE")
-    issuer_cli.add_serve_command(serve_commands)
-    wallet_cli.add_serve_command(serve_commands)
-    verifier_cli.add_serve_command(serve_commands)
+    named_service = words[1] if words[:1] == ["serve"] and len(words) > 1 else None
+    for role, module in SERVE_ROLES.items():
+        if role == named_service:
+            importlib.import_module(module).add_serve_command(serve_commands)
+        else:
+            serve_commands.add_parser(role, help=f"run the {role} service")
     serve_all.add_serve_all_command(serve_commands)
-    issuer_cli.add_issuer_commands(commands)
-    wallet_cli.add_wallet_commands(commands)
+    for role, (module, add_commands, summary) in MANAGE_ROLES.items():
+        if words[:1] == [role]:
+            getattr(importlib.import_module(module), add_commands)(commands)
+        else:
+            commands.add_parser(role, help=summary)
     return parser
 
 

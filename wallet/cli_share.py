@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 
-from opendossier.qr import qr_png
+from servicekit.qr import qr_png
 from wallet.cli import add_storage_arguments, owner_by_email, print_json, run_command
 from wallet.db import session_scope
 from wallet.services.access import owner_actor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from opendossier.key_file import key_encryption_key
+from servicekit.key_file import key_encryption_key
 from standards.fetcher import FetchPolicy
 
 SECRET_KEY_ENV = "OPENDOSSIER_WALLET_SECRET_KEY"

@@ -1,4 +1,4 @@
-"""The wallet's database: its migrations directory on top of opendossier.database."""
+"""The wallet's database: its migrations directory on top of servicekit.database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from opendossier import database
-from opendossier.database import make_engine, session_scope
+from servicekit import database
+from servicekit.database import make_engine, session_scope
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 

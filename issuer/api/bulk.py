@@ -24,7 +24,7 @@ from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
 from issuer.services.context import IssuerContext, IssuerError
-from opendossier.http_body import BodyError, read_body, uploaded_file
+from servicekit.http_body import BodyError, read_body, uploaded_file
 
 router = APIRouter(prefix="/api", tags=["bulk issue"])
 

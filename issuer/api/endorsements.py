@@ -19,7 +19,7 @@ from issuer.services.endorsements import (
     receive_endorsement,
     withdraw_endorsement,
 )
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 
 router = APIRouter(prefix="/api", tags=["endorsements"])
 

@@ -29,7 +29,7 @@ from issuer.services.context import IssuerContext, IssuerError
 from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.keys import did_document, rotate_key
 from issuer.services.organisations import create_profile, profile_of
-from opendossier.http_body import read_body, read_json_object, uploaded_file
+from servicekit.http_body import read_body, read_json_object, uploaded_file
 from standards.dates import parse_datetime
 from standards.ob3 import brin_identifier, kvk_identifier
 

@@ -32,8 +32,8 @@ from issuer.services.oid4vci import (
     offer_url,
 )
 from issuer.services.oid4vci_metadata import authorization_server_metadata, issuer_metadata
-from opendossier.http_body import BodyError, read_json_object
-from opendossier.qr import qr_png, qr_svg
+from servicekit.http_body import BodyError, read_json_object
+from servicekit.qr import qr_png, qr_svg
 
 router = APIRouter(tags=["OpenID4VCI"])
 

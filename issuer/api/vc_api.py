@@ -12,7 +12,7 @@ from issuer.api.deps import ApiOrganisation, Context
 from issuer.services.context import IssuerError
 from issuer.services.issuing import issue_unsigned_credential
 from issuer.services.status import set_credential_status
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 
 router = APIRouter(tags=["VC-API"])
 

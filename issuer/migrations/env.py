@@ -1,4 +1,4 @@
-"""Alembic environment: the engine comes from opendossier.database.alembic_config."""
+"""Alembic environment: the engine comes from servicekit.database.alembic_config."""
 
 from __future__ import annotations
 

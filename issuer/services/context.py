@@ -9,7 +9,7 @@ from sqlalchemy.engine import Engine
 
 from issuer.config import IssuerSettings
 from issuer.db import make_engine, migrate
-from opendossier.secret_box import SecretBox
+from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 
 

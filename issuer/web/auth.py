@@ -1,5 +1,5 @@
 """Staff sessions: log-in limiter, the logged-in staff member, CSRF tokens on every form
-(the cookie secret and the CSRF checks are opendossier.web_session's)."""
+(the cookie secret and the CSRF checks are servicekit.web_session's)."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from starlette.datastructures import FormData
 from issuer.api.deps import Context
 from issuer.models import Organisation, StaffUser
 from issuer.services.context import IssuerContext
-from opendossier import web_session
-from opendossier.login_limiter import LoginLimiter
-from opendossier.web_session import (
+from servicekit import web_session
+from servicekit.login_limiter import LoginLimiter
+from servicekit.web_session import (
     CSRF_FIELD,
     CsrfRefused,
     FormTooLarge,

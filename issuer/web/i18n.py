@@ -1,10 +1,10 @@
-"""Languages of the staff pages: Dutch (default) and English (see opendossier.i18n)."""
+"""Languages of the staff pages: Dutch (default) and English (see servicekit.i18n)."""
 
 from __future__ import annotations
 
 from issuer.web.messages_en import MESSAGES as ENGLISH
 from issuer.web.messages_nl import MESSAGES as DUTCH
-from opendossier.i18n import LANGUAGES, PageLanguages, Translator
+from servicekit.i18n import LANGUAGES, PageLanguages, Translator
 
 PAGES = PageLanguages({"nl": DUTCH, "en": ENGLISH}, cookie="od_lang")
 LANGUAGE_COOKIE = PAGES.cookie

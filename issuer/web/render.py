@@ -13,7 +13,7 @@ from issuer.services.context import IssuerError
 from issuer.web.auth import CSRF_FIELD, Staff, csrf_token
 from issuer.web.forms import FormProblem
 from issuer.web.i18n import LANGUAGES, request_language, translator
-from opendossier.page_templates import page_templates, see_other
+from servicekit.page_templates import page_templates, see_other
 
 __all__ = ["render", "see_other"]
 

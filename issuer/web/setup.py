@@ -20,7 +20,7 @@ from issuer.web.auth import (
 from issuer.web.i18n import PAGES
 from issuer.web.pages import ROUTERS
 from issuer.web.render import STATIC_DIR, not_found, render
-from opendossier.page_middleware import PageMiddleware
+from servicekit.page_middleware import PageMiddleware
 
 STAFF_PREFIX = "/staff"
 # Staff pages show personal data: never cached, never framed, scripts and styles only from
@@ -52,9 +52,9 @@ def install_web(app: FastAPI, ctx: IssuerContext) -> None:
     # Staff pages only: elsewhere the issuer is an API (and public documents) for machines.
     app.state.not_found_page = lambda request: not_found(request, None) \
         if request.url.path.startswith(f"{STAFF_PREFIX}/") else None
-    # The shared stylesheet (base.css) comes from opendossier/web_static, the rest from here.
+    # The shared stylesheet (base.css) comes from servicekit/web_static, the rest from here.
     app.mount(f"{STAFF_PREFIX}/static",
-              StaticFiles(directory=STATIC_DIR, packages=[("opendossier", "web_static")]),
+              StaticFiles(directory=STATIC_DIR, packages=[("servicekit", "web_static")]),
               name="staff-static")
     for router in ROUTERS:
         app.include_router(router)

@@ -15,7 +15,7 @@ from issuer.config import IssuerSettings
 from issuer.models import IssuerProfile, SigningKey
 from issuer.services.context import IssuerContext
 from issuer.services.keys import signing_key_for
-from opendossier.secret_box import SecretBox, SecretBoxError
+from servicekit.secret_box import SecretBox, SecretBoxError
 from standards.multibase_codec import decode_multibase
 from tests.issuer.conftest import IssuerProcess
 from tests.issuer.test_issuer_vc_api import unsigned_credential

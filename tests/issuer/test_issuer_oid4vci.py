@@ -25,7 +25,7 @@ from issuer.models import CredentialOffer, utc_now
 from issuer.services.achievements import AchievementInput, create_achievement
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import get_organisation
-from opendossier import qr
+from servicekit import qr
 from standards.fetcher import Fetcher, FetchPolicy
 from standards.keys import generate_key
 from standards.verification import verify_credential

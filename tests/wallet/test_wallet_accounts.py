@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from opendossier.secret_box import SecretBox
+from servicekit.secret_box import SecretBox
 from tests.wallet.conftest import PASSWORD, Owner, WalletProcess
 from wallet.config import WalletSettings
 from wallet.db import make_engine

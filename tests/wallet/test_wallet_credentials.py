@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from opendossier.qr import qr_png
+from servicekit.qr import qr_png
 from standards.baking import bake_png
 from tests.issuer.conftest import IssuerProcess
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401

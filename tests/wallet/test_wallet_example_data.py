@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from opendossier.database import make_engine
+from servicekit.database import make_engine
 from tests.databases import BACKENDS, fresh_database
 from tests.issuer.conftest import opendossier
 from wallet.example_data import LEARNING_LINE, PUPIL, TEACHER_FRAMEWORK

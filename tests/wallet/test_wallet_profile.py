@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
-from opendossier.database import make_engine, session_scope
+from servicekit.database import make_engine, session_scope
 from tests.issuer.conftest import IssuerProcess
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner, WalletProcess

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 from PIL import Image
 
-from opendossier.qr import qr_png
+from servicekit.qr import qr_png
 from standards.ob3 import matches_digest_sri
 from standards.verification import verify_credential
 from tests.wallet.conftest import Owner, WalletProcess

@@ -7,8 +7,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from opendossier.api_errors import not_found_page
-from opendossier.http_body import BodyError
+from servicekit.api_errors import not_found_page
+from servicekit.http_body import BodyError
 from verifier.services.context import VerifierError
 
 _CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 409: "conflict",

@@ -14,8 +14,8 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
-from opendossier.http_body import BodyError, parse_json_object, read_body
-from opendossier.qr import qr_png, qr_svg
+from servicekit.http_body import BodyError, parse_json_object, read_body
+from servicekit.qr import qr_png, qr_svg
 from verifier.api.deps import Context
 from verifier.services.context import VerifierError
 from verifier.services.oid4vp import (

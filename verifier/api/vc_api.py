@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 from verifier.api.deps import Context
 from verifier.services.context import VerifierError
 from verifier.services.verification import (

@@ -1,9 +1,9 @@
-"""QR codes in images for the verifier: opendossier.qr_decode, refusals as VerifierError."""
+"""QR codes in images for the verifier: servicekit.qr_decode, refusals as VerifierError."""
 
 from __future__ import annotations
 
-from opendossier import qr_decode
-from opendossier.qr_decode import looks_like_image
+from servicekit import qr_decode
+from servicekit.qr_decode import looks_like_image
 from verifier.services.context import VerifierError
 
 __all__ = ["ImageRefused", "decode_qr", "looks_like_image"]

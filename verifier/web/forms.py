@@ -1,6 +1,6 @@
 """Reading the check form of the employer page: a file, a link or text, within limits.
 
-The body is read into memory under a limit first (opendossier.http_body), then parsed by
+The body is read into memory under a limit first (servicekit.http_body), then parsed by
 Starlette's own form parsers from there, so that nothing past the limit is ever spooled.
 """
 
@@ -13,7 +13,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.formparsers import FormParser, MultiPartException, MultiPartParser
 from starlette.requests import Request
 
-from opendossier.http_body import BodyError, read_body
+from servicekit.http_body import BodyError, read_body
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
 # Room for the multipart boundaries and the other (small) fields around the file.

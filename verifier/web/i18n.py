@@ -1,8 +1,8 @@
-"""Languages of the employer pages: Dutch (default) and English (see opendossier.i18n)."""
+"""Languages of the employer pages: Dutch (default) and English (see servicekit.i18n)."""
 
 from __future__ import annotations
 
-from opendossier.i18n import LANGUAGES, PageLanguages, Translator
+from servicekit.i18n import LANGUAGES, PageLanguages, Translator
 from verifier.web.messages_en import MESSAGES as ENGLISH
 from verifier.web.messages_nl import MESSAGES as DUTCH
 

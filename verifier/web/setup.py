@@ -15,7 +15,7 @@ def install_web(app: FastAPI, ctx: VerifierContext) -> None:
     app.state.not_found_page = lambda request: render(request, "not_found.html", status=404,
                                                       here="/")
     app.mount(STATIC_PATH,
-              StaticFiles(directory=STATIC_DIR, packages=[("opendossier", "web_static")]),
+              StaticFiles(directory=STATIC_DIR, packages=[("servicekit", "web_static")]),
               name="verifier-static")
     for router in ROUTERS:
         app.include_router(router)

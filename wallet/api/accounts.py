@@ -7,8 +7,8 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from opendossier.http_body import parse_json_object, read_body, read_json_object
-from opendossier.login_limiter import LoginLimiter
+from servicekit.http_body import parse_json_object, read_body, read_json_object
+from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import ApiAccount, Context, DossierActor, api_account, bearer_token
 from wallet.db import session_scope
 from wallet.services import delegations

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from opendossier.api_errors import install_error_handlers
-from opendossier.login_limiter import LoginLimiter
+from servicekit.api_errors import install_error_handlers
+from servicekit.login_limiter import LoginLimiter
 from wallet.api import (
     accounts,
     archive,

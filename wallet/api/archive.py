@@ -17,7 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from opendossier.http_body import MAX_JSON_BYTES, BodyError, parse_json_object, read_body
+from servicekit.http_body import MAX_JSON_BYTES, BodyError, parse_json_object, read_body
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.services import archive_format as fmt

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from opendossier.http_body import read_body
+from servicekit.http_body import read_body
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.services.competence_profile import competence_profile

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from opendossier.http_body import read_body, read_json_object, uploaded_file
+from servicekit.http_body import read_body, read_json_object, uploaded_file
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import StoredCredential, iso

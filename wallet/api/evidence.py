@@ -20,7 +20,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, JSONResponse
 from sqlmodel import Session
 
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from opendossier.api_errors import CODES
-from opendossier.qr import qr_png, qr_svg
+from servicekit.api_errors import CODES
+from servicekit.qr import qr_png, qr_svg
 from standards.ob3.summary import summarize_credential
 from wallet.api.deps import Context
 from wallet.db import session_scope

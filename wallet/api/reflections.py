@@ -8,7 +8,7 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import Account, Reflection, iso

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from opendossier.http_body import read_json_object
+from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from opendossier.http_body import read_json_object
-from opendossier.qr import qr_png
+from servicekit.http_body import read_json_object
+from servicekit.qr import qr_png
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import Share, ShareView, iso

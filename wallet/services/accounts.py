@@ -1,6 +1,6 @@
 """Accounts: sign-up, log-in, API sessions, and each account's holder key (did:key).
 
-A holder key is generated at sign-up and stored only encrypted (opendossier.secret_box,
+A holder key is generated at sign-up and stored only encrypted (servicekit.secret_box,
 bound to the account id). It is decrypted inside `holder_key` for one signing call;
 nothing returns it through an API.
 """

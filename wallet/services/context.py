@@ -9,7 +9,7 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
-from opendossier.secret_box import SecretBox
+from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 from wallet.config import WalletSettings
 from wallet.db import make_engine, migrate

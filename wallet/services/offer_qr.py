@@ -1,9 +1,9 @@
 """Reading a credential offer from a photo or screenshot of its QR code, on the server, so
-receiving works without JavaScript or a camera API (opendossier.qr_decode does the reading)."""
+receiving works without JavaScript or a camera API (servicekit.qr_decode does the reading)."""
 
 from __future__ import annotations
 
-from opendossier.qr_decode import ImageRefused, decode_qr
+from servicekit.qr_decode import ImageRefused, decode_qr
 from wallet.services.context import WalletError
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from opendossier.i18n import LANGUAGES
+from servicekit.i18n import LANGUAGES
 from wallet.services.reports import ReportContents
 from wallet.web.i18n import translator
 

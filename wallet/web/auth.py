@@ -1,5 +1,5 @@
 """Page sessions: the logged-in account, the Actor for a dossier page, CSRF on every form
-(the cookie secret and the CSRF checks are opendossier.web_session's)."""
+(the cookie secret and the CSRF checks are servicekit.web_session's)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from fastapi import Depends, Request
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from opendossier import web_session
-from opendossier.web_session import (
+from servicekit import web_session
+from servicekit.web_session import (
     CSRF_FIELD,
     CsrfRefused,
     FormTooLarge,

@@ -1,9 +1,9 @@
-"""Languages of the wallet's pages: Dutch (default) and English (see opendossier.i18n).
+"""Languages of the wallet's pages: Dutch (default) and English (see servicekit.i18n).
 Each area of the pages keeps its texts in its own module under wallet/web/messages."""
 
 from __future__ import annotations
 
-from opendossier.i18n import LANGUAGES, PageLanguages, Translator
+from servicekit.i18n import LANGUAGES, PageLanguages, Translator
 from wallet.web.messages import archive, common, credentials, evidence, reflections, sharing
 
 AREAS = (common, evidence, credentials, sharing, reflections, archive)

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from opendossier.page_templates import page_templates, see_other
+from servicekit.page_templates import page_templates, see_other
 from wallet.services.access import Actor
 from wallet.services.context import WalletError
 from wallet.web.auth import CSRF_FIELD, csrf_token

@@ -7,8 +7,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from opendossier.api_errors import error_response
-from opendossier.page_middleware import PageMiddleware
+from servicekit.api_errors import error_response
+from servicekit.page_middleware import PageMiddleware
 from wallet.services.context import NotFound, WalletContext, WalletError
 from wallet.web.auth import SESSION_COOKIE, CsrfRefused, FormTooLarge, LoginRequired, session_secret
 from wallet.web.i18n import PAGES
@@ -42,7 +42,7 @@ def install_web(app: FastAPI, ctx: WalletContext) -> None:
     app.add_exception_handler(WalletError, _service_error)  # replaces the JSON-only handler
     app.state.not_found_page = lambda request: refused(request, 404, "refused.not_found")
     app.mount("/static", StaticFiles(directory=STATIC_DIR,
-                                     packages=[("opendossier", "web_static")]), name="static")
+                                     packages=[("servicekit", "web_static")]), name="static")
     for router in ROUTERS:
         app.include_router(router)
 

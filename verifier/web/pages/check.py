@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
-from opendossier.http_body import BodyError, read_body, uploaded_file
+from servicekit.http_body import BodyError, read_body, uploaded_file
 from verifier.api.deps import Context
 from verifier.api.errors import error_response
 from verifier.services.context import VerifierContext, VerifierError

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, func, select
 
-from opendossier.login_limiter import LoginLimiter
+from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import Context
 from wallet.db import session_scope
 from wallet.models import (

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from opendossier.qr_decode import ImageRefused, decode_qr
+from servicekit.qr_decode import ImageRefused, decode_qr
 from wallet.api.deps import Context
 from wallet.db import session_scope
 from wallet.services.access import Actor

@@ -10,7 +10,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from opendossier.i18n import PageLanguages
+from servicekit.i18n import PageLanguages
 
 
 class PageMiddleware:

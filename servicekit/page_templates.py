@@ -1,5 +1,5 @@
 """The Jinja2 set-up every service's pages share: the service's own templates first, then the
-shared form macros (opendossier/web_templates), the `moment` filter, and the redirect after a
+shared form macros (servicekit/web_templates), the `moment` filter, and the redirect after a
 successful post."""
 
 from __future__ import annotations
