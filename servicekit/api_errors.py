@@ -13,6 +13,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from servicekit import errors
 from servicekit.http_body import BodyError
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
@@ -21,6 +22,23 @@ CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_fo
 
 
 NotFoundPage = Callable[[Request], Response | None]
+
+# Domain error → HTTP status. The most specific class wins (subclasses are looked up along
+# their method resolution order).
+STATUS_OF_ERROR: dict[type[errors.ServiceError], int] = {
+    errors.Invalid: 400, errors.Unauthorized: 401, errors.Forbidden: 403, errors.NotFound: 404,
+    errors.Conflict: 409, errors.Gone: 410, errors.TooLarge: 413, errors.UnsupportedType: 415,
+    errors.Refused: 422, errors.TooManyAttempts: 429, errors.Inconsistent: 500,
+    errors.ServiceError: 400,
+}
+
+
+def status_of(error: errors.ServiceError) -> int:
+    """The HTTP status that answers `error`."""
+    for kind in type(error).__mro__:
+        if kind in STATUS_OF_ERROR:
+            return STATUS_OF_ERROR[kind]  # type: ignore[index]
+    return 400
 
 
 def wants_page(request: Request) -> bool:
@@ -36,13 +54,21 @@ def not_found_page(request: Request, status: int) -> Response | None:
     return make(request)
 
 
-def install_error_handlers(app: FastAPI, service_error: type[Exception]) -> None:
-    """`service_error` is the service's refusal type; it carries `.status`."""
+def install_error_handlers(app: FastAPI, service_error: type[Exception] | None = None) -> None:
+    """JSON answers for domain errors (`servicekit.errors`), unreadable bodies, HTTP errors
+    and request validation. `service_error` is a role's older refusal type that still carries
+    `.status`; it goes once every role raises domain errors only."""
 
     async def refused(request: Request, error: Exception) -> JSONResponse:
         return error_response(getattr(error, "status", 400), str(error))
 
-    app.add_exception_handler(service_error, refused)
+    async def domain_error(request: Request, error: Exception) -> JSONResponse:
+        status = status_of(error) if isinstance(error, errors.ServiceError) else 400
+        return error_response(status, str(error))
+
+    app.add_exception_handler(errors.ServiceError, domain_error)
+    if service_error is not None:
+        app.add_exception_handler(service_error, refused)
     app.add_exception_handler(BodyError, refused)
 
     @app.exception_handler(StarletteHTTPException)
