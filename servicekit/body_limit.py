@@ -1,0 +1,72 @@
+"""A size limit on small request bodies, applied before any route reads them.
+
+Routes declare their JSON bodies as Pydantic models, so FastAPI reads and parses the body and
+OpenAPI documents it. FastAPI itself sets no size limit; this middleware does: a JSON or
+form body (or one with no content type, which FastAPI reads as JSON) longer than `max_bytes`
+is answered 413 before the route runs. File uploads (multipart, raw files, archives) pass
+through untouched: their routes stream them to disk under their own, larger limits.
+"""
+
+from __future__ import annotations
+
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_JSON_BYTES = 1024 * 1024
+
+
+def is_small_body(content_type: str) -> bool:
+    """Bodies this limit applies to: JSON, urlencoded forms, and bodies without a type."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return (media_type in ("", "application/json", "application/x-www-form-urlencoded")
+            or media_type.endswith("+json"))
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_JSON_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = {key.decode("latin-1"): value.decode("latin-1")
+                   for key, value in scope.get("headers", [])}
+        if not is_small_body(headers.get("content-type", "")):
+            await self.app(scope, receive, send)
+            return
+        declared = headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send)
+            return
+        # Read the whole (small) body here, so an over-long one is refused before the route
+        # starts; then hand the route the same messages.
+        messages: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            size += len(message.get("body", b""))
+            if size > self.max_bytes:
+                await self._refuse(send)
+                return
+            if not message.get("more_body", False):
+                break
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _refuse(self, send: Send) -> None:
+        body = json.dumps({"error": "too_large",
+                           "message": f"request body is larger than {self.max_bytes} bytes"}
+                          ).encode()
+        await send({"type": "http.response.start", "status": 413,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
