@@ -17,8 +17,9 @@ from servicekit import errors
 from servicekit.http_body import BodyError
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
-         422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+         405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
+         415: "unsupported_media_type", 422: "unprocessable", 429: "too_many_requests",
+         500: "server_error"}
 
 
 NotFoundPage = Callable[[Request], Response | None]

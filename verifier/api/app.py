@@ -7,8 +7,8 @@ import os
 
 from fastapi import FastAPI
 
+from servicekit.api_errors import install_error_handlers
 from verifier.api import oid4vp, vc_api
-from verifier.api.errors import install_error_handlers
 from verifier.config import VerifierSettings, fetch_policy_for
 from verifier.services.context import VerifierContext
 from verifier.web.setup import install_web

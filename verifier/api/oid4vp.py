@@ -14,10 +14,11 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from servicekit.api_errors import status_of
+from servicekit.errors import Invalid, ServiceError
 from servicekit.http_body import BodyError, parse_json_object, read_body
 from servicekit.qr import qr_png, qr_svg
 from verifier.api.deps import Context
-from verifier.services.context import VerifierError
 from verifier.services.oid4vp import (
     authorization_request,
     create_request,
@@ -39,7 +40,7 @@ async def new_request(request: Request, ctx: Context) -> JSONResponse:
     options = parse_json_object(body) if body.strip() else {}
     query = options.get("query", "dcql")
     if not isinstance(query, str):
-        raise VerifierError('"query" must be "dcql" or "pe"')
+        raise Invalid('"query" must be "dcql" or "pe"')
     created = await run_in_threadpool(create_request, ctx, query_language=query,
                                       credential_types=options.get("types"))
     return JSONResponse(created, status_code=201, headers=NO_STORE)
@@ -69,26 +70,34 @@ async def wallet_response(request: Request, ctx: Context) -> JSONResponse:
         form = _form(request.headers.get("content-type", ""),
                      await read_body(request, ctx.settings.max_request_bytes))
         answer = await run_in_threadpool(receive_response, ctx, form)
-    except (VerifierError, BodyError) as error:
+    except (ServiceError, BodyError) as error:
         return JSONResponse({"error": "invalid_request", "error_description": str(error)},
-                            status_code=error.status, headers=NO_STORE)
+                            status_code=_oauth_status(error), headers=NO_STORE)
     return JSONResponse(answer, headers=NO_STORE)
+
+
+def _oauth_status(error: ServiceError | BodyError) -> int:
+    """OAuth answers a refused request with 400 whatever the reason (an unknown, expired or
+    answered state alike); only a body over the limit (413) and the verifier's own failure
+    (500) keep their status."""
+    status = error.status if isinstance(error, BodyError) else status_of(error)
+    return status if status in (413, 500) else 400
 
 
 def _form(content_type: str, body: bytes) -> dict[str, str]:
     """An application/x-www-form-urlencoded body as {name: value}; each name once."""
     if content_type.split(";")[0].strip().lower() != FORM:
-        raise VerifierError(f"send the answer as {FORM} (response mode direct_post)")
+        raise Invalid(f"send the answer as {FORM} (response mode direct_post)")
     try:
         pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=True,
                           errors="strict", max_num_fields=MAX_FORM_FIELDS)
     except UnicodeDecodeError:
-        raise VerifierError("the answer is not UTF-8") from None
+        raise Invalid("the answer is not UTF-8") from None
     except ValueError as error:
-        raise VerifierError(f"the answer is not a valid form: {error}") from None
+        raise Invalid(f"the answer is not a valid form: {error}") from None
     form: dict[str, str] = {}
     for name, value in pairs:
         if name in form:
-            raise VerifierError(f"the answer names {name!r} more than once")
+            raise Invalid(f"the answer names {name!r} more than once")
         form[name] = value
     return form

@@ -12,9 +12,9 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
+from servicekit.errors import Invalid
 from servicekit.http_body import read_json_object
 from verifier.api.deps import Context
-from verifier.services.context import VerifierError
 from verifier.services.verification import (
     VerifyOptions,
     new_challenge,
@@ -30,7 +30,7 @@ NO_STORE = {"Cache-Control": "no-store"}
 async def credentials_verify(request: Request, ctx: Context) -> JSONResponse:
     body = await read_json_object(request, ctx.settings.max_request_bytes)
     credential = _member(body, "verifiableCredential")
-    options = VerifyOptions.from_json(body.get("options"))
+    options = _options(body.get("options"))
     report = await run_in_threadpool(verify_credential_report, ctx, credential, options)
     return JSONResponse(report, headers=NO_STORE)
 
@@ -39,7 +39,7 @@ async def credentials_verify(request: Request, ctx: Context) -> JSONResponse:
 async def presentations_verify(request: Request, ctx: Context) -> JSONResponse:
     body = await read_json_object(request, ctx.settings.max_request_bytes)
     presentation = _member(body, "verifiablePresentation")
-    options = VerifyOptions.from_json(body.get("options"))
+    options = _options(body.get("options"))
     report = await run_in_threadpool(verify_presentation_report, ctx, presentation, options)
     return JSONResponse(report, headers=NO_STORE)
 
@@ -59,5 +59,23 @@ def trust_registry(ctx: Context) -> dict[str, Any]:
 
 def _member(body: dict[str, Any], name: str) -> Any:
     if name not in body:
-        raise VerifierError(f'the request needs "{name}"')
+        raise Invalid(f'the request needs "{name}"')
     return body[name]
+
+
+def _options(value: Any) -> VerifyOptions:
+    """VC-API `options`; Invalid for a wrong type. Unknown options are ignored, as VC-API
+    implementations do, but named in no check."""
+    if value is None:
+        return VerifyOptions()
+    if not isinstance(value, dict):
+        raise Invalid('"options" must be a JSON object')
+    for name in ("challenge", "domain"):
+        if value.get(name) is not None and not isinstance(value[name], str):
+            raise Invalid(f'"options.{name}" must be a string')
+    for name in ("checkStatus", "checkEvidence"):
+        if name in value and not isinstance(value[name], bool):
+            raise Invalid(f'"options.{name}" must be true or false')
+    return VerifyOptions(challenge=value.get("challenge"), domain=value.get("domain"),
+                         check_status=value.get("checkStatus", True),
+                         check_evidence=value.get("checkEvidence", False))
