@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from servicekit.api_errors import install_error_handlers
 from verifier.api import oid4vp, vc_api
+from verifier.api.body_limit import VerifierBodyLimit
 from verifier.config import VerifierSettings, fetch_policy_for
 from verifier.services.context import VerifierContext
 from verifier.web.setup import install_web
@@ -22,6 +23,7 @@ def create_app(settings: VerifierSettings | None = None, *,
     app = FastAPI(title="OpenDossier verifier", version="0.1.0",
                   summary="Check Open Badges 3.0 credentials and presentations")
     app.state.verifier = ctx
+    app.add_middleware(VerifierBodyLimit, max_bytes=ctx.settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(oid4vp.router)

@@ -2,24 +2,35 @@
 wallets answer at. The work is in verifier.services.oid4vp.
 
 The response URI speaks OAuth to wallets: errors are {"error", "error_description"} (400, or
-413 for a body over the size limit), never cached. The other routes use the verifier's own
-error shape.
+413 for a body over the size limit), never cached. It reads its form itself, under the size
+limit, so that every refusal has that shape and a name sent twice is refused, not picked. The
+other routes use the verifier's own error shape.
 """
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
 from servicekit.api_errors import status_of
 from servicekit.errors import Invalid, ServiceError
-from servicekit.http_body import BodyError, parse_json_object, read_body
+from servicekit.http_body import BodyError, read_body
 from servicekit.qr import qr_png, qr_svg
 from verifier.api.deps import Context
+from verifier.api.schemas.oid4vp import (
+    Accepted,
+    CreatedRequest,
+    NewRequestBody,
+    OAuthError,
+    RequestStatus,
+    WalletAnswer,
+)
 from verifier.services.oid4vp import (
+    RESPONSE_PATH,
     authorization_request,
     create_request,
     receive_response,
@@ -33,37 +44,39 @@ FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20  # vp_token, state, presentation_submission, error…: a handful
 
 
-@router.post("/oid4vp/requests", status_code=201)
-async def new_request(request: Request, ctx: Context) -> JSONResponse:
-    """Body (optional): {"query": "dcql" | "pe", "types": ["OpenBadgeCredential", ...]}."""
-    body = await read_body(request, ctx.settings.max_request_bytes)
-    options = parse_json_object(body) if body.strip() else {}
-    query = options.get("query", "dcql")
-    if not isinstance(query, str):
-        raise Invalid('"query" must be "dcql" or "pe"')
-    created = await run_in_threadpool(create_request, ctx, query_language=query,
-                                      credential_types=options.get("types"))
+@router.post("/oid4vp/requests", status_code=201, response_model=CreatedRequest)
+async def new_request(ctx: Context,
+                      body: Annotated[NewRequestBody | None, Body()] = None) -> JSONResponse:
+    """Ask the owner's wallet for a credential; the body may be left out."""
+    wanted = body or NewRequestBody()
+    created = await run_in_threadpool(create_request, ctx, query_language=wanted.query,
+                                      credential_types=wanted.types)
     return JSONResponse(created, status_code=201, headers=NO_STORE)
 
 
-@router.get("/oid4vp/requests/{request_id}")
+@router.get("/oid4vp/requests/{request_id}", response_model=RequestStatus)
 def status(request_id: str, ctx: Context) -> JSONResponse:
     return JSONResponse(request_status(ctx, request_id), headers=NO_STORE)
 
 
-@router.get("/oid4vp/requests/{request_id}/qr.png")
+@router.get("/oid4vp/requests/{request_id}/qr.png", response_class=Response,
+            responses={200: {"content": {"image/png": {}}}})
 def qr_code_png(request_id: str, ctx: Context) -> Response:
     return Response(qr_png(authorization_request(ctx, request_id)), media_type="image/png",
                     headers=NO_STORE)
 
 
-@router.get("/oid4vp/requests/{request_id}/qr.svg")
+@router.get("/oid4vp/requests/{request_id}/qr.svg", response_class=Response,
+            responses={200: {"content": {"image/svg+xml": {}}}})
 def qr_code_svg(request_id: str, ctx: Context) -> Response:
     return Response(qr_svg(authorization_request(ctx, request_id)),
                     media_type="image/svg+xml", headers=NO_STORE)
 
 
-@router.post("/oid4vp/response")
+@router.post(RESPONSE_PATH, response_model=Accepted,
+             responses={400: {"model": OAuthError}, 413: {"model": OAuthError}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 FORM: {"schema": WalletAnswer.model_json_schema()}}}})
 async def wallet_response(request: Request, ctx: Context) -> JSONResponse:
     """Response Mode direct_post (OpenID4VP §8.2): 200 with {} once the answer is taken."""
     try:
