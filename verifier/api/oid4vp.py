@@ -37,7 +37,8 @@ from verifier.services.oid4vp import (
     request_status,
 )
 
-router = APIRouter(tags=["OpenID4VP"])
+# A body sent without a content type is read as JSON, as before the models.
+router = APIRouter(tags=["OpenID4VP"], strict_content_type=False)
 
 NO_STORE = {"Cache-Control": "no-store"}
 FORM = "application/x-www-form-urlencoded"

@@ -28,7 +28,8 @@ from verifier.services.verification import (
     verify_presentation_report,
 )
 
-router = APIRouter(tags=["VC-API"])
+# A body sent without a content type is read as JSON, as before the models.
+router = APIRouter(tags=["VC-API"], strict_content_type=False)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
