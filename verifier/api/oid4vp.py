@@ -21,6 +21,7 @@ from servicekit.errors import Invalid, ServiceError
 from servicekit.http_body import BodyError, read_body
 from servicekit.qr import qr_png, qr_svg
 from verifier.api.deps import Context
+from verifier.api.schemas.base import REFUSALS
 from verifier.api.schemas.oid4vp import (
     Accepted,
     CreatedRequest,
@@ -45,7 +46,8 @@ FORM = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 20  # vp_token, state, presentation_submission, error…: a handful
 
 
-@router.post("/oid4vp/requests", status_code=201, response_model=CreatedRequest)
+@router.post("/oid4vp/requests", status_code=201, response_model=CreatedRequest,
+             responses=REFUSALS)
 async def new_request(ctx: Context,
                       body: Annotated[NewRequestBody | None, Body()] = None) -> JSONResponse:
     """Ask the owner's wallet for a credential; the body may be left out."""
@@ -55,20 +57,20 @@ async def new_request(ctx: Context,
     return JSONResponse(created, status_code=201, headers=NO_STORE)
 
 
-@router.get("/oid4vp/requests/{request_id}", response_model=RequestStatus)
+@router.get("/oid4vp/requests/{request_id}", response_model=RequestStatus, responses=REFUSALS)
 def status(request_id: str, ctx: Context) -> JSONResponse:
     return JSONResponse(request_status(ctx, request_id), headers=NO_STORE)
 
 
 @router.get("/oid4vp/requests/{request_id}/qr.png", response_class=Response,
-            responses={200: {"content": {"image/png": {}}}})
+            responses={200: {"content": {"image/png": {}}}, **REFUSALS})
 def qr_code_png(request_id: str, ctx: Context) -> Response:
     return Response(qr_png(authorization_request(ctx, request_id)), media_type="image/png",
                     headers=NO_STORE)
 
 
 @router.get("/oid4vp/requests/{request_id}/qr.svg", response_class=Response,
-            responses={200: {"content": {"image/svg+xml": {}}}})
+            responses={200: {"content": {"image/svg+xml": {}}}, **REFUSALS})
 def qr_code_svg(request_id: str, ctx: Context) -> Response:
     return Response(qr_svg(authorization_request(ctx, request_id)),
                     media_type="image/svg+xml", headers=NO_STORE)

@@ -13,6 +13,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
 from verifier.api.deps import Context
+from verifier.api.schemas.base import REFUSALS
 from verifier.api.schemas.report import VerificationReport
 from verifier.api.schemas.vc_api import (
     Challenge,
@@ -29,7 +30,7 @@ from verifier.services.verification import (
 )
 
 # A body sent without a content type is read as JSON, as before the models.
-router = APIRouter(tags=["VC-API"], strict_content_type=False)
+router = APIRouter(tags=["VC-API"], strict_content_type=False, responses=REFUSALS)
 NO_STORE = {"Cache-Control": "no-store"}
 
 
