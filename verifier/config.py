@@ -32,13 +32,13 @@ class VerifierSettings(BaseSettings):
 
     data_dir: Path = DEFAULT_DATA_DIR
     public_url: str = "http://127.0.0.1:8003"
-    trust_registry: str | None = Field(None, description="a file path or an https URL")
+    trust_registry: str | None = Field(default=None, description="a file path or an https URL")
     allow_local_hosts: list[str] = Field(
         default_factory=list, description="hosts that may be fetched over plain http at a "
         "private or loopback address (development, tests, one-machine set-ups)")
     denied_hosts: list[str] = Field(default_factory=list, description="never fetched from")
-    challenge_lifetime_seconds: int = Field(300, gt=0)
-    max_request_bytes: int = Field(1024 * 1024, gt=0)
+    challenge_lifetime_seconds: int = Field(default=300, gt=0)
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
 
     @field_validator("public_url")
     @classmethod

@@ -19,9 +19,9 @@ class NewRequestBody(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     query: Literal["dcql", "pe"] = Field(
-        "dcql", description="DCQL, or Presentation Exchange for wallets without DCQL")
+        default="dcql", description="DCQL, or Presentation Exchange for wallets without DCQL")
     types: list[str] | None = Field(
-        None, min_length=1, max_length=MAX_TYPES,
+        default=None, min_length=1, max_length=MAX_TYPES,
         description="credential types to accept (default OpenBadgeCredential, "
                     "AchievementCredential, ClrCredential)")
 
@@ -49,7 +49,8 @@ class WalletAnswer(BaseModel):
     state: str
     vp_token: str | None = None
     presentation_submission: str | None = None
-    error: str | None = Field(None, description='e.g. "access_denied" when the owner says no')
+    error: str | None = Field(default=None,
+                              description='e.g. "access_denied" when the owner says no')
     error_description: str | None = None
 
 

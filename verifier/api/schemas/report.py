@@ -77,9 +77,9 @@ class ReportNode(Closed):
     summary: dict[str, Any] = Field(
         description="what the document says, for display: name, issuer, subject, "
                     "achievement, dates (a credential); holder (a presentation)")
-    trust: TrustVerdict | None = Field(None, description="credentials only")
+    trust: TrustVerdict | None = Field(default=None, description="credentials only")
     evidence: list[EvidenceOutcome] | None = Field(
-        None, description="only when evidence was checked (options.checkEvidence)")
+        default=None, description="only when evidence was checked (options.checkEvidence)")
     credentials: list[InnerReport] = Field(
         description="the credentials inside: a presentation's, a CLR's")
     endorsements: list[InnerReport]

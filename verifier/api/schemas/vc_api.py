@@ -37,11 +37,11 @@ class VerifyOptionsBody(CamelModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    challenge: str | None = Field(None, description="a challenge from POST /challenges "
+    challenge: str | None = Field(default=None, description="a challenge from POST /challenges "
                                   "the presentation's proof must carry")
-    domain: str | None = Field(None, description="the domain the proof must name")
-    check_status: bool = Field(True, description="check the credential's status list")
-    check_evidence: bool = Field(False, description="fetch the evidence and compare its "
+    domain: str | None = Field(default=None, description="the domain the proof must name")
+    check_status: bool = Field(default=True, description="check the credential's status list")
+    check_evidence: bool = Field(default=False, description="fetch the evidence and compare its "
                                  "digest with the signed one")
 
     def to_options(self) -> VerifyOptions:
