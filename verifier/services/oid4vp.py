@@ -127,7 +127,7 @@ def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
     store = _store(ctx)
     if query_language not in QUERY_LANGUAGES:
         raise Invalid(f"unknown query language {query_language!r}: use "
-                            f"{' or '.join(QUERY_LANGUAGES)}")
+                      f"{' or '.join(QUERY_LANGUAGES)}")
     types = _types(credential_types)
     try:
         query = (build_dcql_query(types) if query_language == "dcql"
@@ -323,6 +323,7 @@ def _request_by_id(ctx: VerifierContext, request_id: str) -> _Request:
     return request
 
 
+# One statement per column a request is looked up by: never a caller's string in the SQL.
 _SELECT_BY = {"id": "SELECT * FROM oid4vp_requests WHERE id = ?",
               "state": "SELECT * FROM oid4vp_requests WHERE state = ?"}
 
