@@ -63,11 +63,11 @@ def reflections_page(request: Request, actor: PageActor, ctx: Context,
 
 @router.post("/d/{owner_id}/reflections", response_class=HTMLResponse)
 def write(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
-    values = {"text": _text(form, "text"), "competences": _ids(form, "competence"),
-              "evidence": _ids(form, "evidence")}
+    text, competences, evidence = \
+        _text(form, "text"), _ids(form, "competence"), _ids(form, "evidence")
+    values = {"text": text, "competences": competences, "evidence": evidence}
     try:
-        reflection = service.save_reflection(ctx, actor, values["text"],
-                                             values["competences"], values["evidence"])
+        reflection = service.save_reflection(ctx, actor, text, competences, evidence)
     except WalletError as error:
         return _list_page(request, actor, ctx, status=error_status(error), error=str(error),
                           values=values)

@@ -64,12 +64,13 @@ def new_share_page(request: Request, actor: PageActor, ctx: Context) -> HTMLResp
 
 @router.post("/d/{owner_id}/shares", response_class=HTMLResponse)
 def make_share(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) -> Response:
-    values = {"credential": _ids(form, "credential"), "evidence": _ids(form, "evidence"),
-              "audience": _text(form, "audience"), "expires": _text(form, "expires") or "7d"}
+    credential_ids, evidence_ids = _ids(form, "credential"), _ids(form, "evidence")
+    audience, expires = _text(form, "audience"), _text(form, "expires") or "7d"
+    values = {"credential": credential_ids, "evidence": evidence_ids, "audience": audience,
+              "expires": expires}
     try:
-        lifetime = parse_duration(values["expires"])
-        share = new_share(ctx, actor, values["credential"], values["evidence"],
-                          values["audience"], lifetime)
+        share = new_share(ctx, actor, credential_ids, evidence_ids, audience,
+                          parse_duration(expires))
     except WalletError as error:
         return _new_form(request, actor, ctx, status=error_status(error),
                          error=error_text(request, error), values=values)
@@ -126,13 +127,15 @@ def cv_settings(request: Request, actor: PageActor, ctx: Context,
 
 @router.post("/d/{owner_id}/cv", response_class=HTMLResponse)
 def save_cv(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) -> Response:
-    values = {"enabled": form.get("enabled") == "on", "headline": _text(form, "headline"),
-              "about": _text(form, "about"), "slug": _text(form, "slug"),
-              "credential": _ids(form, "credential"), "evidence": _ids(form, "evidence")}
+    enabled, headline, about, slug = (form.get("enabled") == "on", _text(form, "headline"),
+                                      _text(form, "about"), _text(form, "slug"))
+    credential_ids, evidence_ids = _ids(form, "credential"), _ids(form, "evidence")
+    values = {"enabled": enabled, "headline": headline, "about": about, "slug": slug,
+              "credential": credential_ids, "evidence": evidence_ids}
     try:
-        save_cv_settings(ctx, actor, enabled=values["enabled"], headline=values["headline"],
-                         about=values["about"], credential_ids=values["credential"],
-                         evidence_ids=values["evidence"], slug=values["slug"] or None)
+        save_cv_settings(ctx, actor, enabled=enabled, headline=headline, about=about,
+                         credential_ids=credential_ids, evidence_ids=evidence_ids,
+                         slug=slug or None)
     except WalletError as error:
         return _cv_form(request, actor, ctx, status=error_status(error),
                         error=error_text(request, error), values=values)
