@@ -210,7 +210,6 @@ def evidence_of(session: Session, actor: Actor, status: str | None = None) -> li
     return [item for item in items if _visible(actor, item)]
 
 
-
 def approved_evidence(session: Session, owner_id: str, kind: str | None = None
                       ) -> list[Evidence]:
     """The dossier's approved items (of `kind`, when given), newest first: what the owner
@@ -307,7 +306,6 @@ def evidence_file(ctx: WalletContext, session: Session, actor: Actor,
     if not path.is_file():
         raise NotFound("the file of this evidence is missing from the store")
     return item, path
-
 
 
 @dataclass(frozen=True)
