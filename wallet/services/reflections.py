@@ -242,10 +242,10 @@ def reflection_details(ctx: WalletContext, actor: Actor, reflection_id: str
         competences = {c.id: c for c in competences_of(session, actor)}
         evidence = {e.id: e for e in evidence_of(session, actor, "approved")} \
             if actor.can("evidence:read") else {}
-    return ReflectionDetails(
-        reflection, author,
-        [competences[i] for i in reflection.competence_ids if i in competences],
-        [evidence[i] for i in reflection.evidence_ids if i in evidence])
+        return ReflectionDetails(
+            reflection, author,
+            [competences[i] for i in reflection.competence_ids if i in competences],
+            [evidence[i] for i in reflection.evidence_ids if i in evidence])
 
 
 def approve_pending_reflection(ctx: WalletContext, actor: Actor, reflection_id: str) -> None:

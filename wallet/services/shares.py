@@ -294,8 +294,8 @@ def list_shares(ctx: WalletContext, actor: Actor) -> list[ShareSummary]:
     with Session(ctx.engine) as session:
         shares = shares_of(session, actor)
         views = views_of(session, [s.id for s in shares])
-    return [ShareSummary(s, share_state(ctx, s), views[s.id],
-                         len(s.credential_ids) + len(s.evidence_ids)) for s in shares]
+        return [ShareSummary(s, share_state(ctx, s), views[s.id],
+                             len(s.credential_ids) + len(s.evidence_ids)) for s in shares]
 
 
 @dataclass(frozen=True)
@@ -336,8 +336,8 @@ def share_details(ctx: WalletContext, actor: Actor, share_id: str) -> ShareDetai
             col(StoredCredential.id).in_(share.credential_ids)))}
         titles = {e.id: e.title for e in session.exec(select(Evidence).where(
             col(Evidence.id).in_(share.evidence_ids)))}
-    return ShareDetails(share, views, [names.get(i, i) for i in share.credential_ids],
-                        [titles.get(i, i) for i in share.evidence_ids])
+        return ShareDetails(share, views, [names.get(i, i) for i in share.credential_ids],
+                            [titles.get(i, i) for i in share.evidence_ids])
 
 
 def find_share(ctx: WalletContext, actor: Actor, share_id: str) -> Share:
