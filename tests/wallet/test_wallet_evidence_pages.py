@@ -119,7 +119,7 @@ def test_delegate_adds_owner_approves_on_pages(wallet_server: WalletProcess,
 
     mine = logged_in(wallet_server, owner.email)
     listed = mine.get(base).text
-    assert "wachten op je goedkeuring" in listed and "Opnemen in dossier" in listed
+    assert "1 stuk bewijs wacht op je goedkeuring." in listed and "Opnemen in dossier" in listed
     [item_id] = _ids_in(listed, owner)
     # the delegate cannot approve
     assert theirs.post(f"{base}/{item_id}/approve", form_page=base).status_code == 403

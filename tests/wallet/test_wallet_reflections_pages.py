@@ -47,7 +47,7 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProces
     assert "wacht op goedkeuring" in by_mentor.get(page_of).text
 
     waiting = mine.get(page_of).text
-    assert "1 wachten op goedkeuring." in waiting
+    assert "1 wacht op goedkeuring." in waiting
     reflection_id = re.search(rf'action="{page_of}/([0-9a-f]{{32}})/approve"', waiting).group(1)
     not_allowed = by_mentor.post(f"{page_of}/{reflection_id}/approve", form_page=page_of)
     assert not_allowed.status_code == 403

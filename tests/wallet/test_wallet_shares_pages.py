@@ -56,7 +56,7 @@ def test_share_link_pages(sqlite_wallet: WalletProcess,
     assert httpx.get(url, headers={"accept": "application/json"}, timeout=30).status_code == 200
     listing = browser.get(base)
     assert "Stageschool" in listing.text and "1 keer bekeken" in listing.text
-    assert "viewed 1 times" in browser.get(f"{base}?lang=en").text
+    assert "viewed 1 time," in browser.get(f"{base}?lang=en").text
     assert browser.get(f"{base}?lang=nl").status_code == 200  # back to Dutch
 
     share_id = made.headers["location"].split("/")[-1].split("?")[0]

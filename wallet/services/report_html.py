@@ -12,7 +12,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicekit.i18n import LANGUAGES
+from servicekit.i18n import LANGUAGES, template_plural
 from wallet.services.reports import ReportContents
 from wallet.web.i18n import translator
 
@@ -20,6 +20,7 @@ TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
                            autoescape=select_autoescape(["html"]),
                            trim_blocks=True, lstrip_blocks=True)
+_environment.globals["tn"] = template_plural
 # Sent with the file: no scripts, nothing fetched; only its own styles and data: images.
 EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 
