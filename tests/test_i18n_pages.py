@@ -9,6 +9,7 @@ import html
 import io
 import json
 import re
+from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,6 +67,7 @@ def english_only(role: str) -> set[str]:
         for form in forms_of(message):
             for piece in PLACEHOLDER.split(form)[::2]:  # split keeps the names at odd places
                 piece = piece.strip(" .,:;()–-\n")
+                piece = re.sub(r"\s+", " ", piece)
                 if len(piece) >= 4 and re.search(r"[a-z]", piece) and piece not in all_dutch:
                     pieces.add(piece)
     return pieces
@@ -76,8 +78,14 @@ def english_on(page: str, pieces: set[str]) -> list[str]:
     shown.feed(page)
     text = html.unescape(" ".join(shown.parts))
     text = re.sub(r"\s+", " ", text)
-    return sorted(piece for piece in pieces if re.search(
-        r"(?<!\w)" + re.escape(re.sub(r"\s+", " ", piece)) + r"(?!\w)", text))
+    return sorted(set(pattern_of(frozenset(pieces)).findall(text)))
+
+
+@cache
+def pattern_of(pieces: frozenset[str]) -> re.Pattern[str]:
+    """One pattern for all pieces, longest first, each as whole words."""
+    alternatives = sorted((re.escape(piece) for piece in pieces), key=len, reverse=True)
+    return re.compile(r"(?<!\w)(" + "|".join(alternatives) + r")(?!\w)")
 
 
 def crawl(client: TestClient, start: list[str], role: str) -> dict[str, str]:
