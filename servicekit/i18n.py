@@ -6,7 +6,8 @@ text, with `{name}` placeholders. The .po files are read at start-up (no compile
 fresh clone runs as it is). Texts that show a count have plural forms, chosen by the rule in
 the catalogue's `Plural-Forms` header: `t.plural("sharing.list.items", n)` in Python,
 `tn('sharing.list.items', n)` in templates. `babel.cfg` extracts the keys from code and
-templates; tests/test_i18n.py checks the catalogues against them.
+templates; tests/test_i18n.py checks the catalogues against them. A service's refusal shown on
+a page goes through `t.refusal(message)` (servicekit.refusals).
 
 `?lang=en` or `?lang=nl` on any page chooses the language and keeps it in a cookie; without
 either, the cookie decides, and without a cookie the pages are Dutch. Each service has its
@@ -27,9 +28,12 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from starlette.requests import HTTPConnection
 
+from servicekit.refusals import Refusals
+
 LANGUAGES = ("nl", "en")
 DEFAULT_LANGUAGE = "nl"
 DOMAIN = "messages"
+REFUSALS = "refusals"  # the domain of the services' refusals (servicekit.refusals)
 
 
 def catalogue_path(locale_dir: Path, language: str, domain: str = DOMAIN) -> Path:
@@ -39,6 +43,13 @@ def catalogue_path(locale_dir: Path, language: str, domain: str = DOMAIN) -> Pat
 def read_catalogue(locale_dir: Path, language: str, domain: str = DOMAIN) -> Catalog:
     with catalogue_path(locale_dir, language, domain).open("rb") as po:
         return read_po(po, locale=language, domain=domain)
+
+
+def refusal_catalogue(locale_dir: Path, language: str) -> Catalog | None:
+    """The role's refusals in `language`; English has none (the services speak it)."""
+    if not catalogue_path(locale_dir, language, REFUSALS).exists():
+        return None
+    return read_catalogue(locale_dir, language, REFUSALS)
 
 
 def compiled(catalogue: Catalog) -> Translations:
@@ -54,8 +65,9 @@ class Translator:
     """The texts of one language. A key missing from the catalogue shows as itself, so a
     mistake is visible on the page (and the catalogue test fails) instead of breaking it."""
 
-    def __init__(self, translations: Translations) -> None:
+    def __init__(self, translations: Translations, refusals: Refusals) -> None:
         self.translations = translations
+        self.refusals = refusals
 
     def __call__(self, key: str, **values: Any) -> str:
         text = self.translations.gettext(key)
@@ -64,6 +76,11 @@ class Translator:
     def plural(self, key: str, count: int, **values: Any) -> str:
         """The form of `key` for `count` things; `{count}` in the text is the number."""
         return self.translations.ngettext(key, key, count).format(count=count, **values)
+
+    def refusal(self, message: str) -> str:
+        """A service's refusal (English) in this language, as far as the catalogue knows it
+        (see servicekit.refusals)."""
+        return self.refusals.translate(message)
 
 
 @pass_context
@@ -78,8 +95,10 @@ class PageLanguages:
     def __init__(self, locale_dir: Path, cookie: str) -> None:
         self.locale_dir = locale_dir
         self.cookie = cookie
-        self.translators = {language: Translator(compiled(read_catalogue(locale_dir, language)))
-                            for language in LANGUAGES}
+        self.translators = {
+            language: Translator(compiled(read_catalogue(locale_dir, language)),
+                                 Refusals(refusal_catalogue(locale_dir, language)))
+            for language in LANGUAGES}
 
     def translator(self, language: str) -> Translator:
         return self.translators.get(language, self.translators[DEFAULT_LANGUAGE])

@@ -15,8 +15,9 @@ from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
-from servicekit.i18n import LANGUAGES, read_catalogue
+from servicekit.i18n import LANGUAGES, REFUSALS, read_catalogue
 from tests.catalogues import forms_of, key_of
+from tests.refusal_sources import raised_messages
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("issuer", "verifier", "wallet")
@@ -124,3 +125,36 @@ def test_every_key_in_the_catalogue_is_used(role: str) -> None:
     unused = sorted(key for key in dutch.keys() - used
                     if not any(key.startswith(prefix) for prefix in prefixes))
     assert unused == []
+
+
+# --- the services' refusals (servicekit.refusals) ---------------------------------------------
+@pytest.mark.parametrize("role", ["issuer", "wallet"])
+def test_refusal_catalogue_is_current(role: str) -> None:
+    """Every refusal in the Dutch catalogue is one the role's services or pages raise (so a
+    reworded refusal is noticed), and a translation keeps the message's placeholders.
+    How many are translated is printed, not asserted: what is untranslated shows in English."""
+    refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
+    raised = {msgid for msgid, _where in raised_messages([ROOT / role / "services",
+                                                          ROOT / role / "web"])}
+    messages = [message for message in refusals if message.id]
+    assert sorted(message.id for message in messages if message.id not in raised) == []
+    for message in messages:
+        if message.string:
+            assert set(PLACEHOLDER.findall(message.string)) == \
+                set(PLACEHOLDER.findall(message.id)), message.id
+    translated = sum(1 for message in messages if message.string)
+    print(f"{role}: {translated} of {len(messages)} refusals in Dutch")
+
+
+def test_refusals_in_the_page_language() -> None:
+    from wallet.web.i18n import translator
+
+    refusal = "the password must be at least 12 characters"
+    assert translator("nl").refusal(refusal) == "Het wachtwoord moet minstens 12 tekens lang zijn."
+    assert translator("en").refusal(refusal) == refusal
+    unknown = "a refusal no catalogue knows"
+    assert translator("nl").refusal(unknown) == unknown
+    assert translator("nl").refusal("the zip holds 'a.json' more than once") == \
+        "the zip holds 'a.json' more than once"  # known, not yet translated: as it was
+    assert translator("nl").refusal("no evidence 'abc' in this dossier") == \
+        "Bewijs 'abc' staat niet in dit dossier."

@@ -160,6 +160,12 @@ def test_wallet_pages_in_dutch(tmp_path: Path) -> None:
     people = cli("wallet", "seed-example", "--data-dir", str(data))["people"]
     with TestClient(create_app(WalletSettings(data_dir=data))) as client:
         crawl(client, ["/login", "/signup"], "wallet")
+        refused = client.post("/signup", data={
+            "email": "nieuw@example.org", "password": "kort", "password_again": "kort",
+            "csrf_token": csrf(client, "/signup")})
+        assert refused.status_code == 422
+        assert "Het wachtwoord moet minstens" in refused.text  # the service's refusal, in Dutch
+        assert english_on(refused.text, english_only("wallet")) == []
         for person in people:  # type: ignore[union-attr]
             log_in(client, "/login", person["email"], PASSWORD)
             pages = crawl(client, ["/"], "wallet")
