@@ -54,6 +54,7 @@ class Refusals:
             return self.exact[message]
         for refusal in self.patterns:
             found = refusal.pattern.fullmatch(message)
-            if found:
-                return refusal.text.format(**found.groupdict())
+            if found:  # a value may be a refusal itself ("the archive is refused: {message}")
+                values = {name: self.translate(value) for name, value in found.groupdict().items()}
+                return refusal.text.format(**values)
         return message

@@ -40,14 +40,21 @@ def msgid_of(message: ast.expr) -> str | None:
 
 
 def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
-    """(msgid, where) for every `raise Error("message" or f"message", ...)`."""
+    """(msgid, where) for every `raise Error("message" or f"message", ...)`, and every
+    error class that words its message itself."""
     for directory in directories:
         for path in sorted(directory.rglob("*.py")):
             if "migrations" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) \
-                        and node.exc.args:
-                    msgid = msgid_of(node.exc.args[0])
+                call = node.exc if isinstance(node, ast.Raise) else node
+                if isinstance(call, ast.Call) and call.args and (
+                        isinstance(node, ast.Raise) or is_error_init(call)):
+                    msgid = msgid_of(call.args[0])
                     if msgid:
                         yield msgid, f"{path.relative_to(directory.parent)}:{node.lineno}"
+
+
+def is_error_init(call: ast.Call) -> bool:
+    """`super().__init__(f"the archive is refused: {message}")`: an error's own wording."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"

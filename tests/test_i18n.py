@@ -158,3 +158,5 @@ def test_refusals_in_the_page_language() -> None:
         "the zip holds 'a.json' more than once"  # known, not yet translated: as it was
     assert translator("nl").refusal("no evidence 'abc' in this dossier") == \
         "Bewijs 'abc' staat niet in dit dossier."
+    assert translator("nl").refusal("the archive is refused: wrong password") == \
+        "Het archief is geweigerd: Verkeerd wachtwoord."  # a refusal within a refusal
