@@ -41,13 +41,15 @@ def pattern_of(msgid: str) -> re.Pattern[str]:
 
 class Refusals:
     def __init__(self, catalogue: Catalog | None) -> None:
-        messages = [m for m in catalogue or () if m.id and m.string and not m.fuzzy]
-        self.exact = {unbrace(m.id): unbrace(m.string)
-                      for m in messages if not PLACEHOLDER.search(m.id)}
+        translated = [(m.id, m.string) for m in catalogue or ()
+                      if isinstance(m.id, str) and isinstance(m.string, str)
+                      and m.id and m.string and not m.fuzzy]
+        self.exact = {unbrace(msgid): unbrace(text)
+                      for msgid, text in translated if not PLACEHOLDER.search(msgid)}
         # Longest first: the most specific message wins where two could match.
-        self.patterns = [Refusal(pattern_of(m.id), m.string)
-                         for m in sorted(messages, key=lambda m: len(m.id), reverse=True)
-                         if PLACEHOLDER.search(m.id)]
+        self.patterns = [Refusal(pattern_of(msgid), text)
+                         for msgid, text in sorted(translated, key=lambda m: -len(m[0]))
+                         if PLACEHOLDER.search(msgid)]
 
     def translate(self, message: str) -> str:
         if message in self.exact:

@@ -16,7 +16,9 @@ def key_of(message: Message) -> str:
 
 def forms_of(message: Message) -> tuple[str, ...]:
     """The text, or each of its plural forms."""
-    return (message.string,) if isinstance(message.string, str) else tuple(message.string)
+    if isinstance(message.string, str):
+        return (message.string,)
+    return tuple(message.string or ())
 
 
 def texts(locale_dir: Path, language: str) -> dict[str, str]:

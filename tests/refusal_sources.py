@@ -52,7 +52,7 @@ def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
                         isinstance(node, ast.Raise) or is_error_init(call)):
                     msgid = msgid_of(call.args[0])
                     if msgid:
-                        yield msgid, f"{path.relative_to(directory.parent)}:{node.lineno}"
+                        yield msgid, f"{path.relative_to(directory.parent)}:{call.lineno}"
 
 
 def is_error_init(call: ast.Call) -> bool:

@@ -59,9 +59,8 @@ def extracted(role: str) -> tuple[Use, ...]:
     for directory in source_dirs(role):
         for filename, line, message, _comments, _context in extract_from_dir(
                 directory, method_map, options_map):
-            plural = not isinstance(message, str)
-            uses.append(Use(message[0] if plural else message, plural,
-                            f"{directory.name}/{filename}:{line}"))
+            key, plural = (message, False) if isinstance(message, str) else (message[0], True)
+            uses.append(Use(key, plural, f"{directory.name}/{filename}:{line}"))
     return tuple(uses)
 
 
@@ -136,13 +135,12 @@ def test_refusal_catalogue_is_current(role: str) -> None:
     refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
     raised = {msgid for msgid, _where in raised_messages([ROOT / role / "services",
                                                           ROOT / role / "web"])}
-    messages = [message for message in refusals if message.id]
-    assert sorted(message.id for message in messages if message.id not in raised) == []
-    for message in messages:
-        if message.string:
-            assert set(PLACEHOLDER.findall(message.string)) == \
-                set(PLACEHOLDER.findall(message.id)), message.id
-    translated = sum(1 for message in messages if message.string)
+    messages = {str(message.id): str(message.string) for message in refusals if message.id}
+    assert sorted(messages.keys() - raised) == []
+    for msgid, text in messages.items():
+        if text:
+            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid)), msgid
+    translated = sum(1 for text in messages.values() if text)
     print(f"{role}: {translated} of {len(messages)} refusals in Dutch")
 
 

@@ -12,6 +12,7 @@ import re
 from functools import cache
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
@@ -109,7 +110,7 @@ def crawl(client: TestClient, start: list[str], role: str) -> dict[str, str]:
     return seen
 
 
-def cli(*args: str) -> dict[str, object]:
+def cli(*args: str) -> dict[str, Any]:
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         assert opendossier(list(args)) == 0
@@ -144,7 +145,7 @@ def test_issuer_pages_in_dutch(tmp_path: Path) -> None:
     seeded = cli("issuer", "seed-example", "--data-dir", str(data))
     with TestClient(create_app(IssuerSettings(data_dir=data))) as client:
         crawl(client, ["/staff/login"], "issuer")
-        for login in seeded["staff_logins"]:  # type: ignore[union-attr]
+        for login in seeded["staff_logins"]:
             log_in(client, "/staff/login", login["email"], login["password"])
             pages = crawl(client, ["/staff/"], "issuer")
             assert len(pages) > 10, sorted(pages)
@@ -166,7 +167,7 @@ def test_wallet_pages_in_dutch(tmp_path: Path) -> None:
         assert refused.status_code == 422
         assert "Het wachtwoord moet minstens" in refused.text  # the service's refusal, in Dutch
         assert english_on(refused.text, english_only("wallet")) == []
-        for person in people:  # type: ignore[union-attr]
+        for person in people:
             log_in(client, "/login", person["email"], PASSWORD)
             pages = crawl(client, ["/"], "wallet")
             assert len(pages) > 5, sorted(pages)
