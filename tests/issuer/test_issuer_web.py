@@ -376,7 +376,7 @@ def test_the_same_form_twice_issues_once_and_errors_show_on_the_form(staff: Staf
     refused = staff.post("/staff/issue", {**data, "recipient": "geen adres", "nonce": "n2"},
                          token_from="/staff/issue")
     assert refused.status_code == 422
-    assert "neither a DID nor an e-mail address" in refused.text
+    assert "is geen DID en geen e-mailadres" in refused.text  # the refusal, in Dutch
     assert 'value="geen adres"' in refused.text
 
 
