@@ -139,7 +139,7 @@ def test_edit_delete_and_english(sqlite_wallet: WalletProcess) -> None:
     detail = f"{base}/{item_id}"
     bad = browser.post(f"{detail}/edit", {"title": "Nieuw", "practice_date": "gisteren"},
                        form_page=detail)
-    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422 and "JJJJ-MM-DD" in bad.text
     saved = browser.post(f"{detail}/edit", {"title": "Nieuw", "practice_date": "2026-01-09"},
                          form_page=detail)
     assert saved.status_code == 303

@@ -30,7 +30,7 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProces
 
     refused = mine.post(page_of, {"text": "   "})
     assert refused.status_code == 422
-    assert 'role="alert"' in refused.text and "empty" in refused.text
+    assert 'role="alert"' in refused.text and "leeg" in refused.text
     assert 'aria-describedby="form-error"' in refused.text
 
     written = mine.post(page_of, {"text": "<script>alert(1)</script> Rustige les."})
