@@ -125,10 +125,10 @@ def _create_link_table(link: Link) -> sa.Table:
 
 
 def _copy_links(bind: sa.Connection, link: Link, table: sa.Table) -> None:
-    owners = dict(bind.execute(sa.text(f"SELECT id, owner_id FROM {link.item}")).tuples().all())
+    owners = dict(bind.execute(sa.text(f"SELECT id, owner_id FROM {link.item}")).all())
     rows: list[dict[str, Any]] = []
     parents = bind.execute(sa.text(
-        f"SELECT {link.parent_id}, owner_id, {link.column} FROM {link.parent}")).tuples()
+        f"SELECT {link.parent_id}, owner_id, {link.column} FROM {link.parent}"))
     for parent_id, owner_id, text in parents:
         wanted = _id_list(text)
         kept: list[str | None] = []
@@ -171,7 +171,7 @@ def downgrade() -> None:
         lists: dict[str, list[str]] = {}
         for parent_id, item_id in bind.execute(sa.text(
                 f"SELECT {link.parent_key}, {link.item_key} FROM {link.table} "
-                f"ORDER BY {link.parent_key}, position")).tuples():
+                f"ORDER BY {link.parent_key}, position")):
             lists.setdefault(parent_id, []).append(item_id)
         parent = sa.table(link.parent, sa.column(link.parent_id), sa.column(link.column))
         op.execute(parent.update().values({link.column: "[]"}))
