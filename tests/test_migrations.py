@@ -23,8 +23,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
+from issuer import db as issuer_db
+from issuer.models import Achievement, CredentialOffer, IssuerProfile
 from servicekit.database import make_engine
 from tests.databases import BACKENDS, fresh_database
 from wallet import db as wallet_db
@@ -45,7 +47,8 @@ from wallet.services.reports import report_contents
 REPO = Path(__file__).resolve().parents[1]
 # The last commit of main whose newest revision was 0001 (wallet and issuer).
 MAIN_BEFORE_LINKS = "1a4eefa92f6876f0e93749d6251de20de9d63db2"
-FILL = REPO / "tests" / "wallet" / "fill_before_links.py"
+FILL_WALLET = REPO / "tests" / "wallet" / "fill_before_links.py"
+FILL_ISSUER = REPO / "tests" / "issuer" / "fill_before_links.py"
 
 # (table, key column, old list column) -> (model, new list attribute, model the ids name)
 WALLET_LISTS: dict[tuple[str, str, str], tuple[type[WalletTable], str, str]] = {
@@ -131,14 +134,80 @@ def test_example_databases_survive_the_links_migration(
         seeded = json.loads(run_main(
             main_before_links, "-m", "opendossier", "issuer", "seed-example",
             "--data-dir", str(tmp_path / "issuer"), "--database-url", issuer_url))
+        issuer_made = json.loads(run_main(main_before_links, str(FILL_ISSUER),
+                                          str(tmp_path / "issuer"), issuer_url))
         frameworks = tmp_path / "frameworks.json"
         frameworks.write_text(json.dumps(seeded["frameworks"]), "utf-8")
         run_main(main_before_links, "-m", "opendossier", "wallet", "seed-example",
                  "--data-dir", str(tmp_path / "wallet"), "--database-url", wallet_url,
                  "--frameworks", str(frameworks))
-        made = json.loads(run_main(main_before_links, str(FILL), str(tmp_path / "wallet"),
-                                   wallet_url))
+        made = json.loads(run_main(main_before_links, str(FILL_WALLET),
+                                   str(tmp_path / "wallet"), wallet_url))
+        check_issuer(make_engine(issuer_url), issuer_made, caplog)
         check_wallet(make_engine(wallet_url), tmp_path / "wallet", made, caplog)
+
+
+def same_schema(engine: Engine, metadata: sa.MetaData) -> None:
+    """The migrated database is what the models describe (alembic finds nothing to do)."""
+    with engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), metadata) == []
+
+
+def same_moments(engine: Engine, metadata: sa.MetaData,
+                 before: dict[tuple[str, str, Any], datetime]) -> None:
+    """Every moment there was is there, and every moment is in UTC with its zone."""
+    after = moments(engine, metadata)
+    assert after.keys() >= before.keys()
+    for place, moment in after.items():
+        offset = moment.utcoffset()
+        assert offset is not None and offset.total_seconds() == 0, place
+        if place in before:
+            assert moment == before[place], place
+
+
+def check_issuer(engine: Engine, made: dict[str, str],
+                 caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        aligned = {key: (org, text) for key, org, text in old_rows(
+            engine, "achievement", "id, org_id, competence_ids_json")}
+        org_of_competence = dict(old_rows(
+            engine, "competence JOIN framework ON framework.id = competence.framework_id",
+            "competence.id, framework.org_id"))
+        results = old_values(engine, "achievement", "result_descriptions_json")
+        identifiers = old_values(engine, "issuerprofile", "identifiers_json")
+        options = old_values(engine, "credentialoffer", "issue_options_json")
+        documents = old_values(engine, "issuedcredential", "document")
+        before = moments(engine, SQLModel.metadata)
+        assert before and any(json.loads(text) for _org, text in aligned.values())
+
+        with caplog.at_level(logging.WARNING, logger="issuer.migrations"):
+            issuer_db.migrate(engine)
+        logged = [r.getMessage() for r in caplog.records if r.name == "issuer.migrations"]
+        same_schema(engine, SQLModel.metadata)
+
+        with Session(engine) as session:
+            for achievement_id, (org, text) in aligned.items():
+                achievement = session.get(Achievement, achievement_id)
+                assert achievement is not None
+                assert achievement.competence_ids == \
+                    [i for i in json.loads(text) if org_of_competence.get(i) == org]
+                assert achievement.result_descriptions == json.loads(results[achievement_id])
+            for profile_id, text in identifiers.items():
+                assert session.get(IssuerProfile, profile_id).identifiers == json.loads(text)
+            for offer_id, text in options.items():
+                assert session.get(CredentialOffer, offer_id).issue_options == json.loads(text)
+            assert made["offer"] in options
+            for record_id, document in old_values(engine, "issuedcredential",
+                                                  "document").items():
+                assert document == documents[record_id]  # byte for byte
+            achievement = session.get(Achievement, made["achievement"])
+            assert achievement.competence_ids  # the good ones stayed
+            assert not set(made["odd"].split(",")) & set(achievement.competence_ids)
+        same_moments(engine, SQLModel.metadata, before)
+        assert any(made["achievement"] in m and all(i in m for i in made["odd"].split(","))
+                   for m in logged)
+    finally:
+        engine.dispose()
 
 
 def check_wallet(engine: Engine, data_dir: Path, made: dict[str, str],
@@ -163,10 +232,7 @@ def check_wallet(engine: Engine, data_dir: Path, made: dict[str, str],
             wallet_db.migrate(engine)
         logged = [r.getMessage() for r in caplog.records if r.name == "wallet.migrations"]
 
-        with engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection),
-                                           WalletTable.metadata)
-        assert differences == []
+        same_schema(engine, WalletTable.metadata)
 
         with Session(engine) as session:
             for (table, _key, column), (model, attribute, target) in WALLET_LISTS.items():
@@ -234,13 +300,7 @@ def check_wallet(engine: Engine, data_dir: Path, made: dict[str, str],
             assert all(item.digest_sri for item in contents_now.evidence
                        if item.evidence.sha256)  # matched to the credential by position
 
-        after = moments(engine, WalletTable.metadata)
-        assert after.keys() >= before.keys()
-        for place, moment in after.items():
-            assert moment.utcoffset() is not None and moment.utcoffset().total_seconds() == 0, \
-                place
-            if place in before:
-                assert moment == before[place], place
+        same_moments(engine, WalletTable.metadata, before)
 
         teacher_note = [m for m in logged if made["teacher_note"] in m]
         assert teacher_note and "0" * 32 in teacher_note[0] and made["first"] in \
