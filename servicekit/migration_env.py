@@ -23,10 +23,14 @@ def run_migrations(target_metadata: MetaData) -> None:
             connection.commit()
         context.configure(connection=connection, target_metadata=target_metadata,
                           render_as_batch=sqlite, compare_type=True)
+        revision = context.get_context().get_current_revision()
         with context.begin_transaction():
             context.run_migrations()
         if sqlite:
-            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            migrated = context.get_context().get_current_revision() != revision
+            # the check reads every row: only after a migration ran, not at every start
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all() \
+                if migrated else []
             connection.exec_driver_sql("PRAGMA foreign_keys=ON")
             connection.commit()
             if broken:
