@@ -111,6 +111,21 @@ def test_deleting_items_removes_or_keeps_their_links(context: WalletContext) -> 
         ids = {"note": note.id, "photo": photo.id, "reflection": reflection.id,
                "report": report.id, "credential": credential.id, "share": share.id,
                "kept": kept.id, "doomed": doomed.id, "owner": account.id}
+    with Session(ctx.engine) as session:  # everything linked as made
+        assert session.get(Evidence, ids["note"]).competence_ids == [ids["kept"], ids["doomed"]]
+        assert session.get(Evidence, ids["photo"]).competence_ids == [ids["doomed"], ids["kept"]]
+        made = session.get(Reflection, ids["reflection"])
+        assert made.competence_ids == [ids["doomed"], ids["kept"]]
+        assert made.evidence_ids == [ids["photo"], ids["note"]]
+        made_report = session.get(InternshipReport, ids["report"])
+        assert made_report.evidence_ids == [ids["note"], ids["photo"]]
+        assert made_report.reflection_ids == [ids["reflection"]]
+        made_share = session.get(Share, ids["share"])
+        assert made_share.credential_ids == [ids["credential"]]
+        assert made_share.evidence_ids == [ids["photo"]]
+        made_cv = session.get(CvPage, ids["owner"])
+        assert made_cv.credential_ids == [ids["credential"]]
+        assert made_cv.evidence_ids == [ids["photo"]]
 
     with session_scope(ctx.engine) as session:  # a competence goes: links to it go
         session.delete(session.get(Competence, ids["doomed"]))

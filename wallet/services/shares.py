@@ -178,6 +178,7 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     share = Share(id=new_id(), owner_id=actor.owner_id, token=token, audience=audience,
                   presentation=presentation, created_at=now,
                   expires_at=now + lifetime)
+    share.credential_ids, share.evidence_ids = credential_ids, evidence_ids
     session.add(share)
     session.flush()
     record(session, actor, "share.create", share.id,
