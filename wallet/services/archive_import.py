@@ -170,6 +170,7 @@ class _Ids:
         return list(dict.fromkeys(mapping[v] for v in items
                                   if isinstance(v, str) and v in mapping))
 
+
 def _text(row: dict[str, Any], key: str, limit: int | None = None) -> str:
     value = row.get(key)
     text = value if isinstance(value, str) else ""
