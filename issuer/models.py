@@ -167,8 +167,9 @@ class Achievement(SQLModel, table=True):
 
     @competence_ids.setter
     def competence_ids(self, ids: Iterable[str]) -> None:
-        self.competence_links = [AchievementCompetence(competence_id=competence_id, position=n)
-                                 for n, competence_id in enumerate(ids)]
+        self.competence_links = [
+            AchievementCompetence(achievement_id=self.id, competence_id=competence_id,
+                                  position=n) for n, competence_id in enumerate(ids)]
 
 
 class IssuedCredential(SQLModel, table=True):

@@ -27,9 +27,11 @@ NOWHERE = "0" * 32
 
 def fill(ctx: IssuerContext) -> dict[str, str]:
     with Session(ctx.engine) as session:
-        achievement_id, org_id, ids = session.execute(text(
+        aligned = session.execute(text(
             "SELECT id, org_id, competence_ids_json FROM achievement "
             "WHERE competence_ids_json != '[]' ORDER BY created_at")).first()
+        assert aligned is not None, "the example data aligns achievements to competences"
+        achievement_id, org_id, ids = aligned
         foreign = session.execute(text(
             "SELECT competence.id FROM competence JOIN framework "
             "ON framework.id = competence.framework_id WHERE framework.org_id != :org"),

@@ -9,11 +9,12 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PIL import Image
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, SQLModel, select
 
 from tests.databases import BACKENDS, fresh_database
 from wallet.config import WalletSettings
@@ -41,6 +42,14 @@ from wallet.services.evidence_types import sniff
 from wallet.services.reflections import delete_reflection, write_reflection
 from wallet.services.reports import create_report, delete_report, report_contents
 from wallet.services.shares import create_share
+
+RowT = TypeVar("RowT", bound=SQLModel)
+
+
+def found(session: Session, model: type[RowT], key: str) -> RowT:
+    row = session.get(model, key)
+    assert row is not None, (model.__name__, key)
+    return row
 
 
 @pytest.fixture(params=BACKENDS)
@@ -83,7 +92,7 @@ def dangling_links(session: Session) -> list[tuple[str, str]]:
 
 
 def owner(session: Session, owner_id: str) -> Actor:
-    account = session.get(Account, owner_id)
+    account = found(session, Account, owner_id)
     assert account is not None
     return owner_actor(account)
 
@@ -112,37 +121,37 @@ def test_deleting_items_removes_or_keeps_their_links(context: WalletContext) -> 
                "report": report.id, "credential": credential.id, "share": share.id,
                "kept": kept.id, "doomed": doomed.id, "owner": account.id}
     with Session(ctx.engine) as session:  # everything linked as made
-        assert session.get(Evidence, ids["note"]).competence_ids == [ids["kept"], ids["doomed"]]
-        assert session.get(Evidence, ids["photo"]).competence_ids == [ids["doomed"], ids["kept"]]
-        made = session.get(Reflection, ids["reflection"])
+        assert found(session, Evidence, ids["note"]).competence_ids == [ids["kept"], ids["doomed"]]
+        assert found(session, Evidence, ids["photo"]).competence_ids == [ids["doomed"], ids["kept"]]
+        made = found(session, Reflection, ids["reflection"])
         assert made.competence_ids == [ids["doomed"], ids["kept"]]
         assert made.evidence_ids == [ids["photo"], ids["note"]]
-        made_report = session.get(InternshipReport, ids["report"])
+        made_report = found(session, InternshipReport, ids["report"])
         assert made_report.evidence_ids == [ids["note"], ids["photo"]]
         assert made_report.reflection_ids == [ids["reflection"]]
-        made_share = session.get(Share, ids["share"])
+        made_share = found(session, Share, ids["share"])
         assert made_share.credential_ids == [ids["credential"]]
         assert made_share.evidence_ids == [ids["photo"]]
-        made_cv = session.get(CvPage, ids["owner"])
+        made_cv = found(session, CvPage, ids["owner"])
         assert made_cv.credential_ids == [ids["credential"]]
         assert made_cv.evidence_ids == [ids["photo"]]
 
     with session_scope(ctx.engine) as session:  # a competence goes: links to it go
-        session.delete(session.get(Competence, ids["doomed"]))
+        session.delete(found(session, Competence, ids["doomed"]))
     with Session(ctx.engine) as session:
-        assert session.get(Evidence, ids["note"]).competence_ids == [ids["kept"]]
-        assert session.get(Evidence, ids["photo"]).competence_ids == [ids["kept"]]
-        assert session.get(Reflection, ids["reflection"]).competence_ids == [ids["kept"]]
+        assert found(session, Evidence, ids["note"]).competence_ids == [ids["kept"]]
+        assert found(session, Evidence, ids["photo"]).competence_ids == [ids["kept"]]
+        assert found(session, Reflection, ids["reflection"]).competence_ids == [ids["kept"]]
         assert dangling_links(session) == []
 
     with session_scope(ctx.engine) as session:  # evidence goes
         delete_evidence(ctx, session, owner(session, ids["owner"]),
                         ids["photo"])
     with Session(ctx.engine) as session:
-        assert session.get(Reflection, ids["reflection"]).evidence_ids == [ids["note"]]
-        assert session.get(Share, ids["share"]).evidence_ids == []
-        assert session.get(CvPage, ids["owner"]).evidence_ids == []
-        report_row = session.get(InternshipReport, ids["report"])
+        assert found(session, Reflection, ids["reflection"]).evidence_ids == [ids["note"]]
+        assert found(session, Share, ids["share"]).evidence_ids == []
+        assert found(session, CvPage, ids["owner"]).evidence_ids == []
+        report_row = found(session, InternshipReport, ids["report"])
         assert report_row.evidence_ids == [ids["note"]]
         assert [link.evidence_id for link in report_row.evidence_links] == [ids["note"], None]
         contents = report_contents(ctx, session, report_row, inline_images=False)
@@ -155,13 +164,13 @@ def test_deleting_items_removes_or_keeps_their_links(context: WalletContext) -> 
         delete_reflection(session, actor, ids["reflection"])
         delete_credential(session, actor, ids["credential"])
     with Session(ctx.engine) as session:
-        report_row = session.get(InternshipReport, ids["report"])
+        report_row = found(session, InternshipReport, ids["report"])
         assert report_row.reflection_ids == []
         assert [link.reflection_id for link in report_row.reflection_links] == [None]
         assert report_contents(ctx, session, report_row, inline_images=False).missing == 2
-        assert session.get(Share, ids["share"]).credential_ids == []
-        assert session.get(Share, ids["share"]).presentation is not None  # still signed
-        assert session.get(CvPage, ids["owner"]).credential_ids == []
+        assert found(session, Share, ids["share"]).credential_ids == []
+        assert found(session, Share, ids["share"]).presentation is not None  # still signed
+        assert found(session, CvPage, ids["owner"]).credential_ids == []
         assert session.execute(text("SELECT COUNT(*) FROM reflectionevidence")).scalar_one() == 0
         assert session.execute(text("SELECT COUNT(*) FROM reflectioncompetence")
                                ).scalar_one() == 0
@@ -173,5 +182,5 @@ def test_deleting_items_removes_or_keeps_their_links(context: WalletContext) -> 
     with Session(ctx.engine) as session:
         for table in ("reportevidence", "reportreflection"):
             assert session.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar_one() == 0
-        assert session.get(Evidence, ids["note"]).competence_ids == [ids["kept"]]
+        assert found(session, Evidence, ids["note"]).competence_ids == [ids["kept"]]
         assert dangling_links(session) == []

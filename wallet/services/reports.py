@@ -227,8 +227,9 @@ def report_contents(ctx: WalletContext, session: Session, report: InternshipRepo
     reflections = {r.id: r for r in session.exec(select(Reflection).where(
         Reflection.owner_id == report.owner_id, col(Reflection.id).in_(report.reflection_ids)))}
     authors = authors_of(session, reflections.values())
-    for link in report.reflection_links:
-        reflection = reflections.get(link.reflection_id) if link.reflection_id else None
+    for reflection_link in report.reflection_links:
+        reflection = reflections.get(reflection_link.reflection_id) \
+            if reflection_link.reflection_id else None
         if reflection is None:
             contents.missing += 1
             continue

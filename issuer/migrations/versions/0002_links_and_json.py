@@ -73,7 +73,7 @@ def upgrade() -> None:
 
 
 def _copy_links(bind: sa.Connection, links: sa.Table) -> None:
-    org_of_competence = dict(bind.execute(sa.text(
+    org_of_competence: dict[str, str] = dict(bind.execute(sa.text(
         "SELECT competence.id, framework.org_id FROM competence "
         "JOIN framework ON framework.id = competence.framework_id")).all())
     rows: list[dict[str, Any]] = []
@@ -120,7 +120,8 @@ def downgrade() -> None:
                    .values(competence_ids_json=json.dumps(ids)))
     op.drop_index("ix_achievementcompetence_competence_id", "achievementcompetence")
     op.drop_table("achievementcompetence")
-    changed = {"achievement": (["competence_ids_json"], [])}
+    changed: dict[str, tuple[list[str], list[str]]] = {
+        "achievement": (["competence_ids_json"], [])}
     for table, old, new in JSON_COLUMNS:
         changed.setdefault(table, ([], []))
         changed[table][0].append(old)

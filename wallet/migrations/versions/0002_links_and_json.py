@@ -125,7 +125,7 @@ def _create_link_table(link: Link) -> sa.Table:
 
 
 def _copy_links(bind: sa.Connection, link: Link, table: sa.Table) -> None:
-    owners = dict(bind.execute(sa.text(f"SELECT id, owner_id FROM {link.item}")).all())
+    owners: dict[str, str] = dict(bind.execute(sa.text(f"SELECT id, owner_id FROM {link.item}")).all())
     rows: list[dict[str, Any]] = []
     parents = bind.execute(sa.text(
         f"SELECT {link.parent_id}, owner_id, {link.column} FROM {link.parent}"))
