@@ -47,10 +47,10 @@ def test_achievement_links_keep_order_go_with_it_and_hold_their_competences(
         ids = {"achievement": achievement.id, "first": first.id, "second": second.id}
 
     with Session(context.engine) as session:
-        achievement = session.get(Achievement, ids["achievement"])
-        assert achievement is not None
-        assert achievement.competence_ids == [ids["second"], ids["first"]]
-        assert [a.target_name for a in alignments_for(context, session, achievement)] == \
+        stored = session.get(Achievement, ids["achievement"])
+        assert stored is not None
+        assert stored.competence_ids == [ids["second"], ids["first"]]
+        assert [a.target_name for a in alignments_for(context, session, stored)] == \
             ["Taal", "Rekenen"]
 
     with pytest.raises(IntegrityError), session_scope(context.engine) as session:
