@@ -128,8 +128,8 @@ def _new_item(session: Session, actor: Actor, fields: EvidenceFields, competence
               **file: Any) -> Evidence:
     item = Evidence(owner_id=actor.owner_id, added_by=actor.account.id, title=fields.title,
                     description=fields.description, practice_date=fields.practice_date,
-                    place=fields.place,
-                    status="approved" if actor.is_owner else "pending", **file)
+                    place=fields.place, status="approved" if actor.is_owner else "pending",
+                    **file)
     item.competence_ids = competence_ids
     session.add(item)
     session.flush()
