@@ -13,4 +13,6 @@ from sqlalchemy import JSON
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeEngine
 
-JSON_DOCUMENT: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
+# None is stored as SQL NULL (not the JSON text `null`), so "no document" is one thing.
+JSON_DOCUMENT: TypeEngine[Any] = JSON(none_as_null=True).with_variant(
+    JSONB(none_as_null=True), "postgresql")
