@@ -3,15 +3,27 @@
 Ids are random hex strings so that URLs built from them (achievements, status lists, DID
 paths) reveal nothing about how many rows exist. Private keys are stored only as ciphertext
 (`SigningKey.encrypted_secret`, see servicekit.secret_box).
+
+The competences an achievement aligns to are a link table with foreign keys
+(`AchievementCompetence`). Lists of plain values (a profile's identifiers, an achievement's
+result descriptions) and an offer's issue options are JSON columns. Signed documents
+(`IssuedCredential.document`, `Endorsement.document`, `StatusListRecord.published_document`)
+stay text: they are served byte for byte as signed, and may be a JWT. Every datetime column
+is timezone-aware (SQLModel maps `datetime` fields to its UTCDateTime).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import Column, LargeBinary, Text, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import relationship
+from sqlmodel import Field, Relationship, SQLModel
+
+from servicekit.json_column import JSON_DOCUMENT
 
 
 def new_id() -> str:
@@ -60,7 +72,9 @@ class IssuerProfile(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=320)
     image: str | None = Field(default=None, max_length=2000)
     description: str | None = Field(default=None, sa_column=Column(Text))
-    identifiers_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # OB 3.0 IdentifierEntry objects: values, not rows
+    identifiers: list[dict[str, Any]] = Field(default_factory=list,
+                                              sa_column=Column(JSON_DOCUMENT, nullable=False))
     is_default: bool = False
     created_at: datetime = Field(default_factory=utc_now)
 
@@ -107,6 +121,23 @@ class Competence(SQLModel, table=True):
     position: int = 0
 
 
+class AchievementCompetence(SQLModel, table=True):
+    """The achievement aligns to the competence, at `position` in its alignments (the same
+    competence may be named twice, as it could before). The link goes with the achievement
+    (CASCADE). A competence an achievement aligns to cannot be deleted (RESTRICT): the
+    framework import already keeps such competences, and deleting one would quietly change
+    what every later credential of the achievement claims. Defined before Achievement: its
+    relationship's `list[...]` annotation must name an existing class."""
+
+    achievement_id: str = Field(sa_column=Column(
+        String(32), ForeignKey("achievement.id", ondelete="CASCADE", onupdate="CASCADE"),
+        primary_key=True))
+    position: int = Field(default=0, primary_key=True)
+    competence_id: str = Field(sa_column=Column(
+        String(32), ForeignKey("competence.id", ondelete="RESTRICT", onupdate="CASCADE"),
+        nullable=False, index=True))
+
+
 class Achievement(SQLModel, table=True):
     """An achievement definition (badge class); published at {public_url}/achievements/{id}."""
 
@@ -119,13 +150,26 @@ class Achievement(SQLModel, table=True):
     criteria_url: str | None = Field(default=None, max_length=2000)
     image_url: str | None = Field(default=None, max_length=2000)
     achievement_type: str | None = Field(default=None, max_length=100)
-    # JSON list of OB 3.0 ResultDescription objects
-    result_descriptions_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    # JSON list of competence ids (Competence.id) this achievement aligns to
-    competence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # OB 3.0 ResultDescription objects: values, not rows
+    result_descriptions: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON_DOCUMENT, nullable=False))
     valid_days: int | None = None  # credentials expire this many days after issue
     archived: bool = False
     created_at: datetime = Field(default_factory=utc_now)
+    competence_links: list[AchievementCompetence] = Relationship(sa_relationship=relationship(
+        "AchievementCompetence", lazy="selectin", cascade="all, delete-orphan",
+        passive_deletes=True, order_by="AchievementCompetence.position"))
+
+    @property
+    def competence_ids(self) -> list[str]:
+        """The competences (Competence.id) this achievement aligns to, in order."""
+        return [link.competence_id for link in self.competence_links]
+
+    @competence_ids.setter
+    def competence_ids(self, ids: Iterable[str]) -> None:
+        self.competence_links = [
+            AchievementCompetence(achievement_id=self.id, competence_id=competence_id,
+                                  position=n) for n, competence_id in enumerate(ids)]
 
 
 class IssuedCredential(SQLModel, table=True):
@@ -216,8 +260,9 @@ class CredentialOffer(SQLModel, table=True):
     configuration_id: str = Field(max_length=100)
     recipient_name: str | None = Field(default=None, max_length=300)
     recipient_email: str | None = Field(default=None, max_length=320)
-    # JSON: {"evidence": [...], "results": [...], "valid_from": ..., "valid_until": ...}
-    issue_options_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # {"evidence": [...], "results": [...], "valid_from": ..., "valid_until": ...}
+    issue_options: dict[str, Any] = Field(default_factory=dict,
+                                          sa_column=Column(JSON_DOCUMENT, nullable=False))
     pre_authorized_code_hash: str = Field(unique=True, max_length=64)
     tx_code_hash: str | None = Field(default=None, max_length=64)
     tx_code_attempts: int = 0

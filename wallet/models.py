@@ -6,23 +6,36 @@ Each account is an owner of its own dossier; a coordinator, employer or mentor i
 too, and reaches someone else's dossier only through a `Delegation`. Ids are random hex, so
 they are the same in every wallet instance an item moves to (export/import keeps them).
 Private keys are stored only as ciphertext (`Account.encrypted_secret`).
+
+Which item shows which competence, which items a share, report or CV holds: link tables with
+foreign keys (bottom of this module), so deleting an item never leaves a dangling id. Each
+parent reads and writes its links as a list of ids (`Evidence.competence_ids` ...), in the
+order they were given. Lists of plain values (a delegation's scopes, a credential's types)
+and documents the wallet made or learnt (a verification report, a share's presentation) are
+JSON columns. Every datetime column is timezone-aware (SQLModel maps `datetime` fields to
+its UTCDateTime: TIMESTAMP WITH TIME ZONE, given back in UTC on SQLite too).
 """
 
 from __future__ import annotations
 
-import json
 import secrets
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Column, LargeBinary, MetaData, Text, UniqueConstraint
-from sqlalchemy.orm import registry
-from sqlmodel import Field, SQLModel
+from sqlalchemy import Column, ForeignKey, LargeBinary, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import registry, relationship
+from sqlmodel import Field, Relationship, SQLModel
+
+from servicekit.json_column import JSON_DOCUMENT
 
 
 class WalletTable(SQLModel, registry=registry(metadata=MetaData())):
     """The wallet's tables have a metadata of their own: the issuer's tables (some with the
     same names) live in another database and are none of the wallet's business."""
+
+
+RowT = TypeVar("RowT", bound=WalletTable)
 
 
 def new_id() -> str:
@@ -43,10 +56,112 @@ def iso(moment: datetime | None) -> str | None:
     return aware(moment).isoformat().replace("+00:00", "Z") if moment else None
 
 
-def json_list(text: str | None) -> list[Any]:
-    value = json.loads(text) if text else []
-    return value if isinstance(value, list) else []
+def with_links(row: RowT, **id_lists: Iterable[str]) -> RowT:
+    """`row` with its id lists set (`competence_ids=[...]` ...): a table's constructor
+    takes only its columns and would drop them silently."""
+    for name, ids in id_lists.items():
+        if not isinstance(getattr(type(row), name, None), property):
+            raise TypeError(f"{type(row).__name__} has no id list {name!r}")
+        setattr(row, name, ids)
+    return row
 
+
+def _links(link_table: str) -> Any:
+    """A parent's link rows, loaded with the parent (so its id lists read without a query
+    after the session closed), in their given order, and replaced as a whole by assigning
+    a new list. The database deletes them with the parent (ON DELETE CASCADE)."""
+    return Relationship(sa_relationship=relationship(
+        link_table, lazy="selectin", cascade="all, delete-orphan", passive_deletes=True,
+        order_by=f"{link_table}.position"))
+
+
+# --- Links -------------------------------------------------------------------------------
+# A link row says "this parent holds (or shows) that item", at `position` in the parent's
+# list. ON UPDATE CASCADE on every end: an item's id can change (an archive import gives a
+# credential the archive's id) and its links follow.
+#
+# ON DELETE: CASCADE where the link means nothing without both ends: a competence, evidence
+# item or credential deleted from the dossier simply stops being linked (a share keeps its
+# signed presentation, a reflection its signed text). An internship report is different:
+# it is a signed document listing its items, and its pages count items deleted since as
+# "missing" and match the rest to the credential's evidence by position. So its links SET
+# NULL on the item's end and keep their place: deleting an item never loses the report's
+# record of what it held.
+#
+# The link tables come before the tables holding them: a relationship's `list[...]`
+# annotation names a class that must exist when the holding class is made (otherwise it
+# quietly becomes a single object, not a list).
+
+
+def _end(target: str, *, ondelete: str = "CASCADE", key: bool = True) -> Any:
+    """A link's foreign key to `target` ("table.column"); part of the link's primary key
+    unless it may be set to NULL."""
+    return Field(sa_column=Column(
+        String(32), ForeignKey(target, ondelete=ondelete, onupdate="CASCADE"),
+        primary_key=key, nullable=not key and ondelete == "SET NULL", index=True))
+
+
+class EvidenceCompetence(WalletTable, table=True):
+    evidence_id: str = _end("evidence.id")
+    competence_id: str = _end("competence.id")
+    position: int = 0
+
+
+class ReflectionCompetence(WalletTable, table=True):
+    reflection_id: str = _end("reflection.id")
+    competence_id: str = _end("competence.id")
+    position: int = 0
+
+
+class ReflectionEvidence(WalletTable, table=True):
+    reflection_id: str = _end("reflection.id")
+    evidence_id: str = _end("evidence.id")
+    position: int = 0
+
+
+class CredentialCompetence(WalletTable, table=True):
+    credential_id: str = _end("storedcredential.id")
+    competence_id: str = _end("competence.id")
+    position: int = 0
+
+
+class ShareCredential(WalletTable, table=True):
+    share_id: str = _end("share.id")
+    credential_id: str = _end("storedcredential.id")
+    position: int = 0
+
+
+class ShareEvidence(WalletTable, table=True):
+    share_id: str = _end("share.id")
+    evidence_id: str = _end("evidence.id")
+    position: int = 0
+
+
+class ReportEvidence(WalletTable, table=True):
+    report_id: str = _end("internshipreport.id")
+    position: int = Field(default=0, primary_key=True)
+    evidence_id: str | None = _end("evidence.id", ondelete="SET NULL", key=False)
+
+
+class ReportReflection(WalletTable, table=True):
+    report_id: str = _end("internshipreport.id")
+    position: int = Field(default=0, primary_key=True)
+    reflection_id: str | None = _end("reflection.id", ondelete="SET NULL", key=False)
+
+
+class CvCredential(WalletTable, table=True):
+    owner_id: str = _end("cvpage.owner_id")
+    credential_id: str = _end("storedcredential.id")
+    position: int = 0
+
+
+class CvEvidence(WalletTable, table=True):
+    owner_id: str = _end("cvpage.owner_id")
+    evidence_id: str = _end("evidence.id")
+    position: int = 0
+
+
+# --- Tables ------------------------------------------------------------------------------
 
 class Account(WalletTable, table=True):
     """A person: an owner of a dossier, and possibly a delegate in others' dossiers.
@@ -82,15 +197,13 @@ class Delegation(WalletTable, table=True):
                                     max_length=32)
     invite_email: str = Field(max_length=320)
     role: str = Field(max_length=16)  # coordinator | employer | mentor
-    scopes_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # the scopes are names, not rows: a JSON list
+    scopes: list[str] = Field(default_factory=list,
+                              sa_column=Column(JSON_DOCUMENT, nullable=False))
     invite_token_hash: str = Field(unique=True, max_length=64)
     created_at: datetime = Field(default_factory=utc_now)
     accepted_at: datetime | None = None
     withdrawn_at: datetime | None = None
-
-    @property
-    def scopes(self) -> list[str]:
-        return json_list(self.scopes_json)
 
 
 class AuditEvent(WalletTable, table=True):
@@ -138,13 +251,18 @@ class Evidence(WalletTable, table=True):
     sha256: str = Field(default="", max_length=64, index=True)
     practice_date: date | None = None
     place: str = Field(default="", max_length=300)
-    competence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     status: str = Field(default="approved", max_length=16)  # approved | pending | rejected
     created_at: datetime = Field(default_factory=utc_now)
+    competence_links: list[EvidenceCompetence] = _links("EvidenceCompetence")
 
     @property
     def competence_ids(self) -> list[str]:
-        return json_list(self.competence_ids_json)
+        return [link.competence_id for link in self.competence_links]
+
+    @competence_ids.setter
+    def competence_ids(self, ids: Iterable[str]) -> None:
+        self.competence_links = [EvidenceCompetence(competence_id=competence_id, position=n)
+                                 for n, competence_id in enumerate(ids)]
 
 
 class Reflection(WalletTable, table=True):
@@ -157,20 +275,31 @@ class Reflection(WalletTable, table=True):
     author_id: str = Field(foreign_key="account.id", max_length=32)
     author_role: str = Field(default="owner", max_length=16)
     text: str = Field(sa_column=Column(Text, nullable=False))
-    competence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    evidence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # The signed credential as text, as it was signed: the archive carries this text as is.
     credential_json: str = Field(sa_column=Column(Text, nullable=False))
     status: str = Field(default="approved", max_length=16)  # approved | pending | rejected
     created_at: datetime = Field(default_factory=utc_now)
     decided_at: datetime | None = None
+    competence_links: list[ReflectionCompetence] = _links("ReflectionCompetence")
+    evidence_links: list[ReflectionEvidence] = _links("ReflectionEvidence")
 
     @property
     def competence_ids(self) -> list[str]:
-        return json_list(self.competence_ids_json)
+        return [link.competence_id for link in self.competence_links]
+
+    @competence_ids.setter
+    def competence_ids(self, ids: Iterable[str]) -> None:
+        self.competence_links = [ReflectionCompetence(competence_id=competence_id, position=n)
+                                 for n, competence_id in enumerate(ids)]
 
     @property
     def evidence_ids(self) -> list[str]:
-        return json_list(self.evidence_ids_json)
+        return [link.evidence_id for link in self.evidence_links]
+
+    @evidence_ids.setter
+    def evidence_ids(self, ids: Iterable[str]) -> None:
+        self.evidence_links = [ReflectionEvidence(evidence_id=evidence_id, position=n)
+                               for n, evidence_id in enumerate(ids)]
 
 
 class StoredCredential(WalletTable, table=True):
@@ -189,16 +318,25 @@ class StoredCredential(WalletTable, table=True):
     name: str = Field(default="", max_length=500)
     issuer_id: str = Field(default="", max_length=2000)
     issuer_name: str = Field(default="", max_length=500)
-    types_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    competence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # the credential's types are names, not rows: a JSON list
+    types: list[str] = Field(default_factory=list,
+                             sa_column=Column(JSON_DOCUMENT, nullable=False))
     source: str = Field(default="import", max_length=32)  # import | oid4vci | self | archive
     verified: bool = False
-    verification_json: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    # the verification report made on arrival (the wallet's own document)
+    verification: dict[str, Any] = Field(default_factory=dict,
+                                         sa_column=Column(JSON_DOCUMENT, nullable=False))
     received_at: datetime = Field(default_factory=utc_now)
+    competence_links: list[CredentialCompetence] = _links("CredentialCompetence")
 
     @property
     def competence_ids(self) -> list[str]:
-        return json_list(self.competence_ids_json)
+        return [link.competence_id for link in self.competence_links]
+
+    @competence_ids.setter
+    def competence_ids(self, ids: Iterable[str]) -> None:
+        self.competence_links = [CredentialCompetence(competence_id=competence_id, position=n)
+                                 for n, competence_id in enumerate(ids)]
 
 
 class Share(WalletTable, table=True):
@@ -209,20 +347,33 @@ class Share(WalletTable, table=True):
     owner_id: str = Field(foreign_key="account.id", index=True, max_length=32)
     token: str = Field(unique=True, max_length=64)
     audience: str = Field(default="", max_length=300)
-    credential_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    evidence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    presentation_json: str = Field(default="", sa_column=Column(Text, nullable=False))
+    # The signed presentation viewers get; none for a share that arrived in an archive (it
+    # arrives switched off). Served as parsed JSON, so its bytes need not be kept.
+    presentation: dict[str, Any] | None = Field(default=None,
+                                                sa_column=Column(JSON_DOCUMENT, nullable=True))
     created_at: datetime = Field(default_factory=utc_now)
     expires_at: datetime
     revoked_at: datetime | None = None
+    credential_links: list[ShareCredential] = _links("ShareCredential")
+    evidence_links: list[ShareEvidence] = _links("ShareEvidence")
 
     @property
     def credential_ids(self) -> list[str]:
-        return json_list(self.credential_ids_json)
+        return [link.credential_id for link in self.credential_links]
+
+    @credential_ids.setter
+    def credential_ids(self, ids: Iterable[str]) -> None:
+        self.credential_links = [ShareCredential(credential_id=credential_id, position=n)
+                                 for n, credential_id in enumerate(ids)]
 
     @property
     def evidence_ids(self) -> list[str]:
-        return json_list(self.evidence_ids_json)
+        return [link.evidence_id for link in self.evidence_links]
+
+    @evidence_ids.setter
+    def evidence_ids(self, ids: Iterable[str]) -> None:
+        self.evidence_links = [ShareEvidence(evidence_id=evidence_id, position=n)
+                               for n, evidence_id in enumerate(ids)]
 
 
 class ShareView(WalletTable, table=True):
@@ -243,18 +394,32 @@ class InternshipReport(WalletTable, table=True):
     organisation: str = Field(default="", max_length=300)
     period: str = Field(default="", max_length=100)
     summary: str = Field(default="", sa_column=Column(Text, nullable=False))
-    evidence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    reflection_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
+    # The signed credential as text: the same bytes as its copy among the credentials
+    # (found by digest) and in the archive.
     credential_json: str = Field(default="", sa_column=Column(Text, nullable=False))
     created_at: datetime = Field(default_factory=utc_now)
+    evidence_links: list[ReportEvidence] = _links("ReportEvidence")
+    reflection_links: list[ReportReflection] = _links("ReportReflection")
 
     @property
     def evidence_ids(self) -> list[str]:
-        return json_list(self.evidence_ids_json)
+        """The report's evidence still in the dossier, in the report's order."""
+        return [link.evidence_id for link in self.evidence_links if link.evidence_id]
+
+    @evidence_ids.setter
+    def evidence_ids(self, ids: Iterable[str | None]) -> None:
+        self.evidence_links = [ReportEvidence(evidence_id=evidence_id, position=n)
+                               for n, evidence_id in enumerate(ids)]
 
     @property
     def reflection_ids(self) -> list[str]:
-        return json_list(self.reflection_ids_json)
+        """The report's reflections still in the dossier, in the report's order."""
+        return [link.reflection_id for link in self.reflection_links if link.reflection_id]
+
+    @reflection_ids.setter
+    def reflection_ids(self, ids: Iterable[str | None]) -> None:
+        self.reflection_links = [ReportReflection(reflection_id=reflection_id, position=n)
+                                 for n, reflection_id in enumerate(ids)]
 
 
 class CvPage(WalletTable, table=True):
@@ -265,14 +430,25 @@ class CvPage(WalletTable, table=True):
     enabled: bool = False
     headline: str = Field(default="", max_length=300)
     about: str = Field(default="", sa_column=Column(Text, nullable=False))
-    credential_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
-    evidence_ids_json: str = Field(default="[]", sa_column=Column(Text, nullable=False))
     updated_at: datetime = Field(default_factory=utc_now)
+    credential_links: list[CvCredential] = _links("CvCredential")
+    evidence_links: list[CvEvidence] = _links("CvEvidence")
 
     @property
     def credential_ids(self) -> list[str]:
-        return json_list(self.credential_ids_json)
+        return [link.credential_id for link in self.credential_links]
+
+    @credential_ids.setter
+    def credential_ids(self, ids: Iterable[str]) -> None:
+        self.credential_links = [CvCredential(credential_id=credential_id, position=n)
+                                 for n, credential_id in enumerate(ids)]
 
     @property
     def evidence_ids(self) -> list[str]:
-        return json_list(self.evidence_ids_json)
+        return [link.evidence_id for link in self.evidence_links]
+
+    @evidence_ids.setter
+    def evidence_ids(self, ids: Iterable[str]) -> None:
+        self.evidence_links = [CvEvidence(evidence_id=evidence_id, position=n)
+                               for n, evidence_id in enumerate(ids)]
+

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from alembic import context
 from sqlmodel import SQLModel
 
 import issuer.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from servicekit.migration_env import run_migrations
 
-engine = context.config.attributes["engine"]
-
-with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=SQLModel.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+run_migrations(SQLModel.metadata)

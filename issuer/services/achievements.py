@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,9 +62,9 @@ def create_achievement(ctx: IssuerContext, session: Session, org: Organisation,
         description=data.description.strip(), criteria_narrative=data.criteria_narrative.strip(),
         criteria_url=data.criteria_url or None, image_url=data.image_url or None,
         achievement_type=data.achievement_type or None,
-        result_descriptions_json=json.dumps(data.result_descriptions),
-        competence_ids_json=json.dumps(data.competence_ids), valid_days=data.valid_days,
+        result_descriptions=data.result_descriptions, valid_days=data.valid_days,
     )
+    achievement.competence_ids = data.competence_ids
     session.add(achievement)
     session.flush()
     # Build once now so a definition that cannot make a schema-valid credential is refused
@@ -102,7 +101,7 @@ def _competence_of(session: Session, org: Organisation, competence_id: str) -> C
 def alignments_for(ctx: IssuerContext, session: Session,
                    achievement: Achievement) -> list[Alignment]:
     alignments = []
-    for competence_id in json.loads(achievement.competence_ids_json):
+    for competence_id in achievement.competence_ids:
         competence = session.get(Competence, competence_id)
         if competence is None:
             continue
@@ -135,7 +134,7 @@ def achievement_json(ctx: IssuerContext, session: Session, achievement: Achievem
         achievement_type=achievement.achievement_type,
         image={"id": achievement.image_url, "type": "Image"} if achievement.image_url else None,
         alignments=alignments_for(ctx, session, achievement),
-        result_descriptions=json.loads(achievement.result_descriptions_json),
+        result_descriptions=achievement.result_descriptions,
         creator=profile_json(session, profile, with_endorsements=False),
         endorsements=endorsements_of(session, achievement_id) if with_endorsements else (),
     )

@@ -19,7 +19,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -118,8 +117,7 @@ def create_offer(ctx: IssuerContext, org: Organisation, request: OfferRequest) -
             org_id=org.id, achievement_id=achievement.id, configuration_id=configuration_id,
             recipient_name=(request.recipient_name or "").strip() or None,
             recipient_email=(request.recipient_email or "").strip().lower() or None,
-            issue_options_json=json.dumps({"evidence": request.evidence,
-                                           "results": request.results}),
+            issue_options={"evidence": request.evidence, "results": request.results},
             pre_authorized_code_hash="",
             expires_at=utc_now() + timedelta(seconds=ctx.settings.offer_lifetime_seconds),
         )
@@ -292,7 +290,7 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
     if not consume_nonce(ctx, proof.nonce):
         raise OAuthError("invalid_nonce", "the c_nonce in the key proof is unknown, used or "
                          "expired; get a new one from the nonce endpoint")
-    options = json.loads(offer.issue_options_json)
+    options = offer.issue_options
     with Session(ctx.engine) as session:
         org = session.get(Organisation, offer.org_id)
     assert org is not None

@@ -60,7 +60,7 @@ def create_profile(
         raise IssuerError(f"unsupported DID method {did_method!r}; choose key or web")
     profile = IssuerProfile(org_id=org.id, did="", did_method=did_method, name=name, url=url,
                             email=email, image=image, description=description,
-                            identifiers_json=json.dumps(identifiers or []),
+                            identifiers=identifiers or [],
                             is_default=is_default)
     if did_method == "web":
         profile.did = did_web_for_profile(ctx.public_url, profile.id)
@@ -153,7 +153,7 @@ def profile_json(session: Session, profile: IssuerProfile, *,
         id=profile.did, name=profile.name, url=profile.url, email=profile.email,
         image={"id": profile.image, "type": "Image"} if profile.image else None,
         description=profile.description,
-        other_identifiers=json.loads(profile.identifiers_json),
+        other_identifiers=profile.identifiers,
     )
     if with_endorsements:
         endorsements = endorsements_of(session, profile.did)

@@ -4,6 +4,7 @@ the test wallet (tests/oid4vci_wallet.py)."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
@@ -434,4 +435,4 @@ def test_offer_api_needs_a_token_and_sees_only_its_own(issuer_server: IssuerProc
     assert not any(grant["pre-authorized_code"] in text for text in texts)
     assert re.fullmatch(r"[0-9a-f]{64}", stored.tx_code_hash or "")
     assert re.fullmatch(r"[0-9a-f]{64}", stored.pre_authorized_code_hash)
-    assert made["txCode"] not in stored.issue_options_json
+    assert made["txCode"] not in json.dumps(stored.issue_options)

@@ -41,6 +41,7 @@ from wallet.models import (
     Reflection,
     Share,
     StoredCredential,
+    with_links,
 )
 from wallet.services.access import owner_actor
 from wallet.services.accounts import holder_key
@@ -147,35 +148,36 @@ def fill_dossier(server: WalletProcess, owner: Owner, issuer_api: httpx.Client) 
         session.add(competence)
         session.flush()
         filled.competence_id = competence.id
-        links = json.dumps([competence.id])
+        links = [competence.id]
         for title, data, kind, media in (("Les 1", photo, "photo", "image/jpeg"),
                                          ("Les 1 again", photo, "photo", "image/jpeg"),
                                          ("Verslag", document, "document", "application/pdf")):
             sha256 = put_blob(ctx, data)
             filled.blobs[sha256] = data
-            item = Evidence(owner_id=owner.id, added_by=owner.id, kind=kind, title=title,
-                            filename=f"{title}.bin", media_type=media, size=len(data),
-                            sha256=sha256, practice_date=date(2026, 3, 4), place="Utrecht",
-                            competence_ids_json=links)
+            item = with_links(Evidence(
+                owner_id=owner.id, added_by=owner.id, kind=kind, title=title,
+                filename=f"{title}.bin", media_type=media, size=len(data), sha256=sha256,
+                practice_date=date(2026, 3, 4), place="Utrecht"), competence_ids=links)
             session.add(item)
             filled.evidence_ids.append(item.id)
-        note = Evidence(owner_id=owner.id, added_by=owner.id, kind="note", title="Notitie",
-                        description="Rustige klas.", competence_ids_json=links)
+        note = with_links(Evidence(owner_id=owner.id, added_by=owner.id, kind="note",
+                                   title="Notitie", description="Rustige klas."),
+                          competence_ids=links)
         session.add(note)
         filled.evidence_ids.append(note.id)
         session.flush()
         reflection = write_reflection(ctx, session, actor, "Ik leerde rust te bewaren.",
                                       [competence.id], [filled.evidence_ids[0]])
         filled.reflection_id = reflection.id
-        share = Share(owner_id=owner.id, token=os.urandom(16).hex(), audience="Stageschool",
-                      credential_ids_json=json.dumps(ids[:1]),
-                      evidence_ids_json=json.dumps(filled.evidence_ids[:1]),
-                      expires_at=datetime.now(UTC) + timedelta(days=7))
+        share = with_links(Share(owner_id=owner.id, token=os.urandom(16).hex(),
+                                 audience="Stageschool",
+                                 expires_at=datetime.now(UTC) + timedelta(days=7)),
+                           credential_ids=ids[:1], evidence_ids=filled.evidence_ids[:1])
         session.add(share)
         filled.share_id = share.id
-        session.add(CvPage(owner_id=owner.id, slug=os.urandom(6).hex(), enabled=True,
-                           headline="Leraar in opleiding", about="Over mij",
-                           credential_ids_json=json.dumps(ids)))
+        session.add(with_links(CvPage(owner_id=owner.id, slug=os.urandom(6).hex(), enabled=True,
+                                      headline="Leraar in opleiding", about="Over mij"),
+                               credential_ids=ids))
     return filled
 
 
@@ -277,7 +279,7 @@ def assert_same_dossier(a: WalletProcess, b: WalletProcess, filled: Filled) -> N
         for credential_id, stored in in_b.items():
             assert stored.content == in_a[credential_id].content  # byte for byte
             assert stored.digest == in_a[credential_id].digest and stored.verified
-            assert json.loads(stored.verification_json)["verified"] is True
+            assert stored.verification["verified"] is True
         evidence_a = {e.id: e for e in rows(sa, Evidence, owner_id)}
         evidence_b = {e.id: e for e in rows(sb, Evidence, owner_id)}
         assert sorted(evidence_b) == sorted(evidence_a)

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tests.wallet.conftest import WalletProcess
 from tests.wallet.test_wallet_archive import put_blob, rows, storage
-from wallet.models import Competence, Evidence, Reflection, Share
+from wallet.models import Competence, Evidence, Reflection, Share, with_links
 from wallet.services.accounts import account_by_email
 
 
@@ -22,15 +22,15 @@ def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletProcess) ->
         competence = Competence(owner_id=owner.id, name="Samenwerken")  # no url
         session.add(competence)
         session.flush()
-        item = Evidence(owner_id=owner.id, added_by=owner.id, kind="photo", title="Foto",
-                        size=5000, sha256=put_blob(ctx, os.urandom(5000)),
-                        competence_ids_json=json.dumps([competence.id]))
+        item = with_links(Evidence(owner_id=owner.id, added_by=owner.id, kind="photo",
+                                   title="Foto", size=5000,
+                                   sha256=put_blob(ctx, os.urandom(5000))),
+                          competence_ids=[competence.id])
         session.add(item)
         session.flush()
-        session.add(Reflection(owner_id=owner.id, author_id=owner.id, text="Goed gedaan.",
-                               competence_ids_json=json.dumps([competence.id]),
-                               evidence_ids_json=json.dumps([item.id]),
-                               credential_json="{}"))
+        session.add(with_links(Reflection(owner_id=owner.id, author_id=owner.id,
+                                          text="Goed gedaan.", credential_json="{}"),
+                               competence_ids=[competence.id], evidence_ids=[item.id]))
         session.commit()
         originals = {"competence": competence.id, "evidence": item.id}
     archive = wallet_server.data_dir / f"same-wallet-{owner.id}.zip"

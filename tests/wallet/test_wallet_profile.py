@@ -16,7 +16,7 @@ from tests.issuer.conftest import IssuerProcess
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner, WalletProcess
 from tests.wallet.test_wallet_credentials import ALIGNMENT, issue
-from wallet.models import Evidence, Reflection
+from wallet.models import Evidence, Reflection, with_links
 from wallet.services.competences import CompetenceRefused, require_competences
 
 FRAMEWORK = "Bekwaamheidseisen leraren"
@@ -116,15 +116,15 @@ def test_profile_states(wallet_server: WalletProcess, owner: Owner, issuer_api: 
     vakinhoud = competences["https://competenties.example/vakinhoud"]
     vakdidactiek = competences["https://competenties.example/vakdidactiek"]
     with session_scope(database) as session:
-        session.add(Evidence(owner_id=owner.id, added_by=owner.id, kind="note", title="Les",
-                             competence_ids_json=f'["{vakinhoud["id"]}"]'))
-        session.add(Reflection(owner_id=owner.id, author_id=owner.id, text="Goed gegaan",
-                               credential_json="{}",
-                               competence_ids_json=f'["{vakinhoud["id"]}"]'))
+        session.add(with_links(Evidence(owner_id=owner.id, added_by=owner.id, kind="note",
+                                        title="Les"), competence_ids=[vakinhoud["id"]]))
+        session.add(with_links(Reflection(owner_id=owner.id, author_id=owner.id,
+                                          text="Goed gegaan", credential_json="{}"),
+                               competence_ids=[vakinhoud["id"]]))
         # a delegate's item the owner has not taken in yet does not count
-        session.add(Evidence(owner_id=owner.id, added_by=owner.id, kind="note", title="Wacht",
-                             status="pending",
-                             competence_ids_json=f'["{vakdidactiek["id"]}"]'))
+        session.add(with_links(Evidence(owner_id=owner.id, added_by=owner.id, kind="note",
+                                        title="Wacht", status="pending"),
+                               competence_ids=[vakdidactiek["id"]]))
 
     answer = owner.client.get(owner.url("/profile"))
     assert answer.status_code == 200, answer.text

@@ -35,7 +35,7 @@ def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str
     out: dict[str, Any] = {
         "id": stored.id, "name": stored.name, "issuer": {"id": stored.issuer_id,
                                                          "name": stored.issuer_name},
-        "types": json.loads(stored.types_json), "format": stored.format,
+        "types": stored.types, "format": stored.format,
         "credentialId": stored.credential_id, "source": stored.source,
         "receivedAt": iso(stored.received_at), "verified": stored.verified,
         "digest": stored.digest, "competences": stored.competence_ids,
@@ -43,7 +43,7 @@ def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str
     if full:
         out["credential"] = stored.content if stored.format == "jwt_vc" \
             else json.loads(stored.content)
-        out["verification"] = json.loads(stored.verification_json)
+        out["verification"] = stored.verification
     return out
 
 

@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from alembic import context
-
+from servicekit.migration_env import run_migrations
 from wallet.models import WalletTable
 
-engine = context.config.attributes["engine"]
-
-with engine.connect() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=WalletTable.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-        compare_type=True,
-    )
-    with context.begin_transaction():
-        context.run_migrations()
+run_migrations(WalletTable.metadata)

@@ -24,7 +24,6 @@ Decisions:
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -46,6 +45,7 @@ from wallet.models import (
     StoredCredential,
     aware,
     new_id,
+    with_links,
 )
 from wallet.services import archive_format as fmt
 from wallet.services.access import Actor, owner_actor, record
@@ -163,11 +163,12 @@ class _Ids:
         into this dossier, so a second import recognises it."""
         return hashlib.sha256(f"{self.owner_id}:{old}".encode()).hexdigest()[:32]
 
-    def remap(self, kind: str, values: Any) -> str:
-        """A JSON list of the ids of `kind` that arrived, in this wallet's ids."""
+    def remap(self, kind: str, values: Any) -> list[str]:
+        """The ids of `kind` that arrived, in this wallet's ids, each once."""
         mapping = self.maps[kind]
         items = values if isinstance(values, list) else []
-        return json.dumps([mapping[v] for v in items if isinstance(v, str) and v in mapping])
+        return list(dict.fromkeys(mapping[v] for v in items
+                                  if isinstance(v, str) and v in mapping))
 
 
 def _text(row: dict[str, Any], key: str, limit: int | None = None) -> str:
@@ -242,44 +243,43 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
             continue
         if not already:
             kind = _text(row, "kind")
-            session.add(Evidence(
+            session.add(with_links(Evidence(
                 id=chosen, owner_id=account.id, added_by=person(row.get("addedBy")),
                 kind=kind if kind in EVIDENCE_KINDS else "document",
                 title=_text(row, "title", 300) or "?", description=_text(row, "description"),
                 filename=_text(row, "filename", 300), media_type=_text(row, "mediaType", 100),
                 size=row["size"] if isinstance(row.get("size"), int) else 0, sha256=sha256,
                 practice_date=_day(row.get("practiceDate")), place=_text(row, "place", 300),
-                competence_ids_json=ids.remap("competences", row.get("competences")),
                 status=_text(row, "status") if row.get("status") in STATUSES else "pending",
-                created_at=_moment(row.get("createdAt"), now)))
+                created_at=_moment(row.get("createdAt"), now)),
+                competence_ids=ids.remap("competences", row.get("competences"))))
         count("evidence", already)
     session.flush()
     for row in dossier["reflections"]:
         chosen, already = ids.pick("reflections", Reflection, row["id"])
         author = row.get("author") if isinstance(row.get("author"), dict) else {}
         if not already:
-            session.add(Reflection(
+            session.add(with_links(Reflection(
                 id=chosen, owner_id=account.id, author_id=person(author.get("email")),
                 author_role=_text(author, "role", 16) or "owner", text=_text(row, "text"),
-                competence_ids_json=ids.remap("competences", row.get("competences")),
-                evidence_ids_json=ids.remap("evidence", row.get("evidence")),
                 credential_json=_text(row, "credential"),
                 status=_text(row, "status") if row.get("status") in STATUSES else "pending",
                 created_at=_moment(row.get("createdAt"), now),
-                decided_at=_moment(row.get("decidedAt"), None)))
+                decided_at=_moment(row.get("decidedAt"), None)),
+                competence_ids=ids.remap("competences", row.get("competences")),
+                evidence_ids=ids.remap("evidence", row.get("evidence"))))
         count("reflections", already)
     session.flush()
     for row in dossier["internshipReports"]:
         chosen, already = ids.pick("internshipReports", InternshipReport, row["id"])
         if not already:
-            session.add(InternshipReport(
+            session.add(with_links(InternshipReport(
                 id=chosen, owner_id=account.id, title=_text(row, "title", 300) or "?",
                 organisation=_text(row, "organisation", 300), period=_text(row, "period", 100),
-                summary=_text(row, "summary"),
-                evidence_ids_json=ids.remap("evidence", row.get("evidence")),
-                reflection_ids_json=ids.remap("reflections", row.get("reflections")),
-                credential_json=_text(row, "credential"),
-                created_at=_moment(row.get("createdAt"), now)))
+                summary=_text(row, "summary"), credential_json=_text(row, "credential"),
+                created_at=_moment(row.get("createdAt"), now)),
+                evidence_ids=ids.remap("evidence", row.get("evidence")),
+                reflection_ids=ids.remap("reflections", row.get("reflections"))))
         count("internshipReports", already)
     arrived_off = 0
     for row in dossier["shares"]:
@@ -287,13 +287,13 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
         if not already:
             revoked = _moment(row.get("revokedAt"), None)
             arrived_off += revoked is None
-            session.add(Share(
+            session.add(with_links(Share(
                 id=chosen, owner_id=account.id, token=secrets.token_urlsafe(32),
                 audience=_text(row, "audience", 300),
-                credential_ids_json=ids.remap("credentials", row.get("credentials")),
-                evidence_ids_json=ids.remap("evidence", row.get("evidence")),
                 created_at=_moment(row.get("createdAt"), now),
-                expires_at=_moment(row.get("expiresAt"), now), revoked_at=revoked or now))
+                expires_at=_moment(row.get("expiresAt"), now), revoked_at=revoked or now),
+                credential_ids=ids.remap("credentials", row.get("credentials")),
+                evidence_ids=ids.remap("evidence", row.get("evidence"))))
         count("shares", already)
     if arrived_off:
         result.problems.append(f"{arrived_off} share(s) arrived switched off: their links "
@@ -342,9 +342,9 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
             continue
         if stored.id != chosen:
             stored.id = chosen  # keep the archive's id (ids are the same in every wallet)
-        linked = json.loads(ids.remap("competences", row.get("competences")))
-        stored.competence_ids_json = json.dumps(list(dict.fromkeys(
-            [*linked, *stored.competence_ids])))
+            session.flush()  # its links follow (ON UPDATE CASCADE) before they change
+        linked = ids.remap("competences", row.get("competences"))
+        stored.competence_ids = list(dict.fromkeys([*linked, *stored.competence_ids]))
         stored.received_at = _moment(row.get("receivedAt"), stored.received_at) \
             or stored.received_at
         session.add(stored)
@@ -358,9 +358,9 @@ def _cv(session: Session, owner_id: str, cv: Any, ids: _Ids, result: ImportResul
     if session.get(CvPage, owner_id) is not None:
         result.counts["cv"]["alreadyThere"] += 1
         return
-    session.add(CvPage(owner_id=owner_id, slug=secrets.token_hex(6),
-                       enabled=cv.get("enabled") is True, headline=_text(cv, "headline", 300),
-                       about=_text(cv, "about"),
-                       credential_ids_json=ids.remap("credentials", cv.get("credentials")),
-                       evidence_ids_json=ids.remap("evidence", cv.get("evidence"))))
+    session.add(with_links(CvPage(owner_id=owner_id, slug=secrets.token_hex(6),
+                               enabled=cv.get("enabled") is True,
+                               headline=_text(cv, "headline", 300), about=_text(cv, "about")),
+                        credential_ids=ids.remap("credentials", cv.get("credentials")),
+                        evidence_ids=ids.remap("evidence", cv.get("evidence"))))
     result.counts["cv"]["added"] += 1

@@ -109,7 +109,7 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
     # stays out) and once for the whole bundle, not once per credential.
     with Fetcher(ctx.settings.fetch_policy) as fetcher:
         for stored in credentials:
-            types = set(json.loads(stored.types_json or "[]"))
+            types = set(stored.types)
             if stored.format == "jwt_vc":
                 skipped.append({"id": stored.id, "name": stored.name,
                                 "reason": "a JWT credential cannot be embedded in a CLR"})

@@ -8,7 +8,6 @@ competences by id; `require_competences` is the one check that those ids are the
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import Any
 
@@ -208,11 +207,6 @@ def competence_json(competence: Competence) -> dict[str, Any]:
     return {"id": competence.id, "name": competence.name, "url": competence.url,
             "framework": competence.framework, "code": competence.code,
             "description": competence.description}
-
-
-def ids_json(competences: list[Competence]) -> str:
-    """What goes in a row's `competence_ids_json`."""
-    return json.dumps([c.id for c in competences])
 
 
 # --- whole requests, each in a session of its own (what the pages call) ---------------

@@ -8,7 +8,6 @@ time) and says in one word what changed: `state`.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,7 +63,7 @@ def view_credential(ctx: WalletContext, session: Session, actor: Actor,
     fetches status lists and keys; the caller should not hold a write transaction open."""
     stored = get_credential(session, actor, credential_id)
     fresh, document = checked_document(ctx, parsed(stored), fresh=True)
-    return CredentialView(stored, json.loads(stored.verification_json), fresh,
+    return CredentialView(stored, stored.verification, fresh,
                           state_of(fresh), readable_summary(document, fresh))
 
 

@@ -69,7 +69,7 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     same_bytes = find_by_digest(session, actor.owner_id, digest)
     if same_bytes is not None:
-        return Added(same_bytes, json.loads(same_bytes.verification_json), True)
+        return Added(same_bytes, same_bytes.verification, True)
     # Fresh: a status list cached for the issuer's max-age could let in a credential
     # revoked a minute ago; arrivals are rare enough to fetch it again.
     report, document = checked_document(ctx, value, fresh=True)
@@ -81,17 +81,16 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
     # a credential the dossier has is refused like any other.
     same_id = find_by_credential_id(session, actor.owner_id, summary.get("id"))
     if same_id is not None:
-        return Added(same_id, json.loads(same_id.verification_json), True)
+        return Added(same_id, same_id.verification, True)
     stored = StoredCredential(
         owner_id=actor.owner_id, format="jwt_vc" if isinstance(value, str) else "ldp_vc",
         content=content, digest=digest, credential_id=summary.get("id"),
         name=(summary.get("name") or "")[:500],
         issuer_id=(summary.get("issuer", {}).get("id") or "")[:2000],
         issuer_name=(summary.get("issuer", {}).get("name") or "")[:500],
-        types_json=json.dumps(summary.get("types", [])), source=source, verified=True,
-        competence_ids_json=json.dumps(
-            competences_from_credential(session, actor.owner_id, document)),
-        verification_json=json.dumps(report))
+        types=list(summary.get("types", [])), source=source, verified=True,
+        verification=report)
+    stored.competence_ids = competences_from_credential(session, actor.owner_id, document)
     session.add(stored)
     session.flush()
     record(session, actor, "credential.add", stored.id, f"{source}: {stored.name}")

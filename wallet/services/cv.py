@@ -8,7 +8,6 @@ leaves the dossier leaves the page too.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
 from collections.abc import Sequence
@@ -100,9 +99,9 @@ def update_cv(session: Session, actor: Actor, *, enabled: bool | None = None,
     if about is not None:
         page.about = about.strip()
     if credential_ids is not None:
-        page.credential_ids_json = json.dumps(credential_ids)
+        page.credential_ids = credential_ids
     if evidence_ids is not None:
-        page.evidence_ids_json = json.dumps(evidence_ids)
+        page.evidence_ids = evidence_ids
     session.add(page)
     session.flush()
     record(session, actor, "cv.update", page.owner_id,

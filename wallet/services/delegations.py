@@ -5,7 +5,6 @@ withdraws it at once."""
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -44,7 +43,7 @@ def invite(session: Session, actor: Actor, email: str, role: str,
         raise WalletError("you cannot invite yourself", 422)
     token = secrets.token_urlsafe(24)
     delegation = Delegation(owner_id=actor.owner_id, invite_email=email, role=role,
-                            scopes_json=json.dumps(sorted(set(chosen))),
+                            scopes=sorted(set(chosen)),
                             invite_token_hash=_hash(token))
     session.add(delegation)
     session.flush()

@@ -10,7 +10,6 @@ bytes arrive (streamed multipart, raw body) is wallet.services.evidence_upload's
 from __future__ import annotations
 
 import base64
-import json
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -128,16 +127,17 @@ def clean_filename(name: str | None) -> str:
     return base[-MAX_TITLE:]
 
 
-def _competence_ids(session: Session, actor: Actor, ids: list[str]) -> str:
-    return json.dumps([c.id for c in require_competences(session, actor.owner_id, ids)])
+def _competence_ids(session: Session, actor: Actor, ids: list[str]) -> list[str]:
+    return [c.id for c in require_competences(session, actor.owner_id, ids)]
 
 
-def _new_item(session: Session, actor: Actor, fields: EvidenceFields, competence_ids_json: str,
+def _new_item(session: Session, actor: Actor, fields: EvidenceFields, competence_ids: list[str],
               **file: Any) -> Evidence:
     item = Evidence(owner_id=actor.owner_id, added_by=actor.account.id, title=fields.title,
                     description=fields.description, practice_date=fields.practice_date,
-                    place=fields.place, competence_ids_json=competence_ids_json,
-                    status="approved" if actor.is_owner else "pending", **file)
+                    place=fields.place, status="approved" if actor.is_owner else "pending",
+                    **file)
+    item.competence_ids = competence_ids
     session.add(item)
     session.flush()
     record(session, actor, "evidence.add", item.id,
@@ -272,7 +272,7 @@ def update_evidence(session: Session, actor: Actor, evidence_id: str,
     if "place" in changes:
         item.place = fields.place
     if "competences" in changes or "competence" in changes:
-        item.competence_ids_json = _competence_ids(session, actor, fields.competence_ids)
+        item.competence_ids = _competence_ids(session, actor, fields.competence_ids)
     session.add(item)
     record(session, actor, "evidence.edit", item.id, ", ".join(sorted(changes)))
     return item

@@ -110,11 +110,12 @@ def write_reflection(ctx: WalletContext, session: Session, actor: Actor, text: A
         evidence=[_evidence_entry(e) for e in evidence])
     reflection = Reflection(
         owner_id=actor.owner_id, author_id=actor.account.id, author_role=actor.role,
-        text=cleaned, competence_ids_json=json.dumps([c.id for c in competences]),
-        evidence_ids_json=json.dumps([e.id for e in evidence]),
+        text=cleaned,
         credential_json=json.dumps(credential, ensure_ascii=False),
         status="approved" if actor.is_owner else "pending", created_at=ctx.now(),
         decided_at=ctx.now() if actor.is_owner else None)
+    reflection.competence_ids = [c.id for c in competences]
+    reflection.evidence_ids = [e.id for e in evidence]
     session.add(reflection)
     session.flush()
     record(session, actor, "reflection.write", reflection.id,

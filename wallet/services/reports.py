@@ -152,9 +152,9 @@ def create_report(ctx: WalletContext, session: Session, actor: Actor, title: Any
     report = InternshipReport(
         owner_id=actor.owner_id, title=clean_title, organisation=clean_organisation,
         period=clean_period, summary=clean_summary,
-        evidence_ids_json=json.dumps([e.id for e in evidence]),
-        reflection_ids_json=json.dumps([r.id for r in reflections]),
         credential_json=content, created_at=ctx.now())
+    report.evidence_ids = [e.id for e in evidence]
+    report.reflection_ids = [r.id for r in reflections]
     session.add(report)
     session.flush()
     record(session, actor, "report.create", report.id, clean_title)
@@ -215,19 +215,22 @@ def report_contents(ctx: WalletContext, session: Session, report: InternshipRepo
     store = evidence_store(ctx.settings.evidence_dir)
     rows = {e.id: e for e in session.exec(select(EvidenceItem).where(
         EvidenceItem.owner_id == report.owner_id, col(EvidenceItem.id).in_(report.evidence_ids)))}
-    for index, evidence_id in enumerate(report.evidence_ids):
-        item = rows.get(evidence_id)
+    # A deleted item's link stays, without an item, at its position (see ReportEvidence).
+    for link in report.evidence_links:
+        item = rows.get(link.evidence_id) if link.evidence_id else None
         if item is None:
             contents.missing += 1
             continue
+        index = link.position
         digest = entries[index].get("digestSRI") if index < len(entries) else None
         contents.evidence.append(ReportItem(item, digest,
                                             _inline(store, item) if inline_images else None))
     reflections = {r.id: r for r in session.exec(select(Reflection).where(
         Reflection.owner_id == report.owner_id, col(Reflection.id).in_(report.reflection_ids)))}
     authors = authors_of(session, reflections.values())
-    for reflection_id in report.reflection_ids:
-        reflection = reflections.get(reflection_id)
+    for reflection_link in report.reflection_links:
+        reflection = reflections.get(reflection_link.reflection_id) \
+            if reflection_link.reflection_id else None
         if reflection is None:
             contents.missing += 1
             continue

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import re
 import secrets
 from collections.abc import Iterable, Sequence
@@ -180,10 +179,9 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     presentation = sign_presentation(ctx, account, documents)
     now = ctx.now()
     share = Share(id=new_id(), owner_id=actor.owner_id, token=token, audience=audience,
-                  credential_ids_json=json.dumps(credential_ids),
-                  evidence_ids_json=json.dumps(evidence_ids),
-                  presentation_json=json.dumps(presentation), created_at=now,
+                  presentation=presentation, created_at=now,
                   expires_at=now + lifetime)
+    share.credential_ids, share.evidence_ids = credential_ids, evidence_ids
     session.add(share)
     session.flush()
     record(session, actor, "share.create", share.id,
@@ -272,7 +270,7 @@ def shared_evidence_file(ctx: WalletContext, session: Session, share: Share,
 
 
 def presentation_of(share: Share) -> dict[str, Any]:
-    value = json.loads(share.presentation_json)
+    value = share.presentation
     assert isinstance(value, dict)
     return value
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import uuid
 from typing import Any
 
@@ -37,8 +36,8 @@ MAX_LEVELS = 20
 def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLResponse:
     with Session(ctx.engine) as session:
         rows = list_achievements(session, staff.org)
-    summaries = [{"row": row, "competences": len(json.loads(row.competence_ids_json)),
-                  "levels": _level_names(row.result_descriptions_json)} for row in rows]
+    summaries = [{"row": row, "competences": len(row.competence_ids),
+                  "levels": _level_names(row.result_descriptions)} for row in rows]
     return render(request, "achievements.html", staff=staff, achievements=summaries)
 
 
@@ -101,9 +100,9 @@ def _rubric(name: str, lines: str) -> list[dict[str, Any]]:
     return [description.to_json()]
 
 
-def _level_names(result_descriptions_json: str) -> list[str]:
+def _level_names(result_descriptions: list[dict[str, Any]]) -> list[str]:
     names = []
-    for description in json.loads(result_descriptions_json):
+    for description in result_descriptions:
         for level in description.get("rubricCriterionLevel", []):
             names.append(str(level.get("name", "")))
     return names

@@ -27,7 +27,7 @@ router = APIRouter(prefix="/staff/issue", include_in_schema=False)
 def levels_of(achievement: Achievement) -> list[dict[str, str]]:
     """The rubric levels a result can name: [{"description", "level", "label"}]."""
     choices = []
-    for description in json.loads(achievement.result_descriptions_json):
+    for description in achievement.result_descriptions:
         for level in description.get("rubricCriterionLevel", []):
             choices.append({"description": str(description.get("id", "")),
                             "level": str(level.get("id", "")),
