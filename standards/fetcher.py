@@ -163,7 +163,8 @@ class _GuardedBackend(httpcore.SyncBackend):
                 )
             except httpcore.ConnectError as exc:
                 last_error = exc
-        assert last_error is not None
+        if last_error is None:  # cannot happen: there was at least one address
+            raise httpcore.ConnectError(f"{host} has no addresses")
         raise last_error
 
 

@@ -321,7 +321,8 @@ def _request_by_id(ctx: VerifierContext, request_id: str) -> _Request:
 
 
 def _request_where(store: VerifierStore, column: str, value: str) -> _Request | None:
-    assert column in ("id", "state")  # never a caller's string in the SQL
+    if column not in ("id", "state"):  # never a caller's string in the SQL
+        raise ValueError(f"not a request column to look up by: {column!r}")
     with store.connect() as db:
         db.row_factory = sqlite3.Row
         row = db.execute(f"SELECT * FROM oid4vp_requests WHERE {column} = ?",

@@ -111,7 +111,8 @@ def _proof_challenge(presentation: Any) -> str | None:
 
 def _check_challenge(ctx: VerifierContext, result: VerificationResult, challenge: str,
                      state: str | None) -> None:
-    assert ctx.store is not None
+    if ctx.store is None:
+        raise RuntimeError("a challenge can only be checked by a verifier with a store")
     if state != "fresh":
         result.add("challenge", False, CHALLENGE_REFUSALS.get(state or "unknown", "{c}")
                    .format(c=challenge))

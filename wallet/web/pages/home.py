@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, col, func, select
 
+from servicekit.errors import Inconsistent
 from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import Context
 from wallet.db import session_scope
@@ -190,7 +191,8 @@ def accept_invitation(request: Request, token: str, form: CheckedForm,
     except WalletError as error:
         return render(request, "invite.html", token=token, status=error_status(error),
                       error=str(error), logged_in=isinstance(account_id, str))
-    assert delegate is not None
+    if delegate is None:
+        raise Inconsistent("the accepted invitation has no delegate account")
     start_session(request, delegate)
     return see_other(f"/d/{delegation.owner_id}")
 
