@@ -35,7 +35,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 # The issuer and standards modules are imported inside the functions: the signing workers are
 # spawned processes that import this script again, and should stay as light as they are when
 # the service runs the job.
@@ -253,7 +252,7 @@ def bench_http(data_dir: Path, args: argparse.Namespace) -> None:
 
 
 def unsigned_credential(issuer_did: str) -> dict[str, Any]:
-    from ob3_sample import realistic_ob3_credential
+    from tests.ob3_sample import realistic_ob3_credential
 
     credential = realistic_ob3_credential("did:example:student-1", 1, issuer_id=issuer_did)
     for name in ("id", "issuer", "credentialStatus", "proof"):

@@ -157,7 +157,7 @@ def start_server(directory: Path, workers: int) -> tuple[subprocess.Popen[bytes]
 
 
 def run_load(directory: Path, base: str, credentials: list[dict[str, Any]],
-             args: argparse.Namespace) -> dict[str, float]:
+             args: argparse.Namespace) -> dict[str, float | str]:
     bodies = [json.dumps({"verifiableCredential": c}) for c in credentials]
     wrk = shutil.which("wrk")
     if wrk and not args.python_client:
@@ -166,7 +166,7 @@ def run_load(directory: Path, base: str, credentials: list[dict[str, Any]],
 
 
 def run_wrk(wrk: str, directory: Path, base: str, bodies: list[str],
-            args: argparse.Namespace) -> dict[str, float]:
+            args: argparse.Namespace) -> dict[str, float | str]:
     script, body_file = directory / "verify.lua", directory / "bodies.jsonl"
     script.write_text(WRK_SCRIPT)
     body_file.write_text("\n".join(bodies) + "\n")
@@ -182,7 +182,7 @@ def run_wrk(wrk: str, directory: Path, base: str, bodies: list[str],
 
 
 async def run_python_clients(base: str, bodies: list[str],
-                             args: argparse.Namespace) -> dict[str, float]:
+                             args: argparse.Namespace) -> dict[str, float | str]:
     host, port = base.removeprefix("http://").split(":")
     latencies: list[float] = []
     errors = 0

@@ -25,6 +25,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.endorsements import endorse
 from issuer.services.frameworks import competence_url, competences_of, import_csv
 from issuer.services.organisations import create_organisation, create_staff, default_profile
+from servicekit.errors import Inconsistent
 
 SCHOOL = "OBS De Linde"
 INSTITUTE = "Pabo Midden"
@@ -107,7 +108,8 @@ def seed_example_data(ctx: IssuerContext) -> ExampleData:
 
 def _org(session: Session, org_id: str) -> Organisation:
     org = session.get(Organisation, org_id)
-    assert org is not None, "an organisation seeded in this session"
+    if org is None:
+        raise Inconsistent(f"organisation {org_id} was seeded in this session but is gone")
     return org
 
 

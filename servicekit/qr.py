@@ -4,11 +4,13 @@ the qrcode library."""
 from __future__ import annotations
 
 import io
+from typing import TypeVar
 
 import qrcode
 import qrcode.constants
 import qrcode.image.pil
 import qrcode.image.svg
+from qrcode.image.base import BaseImage
 
 # Medium error correction survives a worn print-out or a glare on a screen; a border of four
 # modules is the quiet zone the QR standard asks for, which phone cameras need.
@@ -22,7 +24,10 @@ class _WhiteSvgPathImage(qrcode.image.svg.SvgPathImage):
     background = "#ffffff"
 
 
-def _qr(text: str, factory: type) -> qrcode.QRCode:
+Image = TypeVar("Image", bound=BaseImage)
+
+
+def _qr(text: str, factory: type[Image]) -> qrcode.QRCode[Image]:
     code = qrcode.QRCode(error_correction=ERROR_CORRECTION, box_size=BOX_SIZE, border=BORDER,
                          image_factory=factory)
     code.add_data(text)

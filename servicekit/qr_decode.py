@@ -45,8 +45,8 @@ def decode_qr(data: bytes) -> str | None:
         raise ImageRefused(f"the image is larger than {MAX_IMAGE_BYTES // (1024 * 1024)} MB",
                            413)
     with _open(data) as image:
-        codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode,
-                                       text_mode=zxingcpp.TextMode.Plain)
+        qr_only = zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode)
+        codes = zxingcpp.read_barcodes(image, formats=qr_only, text_mode=zxingcpp.TextMode.Plain)
     for code in codes:
         if code.valid and code.text:
             return str(code.text)

@@ -282,7 +282,7 @@ def bake_svg(svg: str | bytes, credential: Credential) -> str:
     etree.cleanup_namespaces(
         root, top_nsmap={OB3_SVG_PREFIX: OB3_SVG_NAMESPACE}, keep_ns_prefixes=sorted(prefixes)
     )
-    serialized = etree.tostring(root.getroottree(), encoding="unicode")
+    serialized: str = etree.tostring(root.getroottree(), encoding="unicode")
     source_start = (svg if isinstance(svg, str) else svg.decode("utf-8", "replace"))[:64]
     if source_start.lstrip("\ufeff \t\r\n").startswith("<?xml"):
         serialized = '<?xml version="1.0" encoding="UTF-8"?>\n' + serialized
@@ -301,7 +301,7 @@ def unbake_svg(svg: str | bytes) -> str:
             "the spec allows only one"
         )
     element = found[0]
-    verify = element.get("verify")
+    verify: str | None = element.get("verify")
     if verify is not None and verify.strip():
         return verify.strip()
     text = (element.text or "").strip()

@@ -19,7 +19,8 @@ from standards.errors import DocumentLoaderError
 @cache
 def _index() -> dict[str, dict[str, Any]]:
     raw = json.loads(resources.files("contexts").joinpath("index.json").read_text("utf-8"))
-    return raw["contexts"]
+    contexts: dict[str, dict[str, Any]] = raw["contexts"]
+    return contexts
 
 
 @cache
@@ -29,7 +30,8 @@ def bundled_context(url: str) -> dict[str, Any]:
     if entry is None:
         raise DocumentLoaderError(f"JSON-LD context not in the bundle: {url}")
     text = resources.files("contexts").joinpath(entry["file"]).read_text("utf-8")
-    return json.loads(text)
+    context: dict[str, Any] = json.loads(text)
+    return context
 
 
 def bundled_context_urls(include_test_only: bool = False) -> list[str]:

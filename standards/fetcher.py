@@ -163,7 +163,8 @@ class _GuardedBackend(httpcore.SyncBackend):
                 )
             except httpcore.ConnectError as exc:
                 last_error = exc
-        assert last_error is not None
+        if last_error is None:  # cannot happen: there was at least one address
+            raise httpcore.ConnectError(f"{host} has no addresses")
         raise last_error
 
 
@@ -382,16 +383,16 @@ class Fetcher:
                 if declared is not None and declared > limit:
                     raise FetchError(f"fetching {original} failed: response too large "
                                      f"({declared} bytes declared, limit {limit})")
-                body = bytearray()
+                content = bytearray()
                 for chunk in response.iter_bytes():
-                    body += chunk
-                    if len(body) > limit:
+                    content += chunk
+                    if len(content) > limit:
                         raise FetchError(f"fetching {original} failed: response too large "
                                          f"(more than {limit} bytes)")
                     if time.monotonic() > deadline:
                         raise FetchError(f"fetching {original} failed: timed out "
                                          f"(over {self.policy.total_timeout} s in total)")
-                return response.status_code, response_headers, bytes(body)
+                return response.status_code, response_headers, bytes(content)
         except _AddressRefused as exc:
             raise FetchError(f"refused to fetch {original}: {exc}") from exc
         except httpx.TimeoutException as exc:

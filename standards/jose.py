@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import rsa
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
@@ -158,7 +159,8 @@ def _key_problem(key: jwk.JWK, alg: str) -> str | None:
         need = " ".join(filter(None, (kty, crv)))
         have = " ".join(filter(None, (key.get("kty"), key.get("crv"))))
         return f"key: {alg} needs an {need} key, the key is {have}"
-    if kty == "RSA" and key.get_op_key("verify").key_size < MIN_RSA_BITS:
+    verifying_key = key.get_op_key("verify")
+    if isinstance(verifying_key, rsa.RSAPublicKey) and verifying_key.key_size < MIN_RSA_BITS:
         return f"key: RSA keys must have at least {MIN_RSA_BITS} bits"
     return None
 
@@ -257,8 +259,8 @@ def verify_jwt(token: str, resolve_key: Callable[[str], VerificationKey], *,
     errors = result.errors
 
     alg = header.get("alg")
-    alg_ok = alg in ALLOWED_ALGORITHMS
-    if not alg_ok:
+    allowed_alg: str | None = alg if alg in ALLOWED_ALGORITHMS else None
+    if allowed_alg is None:
         why = "an unsigned token" if alg == "none" else "not an allowed algorithm"
         errors.append(f"alg: {alg!r} is {why} (allowed: {', '.join(ALLOWED_ALGORITHMS)})")
     if "crit" in header:
@@ -266,12 +268,12 @@ def verify_jwt(token: str, resolve_key: Callable[[str], VerificationKey], *,
 
     result.format = _detect_format(header, payload, result)
     key = _verification_key(header, resolve_key, result)
-    if alg_ok and key is not None:
-        problem = _key_problem(key, alg)
+    if allowed_alg is not None and key is not None:
+        problem = _key_problem(key, allowed_alg)
         if problem:
             errors.append(problem)
-        elif not _signature_valid(token, key, alg):
-            errors.append(f"signature: the {alg} signature does not verify with key "
+        elif not _signature_valid(token, key, allowed_alg):
+            errors.append(f"signature: the {allowed_alg} signature does not verify with key "
                           f"{kid or 'from the jwk header'}")
 
     when = now or datetime.now(UTC)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from standards.errors import ProofError
 
@@ -30,7 +30,7 @@ def _first_context(document: dict[str, Any]) -> Any:
 
 
 def is_vcdm11(document: dict[str, Any]) -> bool:
-    return _first_context(document) == VCDM11_CONTEXT
+    return bool(_first_context(document) == VCDM11_CONTEXT)
 
 
 def is_presentation(document: dict[str, Any]) -> bool:
@@ -70,7 +70,7 @@ def _to_datetime_string(numeric: int | float) -> str:
     return datetime.fromtimestamp(int(numeric), UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _is_numeric_date(value: Any) -> bool:
+def _is_numeric_date(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool)
 
 

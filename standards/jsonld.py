@@ -61,7 +61,7 @@ def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
             stack.extend((v, depth + 1) for v in value)
 
 
-class _BundleContextResolver(ContextResolver):
+class _BundleContextResolver(ContextResolver):  # type: ignore[misc]  # pyld has no types
     """pyld's resolver, but embedded (scoped) contexts are looked up by object identity.
 
     pyld keys them by their JCS serialisation, recomputed on every use. The scoped contexts
@@ -73,7 +73,7 @@ class _BundleContextResolver(ContextResolver):
     def __init__(self, loader: DocumentLoader) -> None:
         super().__init__(LRUCache(maxsize=256), loader)
         # pyld's per-operation cache lives as long as this resolver does: bound it.
-        self.per_op_cache = LRUCache(maxsize=1024)
+        self.per_op_cache: LRUCache[str, Any] = LRUCache(maxsize=1024)
         self._by_identity: LRUCache[int, tuple[Any, Any]] = LRUCache(maxsize=1024)
 
     def resolve(self, active_ctx: Any, context: Any, base: Any, cycles: Any = None) -> Any:
@@ -87,7 +87,7 @@ class _BundleContextResolver(ContextResolver):
         return super().resolve(active_ctx, context, base, cycles)
 
 
-class _Processor(pyld_jsonld.JsonLdProcessor):
+class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has no types
     """A pyld processor whose context processing is memoised in its engine."""
 
     def __init__(self, engine: JsonLdEngine, on_dropped: Callable[[str | None], Any]) -> None:
@@ -154,7 +154,7 @@ class JsonLdEngine:
         dropped: list[str | None] = []
         processor = _Processor(self, dropped.append)
         try:
-            expanded = processor.expand(document, self._options())
+            expanded: list[Any] = processor.expand(document, self._options())
         except pyld_jsonld.JsonLdError as exc:
             raise _explain(exc) from exc
         except ValueError as exc:  # pyld's own check of a relative context IRI, among others

@@ -97,7 +97,7 @@ class KeyPair:
 
     def private_jwk(self) -> dict[str, Any]:
         self._require_private()
-        exported = json.loads(jwk.JWK.from_pyca(self.private_key).export_private())
+        exported: dict[str, Any] = json.loads(jwk.JWK.from_pyca(self.private_key).export_private())
         exported.pop("kid", None)
         return exported
 
@@ -112,12 +112,14 @@ class KeyPair:
         """Sign raw bytes. P-256 signatures are IEEE P1363 (r||s), as JOSE and DI use them."""
         self._require_private()
         if self.key_type == "ed25519":
-            return self.private_key.sign(data)
+            ed25519_signature: bytes = self.private_key.sign(data)
+            return ed25519_signature
         if self.key_type == "p256":
             der = self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
             r, s = decode_dss_signature(der)
             return r.to_bytes(32, "big") + s.to_bytes(32, "big")
-        return self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        rsa_signature: bytes = self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+        return rsa_signature
 
     def verify(self, data: bytes, signature: bytes) -> bool:
         try:
@@ -218,7 +220,8 @@ def key_pair_from_jwk(data: dict[str, Any]) -> KeyPair:
     else:
         raise InvalidKeyError(f"unsupported JWK key type {kty}/{crv}")
     if key.has_private:
-        private = key.get_op_key("sign")
+        # Any: jwcrypto's stubs leave Ed25519 keys out of get_op_key's result type.
+        private: Any = key.get_op_key("sign")
         return KeyPair(key_type, private.public_key(), private)
     return KeyPair(key_type, key.get_op_key("verify"))
 

@@ -100,7 +100,7 @@ def _nquad(quad: Quad, label: Callable[[str], str]) -> str:
 # --- the algorithm ------------------------------------------------------------------------
 
 
-class _Issuer(IdentifierIssuer):
+class _Issuer(IdentifierIssuer):  # type: ignore[misc]  # pyld has no type information
     """pyld deep-copies the path issuer once per permutation; a flat copy is all it needs."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> _Issuer:
@@ -125,7 +125,7 @@ def _check_term(component: Any, allowed: tuple[str, ...], position: str) -> None
         )
 
 
-class RDFC10Canonicalizer(URDNA2015):
+class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type information
     """One RDFC-1.0 run over one dataset; create a new instance per dataset."""
 
     def __init__(
@@ -229,7 +229,8 @@ class RDFC10Canonicalizer(URDNA2015):
                 return "_:a" if label == id_ else "_:z"
 
             info["hash"] = self.hash_nquads(sorted(_nquad(q, a_or_z) for q in info["quads"]))
-        return info["hash"]
+        first_degree_hash: str = info["hash"]
+        return first_degree_hash
 
     # 4.8 Hash N-Degree Quads (pyld's), under the work limits.
     def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> dict[str, Any]:
@@ -243,12 +244,13 @@ class RDFC10Canonicalizer(URDNA2015):
         self._spend(1)
         self.depth += 1
         try:
-            return super().hash_n_degree_quads(id_, issuer)
+            result: dict[str, Any] = super().hash_n_degree_quads(id_, issuer)
+            return result
         finally:
             self.depth -= 1
 
     def create_hash_to_related(self, id_: str, issuer: IdentifierIssuer) -> dict[str, list[str]]:
-        hash_to_related = super().create_hash_to_related(id_, issuer)
+        hash_to_related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
         # pyld's caller walks every permutation of each group: charge them all up front.
         # (20! already exceeds any sane limit; a bigger factorial would only waste time.)
         self._spend(

@@ -166,7 +166,7 @@ class StatusList:
         return "u" + text if multibase else text
 
     @classmethod
-    def decode(cls, encoded: str, *, multibase: bool = True) -> StatusList:
+    def decode(cls, encoded: object, *, multibase: bool = True) -> StatusList:
         """Inverse of `encode`; refuses malformed input and bitstrings over 16 MiB."""
         if not isinstance(encoded, str):
             raise StatusListError(f"encodedList must be a string, got {type(encoded).__name__}")

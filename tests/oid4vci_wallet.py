@@ -183,11 +183,14 @@ class TestWallet:
 
 def subject_id(credential: dict[str, Any] | str) -> str | None:
     """credentialSubject.id of a credential given as an object or as a VC-JWT."""
+    document: dict[str, Any]
     if isinstance(credential, str):
         payload = credential.split(".")[1]
-        credential = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-        assert isinstance(credential, dict)
-        credential = credential.get("vc", credential)
-    subject = credential.get("credentialSubject")
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        assert isinstance(claims, dict)
+        document = claims.get("vc", claims)
+    else:
+        document = credential
+    subject = document.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
     return subject.get("id") if isinstance(subject, dict) else None

@@ -109,6 +109,7 @@ def test_png_round_trip_keeps_the_image(png: bytes) -> None:
         image.verify()
     with Image.open(io.BytesIO(baked)) as image:
         image.load()
+        assert isinstance(image, PngImagePlugin.PngImageFile)
         assert json.loads(image.text["openbadgecredential"]) == CREDENTIAL
         assert image.text["Software"] == "OpenDossier test"
 

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ob3_sample import realistic_ob3_credential
 
 from standards import baking
 from standards.data_integrity import sign_document
 from standards.keys import load_key_file
 from standards.status_list import StatusList, build_status_entry, build_status_list_credential
+from tests.ob3_sample import realistic_ob3_credential
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

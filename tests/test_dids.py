@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from local_server import LocalServer
 
 from standards.dids import (
     DidResolver,
@@ -24,6 +23,7 @@ from standards.dids import (
 from standards.errors import DidResolutionError
 from standards.fetcher import Fetcher, FetchPolicy
 from standards.keys import KeyPair, generate_key, key_pair_from_document, key_pair_from_jwk
+from tests.local_server import LocalServer
 
 W3C_VECTOR_DID = "did:key:z6MkrJVnaZkeFzdQyMZu1cgjg7k1pZZ6pvBQ7XJPt4swbTQ2"
 # The P-256 example of the did:jwk specification (github.com/quartzjer/did-jwk, spec.md).

@@ -8,12 +8,13 @@ import socket
 import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
+from typing import Any
 
 import pytest
-from local_server import LocalServer
 
 from standards.errors import FetchError
 from standards.fetcher import FetchedResponse, Fetcher, FetchPolicy, address_refusal
+from tests.local_server import LocalServer
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def test_connects_to_the_address_it_checked(
     real_getaddrinfo = socket.getaddrinfo
     lookups: list[str] = []
 
-    def rebinding_getaddrinfo(host: str, *args: object, **kwargs: object) -> object:
+    def rebinding_getaddrinfo(host: str, *args: Any, **kwargs: Any) -> object:
         if host == "rebind.test":
             lookups.append(host)
             if len(lookups) > 1:

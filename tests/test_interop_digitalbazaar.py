@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from js_harness import require_harness, run_node
-from ob3_sample import realistic_ob3_credential
 
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key
 from standards.verification import verify_credential
+from tests.js_harness import require_harness, run_node
+from tests.ob3_sample import realistic_ob3_credential
 
 pytestmark = pytest.mark.interop
 

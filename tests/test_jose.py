@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from jwcrypto import jwk, jws
-from ob3_sample import realistic_ob3_credential
 
 from standards.errors import InvalidKeyError, ProofError
 from standards.jose import (
@@ -23,6 +22,7 @@ from standards.jose import (
     verify_jwt,
 )
 from standards.keys import KeyPair, generate_key, key_pair_from_jwk
+from tests.ob3_sample import realistic_ob3_credential
 
 SUBJECT = "did:example:learner-1"
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -51,6 +51,7 @@ def resolver(*pairs: KeyPair | jwk.JWK, **by_kid: KeyPair | jwk.JWK):
 
 
 def credential_for(pair: KeyPair) -> dict[str, Any]:
+    assert pair.id is not None
     return realistic_ob3_credential(SUBJECT, 1, issuer_id=pair.id.split("#")[0])
 
 
@@ -132,6 +133,7 @@ def test_vcdm11_credential_goes_in_the_vc_claim_and_is_rebuilt(keys) -> None:
                       pair.to_jwcrypto(private=True))
     result = verify_jwt(token, resolver(pair), now=NOW)
     assert result.verified, result.errors
+    assert result.document is not None
     assert result.document["issuer"] == "did:example:issuer"
     assert result.document["id"] == credential["id"]
     assert result.document["issuanceDate"] == "2023-05-01T10:00:00Z"
@@ -179,6 +181,7 @@ def test_tampered_payload_fails_the_signature(keys) -> None:
     assert not result.verified
     assert errors_about(result, "signature:") == [
         f"signature: the ES256 signature does not verify with key {pair.id}"]
+    assert result.document is not None
     assert result.document["name"] == "Data Steward, level 3"  # shown, but not verified
 
 
@@ -429,6 +432,7 @@ def test_w3c_jose_vector(standards_dir: Path, case: dict[str, Any]) -> None:
     result = verify_jwt(text, resolve, now=now)
     assert result.verified == expected_success, result.errors
     if expected_success:
+        assert result.document is not None
         assert result.document["@context"][0] == VCDM2
         assert not {"iss", "jti", "iat", "exp"} & set(result.document)
 
@@ -446,6 +450,6 @@ def test_vector_presentation_envelopes_all_three_formats(standards_dir: Path) ->
     inner = verify_jwt(result.enveloped_credentials[0].token,
                        resolver(**{p256["publicKeyJwk"]["kid"]: key_pair_from_jwk(
                            p256["publicKeyJwk"])}))
-    assert inner.verified and inner.document["id"] == "http://university.example/credentials/1872"
+    assert inner.verified and inner.document is not None and inner.document["id"] == "http://university.example/credentials/1872"
     # without a fixed clock the presentation's exp (2024-12-17) has passed
     assert errors_about(verify_jwt(text, resolve), "expired: exp 2024-12-17")

@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 import pytest
-from ob3_sample import realistic_ob3_credential
 
 from standards.data_integrity import sign_document, verify_document_proofs
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
@@ -15,6 +14,7 @@ from standards.errors import DocumentLoaderError, DocumentTooLargeError, UnsafeD
 from standards.jsonld import check_document_limits, engine_for
 from standards.keys import KeyPair, generate_key
 from standards.verification import verify_credential
+from tests.ob3_sample import realistic_ob3_credential
 
 KEY = generate_key("ed25519")
 

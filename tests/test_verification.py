@@ -8,12 +8,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ob3_sample import realistic_ob3_credential
 
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key
 from standards.verification import verify_credential, verify_presentation
+from tests.ob3_sample import realistic_ob3_credential
 
 VP_CONTEXT = ["https://www.w3.org/ns/credentials/v2"]
 

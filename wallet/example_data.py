@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from servicekit.errors import Inconsistent
 from wallet.db import session_scope
 from wallet.models import Account, Delegation
 from wallet.services.access import owner_actor
@@ -81,9 +82,11 @@ def _owner(ctx: WalletContext, session: Session, person: ExamplePerson,
 def _delegate(ctx: WalletContext, session: Session, person: ExamplePerson) -> bool:
     """Invite `person` into the owner's dossier and accept as them; False when they are
     a delegate there already."""
-    assert person.dossier_of is not None
+    if person.dossier_of is None:
+        raise ValueError(f"{person.email} is an owner, not a delegate")
     owner = account_by_email(session, person.dossier_of)
-    assert owner is not None, "owners are made before their delegates"
+    if owner is None:
+        raise Inconsistent(f"{person.dossier_of} must be made before their delegates")
     account = account_by_email(session, person.email)
     if account is not None and session.exec(select(Delegation).where(
             Delegation.owner_id == owner.id, Delegation.delegate_id == account.id,

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from issuer.models import Achievement, Competence, Framework, IssuerProfile, Organisation
 from issuer.services.context import IssuerContext, IssuerError, NotFound
 from issuer.services.organisations import endorsements_of, profile_json, profile_of
+from servicekit.errors import Inconsistent
 from standards.ob3 import Alignment, Criteria, build_achievement
 
 ACHIEVEMENT_TYPES = (
@@ -106,7 +107,8 @@ def alignments_for(ctx: IssuerContext, session: Session,
         if competence is None:
             continue
         framework = session.get(Framework, competence.framework_id)
-        assert framework is not None
+        if framework is None:
+            raise Inconsistent(f"competence {competence.id} has no framework")
         alignments.append(Alignment(
             target_name=competence.name,
             target_url=competence.uri
@@ -123,7 +125,8 @@ def achievement_json(ctx: IssuerContext, session: Session, achievement: Achievem
                      with_endorsements: bool = True) -> dict[str, Any]:
     """The OB 3.0 Achievement, with the endorsements it has received so far embedded."""
     profile = session.get(IssuerProfile, achievement.profile_id)
-    assert profile is not None
+    if profile is None:
+        raise Inconsistent(f"achievement {achievement.id} has no issuer profile")
     achievement_id = achievement_url(ctx.public_url, achievement.id)
     return build_achievement(
         id=achievement_id,

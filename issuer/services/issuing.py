@@ -29,6 +29,7 @@ from issuer.services.status import (
     record_entries,
     status_entry_json,
 )
+from servicekit.errors import Inconsistent
 from standards.data_integrity import sign_document
 from standards.dates import parse_datetime
 from standards.errors import StandardsError
@@ -194,7 +195,8 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, record.profile_id)
         profile = session.get(IssuerProfile, record.profile_id)
-        assert profile is not None
+        if profile is None:
+            raise Inconsistent(f"issued credential {record.id} has no issuer profile")
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":

@@ -48,6 +48,7 @@ from issuer.services.oid4vci_metadata import (
     configuration_for_format,
 )
 from issuer.services.oid4vci_proofs import ProofRejected, jwt_proof_of, verify_key_proof
+from servicekit.errors import Inconsistent
 from standards.errors import StandardsError
 from standards.ob3 import Evidence, Result
 
@@ -293,7 +294,8 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
     options = offer.issue_options
     with Session(ctx.engine) as session:
         org = session.get(Organisation, offer.org_id)
-    assert org is not None
+    if org is None:
+        raise Inconsistent(f"the offer's organisation {offer.org_id} does not exist")
     request = IssueRequest(
         achievement_id=offer.achievement_id, recipient=proof.holder,
         recipient_name=offer.recipient_name, evidence=options.get("evidence", []),

@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from issuer.models import IssuedCredential, IssuerProfile, StatusEntry, StatusListRecord, utc_now
 from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
 from issuer.services.keys import active_key_row, signing_key_for
+from servicekit.errors import Inconsistent
 from standards.data_integrity import sign_document
 from standards.status_list import (
     MIN_ENTRIES,
@@ -203,7 +204,8 @@ def published_status_list(ctx: IssuerContext, status_list_id: str) -> tuple[str,
         ):
             bits.set(index, True)
         profile = session.get(IssuerProfile, record.profile_id)
-        assert profile is not None
+        if profile is None:
+            raise Inconsistent(f"status list {record.id} has no issuer profile")
         key = signing_key_for(ctx, active_key_row(session, profile.id), profile.did)
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     unsigned = build_status_list_credential(

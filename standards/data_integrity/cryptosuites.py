@@ -21,12 +21,20 @@ from standards.multibase_codec import MultibaseError, decode_multibase, encode_b
 
 
 class Cryptosuite(Protocol):
-    name: str  # the `cryptosuite` value, or the proof type for pre-DI suites
-    proof_type: str
-    required_context: str | None
+    # Read-only properties, so that frozen dataclasses fit the protocol.
+    @property
+    def name(self) -> str: ...  # the `cryptosuite` value, or the proof type for pre-DI suites
+
+    @property
+    def proof_type(self) -> str: ...
+
+    @property
+    def required_context(self) -> str | None: ...
+
     # True when hash_data expands the document (in safe mode) on its own; otherwise the
     # signer must run the JSON-LD safety check, and verifiers check it once per document.
-    expands_document: bool
+    @property
+    def expands_document(self) -> bool: ...
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine) -> bytes: ...

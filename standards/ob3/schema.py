@@ -68,7 +68,8 @@ class SchemaViolationError(SchemaValidationError):
 
 
 def _refuse_retrieval(uri: str) -> Resource:
-    raise NoSuchResource(ref=uri)
+    # referencing types its attrs classes with a decorator mypy does not read.
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
 
 
 def _bundled_schema_files() -> Iterable[Any]:
@@ -87,7 +88,8 @@ def registry() -> Registry:
         schemas.append((contents["$id"], Resource.from_contents(contents)))
     by_id = dict(schemas)
     schemas.extend((alias, by_id[target]) for alias, target in SCHEMA_ALIASES.items())
-    return Registry(retrieve=_refuse_retrieval).with_resources(schemas)
+    registry: Registry[Any] = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
+    return registry.with_resources(schemas)
 
 
 @cache
@@ -153,7 +155,7 @@ def _path(error: ValidationError, extra: str | None = None) -> str:
 
 def _describe(error: ValidationError) -> list[str]:
     """One line per problem: `<JSON path>: <what is wrong>`, descending into oneOf/anyOf."""
-    if error.validator == "required":
+    if error.validator == "required" and isinstance(error.validator_value, list):
         missing = [name for name in error.validator_value if _lacks(error.instance, name)]
         return [f"{_path(error, name)}: required property is missing" for name in missing]
     if error.validator in ("oneOf", "anyOf") and error.context:
@@ -175,7 +177,7 @@ def _only_plausible_branch(error: ValidationError) -> list[ValidationError] | No
     E.g. issuer is `string | Profile`: for an object issuer the useful errors are the
     Profile ones, not "is not of type 'string'".
     """
-    branches: dict[int, list[ValidationError]] = {}
+    branches: dict[str | int, list[ValidationError]] = {}
     for sub in error.context or ():
         branches.setdefault(sub.relative_schema_path[0], []).append(sub)
     plausible = [

@@ -74,8 +74,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
          "--issuer-port", str(ports["issuer"]), "--wallet-port", str(ports["wallet"]),
          "--verifier-port", str(ports["verifier"])],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    found = Services(*(f"http://127.0.0.1:{ports[n]}" for n in ("issuer", "wallet",
-                                                                 "verifier")), data)
+    found = Services(f"http://127.0.0.1:{ports['issuer']}", f"http://127.0.0.1:{ports['wallet']}",
+                     f"http://127.0.0.1:{ports['verifier']}", data)
     assert process.stdout is not None
     stdout = process.stdout
     # Drain the output all along, so a chatty server never blocks on a full pipe.

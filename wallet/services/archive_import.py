@@ -33,6 +33,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from servicekit.errors import Inconsistent
 from wallet.db import session_scope
 from wallet.models import (
     Account,
@@ -195,7 +196,8 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
            given_actor: Actor | None, email: str | None) -> ImportResult:
     result = _target(ctx, session, checked, given_actor, email)
     account = session.get(Account, result.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent(f"the import's owner {result.owner_id} does not exist")
     actor = given_actor or owner_actor(account)
     ids = _Ids(session, account.id)
     dossier, counts, now = checked.dossier, result.counts, ctx.now()

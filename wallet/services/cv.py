@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from servicekit.errors import Inconsistent
 from standards.ob3.summary import summarize_credential
 from wallet.db import session_scope
 from wallet.models import Account, CvPage, Evidence, StoredCredential
@@ -131,7 +132,8 @@ def _enabled_page(session: Session, slug: str) -> CvPage:
 def public_cv(session: Session, slug: str) -> PublicCv:
     page = _enabled_page(session, slug)
     account = session.get(Account, page.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent(f"the CV page {slug!r} has no owner")
     view = PublicCv(page, author_name(account))
     for credential_id in page.credential_ids:
         stored = session.get(StoredCredential, credential_id)

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Inconsistent
 from wallet.db import session_scope
 from wallet.models import Account, AuditEvent, Delegation, iso, utc_now
 from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES, Actor, record
@@ -152,5 +153,6 @@ def accept_invitation(ctx: WalletContext, token: str, *, account_id: str | None,
         delegation = accept(ctx, session, token, account=account, password=password,
                             display_name=display_name)
         delegate = session.get(Account, delegation.delegate_id)
-    assert delegate is not None  # accept() has just set delegate_id to an existing account
+    if delegate is None:  # accept() has just set delegate_id to an existing account
+        raise Inconsistent("the accepted invitation has no delegate account")
     return delegation, delegate

@@ -116,7 +116,8 @@ class _FileSink:
             self._sniff()
         if self.utf8 is not None:
             self.utf8.feed(b"", final=True)
-        assert self.sniffed is not None
+        if self.sniffed is None:
+            raise RuntimeError("_sniff always decides the file's type")
         return ReceivedFile(self.writer, self.sniffed, self.filename)
 
 

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from servicekit.errors import Inconsistent
 from standards.errors import StandardsError
 from standards.oid4vp_queries import (
     LDP_VC,
@@ -231,7 +232,8 @@ def answer(ctx: WalletContext, session: Session, actor: Actor, uri: str,
     request = parse_request(ctx, uri)
     selection = _selection(matches(session, actor, request), request, credential_ids)
     account = session.get(Account, actor.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent(f"the dossier's owner {actor.owner_id} does not exist")
     reply = _send(ctx, request, response_form(ctx, account, request, selection))
     shown = [s.id for stored in selection.values() for s in stored]
     record(session, actor, "oid4vp.answer", None,

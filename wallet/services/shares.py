@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Inconsistent
 from standards.ob3 import Evidence as EvidenceEntry
 from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
@@ -171,7 +172,8 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     credentials = chosen_credentials(session, actor, credential_ids)
     items = [shareable_evidence(session, actor, eid) for eid in evidence_ids]
     account = session.get(Account, actor.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent(f"the dossier's owner {actor.owner_id} does not exist")
     token = secrets.token_urlsafe(24)
     documents: list[dict[str, Any] | str] = [parsed(stored) for stored in credentials]
     if items:
@@ -271,7 +273,8 @@ def shared_evidence_file(ctx: WalletContext, session: Session, share: Share,
 
 def presentation_of(share: Share) -> dict[str, Any]:
     value = share.presentation
-    assert isinstance(value, dict)
+    if not isinstance(value, dict):
+        raise Inconsistent(f"share {share.id} holds a presentation that is not an object")
     return value
 
 
