@@ -9,11 +9,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from servicekit.errors import Conflict, Invalid, NotFound, ServiceError
 from wallet.config import WalletSettings
 from wallet.db import session_scope
 from wallet.services.access import owner_actor
 from wallet.services.accounts import account_by_email, new_account, set_password
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 
 DEFAULT_DATA_DIR = Path("data/wallet")
@@ -113,9 +114,9 @@ def read_password(path: Path) -> str:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise WalletError(f"cannot read the password file: {error.strerror}") from None
+        raise Invalid(f"cannot read the password file: {error.strerror}") from None
     if not lines or not lines[0]:
-        raise WalletError(f"{path}: the first line (the password) is empty")
+        raise Invalid(f"{path}: the first line (the password) is empty")
     return lines[0]
 
 
@@ -124,7 +125,7 @@ def run_command(args: argparse.Namespace, work: Callable[[WalletContext], int]) 
     ctx = open_context(args)
     try:
         return work(ctx)
-    except WalletError as error:
+    except ServiceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
@@ -174,7 +175,7 @@ def _cmd_add_credential(args: argparse.Namespace) -> int:
         try:
             raw = args.file.read_bytes()
         except OSError as error:
-            raise WalletError(f"cannot read {args.file}: {error.strerror}") from None
+            raise Invalid(f"cannot read {args.file}: {error.strerror}") from None
         try:
             with session_scope(ctx.engine) as session:
                 account = owner_by_email(session, args.email)
@@ -199,9 +200,9 @@ def _cmd_seed_example(args: argparse.Namespace) -> int:
             try:
                 frameworks = json.loads(args.frameworks.read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
-                raise WalletError(f"cannot read {args.frameworks}: {error}") from None
+                raise Invalid(f"cannot read {args.frameworks}: {error}") from None
             if not isinstance(frameworks, dict):
-                raise WalletError(f"{args.frameworks}: expected an object of frameworks")
+                raise Invalid(f"{args.frameworks}: expected an object of frameworks")
         print_json({"people": seed_example_people(ctx, frameworks)})
         return 0
 

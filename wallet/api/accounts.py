@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
+from servicekit.errors import Invalid, TooManyAttempts, Unauthorized
 from servicekit.http_body import parse_json_object, read_body, read_json_object
 from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import ApiAccount, Context, DossierActor, api_account, bearer_token
 from wallet.db import session_scope
 from wallet.services import delegations
 from wallet.services.accounts import authenticate, close_api_session, new_account, open_api_session
-from wallet.services.context import WalletError
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
@@ -23,7 +23,7 @@ def _string(body: dict[str, Any], name: str, *, required: bool = True) -> str:
     if value is None and not required:
         return ""
     if not isinstance(value, str) or (required and not value):
-        raise WalletError(f'"{name}" must be a non-empty string')
+        raise Invalid(f'"{name}" must be a non-empty string')
     return value
 
 
@@ -45,12 +45,12 @@ async def log_in(request: Request, ctx: Context) -> dict[str, Any]:
     address = request.client.host if request.client else ""
     wait = limiter.wait_seconds(email, address)
     if wait:
-        raise WalletError(f"too many failed log-ins; try again in {wait} s", 429)
+        raise TooManyAttempts(f"too many failed log-ins; try again in {wait} s")
     with session_scope(ctx.engine) as session:
         account = authenticate(session, email, password)
         if account is None:
             limiter.failed(email, address)
-            raise WalletError("wrong e-mail address or password", 401)
+            raise Unauthorized("wrong e-mail address or password")
         limiter.succeeded(email, address)
         token = open_api_session(ctx, session, account)
         return {"token": token, "owner": account.id, "did": account.did,
@@ -84,7 +84,7 @@ async def invite(request: Request, actor: DossierActor, ctx: Context) -> dict[st
     scopes = body.get("scopes")
     if scopes is not None and (not isinstance(scopes, list)
                                or not all(isinstance(s, str) for s in scopes)):
-        raise WalletError('"scopes" must be a list of strings')
+        raise Invalid('"scopes" must be a list of strings')
     with session_scope(ctx.engine) as session:
         invitation = delegations.invite(session, actor, _string(body, "email"),
                                         _string(body, "role"), scopes)

@@ -21,7 +21,7 @@ from wallet.api import (
 )
 from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.web.setup import install_web
 
 ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
@@ -37,7 +37,7 @@ def create_app(settings: WalletSettings | None = None, *,
     app.state.wallet = ctx
     evidence_store(ctx.settings.evidence_dir)  # opening it sweeps a crash's leftover uploads
     app.state.login_limiter = LoginLimiter()
-    install_error_handlers(app, WalletError)
+    install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
     install_web(app, ctx)

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from servicekit.errors import Invalid
 from servicekit.http_body import MAX_JSON_BYTES, BodyError, parse_json_object, read_body
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
@@ -24,7 +25,7 @@ from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_import import import_archive
 from wallet.services.bundles import Bundle, clr_bundle, vp_bundle
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["move school"])
 PASSWORD_HEADER = "x-archive-password"
@@ -57,7 +58,7 @@ async def export_dossier(request: Request, actor: DossierActor, ctx: Context) ->
     body: dict[str, Any] = parse_json_object(raw) if raw.strip() else {}
     password = body.get("password")
     if password is not None and not isinstance(password, str):
-        raise WalletError("'password' must be text", 400)
+        raise Invalid("'password' must be text")
     target = temp_path(ctx, ".zip")
     try:
         summary = await run_in_threadpool(export_archive, ctx, actor, target,
@@ -92,7 +93,7 @@ async def receive_archive(request: Request, ctx: WalletContext,
                         raise BodyError(f"the archive is larger than {limit} bytes", 413)
                     out.write(chunk)
         if target.stat().st_size == 0:
-            raise WalletError("send the archive (a zip file) as the request body", 400)
+            raise Invalid("send the archive (a zip file) as the request body")
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -103,7 +104,7 @@ async def _receive_form(request: Request, target: Path, limit: int) -> str | Non
     async with request.form(max_files=1, max_fields=4) as form:
         upload, password = form.get("archive"), form.get("password")
         if upload is None or isinstance(upload, str):
-            raise WalletError("the form needs a file field 'archive'", 400)
+            raise Invalid("the form needs a file field 'archive'")
         size = 0
         with target.open("wb") as out:
             while chunk := await upload.read(fmt.CHUNK):

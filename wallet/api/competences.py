@@ -9,12 +9,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from servicekit.errors import Invalid
 from servicekit.http_body import read_body
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.services.competence_profile import competence_profile
 from wallet.services.competences import competence_json, competences_of, import_competences
-from wallet.services.context import WalletError
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["competences"])
 MAX_FRAMEWORK_BYTES = 2 * 1024 * 1024
@@ -36,7 +36,7 @@ async def add_competences(request: Request, actor: DossierActor, ctx: Context) -
     try:
         body = json.loads(raw)
     except (ValueError, RecursionError):
-        raise WalletError("send a JSON competence object or a list of them", 400) from None
+        raise Invalid("send a JSON competence object or a list of them") from None
     items = body if isinstance(body, list) else [body]
     with session_scope(ctx.engine) as session:
         added, existing = import_competences(session, actor, items)

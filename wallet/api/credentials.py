@@ -12,12 +12,13 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from servicekit.errors import Conflict, Invalid
 from servicekit.http_body import read_body, read_json_object, uploaded_file
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import StoredCredential, iso
 from wallet.services.access import Actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credential_view import view_credential
 from wallet.services.credentials import (
     Added,
@@ -60,8 +61,8 @@ def store(ctx: WalletContext, actor: Actor, raw: bytes, source: str) -> Added:
                 return added
         except IntegrityError:
             if attempt == 2:
-                raise WalletError("the dossier changed while the credential was added; "
-                                  "try again", 409) from None
+                raise Conflict("the dossier changed while the credential was added; "
+                               "try again") from None
     raise AssertionError("unreachable")
 
 
@@ -90,8 +91,8 @@ async def import_credential(request: Request, actor: DossierActor, ctx: Context)
     else:
         raw = await read_body(request, limit)
     if not raw.strip():
-        raise WalletError("the body is empty: send the credential (JSON, JWT or a baked "
-                          "PNG/SVG)", 400)
+        raise Invalid("the body is empty: send the credential (JSON, JWT or a baked "
+                      "PNG/SVG)")
     try:
         added = await run_in_threadpool(store, ctx, actor, raw, "import")
     except CredentialRefused as refused:
@@ -131,8 +132,8 @@ def remove_credential(credential_id: str, actor: DossierActor, ctx: Context) -> 
 def _offer_text(body: dict[str, Any]) -> str:
     offer = body.get("offer")
     if not isinstance(offer, str) or not offer.strip():
-        raise WalletError('"offer" must be the credential offer link '
-                          "(openid-credential-offer://... or https://...)", 400)
+        raise Invalid('"offer" must be the credential offer link '
+                      "(openid-credential-offer://... or https://...)")
     return offer
 
 
@@ -159,7 +160,7 @@ async def receive_offer(request: Request, actor: DossierActor, ctx: Context) -> 
     body = await read_json_object(request, 64 * 1024)
     tx_code = body.get("txCode")
     if tx_code is not None and not isinstance(tx_code, str):
-        raise WalletError('"txCode" must be a string of digits', 400)
+        raise Invalid('"txCode" must be a string of digits')
     raw = await run_in_threadpool(fetch_offered, ctx, actor, _offer_text(body), tx_code)
     try:
         added = await run_in_threadpool(store, ctx, actor, raw, "oid4vci")

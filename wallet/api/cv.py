@@ -6,10 +6,10 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
+from servicekit.errors import Refused
 from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
-from wallet.services.context import WalletError
 from wallet.services.cv import cv_json, cv_of, update_cv
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/cv", tags=["cv"])
@@ -18,8 +18,7 @@ router = APIRouter(prefix="/api/dossiers/{owner_id}/cv", tags=["cv"])
 def _optional(body: dict[str, Any], name: str, kind: type) -> Any:
     value = body.get(name)
     if value is not None and not isinstance(value, kind):
-        raise WalletError(f'"{name}" must be {"true or false" if kind is bool else "text"}',
-                          422)
+        raise Refused(f'"{name}" must be {"true or false" if kind is bool else "text"}')
     return value
 
 
@@ -28,7 +27,7 @@ def _optional_ids(body: dict[str, Any], name: str) -> list[str] | None:
     if value is None:
         return None
     if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
-        raise WalletError(f'"{name}" must be a list of ids', 422)
+        raise Refused(f'"{name}" must be a list of ids')
     return value
 
 

@@ -8,10 +8,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from sqlmodel import Session
 
+from servicekit.errors import Refused
 from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
-from wallet.services.context import WalletError
 from wallet.services.oid4vp_client import answer, decline, preview
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/oid4vp", tags=["oid4vp"])
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/api/dossiers/{owner_id}/oid4vp", tags=["oid4vp"])
 def _request_uri(body: dict[str, Any]) -> str:
     value = body.get("request")
     if not isinstance(value, str) or not value.strip():
-        raise WalletError('"request" must be the openid4vp:// request (text)', 422)
+        raise Refused('"request" must be the openid4vp:// request (text)')
     return value
 
 
@@ -42,7 +42,7 @@ async def answer_request(request: Request, actor: DossierActor,
     chosen = body.get("credentials")
     if chosen is not None and (not isinstance(chosen, list)
                                or not all(isinstance(c, str) for c in chosen)):
-        raise WalletError('"credentials" must be a list of ids', 422)
+        raise Refused('"credentials" must be a list of ids')
     with session_scope(ctx.engine) as session:
         return answer(ctx, session, actor, _request_uri(body), chosen)
 
@@ -53,6 +53,6 @@ async def decline_request(request: Request, actor: DossierActor,
     body = await read_json_object(request)
     reason = body.get("reason", "the owner declined")
     if not isinstance(reason, str):
-        raise WalletError('"reason" must be text', 422)
+        raise Refused('"reason" must be text')
     with session_scope(ctx.engine) as session:
         return decline(ctx, session, actor, _request_uri(body), reason or "the owner declined")

@@ -16,13 +16,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from servicekit.api_errors import CODES
+from servicekit.api_errors import error_response, status_of
+from servicekit.errors import Gone, ServiceError
 from servicekit.qr import qr_png, qr_svg
 from standards.ob3.summary import summarize_credential
 from wallet.api.deps import Context
 from wallet.db import session_scope
 from wallet.models import Account, Evidence
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.cv import cv_photo, public_cv
 from wallet.services.self_issued import author_name
 from wallet.services.shares import (
@@ -62,12 +63,12 @@ def wants_json(request: Request) -> str | None:
     return best[1] if best and best[0] >= html_quality else None
 
 
-def _refusal(request: Request, error: WalletError, as_json: bool) -> Response:
+def _refusal(request: Request, error: ServiceError, as_json: bool) -> Response:
+    status = status_of(error)
     if as_json:
-        return JSONResponse({"error": CODES.get(error.status, "error"), "message": str(error)},
-                            status_code=error.status, headers=PRIVATE_HEADERS)
-    key = "sharing.public.gone" if error.status == 410 else "sharing.public.not_found"
-    return render(request, "public_refused.html", status=error.status, headers=PRIVATE_HEADERS,
+        return error_response(status, str(error), PRIVATE_HEADERS)
+    key = "sharing.public.gone" if isinstance(error, Gone) else "sharing.public.not_found"
+    return render(request, "public_refused.html", status=status, headers=PRIVATE_HEADERS,
                   message_key=key, detail=str(error))
 
 
@@ -110,7 +111,7 @@ def shared(token: str, request: Request, ctx: Context) -> Response:
             owner = session.get(Account, share.owner_id)
             name = author_name(owner) if owner else ""
             audience, expires_at, url = share.audience, share.expires_at, share_url(ctx, share)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, json_type is not None)
     if json_type is not None:
         return JSONResponse(presentation, media_type=json_type, headers=PRIVATE_HEADERS)
@@ -125,7 +126,7 @@ def _open_for_extra(ctx: WalletContext, request: Request, token: str) -> Respons
     try:
         with Session(ctx.engine) as session:
             open_share(ctx, session, token)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return None
 
@@ -150,7 +151,7 @@ def shared_evidence(token: str, evidence_id: str, request: Request, ctx: Context
         with Session(ctx.engine) as session:
             share = open_share(ctx, session, token)
             item, path = shared_evidence_file(ctx, session, share, evidence_id)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return _file(item, path)
 
@@ -161,7 +162,7 @@ def cv_page(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             view = public_cv(session, slug)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, wants_json(request) is not None)
     return render(request, "public_cv.html", headers=PRIVATE_HEADERS, cv=view,
                   url=f"{ctx.public_url}/cv/{view.page.slug}")
@@ -172,7 +173,7 @@ def cv_qr(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             view = public_cv(session, slug)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return Response(qr_png(f"{ctx.public_url}/cv/{view.page.slug}"), media_type="image/png",
                     headers=PRIVATE_HEADERS)
@@ -183,6 +184,6 @@ def cv_image(slug: str, evidence_id: str, request: Request, ctx: Context) -> Res
     try:
         with Session(ctx.engine) as session:
             item, path = cv_photo(ctx, session, slug, evidence_id)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return _file(item, path)

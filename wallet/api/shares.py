@@ -9,12 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
+from servicekit.errors import Refused
 from servicekit.http_body import read_json_object
 from servicekit.qr import qr_png
 from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.models import Share, ShareView, iso
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.shares import (
     create_share,
     get_share,
@@ -54,7 +55,7 @@ def share_json(ctx: WalletContext, share: Share, views: list[ShareView], *,
 def _id_list(body: dict[str, Any], name: str) -> list[str]:
     value = body.get(name, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise WalletError(f'"{name}" must be a list of ids', 422)
+        raise Refused(f'"{name}" must be a list of ids')
     return value
 
 
@@ -64,10 +65,10 @@ async def new_share(request: Request, actor: DossierActor, ctx: Context) -> JSON
     body = await read_json_object(request)
     audience = body.get("audience", "")
     if not isinstance(audience, str):
-        raise WalletError('"audience" must be text', 422)
+        raise Refused('"audience" must be text')
     expires = body.get("expiresIn")
     if expires is not None and not isinstance(expires, str):
-        raise WalletError('"expiresIn" must be text such as "7d", "12h" or "30m"', 422)
+        raise Refused('"expiresIn" must be text such as "7d", "12h" or "30m"')
     lifetime = parse_duration(expires) if expires is not None else None
     with session_scope(ctx.engine) as session:
         share = create_share(ctx, session, actor, _id_list(body, "credentials"),

@@ -34,6 +34,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from servicekit.errors import ServiceError
 from wallet.db import session_scope
 from wallet.models import (
     Account,
@@ -53,7 +54,7 @@ from wallet.services.accounts import account_by_email, new_account, replace_hold
 from wallet.services.archive_export import ProgressCallback
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
 from wallet.services.competences import competence_by_url
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 
 KINDS = ("competences", "credentials", "evidence", "reflections", "internshipReports",
@@ -228,7 +229,7 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
         if address not in people:
             try:
                 found = account_by_email(session, address)
-            except WalletError:
+            except ServiceError:
                 found = None
             people[address] = found.id if found else account.id
         return people[address]
@@ -329,7 +330,7 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
                                    "reason": str(refused)})
             ids.maps["credentials"].pop(old, None)
             continue
-        except WalletError as error:
+        except ServiceError as error:
             counts["refused"] += 1
             result.refused.append({"id": old, "name": _text(row, "name", 200),
                                    "reason": str(error)})

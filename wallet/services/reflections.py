@@ -14,12 +14,13 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from servicekit.errors import Conflict, NotFound, Refused
 from standards.ob3 import Alignment, Evidence
 from wallet.models import Account, Competence, Reflection
 from wallet.models import Evidence as EvidenceItem
 from wallet.services.access import Actor, record
 from wallet.services.competences import require_competences
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.self_issued import author_name, issue_self_credential, urn_for
 
 MAX_TEXT = 20_000
@@ -29,8 +30,8 @@ ROLE_WORDS = {"owner": "eigenaar", "coordinator": "coördinator", "employer": "w
               "mentor": "mentor"}
 
 
-class ReflectionRefused(WalletError):
-    status = 422
+class ReflectionRefused(Refused):
+    """Reflection input that cannot be used: empty or too long text, unknown ids."""
 
 
 def _clean_text(text: Any) -> str:

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
+from servicekit.errors import Invalid
 from wallet.api.credentials import store
 from wallet.api.deps import Context
 from wallet.db import session_scope
@@ -72,7 +73,7 @@ def import_credential(request: Request, actor: PageActor, ctx: Context,
     raw = _file(form, "file") or pasted.encode("utf-8")
     try:
         if not raw:
-            raise WalletError("choose a file or paste the credential", 400)
+            raise Invalid("choose a file or paste the credential")
         added = store(ctx, actor, raw, "import")
     except WalletError as error:
         return render(request, "credentials_import.html", actor=actor,
@@ -102,7 +103,7 @@ def preview_offer(request: Request, actor: PageActor, ctx: Context,
         if photo:
             offer_text = offer_from_qr_image(photo)
         if not offer_text:
-            raise WalletError("paste the offer link or choose a photo of the QR code", 400)
+            raise Invalid("paste the offer link or choose a photo of the QR code")
         offer = read_offer(ctx, offer_text)
     except WalletError as error:
         return render(request, "credentials_receive.html", actor=actor,
@@ -185,8 +186,8 @@ def add_competence_page(request: Request, actor: PageActor, ctx: Context,
                 try:
                     items = json.loads(framework_file)
                 except (ValueError, RecursionError):
-                    raise WalletError("the framework file is not JSON: expected a list of "
-                                      "{name, url, code, framework}", 400) from None
+                    raise Invalid("the framework file is not JSON: expected a list of "
+                                  "{name, url, code, framework}") from None
                 import_competences(session, actor, items if isinstance(items, list)
                                    else [items])
             else:

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
+from servicekit.errors import NotFound
 from wallet.api.deps import Context
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
@@ -115,7 +116,7 @@ def decide(reflection_id: str, decision: str, actor: PageActor, form: CheckedFor
         elif decision in actions:
             actions[decision](ctx, session, actor, reflection_id)
         else:
-            raise WalletError("no such action", 404)
+            raise NotFound("no such action")
     done = {"approve": "approved", "reject": "rejected"}.get(decision, "deleted")
     return see_other(f"/d/{actor.owner_id}/reflections?done={done}")
 
