@@ -17,11 +17,13 @@ from wallet.services.accounts import account_by_email, new_account, set_password
 from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 
-DEFAULT_DATA_DIR = Path("data/wallet")
+DEFAULT_DATA_DIR = WalletSettings.model_fields["data_dir"].default
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+    """Flags that override the settings; what they leave out comes from the environment
+    (OPENDOSSIER_WALLET_DATA_DIR, ..._DATABASE_URL, ..._PUBLIC_URL, ...) or the default."""
+    parser.add_argument("--data-dir", type=Path,
                         help=f"evidence files and the SQLite database (default {DEFAULT_DATA_DIR})")
     parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. "
                         "postgresql+psycopg://user@host/db (default SQLite in the data dir)")
@@ -90,15 +92,20 @@ def add_wallet_commands(commands: argparse._SubParsersAction) -> None:  # type: 
 def settings_from(args: argparse.Namespace) -> WalletSettings:
     from standards.fetcher import FetchPolicy
 
-    host = getattr(args, "host", "127.0.0.1")
-    port = getattr(args, "port", 8002)
-    public_url = args.public_url or f"http://{host}:{port}"
-    local = list(args.allow_local_host or [])
-    policy = FetchPolicy(allow_http_for=local, allow_private_for=local)
-    settings = WalletSettings(data_dir=args.data_dir, database_url=args.database_url,
-                              public_url=public_url, fetch_policy=policy)
+    """The flags given, over the environment, over the defaults."""
+    flags: dict[str, Any] = {"data_dir": args.data_dir, "database_url": args.database_url,
+                             "public_url": args.public_url}
+    if args.allow_local_host:
+        local = list(args.allow_local_host)
+        flags["fetch_policy"] = FetchPolicy(allow_http_for=local, allow_private_for=local)
     if getattr(args, "max_upload_mb", None):
-        settings.max_upload_bytes = int(args.max_upload_mb * 1024 * 1024)
+        flags["max_upload_bytes"] = int(args.max_upload_mb * 1024 * 1024)
+    settings = WalletSettings(**{name: value for name, value in flags.items()
+                                 if value is not None})
+    if "public_url" not in settings.model_fields_set:  # where this process listens
+        host = getattr(args, "host", "127.0.0.1")
+        port = getattr(args, "port", 8002)
+        settings.public_url = f"http://{host}:{port}"
     return settings
 
 
