@@ -17,9 +17,9 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.errors import Invalid
-from servicekit.http_body import MAX_JSON_BYTES, BodyError, parse_json_object, read_body
+from servicekit.errors import Invalid, TooLarge
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import Export, binary, json_object
 from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
@@ -49,16 +49,14 @@ def archive_name(email: str) -> str:
     return f"dossier-{local or 'export'}.zip"
 
 
-@router.post("/export")
-async def export_dossier(request: Request, actor: DossierActor, ctx: Context) -> FileResponse:
+@router.post("/export", response_class=FileResponse,
+             responses={200: binary("the dossier archive", "application/zip")})
+async def export_dossier(actor: DossierActor, ctx: Context,
+                         body: Export | None = None) -> FileResponse:
     """The whole dossier as a zip. Body (optional): `{"password": "..."}` for an AES-256
     encrypted archive that also carries the holder key."""
     actor.require_owner("export the dossier")
-    raw = await read_body(request, MAX_JSON_BYTES)
-    body: dict[str, Any] = parse_json_object(raw) if raw.strip() else {}
-    password = body.get("password")
-    if password is not None and not isinstance(password, str):
-        raise Invalid("'password' must be text")
+    password = body.password if body else None
     target = temp_path(ctx, ".zip")
     try:
         summary = await run_in_threadpool(export_archive, ctx, actor, target,
@@ -84,13 +82,13 @@ async def receive_archive(request: Request, ctx: WalletContext,
         else:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                raise TooLarge(f"the archive is larger than {limit} bytes")
             size = 0
             with target.open("wb") as out:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                        raise TooLarge(f"the archive is larger than {limit} bytes")
                     out.write(chunk)
         if target.stat().st_size == 0:
             raise Invalid("send the archive (a zip file) as the request body")
@@ -110,12 +108,22 @@ async def _receive_form(request: Request, target: Path, limit: int) -> str | Non
             while chunk := await upload.read(fmt.CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                    raise TooLarge(f"the archive is larger than {limit} bytes")
                 out.write(chunk)
         return password if isinstance(password, str) and password else None
 
 
-@router.post("/import")
+# The archive streams to disk as it arrives, so the route reads the body itself.
+ARCHIVE_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["archive"], "properties": {
+        "archive": {"type": "string", "format": "binary"},
+        "password": {"type": "string"}}}},
+}}}
+
+
+@router.post("/import", openapi_extra=ARCHIVE_BODIES,
+             responses={200: json_object("counts per kind: added, already there, refused")})
 async def import_dossier(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
     """Import an archive into this dossier. 200 with counts per kind (added / already there
     / refused), the refused credentials and problems; 422 when the archive is refused
@@ -141,7 +149,7 @@ def _bundle_response(bundle: Bundle, filename: str) -> JSONResponse:
 Chosen = Annotated[list[str] | None, Query(alias="credential")]
 
 
-@router.get("/export/vp")
+@router.get("/export/vp", responses={200: json_object("a presentation signed by the holder")})
 def export_vp(actor: DossierActor, ctx: Context, credential: Chosen = None) -> JSONResponse:
     """All (or `?credential=ID&credential=ID`) credentials in one VP signed by the holder."""
     with session_scope(ctx.engine) as session:
@@ -149,7 +157,7 @@ def export_vp(actor: DossierActor, ctx: Context, credential: Chosen = None) -> J
     return _bundle_response(bundle, "presentation.json")
 
 
-@router.get("/export/clr")
+@router.get("/export/clr", responses={200: json_object("a CLR 2.0 credential")})
 def export_clr(actor: DossierActor, ctx: Context, credential: Chosen = None) -> JSONResponse:
     """A CLR 2.0 credential, self-issued by the owner, of the AchievementCredentials."""
     with session_scope(ctx.engine) as session:

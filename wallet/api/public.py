@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
 from servicekit.api_errors import error_response, status_of
@@ -21,6 +21,7 @@ from servicekit.errors import Gone, ServiceError
 from servicekit.qr import qr_png, qr_svg
 from standards.ob3.summary import summarize_credential
 from wallet.api.deps import Context
+from wallet.api.schemas import binary
 from wallet.db import session_scope
 from wallet.models import Account, Evidence
 from wallet.services.context import WalletContext
@@ -99,7 +100,16 @@ def _shared_items(presentation: dict[str, Any]) -> tuple[list[dict[str, Any]],
 
 
 # --- share links ------------------------------------------------------------------------
-@router.get("/s/{token}", response_model=None)
+SHARE_ANSWER = {200: {"description": "the page, or the signed presentation when JSON is "
+                      "asked for", "content": {
+                          "text/html": {"schema": {"type": "string"}},
+                          **{media_type: {"schema": {"type": "object"}}
+                             for media_type in JSON_TYPES}}}}
+QR_PNG = {200: binary("the QR code of the address", "image/png")}
+FILE = {200: binary("the file, with its stored media type", "application/octet-stream")}
+
+
+@router.get("/s/{token}", response_class=Response, responses=SHARE_ANSWER)
 def shared(token: str, request: Request, ctx: Context) -> Response:
     json_type = wants_json(request)
     try:
@@ -131,21 +141,23 @@ def _open_for_extra(ctx: WalletContext, request: Request, token: str) -> Respons
     return None
 
 
-@router.get("/s/{token}/qr.png", response_model=None)
+@router.get("/s/{token}/qr.png", response_class=Response, responses=QR_PNG)
 def share_qr_png(token: str, request: Request, ctx: Context) -> Response:
     refused = _open_for_extra(ctx, request, token)
     return refused or Response(qr_png(f"{ctx.public_url}/s/{token}"), media_type="image/png",
                                headers=PRIVATE_HEADERS)
 
 
-@router.get("/s/{token}/qr.svg", response_model=None)
+@router.get("/s/{token}/qr.svg", response_class=Response,
+            responses={200: {"description": "the QR code of the address",
+                             "content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
 def share_qr_svg(token: str, request: Request, ctx: Context) -> Response:
     refused = _open_for_extra(ctx, request, token)
     return refused or Response(qr_svg(f"{ctx.public_url}/s/{token}"),
                                media_type="image/svg+xml", headers=PRIVATE_HEADERS)
 
 
-@router.get("/s/{token}/evidence/{evidence_id}", response_model=None)
+@router.get("/s/{token}/evidence/{evidence_id}", response_class=Response, responses=FILE)
 def shared_evidence(token: str, evidence_id: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
@@ -157,7 +169,7 @@ def shared_evidence(token: str, evidence_id: str, request: Request, ctx: Context
 
 
 # --- the online CV ----------------------------------------------------------------------
-@router.get("/cv/{slug}", response_model=None)
+@router.get("/cv/{slug}", response_class=HTMLResponse)
 def cv_page(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
@@ -168,7 +180,7 @@ def cv_page(slug: str, request: Request, ctx: Context) -> Response:
                   url=f"{ctx.public_url}/cv/{view.page.slug}")
 
 
-@router.get("/cv/{slug}/qr.png", response_model=None)
+@router.get("/cv/{slug}/qr.png", response_class=Response, responses=QR_PNG)
 def cv_qr(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
@@ -179,7 +191,7 @@ def cv_qr(slug: str, request: Request, ctx: Context) -> Response:
                     headers=PRIVATE_HEADERS)
 
 
-@router.get("/cv/{slug}/evidence/{evidence_id}", response_model=None)
+@router.get("/cv/{slug}/evidence/{evidence_id}", response_class=Response, responses=FILE)
 def cv_image(slug: str, evidence_id: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
