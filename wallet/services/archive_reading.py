@@ -174,7 +174,8 @@ def read_archive(ctx: WalletContext, path: Path, password: str | None, *,
         dossier = _check_dossier(_parse_json(small.pop(fmt.DOSSIER), fmt.DOSSIER))
         holder = None
         if fmt.HOLDER_KEY in small:
-            assert secret is not None
+            if secret is None:  # refused above already; said again for the type checker
+                raise ArchiveRefused("an unencrypted archive must not carry a private key")
             holder = fmt.unwrap_holder_key(_parse_json(small.pop(fmt.HOLDER_KEY),
                                                        fmt.HOLDER_KEY), secret)
         checked = CheckedArchive(owner, str(manifest.get("exportedAt") or ""),

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Conflict, NotFound, Refused
+from servicekit.errors import Conflict, Inconsistent, NotFound, Refused
 from standards.ob3.summary import summarize_credential
 from wallet.models import Account, CvPage, Evidence, StoredCredential
 from wallet.services.access import Actor, record
@@ -131,7 +131,8 @@ def _enabled_page(session: Session, slug: str) -> CvPage:
 def public_cv(session: Session, slug: str) -> PublicCv:
     page = _enabled_page(session, slug)
     account = session.get(Account, page.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent("the dossier's owner account is missing")
     view = PublicCv(page, author_name(account))
     for credential_id in page.credential_ids:
         stored = session.get(StoredCredential, credential_id)

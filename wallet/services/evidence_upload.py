@@ -99,12 +99,13 @@ class _FileSink:
         else:
             self._check_text(data)
 
-    def _sniff(self) -> None:
-        self.sniffed = sniff(bytes(self.head), self.filename)
-        check_declared_kind(self.declared_kind(), self.sniffed)
-        if self.sniffed.is_text:
+    def _sniff(self) -> Sniffed:
+        sniffed = self.sniffed = sniff(bytes(self.head), self.filename)
+        check_declared_kind(self.declared_kind(), sniffed)
+        if sniffed.is_text:
             self.utf8 = Utf8Check()
             self.utf8.feed(bytes(self.head))
+        return sniffed
 
     def _check_text(self, data: bytes) -> None:
         if self.utf8 is not None and data:
@@ -113,12 +114,10 @@ class _FileSink:
     def end(self) -> ReceivedFile:
         if self.writer.size == 0:
             raise UnsupportedFile("the file is empty")
-        if self.sniffed is None:
-            self._sniff()
+        sniffed = self.sniffed or self._sniff()
         if self.utf8 is not None:
             self.utf8.feed(b"", final=True)
-        assert self.sniffed is not None
-        return ReceivedFile(self.writer, self.sniffed, self.filename)
+        return ReceivedFile(self.writer, sniffed, self.filename)
 
 
 class _MultipartForm:

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Refused, UpstreamFailed
+from servicekit.errors import Inconsistent, Refused, UpstreamFailed
 from standards.errors import StandardsError
 from standards.oid4vp_queries import (
     LDP_VC,
@@ -231,7 +231,8 @@ def answer(ctx: WalletContext, session: Session, actor: Actor, uri: str,
     request = parse_request(ctx, uri)
     selection = _selection(matches(session, actor, request), request, credential_ids)
     account = session.get(Account, actor.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent("the dossier's owner account is missing")
     reply = _send(ctx, request, response_form(ctx, account, request, selection))
     shown = [s.id for stored in selection.values() for s in stored]
     record(session, actor, "oid4vp.answer", None,

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from servicekit.errors import Conflict, Gone, NotFound, Refused
+from servicekit.errors import Conflict, Gone, Inconsistent, NotFound, Refused
 from standards.ob3 import Evidence as EvidenceEntry
 from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import Account, Evidence, Share, ShareView, StoredCredential, aware, new_id
@@ -163,7 +163,8 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     credentials = chosen_credentials(session, actor, credential_ids)
     items = [shareable_evidence(session, actor, eid) for eid in evidence_ids]
     account = session.get(Account, actor.owner_id)
-    assert account is not None
+    if account is None:
+        raise Inconsistent("the dossier's owner account is missing")
     token = secrets.token_urlsafe(24)
     documents: list[dict[str, Any] | str] = [parsed(stored) for stored in credentials]
     if items:
@@ -264,7 +265,8 @@ def shared_evidence_file(ctx: WalletContext, session: Session, share: Share,
 
 def presentation_of(share: Share) -> dict[str, Any]:
     value = json.loads(share.presentation_json)
-    assert isinstance(value, dict)
+    if not isinstance(value, dict):
+        raise Inconsistent(f"the presentation of share {share.id} is not a JSON object")
     return value
 
 
