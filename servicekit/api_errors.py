@@ -81,10 +81,10 @@ def install_error_handlers(app: FastAPI, service_error: type[Exception] | None =
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-        unreadable = [e for e in error.errors() if e.get("type") == "json_invalid"]
-        if unreadable:  # the body is not JSON at all: say so, as before there were models
-            reason = (unreadable[0].get("ctx") or {}).get("error", "not JSON")
-            return error_response(400, f"malformed JSON: {reason}")
+        unreadable = next((e for e in error.errors() if e.get("type") == "json_invalid"), None)
+        if unreadable is not None:  # FastAPI could not parse the body: say so, and where
+            return error_response(400, f"malformed JSON: {unreadable['ctx']['error']} at "
+                                       f"position {unreadable['loc'][-1]}")
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
             for e in error.errors()[:5]
