@@ -30,6 +30,7 @@ STATUS_OF_ERROR: dict[type[errors.ServiceError], int] = {
     errors.Invalid: 400, errors.Unauthorized: 401, errors.Forbidden: 403, errors.NotFound: 404,
     errors.Conflict: 409, errors.Gone: 410, errors.TooLarge: 413, errors.UnsupportedType: 415,
     errors.Refused: 422, errors.TooManyAttempts: 429, errors.Inconsistent: 500,
+    errors.UpstreamFailed: 502,
     errors.ServiceError: 400,
 }
 

@@ -52,6 +52,11 @@ class TooManyAttempts(ServiceError):
     """Too many tries in a short time; try again later."""
 
 
+class UpstreamFailed(ServiceError):
+    """Another service this one had to ask (an issuer, a verifier) could not be reached, or
+    answered something unusable."""
+
+
 class Inconsistent(ServiceError):
     """The service's own data contradicts itself (a bug or a damaged database), not the
     caller's fault."""

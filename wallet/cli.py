@@ -9,18 +9,21 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from servicekit.errors import Conflict, Invalid, NotFound, ServiceError
 from wallet.config import WalletSettings
 from wallet.db import session_scope
 from wallet.services.access import owner_actor
 from wallet.services.accounts import account_by_email, new_account, set_password
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 
-DEFAULT_DATA_DIR = Path("data/wallet")
+DEFAULT_DATA_DIR = WalletSettings.model_fields["data_dir"].default
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+    """Flags that override the settings; what they leave out comes from the environment
+    (OPENDOSSIER_WALLET_DATA_DIR, ..._DATABASE_URL, ..._PUBLIC_URL, ...) or the default."""
+    parser.add_argument("--data-dir", type=Path,
                         help=f"evidence files and the SQLite database (default {DEFAULT_DATA_DIR})")
     parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. "
                         "postgresql+psycopg://user@host/db (default SQLite in the data dir)")
@@ -89,15 +92,20 @@ def add_wallet_commands(commands: argparse._SubParsersAction) -> None:  # type: 
 def settings_from(args: argparse.Namespace) -> WalletSettings:
     from standards.fetcher import FetchPolicy
 
-    host = getattr(args, "host", "127.0.0.1")
-    port = getattr(args, "port", 8002)
-    public_url = args.public_url or f"http://{host}:{port}"
-    local = list(args.allow_local_host or [])
-    policy = FetchPolicy(allow_http_for=local, allow_private_for=local)
-    settings = WalletSettings(data_dir=args.data_dir, database_url=args.database_url,
-                              public_url=public_url, fetch_policy=policy)
+    """The flags given, over the environment, over the defaults."""
+    flags: dict[str, Any] = {"data_dir": args.data_dir, "database_url": args.database_url,
+                             "public_url": args.public_url}
+    if args.allow_local_host:
+        local = list(args.allow_local_host)
+        flags["fetch_policy"] = FetchPolicy(allow_http_for=local, allow_private_for=local)
     if getattr(args, "max_upload_mb", None):
-        settings.max_upload_bytes = int(args.max_upload_mb * 1024 * 1024)
+        flags["max_upload_bytes"] = int(args.max_upload_mb * 1024 * 1024)
+    settings = WalletSettings(**{name: value for name, value in flags.items()
+                                 if value is not None})
+    if "public_url" not in settings.model_fields_set:  # where this process listens
+        host = getattr(args, "host", "127.0.0.1")
+        port = getattr(args, "port", 8002)
+        settings.public_url = f"http://{host}:{port}"
     return settings
 
 
@@ -113,9 +121,9 @@ def read_password(path: Path) -> str:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise WalletError(f"cannot read the password file: {error.strerror}") from None
+        raise Invalid(f"cannot read the password file: {error.strerror}") from None
     if not lines or not lines[0]:
-        raise WalletError(f"{path}: the first line (the password) is empty")
+        raise Invalid(f"{path}: the first line (the password) is empty")
     return lines[0]
 
 
@@ -124,7 +132,7 @@ def run_command(args: argparse.Namespace, work: Callable[[WalletContext], int]) 
     ctx = open_context(args)
     try:
         return work(ctx)
-    except WalletError as error:
+    except ServiceError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
     finally:
@@ -174,7 +182,7 @@ def _cmd_add_credential(args: argparse.Namespace) -> int:
         try:
             raw = args.file.read_bytes()
         except OSError as error:
-            raise WalletError(f"cannot read {args.file}: {error.strerror}") from None
+            raise Invalid(f"cannot read {args.file}: {error.strerror}") from None
         try:
             with session_scope(ctx.engine) as session:
                 account = owner_by_email(session, args.email)
@@ -199,9 +207,9 @@ def _cmd_seed_example(args: argparse.Namespace) -> int:
             try:
                 frameworks = json.loads(args.frameworks.read_text(encoding="utf-8"))
             except (OSError, ValueError) as error:
-                raise WalletError(f"cannot read {args.frameworks}: {error}") from None
+                raise Invalid(f"cannot read {args.frameworks}: {error}") from None
             if not isinstance(frameworks, dict):
-                raise WalletError(f"{args.frameworks}: expected an object of frameworks")
+                raise Invalid(f"{args.frameworks}: expected an object of frameworks")
         print_json({"people": seed_example_people(ctx, frameworks)})
         return 0
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import argparse
 
+from servicekit.errors import Invalid
 from servicekit.qr import qr_png
 from wallet.cli import add_storage_arguments, owner_by_email, print_json, run_command
 from wallet.db import session_scope
 from wallet.services.access import owner_actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.shares import (
     create_share,
     parse_duration,
@@ -47,7 +48,7 @@ def _cmd_share(args: argparse.Namespace) -> int:
             actor = owner_actor(owner_by_email(session, args.email))
             ids = shareable_credential_ids(session, actor) if args.all else args.credential
             if not ids:
-                raise WalletError(f"{args.email} has no credentials that can be shared")
+                raise Invalid(f"{args.email} has no credentials that can be shared")
             share = create_share(ctx, session, actor, ids, audience=args.audience,
                                  expires_in=lifetime)
             url = share_url(ctx, share)

@@ -1,9 +1,16 @@
-"""Wallet settings: where data lives, which database, the public URL, limits, fetch policy."""
+"""Wallet settings: where data lives, which database, the public URL, limits, fetch policy.
+
+One pydantic-settings class: a value comes from the constructor (the CLI passes its flags
+there), else from the environment (`OPENDOSSIER_WALLET_<FIELD>`, e.g.
+OPENDOSSIER_WALLET_DATA_DIR, OPENDOSSIER_WALLET_MAX_UPLOAD_BYTES), else the default.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.key_file import key_encryption_key
 from standards.fetcher import FetchPolicy
@@ -12,8 +19,7 @@ SECRET_KEY_ENV = "OPENDOSSIER_WALLET_SECRET_KEY"
 SECRET_KEY_FILE = "wallet-secret.key"
 
 
-@dataclass
-class WalletSettings:
+class WalletSettings(BaseSettings):
     """`public_url` is how the outside world reaches this wallet: share links, QR codes and
     the online CV are built on it.
 
@@ -23,19 +29,24 @@ class WalletSettings:
     database. Evidence files live under `data_dir/evidence`, named by their SHA-256.
     """
 
+    model_config = SettingsConfigDict(env_prefix="OPENDOSSIER_WALLET_", extra="forbid")
+
     data_dir: Path = Path("data/wallet")
     database_url: str | None = None
     public_url: str = "http://127.0.0.1:8002"
     max_upload_bytes: int = 2 * 1024**3  # one evidence file (a long phone video)
     max_credential_bytes: int = 1024 * 1024
+    # A JSON body; the largest is a competence framework (uploads have their own limits).
+    max_json_bytes: int = 2 * 1024 * 1024
     session_lifetime_seconds: int = 8 * 3600
     share_default_days: int = 7
-    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 
-    def __post_init__(self) -> None:
-        self.data_dir = Path(self.data_dir)
-        self.public_url = self.public_url.rstrip("/")
+    @field_validator("public_url")
+    @classmethod
+    def _without_trailing_slash(cls, url: str) -> str:
+        return url.rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:

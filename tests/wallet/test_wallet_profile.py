@@ -11,6 +11,7 @@ import httpx
 import pytest
 from sqlalchemy.engine import Engine
 
+from servicekit.api_errors import status_of
 from servicekit.database import make_engine, session_scope
 from tests.issuer.conftest import IssuerProcess
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
@@ -95,7 +96,7 @@ def test_require_competences_refuses_other_dossiers(wallet_server: WalletProcess
         for wrong in ([theirs["id"]], [mine[0]["id"], "nope"], "abc", [3]):
             with pytest.raises(CompetenceRefused) as refused:
                 require_competences(session, owner.id, wrong)
-            assert refused.value.status == 422
+            assert status_of(refused.value) == 422
 
 
 def test_profile_states(wallet_server: WalletProcess, owner: Owner, issuer_api: httpx.Client,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from servicekit.api_errors import install_error_handlers
+from servicekit.body_limit import BodyLimitMiddleware
 from servicekit.login_limiter import LoginLimiter
 from wallet.api import (
     accounts,
@@ -21,7 +22,7 @@ from wallet.api import (
 )
 from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.web.setup import install_web
 
 ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
@@ -32,12 +33,19 @@ ROUTERS = [accounts.router, credentials.router, competences.router, evidence.rou
 def create_app(settings: WalletSettings | None = None, *,
                context: WalletContext | None = None) -> FastAPI:
     ctx = context or WalletContext.open(settings or WalletSettings())
+    # A JSON body without a Content-Type is read as JSON, as the API always did: its routes
+    # authenticate with a Bearer token, never a cookie, so such a body is no cross-site
+    # forgery; the pages (cookie sessions) take forms only.
     app = FastAPI(title="OpenDossier wallet", version="0.1.0",
-                  summary="The owner's competence dossier: evidence, reflections, credentials")
+                  summary="The owner's competence dossier: evidence, reflections, credentials",
+                  strict_content_type=False)
     app.state.wallet = ctx
     evidence_store(ctx.settings.evidence_dir)  # opening it sweeps a crash's leftover uploads
     app.state.login_limiter = LoginLimiter()
-    install_error_handlers(app, WalletError)
+    install_error_handlers(app)
+    # JSON bodies are read by FastAPI into the models of wallet.api.schemas; this caps their
+    # size first. Evidence, credential and archive uploads stream under their own limits.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_json_bytes)
     for router in ROUTERS:
         app.include_router(router)
     install_web(app, ctx)

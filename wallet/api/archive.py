@@ -15,30 +15,29 @@ from fastapi.responses import FileResponse, JSONResponse
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
-from servicekit.http_body import MAX_JSON_BYTES, BodyError, parse_json_object, read_body
+from servicekit.errors import Invalid, TooLarge
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import Export, binary, json_object
 from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_files import archive_name, temp_path
 from wallet.services.archive_import import import_archive
 from wallet.services.bundles import Bundle, clr_bundle, vp_bundle
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["move school"])
 PASSWORD_HEADER = "x-archive-password"
 
 
-@router.post("/export")
-async def export_dossier(request: Request, actor: DossierActor, ctx: Context) -> FileResponse:
+@router.post("/export", response_class=FileResponse,
+             responses={200: binary("the dossier archive", "application/zip")})
+async def export_dossier(actor: DossierActor, ctx: Context,
+                         body: Export | None = None) -> FileResponse:
     """The whole dossier as a zip. Body (optional): `{"password": "..."}` for an AES-256
     encrypted archive that also carries the holder key."""
     actor.require_owner("export the dossier")
-    raw = await read_body(request, MAX_JSON_BYTES)
-    body: dict[str, Any] = parse_json_object(raw) if raw.strip() else {}
-    password = body.get("password")
-    if password is not None and not isinstance(password, str):
-        raise WalletError("'password' must be text", 400)
+    password = body.password if body else None
     target = temp_path(ctx, ".zip")
     try:
         summary = await run_in_threadpool(export_archive, ctx, actor, target,
@@ -64,16 +63,16 @@ async def receive_archive(request: Request, ctx: WalletContext,
         else:
             declared = request.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
-                raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                raise TooLarge(f"the archive is larger than {limit} bytes")
             size = 0
             with target.open("wb") as out:
                 async for chunk in request.stream():
                     size += len(chunk)
                     if size > limit:
-                        raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                        raise TooLarge(f"the archive is larger than {limit} bytes")
                     out.write(chunk)
         if target.stat().st_size == 0:
-            raise WalletError("send the archive (a zip file) as the request body", 400)
+            raise Invalid("send the archive (a zip file) as the request body")
     except BaseException:
         target.unlink(missing_ok=True)
         raise
@@ -84,18 +83,28 @@ async def _receive_form(request: Request, target: Path, limit: int) -> str | Non
     async with request.form(max_files=1, max_fields=4) as form:
         upload, password = form.get("archive"), form.get("password")
         if upload is None or isinstance(upload, str):
-            raise WalletError("the form needs a file field 'archive'", 400)
+            raise Invalid("the form needs a file field 'archive'")
         size = 0
         with target.open("wb") as out:
             while chunk := await upload.read(fmt.CHUNK):
                 size += len(chunk)
                 if size > limit:
-                    raise BodyError(f"the archive is larger than {limit} bytes", 413)
+                    raise TooLarge(f"the archive is larger than {limit} bytes")
                 out.write(chunk)
         return password if isinstance(password, str) and password else None
 
 
-@router.post("/import")
+# The archive streams to disk as it arrives, so the route reads the body itself.
+ARCHIVE_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/zip": {"schema": {"type": "string", "format": "binary"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["archive"], "properties": {
+        "archive": {"type": "string", "format": "binary"},
+        "password": {"type": "string"}}}},
+}}}
+
+
+@router.post("/import", openapi_extra=ARCHIVE_BODIES,
+             responses={200: json_object("counts per kind: added, already there, refused")})
 async def import_dossier(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
     """Import an archive into this dossier. 200 with counts per kind (added / already there
     / refused), the refused credentials and problems; 422 when the archive is refused
@@ -121,7 +130,7 @@ def _bundle_response(bundle: Bundle, filename: str) -> JSONResponse:
 Chosen = Annotated[list[str] | None, Query(alias="credential")]
 
 
-@router.get("/export/vp")
+@router.get("/export/vp", responses={200: json_object("a presentation signed by the holder")})
 def export_vp(actor: DossierActor, ctx: Context, credential: Chosen = None) -> JSONResponse:
     """All (or `?credential=ID&credential=ID`) credentials in one VP signed by the holder."""
     with session_scope(ctx.engine) as session:
@@ -129,7 +138,7 @@ def export_vp(actor: DossierActor, ctx: Context, credential: Chosen = None) -> J
     return _bundle_response(bundle, "presentation.json")
 
 
-@router.get("/export/clr")
+@router.get("/export/clr", responses={200: json_object("a CLR 2.0 credential")})
 def export_clr(actor: DossierActor, ctx: Context, credential: Chosen = None) -> JSONResponse:
     """A CLR 2.0 credential, self-issued by the owner, of the AchievementCredentials."""
     with session_scope(ctx.engine) as session:

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import json
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Body
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from servicekit.http_body import read_body
+from servicekit.errors import Invalid
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import Competences, json_object
 from wallet.db import session_scope
 from wallet.services.competence_profile import competence_profile
 from wallet.services.competences import competence_json, competences_of, import_competences
-from wallet.services.context import WalletError
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["competences"])
-MAX_FRAMEWORK_BYTES = 2 * 1024 * 1024
 
 
 @router.get("/competences")
@@ -26,17 +24,17 @@ def list_competences(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
         return [competence_json(c) for c in competences_of(session, actor)]
 
 
-@router.post("/competences")
-async def add_competences(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
+@router.post("/competences", status_code=201, response_model=None, responses={
+    201: json_object("`added` and `existing` competences"),
+    200: json_object("nothing added: every competence was there already")})
+def add_competences(body: Annotated[Competences, Body()], actor: DossierActor,
+                    ctx: Context) -> JSONResponse:
     """One competence `{name, url?, framework?, code?, description?}` or a framework as a
     list of them. 201 with `added` and `existing` (a url the dossier has already is not
     added twice); 422 naming the item when one is unusable (then nothing is added)."""
     actor.require_owner("add competences")
-    raw = await read_body(request, MAX_FRAMEWORK_BYTES)
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise WalletError("send a JSON competence object or a list of them", 400) from None
+    if isinstance(body, bytes):  # sent as another type than JSON
+        raise Invalid("send a JSON competence object or a list of them")
     items = body if isinstance(body, list) else [body]
     with session_scope(ctx.engine) as session:
         added, existing = import_competences(session, actor, items)

@@ -11,12 +11,14 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from servicekit.http_body import read_body, read_json_object, uploaded_file
+from servicekit.errors import Invalid
+from servicekit.http_body import read_body, uploaded_file
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import OfferPreview, OfferReceipt, json_object
 from wallet.db import session_scope
 from wallet.models import StoredCredential, iso
 from wallet.services.access import Actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credential_view import view_credential
 from wallet.services.credentials import (
     Added,
@@ -58,7 +60,21 @@ def refused_response(refused: CredentialRefused) -> JSONResponse:
                          "verification": refused.report}, status_code=422)
 
 
-@router.post("")
+# The credential is the body, in whichever form it came; the route reads it itself.
+CREDENTIAL_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": {"type": "object", "description": "a credential (JSON-LD)"}},
+    "application/jwt": {"schema": {"type": "string", "description": "a VC-JWT"}},
+    "image/png": {"schema": {"type": "string", "format": "binary",
+                             "description": "a baked Open Badge"}},
+    "image/svg+xml": {"schema": {"type": "string", "description": "a baked Open Badge"}},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"}}}},
+}}}
+
+
+@router.post("", status_code=201, openapi_extra=CREDENTIAL_BODIES, responses={
+    201: json_object("the credential, added, with its verification report"),
+    200: json_object("the credential was there already (`duplicate`)")})
 async def import_credential(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
     """The body is the credential: JSON, a compact JWT, or a baked PNG/SVG; or a multipart
     form with the credential in the file field `file`. 201 when added, 200 (`duplicate`)
@@ -72,8 +88,8 @@ async def import_credential(request: Request, actor: DossierActor, ctx: Context)
     else:
         raw = await read_body(request, limit)
     if not raw.strip():
-        raise WalletError("the body is empty: send the credential (JSON, JWT or a baked "
-                          "PNG/SVG)", 400)
+        raise Invalid("the body is empty: send the credential (JSON, JWT or a baked "
+                      "PNG/SVG)")
     try:
         added = await run_in_threadpool(store_credential, ctx, actor, raw, "import")
     except CredentialRefused as refused:
@@ -110,11 +126,10 @@ def remove_credential(credential_id: str, actor: DossierActor, ctx: Context) -> 
 
 
 # --- OpenID4VCI -----------------------------------------------------------------------------
-def _offer_text(body: dict[str, Any]) -> str:
-    offer = body.get("offer")
-    if not isinstance(offer, str) or not offer.strip():
-        raise WalletError('"offer" must be the credential offer link '
-                          "(openid-credential-offer://... or https://...)", 400)
+def _offer_text(offer: str) -> str:
+    if not offer.strip():
+        raise Invalid('"offer" must be the credential offer link '
+                      "(openid-credential-offer://... or https://...)")
     return offer
 
 
@@ -124,27 +139,24 @@ def _language(request: Request) -> str:
 
 
 @router.post("/offers/preview")
-async def preview_offer(request: Request, actor: DossierActor, ctx: Context) -> dict[str, Any]:
+def preview_offer(body: OfferPreview, request: Request, actor: DossierActor,
+                  ctx: Context) -> dict[str, Any]:
     """What an offer offers, before receiving it: issuer, credential, whether a transaction
     code is needed (and its description and length)."""
     actor.require_owner("receive credentials")
-    text = _offer_text(await read_json_object(request, 64 * 1024))
-    offer = await run_in_threadpool(read_offer, ctx, text)
+    offer = read_offer(ctx, _offer_text(body.offer))
     return offer.preview(_language(request))
 
 
-@router.post("/offers")
-async def receive_offer(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
-    """`{"offer": uri, "txCode": "123456"}`: receive the credential over OpenID4VCI. 201 with
-    the stored credential and its report; refusals (wrong code, offer used) say why, with
-    the issuer's own words, and store nothing."""
-    body = await read_json_object(request, 64 * 1024)
-    tx_code = body.get("txCode")
-    if tx_code is not None and not isinstance(tx_code, str):
-        raise WalletError('"txCode" must be a string of digits', 400)
-    raw = await run_in_threadpool(fetch_offered, ctx, actor, _offer_text(body), tx_code)
+@router.post("/offers", status_code=201, response_model=None,
+             responses={201: json_object("the credential received, with its report")})
+def receive_offer(body: OfferReceipt, actor: DossierActor, ctx: Context) -> JSONResponse:
+    """Receive the credential over OpenID4VCI. 201 with the stored credential and its
+    report; refusals (wrong code, offer used) say why, with the issuer's own words, and
+    store nothing."""
+    raw = fetch_offered(ctx, actor, _offer_text(body.offer), body.tx_code)
     try:
-        added = await run_in_threadpool(store_credential, ctx, actor, raw, "oid4vci")
+        added = store_credential(ctx, actor, raw, "oid4vci")
     except CredentialRefused as refused:
         return refused_response(refused)
     return added_response(added)

@@ -16,11 +16,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse
+from pydantic import ValidationError
 from sqlmodel import Session
 
-from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import EvidenceChanges, Note, binary, json_object
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
 from wallet.models import Evidence
@@ -68,13 +70,36 @@ async def receive_and_save(request: Request, ctx: WalletContext, actor: Actor) -
         return await run_in_threadpool(save_received, ctx, actor, Received(fields, upload))
 
 
-@router.post("")
+# The three bodies `POST .../evidence` takes; the route reads them itself (a file streams
+# to disk while it arrives), so OpenAPI learns of them here.
+EVIDENCE_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": Note.model_json_schema(by_alias=True)},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary"},
+        "competence": {"type": "array", "items": {"type": "string"}},
+        **{name: {"type": "string"} for name in ("title", "description", "kind",
+                                                 "practice_date", "place")}}}},
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"},
+                                 "description": "the file itself; fields in the query"},
+}}}
+
+
+async def note_from(request: Request) -> Note:
+    try:
+        return Note.model_validate(await request.json())
+    except ValidationError as error:
+        raise RequestValidationError(error.errors(), body=None) from None
+
+
+@router.post("", status_code=201, openapi_extra=EVIDENCE_BODIES,
+             responses={201: json_object("the evidence item")})
 async def add_evidence(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
     """201 with the item; 413 too large, 415 a type the wallet does not take, 422 bad
     fields; a refused or broken-off upload leaves no file and no row."""
     if request.headers.get("content-type", "").lower().startswith("application/json"):
         actor.require("evidence:add")
-        fields = fields_from(await read_json_object(request))
+        note = await note_from(request)
+        fields = fields_from(note.model_dump(by_alias=True, exclude_unset=True))
         with session_scope(ctx.engine) as session:
             item = add_note(session, actor, fields)
     else:
@@ -95,7 +120,9 @@ def one_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[st
         return evidence_json(get_evidence(session, actor, evidence_id))
 
 
-@router.get("/{evidence_id}/file")
+@router.get("/{evidence_id}/file", response_class=FileResponse,
+            responses={200: binary("the stored file, with its sniffed media type",
+                                   "application/octet-stream")})
 def download_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> FileResponse:
     download = evidence_download(ctx, actor, evidence_id)
     return FileResponse(download.path, media_type=download.media_type,
@@ -104,11 +131,11 @@ def download_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> Fi
 
 
 @router.patch("/{evidence_id}")
-async def edit_evidence(evidence_id: str, request: Request, actor: DossierActor,
-                        ctx: Context) -> dict[str, Any]:
-    changes = await read_json_object(request)
+def edit_evidence(evidence_id: str, changes: EvidenceChanges, actor: DossierActor,
+                  ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
-        return evidence_json(update_evidence(session, actor, evidence_id, changes))
+        return evidence_json(update_evidence(
+            session, actor, evidence_id, changes.model_dump(by_alias=True, exclude_unset=True)))
 
 
 @router.post("/{evidence_id}/approve")

@@ -5,54 +5,50 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from sqlmodel import Session
 
-from servicekit.http_body import read_json_object
+from servicekit.errors import Refused
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import VpRequestAnswer, VpRequestDecline, VpRequestIn
 from wallet.db import session_scope
-from wallet.services.context import WalletError
 from wallet.services.oid4vp_client import answer, decline, preview
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/oid4vp", tags=["oid4vp"])
 
 
-def _request_uri(body: dict[str, Any]) -> str:
-    value = body.get("request")
+def _request_uri(body: VpRequestIn) -> str:
+    value = body.request
     if not isinstance(value, str) or not value.strip():
-        raise WalletError('"request" must be the openid4vp:// request (text)', 422)
+        raise Refused('"request" must be the openid4vp:// request (text)')
     return value
 
 
 @router.post("/preview")
-async def preview_request(request: Request, actor: DossierActor,
-                          ctx: Context) -> dict[str, Any]:
+def preview_request(body: VpRequestIn, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     """`{"request": "openid4vp://?..."}` → who asks, for what, and what would answer it."""
-    body = await read_json_object(request)
     with Session(ctx.engine) as session:
         return preview(ctx, session, actor, _request_uri(body))
 
 
 @router.post("/answer")
-async def answer_request(request: Request, actor: DossierActor,
-                         ctx: Context) -> dict[str, Any]:
+def answer_request(body: VpRequestAnswer, actor: DossierActor,
+                   ctx: Context) -> dict[str, Any]:
     """`{"request": uri, "credentials": [ids]}` (default: the first match per question)
     → the verifier's reply."""
-    body = await read_json_object(request)
-    chosen = body.get("credentials")
+    chosen = body.credentials
     if chosen is not None and (not isinstance(chosen, list)
                                or not all(isinstance(c, str) for c in chosen)):
-        raise WalletError('"credentials" must be a list of ids', 422)
+        raise Refused('"credentials" must be a list of ids')
     with session_scope(ctx.engine) as session:
         return answer(ctx, session, actor, _request_uri(body), chosen)
 
 
 @router.post("/decline")
-async def decline_request(request: Request, actor: DossierActor,
-                          ctx: Context) -> dict[str, Any]:
-    body = await read_json_object(request)
-    reason = body.get("reason", "the owner declined")
+def decline_request(body: VpRequestDecline, actor: DossierActor,
+                    ctx: Context) -> dict[str, Any]:
+    reason = "the owner declined" if body.reason is None else body.reason
     if not isinstance(reason, str):
-        raise WalletError('"reason" must be text', 422)
+        raise Refused('"reason" must be text')
     with session_scope(ctx.engine) as session:
         return decline(ctx, session, actor, _request_uri(body), reason or "the owner declined")

@@ -13,16 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from sqlmodel import Session
 
-from servicekit.api_errors import CODES
+from servicekit.api_errors import error_response, status_of
+from servicekit.errors import Gone, ServiceError
 from servicekit.qr import qr_png, qr_svg
 from standards.ob3.summary import summarize_credential
 from wallet.api.deps import Context
+from wallet.api.schemas import binary
 from wallet.db import session_scope
 from wallet.models import Account, Evidence
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.cv import cv_photo, public_cv
 from wallet.services.self_issued import author_name
 from wallet.services.shares import (
@@ -62,12 +64,12 @@ def wants_json(request: Request) -> str | None:
     return best[1] if best and best[0] >= html_quality else None
 
 
-def _refusal(request: Request, error: WalletError, as_json: bool) -> Response:
+def _refusal(request: Request, error: ServiceError, as_json: bool) -> Response:
+    status = status_of(error)
     if as_json:
-        return JSONResponse({"error": CODES.get(error.status, "error"), "message": str(error)},
-                            status_code=error.status, headers=PRIVATE_HEADERS)
-    key = "sharing.public.gone" if error.status == 410 else "sharing.public.not_found"
-    return render(request, "public_refused.html", status=error.status, headers=PRIVATE_HEADERS,
+        return error_response(status, str(error), PRIVATE_HEADERS)
+    key = "sharing.public.gone" if isinstance(error, Gone) else "sharing.public.not_found"
+    return render(request, "public_refused.html", status=status, headers=PRIVATE_HEADERS,
                   message_key=key, detail=str(error))
 
 
@@ -98,7 +100,16 @@ def _shared_items(presentation: dict[str, Any]) -> tuple[list[dict[str, Any]],
 
 
 # --- share links ------------------------------------------------------------------------
-@router.get("/s/{token}", response_model=None)
+SHARE_ANSWER = {200: {"description": "the page, or the signed presentation when JSON is "
+                      "asked for", "content": {
+                          "text/html": {"schema": {"type": "string"}},
+                          **{media_type: {"schema": {"type": "object"}}
+                             for media_type in JSON_TYPES}}}}
+QR_PNG = {200: binary("the QR code of the address", "image/png")}
+FILE = {200: binary("the file, with its stored media type", "application/octet-stream")}
+
+
+@router.get("/s/{token}", response_class=Response, responses=SHARE_ANSWER)
 def shared(token: str, request: Request, ctx: Context) -> Response:
     json_type = wants_json(request)
     try:
@@ -110,7 +121,7 @@ def shared(token: str, request: Request, ctx: Context) -> Response:
             owner = session.get(Account, share.owner_id)
             name = author_name(owner) if owner else ""
             audience, expires_at, url = share.audience, share.expires_at, share_url(ctx, share)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, json_type is not None)
     if json_type is not None:
         return JSONResponse(presentation, media_type=json_type, headers=PRIVATE_HEADERS)
@@ -125,64 +136,66 @@ def _open_for_extra(ctx: WalletContext, request: Request, token: str) -> Respons
     try:
         with Session(ctx.engine) as session:
             open_share(ctx, session, token)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return None
 
 
-@router.get("/s/{token}/qr.png", response_model=None)
+@router.get("/s/{token}/qr.png", response_class=Response, responses=QR_PNG)
 def share_qr_png(token: str, request: Request, ctx: Context) -> Response:
     refused = _open_for_extra(ctx, request, token)
     return refused or Response(qr_png(f"{ctx.public_url}/s/{token}"), media_type="image/png",
                                headers=PRIVATE_HEADERS)
 
 
-@router.get("/s/{token}/qr.svg", response_model=None)
+@router.get("/s/{token}/qr.svg", response_class=Response,
+            responses={200: {"description": "the QR code of the address",
+                             "content": {"image/svg+xml": {"schema": {"type": "string"}}}}})
 def share_qr_svg(token: str, request: Request, ctx: Context) -> Response:
     refused = _open_for_extra(ctx, request, token)
     return refused or Response(qr_svg(f"{ctx.public_url}/s/{token}"),
                                media_type="image/svg+xml", headers=PRIVATE_HEADERS)
 
 
-@router.get("/s/{token}/evidence/{evidence_id}", response_model=None)
+@router.get("/s/{token}/evidence/{evidence_id}", response_class=Response, responses=FILE)
 def shared_evidence(token: str, evidence_id: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             share = open_share(ctx, session, token)
             item, path = shared_evidence_file(ctx, session, share, evidence_id)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return _file(item, path)
 
 
 # --- the online CV ----------------------------------------------------------------------
-@router.get("/cv/{slug}", response_model=None)
+@router.get("/cv/{slug}", response_class=HTMLResponse)
 def cv_page(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             view = public_cv(session, slug)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, wants_json(request) is not None)
     return render(request, "public_cv.html", headers=PRIVATE_HEADERS, cv=view,
                   url=f"{ctx.public_url}/cv/{view.page.slug}")
 
 
-@router.get("/cv/{slug}/qr.png", response_model=None)
+@router.get("/cv/{slug}/qr.png", response_class=Response, responses=QR_PNG)
 def cv_qr(slug: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             view = public_cv(session, slug)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return Response(qr_png(f"{ctx.public_url}/cv/{view.page.slug}"), media_type="image/png",
                     headers=PRIVATE_HEADERS)
 
 
-@router.get("/cv/{slug}/evidence/{evidence_id}", response_model=None)
+@router.get("/cv/{slug}/evidence/{evidence_id}", response_class=Response, responses=FILE)
 def cv_image(slug: str, evidence_id: str, request: Request, ctx: Context) -> Response:
     try:
         with Session(ctx.engine) as session:
             item, path = cv_photo(ctx, session, slug, evidence_id)
-    except WalletError as error:
+    except ServiceError as error:
         return _refusal(request, error, True)
     return _file(item, path)

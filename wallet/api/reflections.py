@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Response
 from sqlmodel import Session
 
-from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import NewReflection
 from wallet.db import session_scope
 from wallet.models import Account, Reflection, iso
 from wallet.services import reflections as service
@@ -18,7 +18,6 @@ from wallet.services.context import WalletContext
 from wallet.services.self_issued import author_name
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/reflections", tags=["reflections"])
-MAX_BODY = 256 * 1024  # 20,000 characters of text, several bytes each, plus the ids
 
 
 def reflection_json(reflection: Reflection, author: Account | None) -> dict[str, Any]:
@@ -40,13 +39,10 @@ def _full(ctx: WalletContext, session: Session, reflection: Reflection) -> dict[
 
 
 @router.post("", status_code=201)
-async def write(request: Request, actor: DossierActor, ctx: Context) -> dict[str, Any]:
-    """Body: {"text": ..., "competences": [ids], "evidence": [ids]}."""
-    body = await read_json_object(request, MAX_BODY)
+def write(body: NewReflection, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         reflection = service.write_reflection(
-            ctx, session, actor, body.get("text"), body.get("competences") or (),
-            body.get("evidence") or ())
+            ctx, session, actor, body.text, body.competences or (), body.evidence or ())
         return _full(ctx, session, reflection)
 
 

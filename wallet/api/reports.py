@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from sqlmodel import Session
 
-from servicekit.http_body import read_json_object
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import NewReport, binary, json_object
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
 from wallet.models import InternshipReport, iso
@@ -21,7 +21,6 @@ from wallet.services.report_pdf import report_pdf
 from wallet.web.i18n import translator
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/reports", tags=["reports"])
-MAX_BODY = 256 * 1024
 
 
 def report_json(report: InternshipReport, *, full: bool = False) -> dict[str, Any]:
@@ -45,15 +44,11 @@ def download(content: bytes | str, media_type: str, filename: str) -> Response:
 
 
 @router.post("", status_code=201)
-async def create(request: Request, actor: DossierActor, ctx: Context) -> dict[str, Any]:
-    """Body: {"title", "organisation", "period", "summary", "evidence": [ids],
-    "reflections": [ids]}."""
-    body = await read_json_object(request, MAX_BODY)
+def create(body: NewReport, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         report = service.create_report(
-            ctx, session, actor, body.get("title"), body.get("organisation"),
-            body.get("period"), body.get("summary"), body.get("evidence") or (),
-            body.get("reflections") or ())
+            ctx, session, actor, body.title, body.organisation, body.period, body.summary,
+            body.evidence or (), body.reflections or ())
         return report_json(report, full=True)
 
 
@@ -63,7 +58,7 @@ def list_reports(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
         return [report_json(r) for r in service.reports_of(session, actor)]
 
 
-@router.get("/{report_id}.html")
+@router.get("/{report_id}.html", response_class=HTMLResponse)
 def as_html(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl") -> Response:
     with Session(ctx.engine) as session:
         contents = service.report_contents(ctx, session,
@@ -73,7 +68,8 @@ def as_html(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl")
                     "text/html; charset=utf-8", export_filename(contents, "html"))
 
 
-@router.get("/{report_id}.pdf")
+@router.get("/{report_id}.pdf", response_class=Response,
+            responses={200: binary("the report as PDF", "application/pdf")})
 def as_pdf(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl") -> Response:
     with Session(ctx.engine) as session:
         contents = service.report_contents(ctx, session,
@@ -83,7 +79,8 @@ def as_pdf(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl") 
                     export_filename(contents, "pdf"))
 
 
-@router.get("/{report_id}/credential")
+@router.get("/{report_id}/credential", response_class=JSONResponse,
+            responses={200: json_object("the report's signed credential")})
 def credential(report_id: str, actor: DossierActor, ctx: Context) -> JSONResponse:
     with Session(ctx.engine) as session:
         report = service.get_report(session, actor, report_id)

@@ -5,16 +5,17 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
-from servicekit.http_body import read_json_object
+from servicekit.errors import Refused
 from servicekit.qr import qr_png
 from wallet.api.deps import Context, DossierActor
+from wallet.api.schemas import NewShare, json_object
 from wallet.db import session_scope
 from wallet.models import Share, ShareView, iso
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.shares import (
     create_share,
     get_share,
@@ -51,27 +52,26 @@ def share_json(ctx: WalletContext, share: Share, views: list[ShareView], *,
     return out
 
 
-def _id_list(body: dict[str, Any], name: str) -> list[str]:
-    value = body.get(name, [])
+def _id_list(value: Any, name: str) -> list[str]:
+    value = [] if value is None else value
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise WalletError(f'"{name}" must be a list of ids', 422)
+        raise Refused(f'"{name}" must be a list of ids')
     return value
 
 
-@router.post("")
-async def new_share(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
-    """`{"credentials": [ids], "evidence": [ids], "audience": text, "expiresIn": "7d"}`."""
-    body = await read_json_object(request)
-    audience = body.get("audience", "")
+@router.post("", status_code=201, response_model=None,
+             responses={201: json_object("the share link, with its QR code")})
+def new_share(body: NewShare, actor: DossierActor, ctx: Context) -> JSONResponse:
+    audience = "" if body.audience is None else body.audience
     if not isinstance(audience, str):
-        raise WalletError('"audience" must be text', 422)
-    expires = body.get("expiresIn")
+        raise Refused('"audience" must be text')
+    expires = body.expires_in
     if expires is not None and not isinstance(expires, str):
-        raise WalletError('"expiresIn" must be text such as "7d", "12h" or "30m"', 422)
+        raise Refused('"expiresIn" must be text such as "7d", "12h" or "30m"')
     lifetime = parse_duration(expires) if expires is not None else None
     with session_scope(ctx.engine) as session:
-        share = create_share(ctx, session, actor, _id_list(body, "credentials"),
-                             _id_list(body, "evidence"), audience, lifetime)
+        share = create_share(ctx, session, actor, _id_list(body.credentials, "credentials"),
+                             _id_list(body.evidence, "evidence"), audience, lifetime)
         out = share_json(ctx, share, [], with_qr=True)
     return JSONResponse(out, status_code=201)
 

@@ -12,8 +12,9 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from servicekit.errors import Forbidden, NotFound
 from wallet.models import Account, AuditEvent, Delegation
-from wallet.services.context import Forbidden, NotFound, WalletContext
+from wallet.services.context import WalletContext
 
 # What a delegate can be granted. The owner can do everything, including what only an
 # owner may: approve, delete, share, export, delegate, and the online CV.

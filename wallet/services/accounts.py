@@ -16,11 +16,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
+from servicekit.errors import Conflict, Refused, ServiceError
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key, key_pair_from_multikey
 from wallet.db import session_scope
 from wallet.models import Account, ApiSession, aware
-from wallet.services.context import Conflict, WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -37,15 +38,15 @@ def _dummy_hash() -> str:
 def normalise_email(email: str) -> str:
     value = email.strip().lower()
     if "@" not in value or len(value) > 320 or value.startswith("@") or value.endswith("@"):
-        raise WalletError(f"not an e-mail address: {email[:80]!r}", 422)
+        raise Refused(f"not an e-mail address: {email[:80]!r}")
     return value
 
 
 def check_password_rules(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise WalletError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters", 422)
+        raise Refused(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
     if len(password) > 1024:
-        raise WalletError("the password is too long (at most 1024 characters)", 422)
+        raise Refused("the password is too long (at most 1024 characters)")
 
 
 def account_by_email(session: Session, email: str) -> Account | None:
@@ -85,7 +86,7 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     """The account for this e-mail and password, or None (same cost either way)."""
     try:
         account = account_by_email(session, email)
-    except WalletError:
+    except ServiceError:
         account = None
     stored = account.password_hash if account and account.password_hash else _dummy_hash()
     try:

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Inconsistent, NotFound, Refused
 from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import (
@@ -39,7 +40,7 @@ from wallet.models import (
 from wallet.services import archive_format as fmt
 from wallet.services.access import Actor, record
 from wallet.services.accounts import MIN_PASSWORD_LENGTH, holder_key
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 
 @dataclass
@@ -163,13 +164,13 @@ def export_archive(ctx: WalletContext, actor: Actor, target: Path, *,
     archive_format); without one it never holds a private key."""
     actor.require_owner("export the dossier")
     if password and len(password) < MIN_PASSWORD_LENGTH:
-        raise WalletError(f"the archive password must be at least {MIN_PASSWORD_LENGTH} "
-                          f"characters (the zip's own key derivation is weak)", 422)
+        raise Refused(f"the archive password must be at least {MIN_PASSWORD_LENGTH} "
+                      f"characters (the zip's own key derivation is weak)")
     secret = fmt.password_bytes(password)
     with Session(ctx.engine) as session:
         account = session.get(Account, actor.owner_id)
         if account is None:
-            raise WalletError("the owner is gone", 404)
+            raise NotFound("the owner is gone")
         snapshot = _snapshot(session, account)
         session.expunge(account)
     target = Path(target)
@@ -218,15 +219,15 @@ def _write(ctx: WalletContext, account: Account, snapshot: _Snapshot, out: Any,
             try:
                 source = store.open(sha256)
             except (OSError, InvalidDigest):
-                raise WalletError(f"the evidence file {sha256} is missing from this wallet's "
-                                  f"store; the export is stopped", 500) from None
+                raise Inconsistent(f"the evidence file {sha256} is missing from this wallet's "
+                                   f"store; the export is stopped") from None
             with source:
                 item = fmt.copy_stream(archive, fmt.evidence_path(sha256), source, size,
                                        on_chunk)
             if item.sha256 != sha256:
-                raise WalletError(f"the evidence file {sha256} is damaged in this wallet's "
-                                  f"store (its bytes no longer match); the export is "
-                                  f"stopped", 500)
+                raise Inconsistent(f"the evidence file {sha256} is damaged in this wallet's "
+                                   f"store (its bytes no longer match); the export is "
+                                   f"stopped")
             done(item)
         done(fmt.write_bytes(archive, fmt.DOSSIER, _json_bytes(snapshot.dossier)))
         with_key = secret is not None

@@ -37,8 +37,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from servicekit.errors import Refused
 from standards.keys import KeyPair, key_pair_from_multikey
-from wallet.services.context import WalletError
 
 FORMAT = "opendossier-archive"
 VERSION = 1
@@ -61,11 +61,9 @@ SHA256_HEX = re.compile(r"[0-9a-f]{64}")
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**15, 8, 1
 
 
-class ArchiveRefused(WalletError):
+class ArchiveRefused(Refused):
     """The archive cannot be imported (wrong password, format, digest, name, size...).
     Nothing was changed."""
-
-    status = 422
 
     def __init__(self, message: str) -> None:
         super().__init__(f"the archive is refused: {message}")
@@ -96,8 +94,8 @@ def password_bytes(password: str | None) -> bytes | None:
     if password is None or password == "":
         return None
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise WalletError(f"the archive password is too long (at most "
-                          f"{MAX_PASSWORD_LENGTH} characters)", 422)
+        raise Refused(f"the archive password is too long (at most "
+                      f"{MAX_PASSWORD_LENGTH} characters)")
     return password.encode("utf-8")
 
 

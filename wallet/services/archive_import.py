@@ -26,6 +26,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -33,7 +34,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Inconsistent
+from servicekit.errors import Inconsistent, ServiceError
 from wallet.db import session_scope
 from wallet.models import (
     Account,
@@ -54,13 +55,14 @@ from wallet.services.accounts import account_by_email, new_account, replace_hold
 from wallet.services.archive_export import ProgressCallback
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
 from wallet.services.competences import competence_by_url
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 
 KINDS = ("competences", "credentials", "evidence", "reflections", "internshipReports",
          "shares", "cv")
 EVIDENCE_KINDS = {"photo", "video", "audio", "document", "note"}
 STATUSES = {"approved", "pending", "rejected"}
+PersonFinder = Callable[[Any], str]  # an e-mail address -> an account id here
 
 
 @dataclass
@@ -75,6 +77,9 @@ class ImportResult:
     refused: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     evidence_files: int = 0
+
+    def count(self, kind: str, already: bool) -> None:
+        self.counts[kind]["alreadyThere" if already else "added"] += 1
 
     def to_json(self) -> dict[str, Any]:
         return {"owner": self.owner_id, "email": self.email, "did": self.did,
@@ -200,11 +205,32 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
         raise Inconsistent(f"the import's owner {result.owner_id} does not exist")
     actor = given_actor or owner_actor(account)
     ids = _Ids(session, account.id)
-    dossier, counts, now = checked.dossier, result.counts, ctx.now()
+    dossier, now = checked.dossier, ctx.now()
+    _add_competences(session, account, dossier, ids, result, now)
+    session.flush()
+    _credentials(ctx, session, actor, checked, ids, result)
+    person = _person_finder(session, account)
+    _add_evidence(session, account, checked, ids, result, now, person)
+    session.flush()
+    _add_reflections(session, account, dossier, ids, result, now, person)
+    session.flush()
+    _add_reports(session, account, dossier, ids, result, now)
+    _add_shares(session, account, dossier, ids, result, now)
+    _cv(session, account.id, dossier.get("cv"), ids, result)
+    result.evidence_files = len(checked.blobs)
+    record(session, actor, "archive.import", None,
+           f"from {checked.source or 'an archive'} exported {checked.exported_at}: " +
+           ", ".join(f"{k} +{v['added']}" for k, v in result.counts.items() if v["added"]))
+    return result
 
-    def count(kind: str, already: bool) -> None:
-        counts[kind]["alreadyThere" if already else "added"] += 1
 
+# The steps of an import, in the order the rows depend on each other. Each adds the rows of
+# its kind that are not there yet and counts them in `result`.
+
+
+def _add_competences(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+                     result: ImportResult, now: datetime) -> None:
+    count = result.count
     for row in dossier["competences"]:
         chosen, already = ids.pick("competences", Competence, row["id"])
         url = _text(row, "url", 2000) or None
@@ -220,8 +246,11 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
                                    description=_text(row, "description"),
                                    created_at=_moment(row.get("createdAt"), now)))
         count("competences", already)
-    session.flush()
-    _credentials(ctx, session, actor, checked, ids, result)
+
+
+def _person_finder(session: Session, account: Account) -> PersonFinder:
+    """This wallet's account id for an e-mail address (authors, who added what), else the
+    owner's; each address is looked up once."""
     people: dict[str, str] = {}
 
     def person(address: Any) -> str:
@@ -231,12 +260,18 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
         if address not in people:
             try:
                 found = account_by_email(session, address)
-            except WalletError:
+            except ServiceError:
                 found = None
             people[address] = found.id if found else account.id
         return people[address]
 
-    for row in dossier["evidence"]:
+    return person
+
+
+def _add_evidence(session: Session, account: Account, checked: CheckedArchive, ids: _Ids,
+                  result: ImportResult, now: datetime, person: PersonFinder) -> None:
+    count, counts = result.count, result.counts
+    for row in checked.dossier["evidence"]:
         chosen, already = ids.pick("evidence", Evidence, row["id"])
         sha256 = _text(row, "sha256")
         if not already and sha256 and sha256 not in checked.blobs:
@@ -256,7 +291,11 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
                 created_at=_moment(row.get("createdAt"), now)),
                 competence_ids=ids.remap("competences", row.get("competences"))))
         count("evidence", already)
-    session.flush()
+
+
+def _add_reflections(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+                     result: ImportResult, now: datetime, person: PersonFinder) -> None:
+    count = result.count
     for row in dossier["reflections"]:
         chosen, already = ids.pick("reflections", Reflection, row["id"])
         author = row.get("author") if isinstance(row.get("author"), dict) else {}
@@ -271,7 +310,11 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
                 competence_ids=ids.remap("competences", row.get("competences")),
                 evidence_ids=ids.remap("evidence", row.get("evidence"))))
         count("reflections", already)
-    session.flush()
+
+
+def _add_reports(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+                 result: ImportResult, now: datetime) -> None:
+    count = result.count
     for row in dossier["internshipReports"]:
         chosen, already = ids.pick("internshipReports", InternshipReport, row["id"])
         if not already:
@@ -283,6 +326,12 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
                 evidence_ids=ids.remap("evidence", row.get("evidence")),
                 reflection_ids=ids.remap("reflections", row.get("reflections"))))
         count("internshipReports", already)
+
+
+def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+                result: ImportResult, now: datetime) -> None:
+    """Shares arrive switched off: their links pointed at the old wallet."""
+    count = result.count
     arrived_off = 0
     for row in dossier["shares"]:
         chosen, already = ids.pick("shares", Share, row["id"])
@@ -300,12 +349,6 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
     if arrived_off:
         result.problems.append(f"{arrived_off} share(s) arrived switched off: their links "
                                f"pointed at the old wallet; share again from this one")
-    _cv(session, account.id, dossier.get("cv"), ids, result)
-    result.evidence_files = len(checked.blobs)
-    record(session, actor, "archive.import", None,
-           f"from {checked.source or 'an archive'} exported {checked.exported_at}: " +
-           ", ".join(f"{k} +{v['added']}" for k, v in counts.items() if v["added"]))
-    return result
 
 
 def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: CheckedArchive,
@@ -331,7 +374,7 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
                                    "reason": str(refused)})
             ids.maps["credentials"].pop(old, None)
             continue
-        except WalletError as error:
+        except ServiceError as error:
             counts["refused"] += 1
             result.refused.append({"id": old, "name": _text(row, "name", 200),
                                    "reason": str(error)})

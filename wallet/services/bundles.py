@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import NotFound, Refused
 from standards.data_integrity import sign_document
 from standards.errors import StandardsError
 from standards.fetcher import Fetcher
@@ -32,7 +33,7 @@ from wallet.models import Account, StoredCredential, iso
 from wallet.services.access import Actor, record
 from wallet.services.accounts import holder_key
 from wallet.services.checking import check_credential
-from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.presentations import sign_presentation
 
 ACHIEVEMENT_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
@@ -90,7 +91,7 @@ def vp_bundle(ctx: WalletContext, session: Session, actor: Actor,
     """A VP of the owner's credentials signed by the holder key."""
     included = chosen_credentials(session, actor, ids)
     if not included:
-        raise WalletError("there are no credentials to put in a presentation", 422)
+        raise Refused("there are no credentials to put in a presentation")
     presentation = sign_presentation(ctx, _owner(session, actor),
                                      [c.content for c in included])
     record(session, actor, "bundle.vp", None, f"{len(included)} credentials")
@@ -124,8 +125,8 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
                 included.append(stored)
     if not included:
         reasons = "; ".join(f"{s['name'] or s['id']}: {s['reason']}" for s in skipped[:3])
-        raise WalletError("there are no valid AchievementCredentials (Data Integrity) to put "
-                          f"in a CLR{' (' + reasons + ')' if reasons else ''}", 422)
+        raise Refused("there are no valid AchievementCredentials (Data Integrity) to put "
+                      f"in a CLR{' (' + reasons + ')' if reasons else ''}")
     name = owner.display_name.strip() or owner.email.partition("@")[0]
     try:
         unsigned = build_clr_credential(
@@ -138,12 +139,11 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
         signed = sign_document(unsigned, key, suite="eddsa-rdfc-2022",
                                verification_method=key.id)
     except (StandardsError, ValueError) as error:
-        raise WalletError(f"the CLR cannot be made from these credentials: {error}",
-                          422) from None
+        raise Refused(f"the CLR cannot be made from these credentials: {error}") from None
     report = check_credential(ctx, signed)
     if not report["verified"]:
-        raise WalletError("the CLR made from these credentials does not verify: " +
-                          "; ".join(report["errors"][:3]), 422)
+        raise Refused("the CLR made from these credentials does not verify: " +
+                      "; ".join(report["errors"][:3]))
     record(session, actor, "bundle.clr", None, f"{len(included)} credentials")
     return Bundle(signed, [c.id for c in included], skipped)
 

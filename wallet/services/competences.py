@@ -13,10 +13,11 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Conflict, Refused
 from wallet.db import session_scope
 from wallet.models import Competence
 from wallet.services.access import Actor, record
-from wallet.services.context import Conflict, WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 MAX_NAME = 300
 MAX_URL = 2000
@@ -26,11 +27,8 @@ MAX_DESCRIPTION = 5000
 MAX_IMPORT = 1000  # competences in one framework import
 
 
-class CompetenceRefused(WalletError):
+class CompetenceRefused(Refused):
     """Competence input that cannot be used (422): a missing name, an unknown id, ..."""
-
-    status = 422
-
 
 def _clean(value: Any, what: str, limit: int) -> str:
     if value is None:

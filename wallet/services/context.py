@@ -9,35 +9,16 @@ from functools import cached_property
 
 from sqlalchemy.engine import Engine
 
+from servicekit.errors import ServiceError
 from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 from wallet.config import WalletSettings
 from wallet.db import make_engine, migrate
 
-
-class WalletError(Exception):
-    """A request the wallet refuses; `status` is the HTTP status the API answers with."""
-
-    status: int = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class NotFound(WalletError):
-    """Also what someone gets for another owner's item: its existence is not revealed."""
-
-    status = 404
-
-
-class Forbidden(WalletError):
-    status = 403
-
-
-class Conflict(WalletError):
-    status = 409
+# Services raise the domain errors of `servicekit.errors` (or a wallet subclass that names the
+# refusal); the API maps them to HTTP with `servicekit.api_errors`. `WalletError` is their
+# common base under the name the pages catch.
+WalletError = ServiceError
 
 
 @dataclass

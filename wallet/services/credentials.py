@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Conflict, Invalid, NotFound, Refused, TooLarge
 from standards.credential_input import parse_credential_input
 from standards.errors import StandardsError
 from standards.jose import decode_compact_jws
@@ -19,13 +20,11 @@ from wallet.models import StoredCredential
 from wallet.services.access import Actor, record
 from wallet.services.checking import checked_document
 from wallet.services.competences import competences_from_credential
-from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 
-class CredentialRefused(WalletError):
+class CredentialRefused(Refused):
     """The credential does not verify; `report` says why. Nothing was stored."""
-
-    status = 422
 
     def __init__(self, message: str, report: dict[str, Any] | None = None) -> None:
         super().__init__(message)
@@ -55,17 +54,17 @@ def _is_image(raw: bytes) -> bool:
 def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: bytes, *,
                    source: str = "import") -> Added:
     """Verify `raw` (JSON, JWT, baked PNG/SVG) and keep it. CredentialRefused when it does
-    not verify, WalletError(400/413) when it is not a credential at all. Its achievement
+    not verify, Invalid / TooLarge when it is not a credential at all. Its achievement
     alignments become competences of the dossier."""
     actor.require_owner("add credentials")
     if len(raw) > ctx.settings.max_credential_bytes:
-        raise WalletError(f"the credential is larger than "
-                          f"{ctx.settings.max_credential_bytes} bytes", 413)
+        raise TooLarge(f"the credential is larger than "
+                       f"{ctx.settings.max_credential_bytes} bytes")
     try:
         value = parse_credential_input(raw, "the file")
         content = content_of(value, raw)
     except (StandardsError, ValueError) as error:
-        raise WalletError(str(error), 400) from None
+        raise Invalid(str(error)) from None
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()
     same_bytes = find_by_digest(session, actor.owner_id, digest)
     if same_bytes is not None:
@@ -169,8 +168,8 @@ def store_credential(ctx: WalletContext, actor: Actor, raw: bytes, source: str) 
                 return added
         except IntegrityError:
             if attempt == 2:
-                raise WalletError("the dossier changed while the credential was added; "
-                                  "try again", 409) from None
+                raise Conflict("the dossier changed while the credential was added; "
+                               "try again") from None
     raise AssertionError("unreachable")
 
 

@@ -17,12 +17,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Inconsistent
+from servicekit.errors import Conflict, Inconsistent, NotFound, Refused
 from standards.ob3.summary import summarize_credential
 from wallet.db import session_scope
 from wallet.models import Account, CvPage, Evidence, StoredCredential
 from wallet.services.access import Actor, record
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import credentials_of, get_credential, parsed
 from wallet.services.evidence import approved_evidence
 from wallet.services.self_issued import author_name
@@ -52,8 +52,8 @@ def cv_of(session: Session, actor: Actor) -> CvPage:
 def _check_slug(session: Session, owner_id: str, slug: str) -> str:
     slug = slug.strip().lower()
     if not SLUG.match(slug):
-        raise WalletError("the address name must be 3 to 64 lower-case letters, digits or "
-                          "hyphens, not starting or ending with a hyphen", 422)
+        raise Refused("the address name must be 3 to 64 lower-case letters, digits or "
+                      "hyphens, not starting or ending with a hyphen")
     taken = session.exec(select(CvPage).where(CvPage.slug == slug)).first()
     if taken is not None and taken.owner_id != owner_id:
         raise Conflict(f"the address /cv/{slug} is already taken; choose another")
@@ -62,7 +62,7 @@ def _check_slug(session: Session, owner_id: str, slug: str) -> str:
 
 def _distinct(ids: Sequence[str], what: str) -> list[str]:
     if len(ids) > MAX_ITEMS:
-        raise WalletError(f"the CV can show at most {MAX_ITEMS} {what}", 422)
+        raise Refused(f"the CV can show at most {MAX_ITEMS} {what}")
     return list(dict.fromkeys(ids))
 
 
@@ -74,14 +74,14 @@ def update_cv(session: Session, actor: Actor, *, enabled: bool | None = None,
     dossier, evidence approved photos; 404 / 422 otherwise and nothing changes."""
     page = cv_of(session, actor)
     if headline is not None and len(headline.strip()) > MAX_HEADLINE:
-        raise WalletError(f"the headline can be at most {MAX_HEADLINE} characters", 422)
+        raise Refused(f"the headline can be at most {MAX_HEADLINE} characters")
     if about is not None and len(about.strip()) > MAX_ABOUT:
-        raise WalletError(f"the text about you can be at most {MAX_ABOUT} characters", 422)
+        raise Refused(f"the text about you can be at most {MAX_ABOUT} characters")
     if credential_ids is not None:
         credential_ids = _distinct(credential_ids, "credentials")
         for credential_id in credential_ids:
             if not get_credential(session, actor, credential_id).verified:
-                raise WalletError("only verified credentials can be shown on the CV", 422)
+                raise Refused("only verified credentials can be shown on the CV")
     if evidence_ids is not None:
         evidence_ids = _distinct(evidence_ids, "photos")
         for evidence_id in evidence_ids:
@@ -89,8 +89,8 @@ def update_cv(session: Session, actor: Actor, *, enabled: bool | None = None,
             if item is None or item.owner_id != actor.owner_id:
                 raise NotFound(f"no evidence {evidence_id[:40]!r} in this dossier")
             if item.kind != "photo" or item.status != "approved" or not item.sha256:
-                raise WalletError(f"{item.title!r} cannot be shown: the CV shows approved "
-                                  "photos only", 422)
+                raise Refused(f"{item.title!r} cannot be shown: the CV shows approved "
+                              "photos only")
     if slug is not None and slug.strip().lower() != page.slug:
         page.slug = _check_slug(session, actor.owner_id, slug)
     if enabled is not None:

@@ -11,12 +11,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from servicekit.errors import Inconsistent
+from servicekit.errors import Conflict, Inconsistent, NotFound, Refused
 from wallet.db import session_scope
 from wallet.models import Account, AuditEvent, Delegation, iso, utc_now
 from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES, Actor, record
 from wallet.services.accounts import account_by_email, new_account, normalise_email
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 
 @dataclass(frozen=True)
@@ -33,15 +33,15 @@ def invite(session: Session, actor: Actor, email: str, role: str,
            scopes: list[str] | None = None) -> Invitation:
     actor.require_owner("invite someone")
     if role not in ROLES:
-        raise WalletError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}", 422)
+        raise Refused(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
     chosen = list(ROLE_DEFAULT_SCOPES[role] if scopes is None else scopes)
     unknown = [s for s in chosen if s not in SCOPES]
     if unknown:
-        raise WalletError(f"unknown scope(s): {', '.join(unknown)}; known: "
-                          f"{', '.join(SCOPES)}", 422)
+        raise Refused(f"unknown scope(s): {', '.join(unknown)}; known: "
+                      f"{', '.join(SCOPES)}")
     email = normalise_email(email)
     if email == actor.account.email:
-        raise WalletError("you cannot invite yourself", 422)
+        raise Refused("you cannot invite yourself")
     token = secrets.token_urlsafe(24)
     delegation = Delegation(owner_id=actor.owner_id, invite_email=email, role=role,
                             scopes=sorted(set(chosen)),
@@ -67,11 +67,11 @@ def accept(ctx: WalletContext, session: Session, token: str, *, account: Account
             raise Conflict("there is an account for this e-mail address: log in first, "
                            "then accept the invitation")
         if not password:
-            raise WalletError("choose a password to make your account", 422)
+            raise Refused("choose a password to make your account")
         account = new_account(ctx, session, delegation.invite_email, password=password,
                               display_name=display_name)
     if account.id == delegation.owner_id:
-        raise WalletError("you cannot be a delegate in your own dossier", 422)
+        raise Refused("you cannot be a delegate in your own dossier")
     delegation.delegate_id = account.id
     delegation.accepted_at = utc_now()
     session.add(delegation)

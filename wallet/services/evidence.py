@@ -21,12 +21,13 @@ from typing import Any
 from sqlalchemy import event
 from sqlmodel import Session, col, select
 
+from servicekit.errors import Conflict, NotFound, Refused
 from wallet.db import session_scope
 from wallet.evidence_store import BlobWriter, evidence_store
 from wallet.models import Evidence, iso
 from wallet.services.access import Actor, record
 from wallet.services.competences import require_competences
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.evidence_types import (
     FILE_KINDS,
     KIND_NAMES,
@@ -43,8 +44,8 @@ MAX_PLACE = 300
 MAX_DESCRIPTION = 20_000
 
 
-class EvidenceRefused(WalletError):
-    status = 422
+class EvidenceRefused(Refused):
+    """Evidence fields that cannot be used: a missing title, an unknown kind, ..."""
 
 
 @dataclass

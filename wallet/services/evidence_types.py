@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import filetype
 
-from wallet.services.context import WalletError
+from servicekit.errors import Refused, UnsupportedType
 
 SNIFF_BYTES = 8192  # what filetype looks at
 
@@ -60,8 +60,8 @@ WHAT_IS_ACCEPTED = ("photos (JPEG, PNG, GIF, WebP, HEIC), videos (MP4, MOV, WebM
                     "plain text .txt/.md)")
 
 
-class UnsupportedFile(WalletError):
-    status = 415
+class UnsupportedFile(UnsupportedType):
+    """A file of a type the wallet does not keep, or not the type it was sent as."""
 
 
 @dataclass(frozen=True)
@@ -126,11 +126,10 @@ def _utf8_start(head: bytes) -> bool:
 def check_declared_kind(declared: str, sniffed: Sniffed) -> None:
     """A kind chosen by the sender must be what the file is (415 otherwise)."""
     if declared == "note":
-        raise WalletError("a note has no file; leave the file out, or choose another kind",
-                          422)
+        raise Refused("a note has no file; leave the file out, or choose another kind")
     if declared and declared not in FILE_KINDS:
-        raise WalletError(f"the kind must be one of {', '.join(FILE_KINDS)} or note, not "
-                          f"{declared[:40]!r}", 422)
+        raise Refused(f"the kind must be one of {', '.join(FILE_KINDS)} or note, not "
+                      f"{declared[:40]!r}")
     if declared and declared != sniffed.kind:
         raise UnsupportedFile(f"the evidence was sent as {KIND_NAMES.get(declared, declared)}, "
                               f"but the file is {sniffed.description} ({sniffed.kind})")

@@ -22,11 +22,12 @@ from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import ClientDisconnect
 
+from servicekit.errors import Invalid, TooLarge, UnsupportedType
 from wallet.db import session_scope
 from wallet.evidence_store import BlobTooLarge, BlobWriter, EvidenceStore
 from wallet.models import Evidence
 from wallet.services.access import Actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.evidence import add_file, add_note, discard_blob, fields_from
 from wallet.services.evidence_types import (
     SNIFF_BYTES,
@@ -57,8 +58,8 @@ class Received:
     file: ReceivedFile | None = None
 
 
-def too_large(max_bytes: int) -> WalletError:
-    return WalletError(f"the file is larger than the limit of {_size_text(max_bytes)}", 413)
+def too_large(max_bytes: int) -> TooLarge:
+    return TooLarge(f"the file is larger than the limit of {_size_text(max_bytes)}")
 
 
 def _size_text(size: int) -> str:
@@ -98,12 +99,13 @@ class _FileSink:
         else:
             self._check_text(data)
 
-    def _sniff(self) -> None:
-        self.sniffed = sniff(bytes(self.head), self.filename)
-        check_declared_kind(self.declared_kind(), self.sniffed)
-        if self.sniffed.is_text:
+    def _sniff(self) -> Sniffed:
+        sniffed = self.sniffed = sniff(bytes(self.head), self.filename)
+        check_declared_kind(self.declared_kind(), sniffed)
+        if sniffed.is_text:
             self.utf8 = Utf8Check()
             self.utf8.feed(bytes(self.head))
+        return sniffed
 
     def _check_text(self, data: bytes) -> None:
         if self.utf8 is not None and data:
@@ -112,13 +114,10 @@ class _FileSink:
     def end(self) -> ReceivedFile:
         if self.writer.size == 0:
             raise UnsupportedFile("the file is empty")
-        if self.sniffed is None:
-            self._sniff()
+        sniffed = self.sniffed or self._sniff()
         if self.utf8 is not None:
             self.utf8.feed(b"", final=True)
-        if self.sniffed is None:
-            raise RuntimeError("_sniff always decides the file's type")
-        return ReceivedFile(self.writer, self.sniffed, self.filename)
+        return ReceivedFile(self.writer, sniffed, self.filename)
 
 
 class _MultipartForm:
@@ -163,18 +162,18 @@ class _MultipartForm:
     def headers_finished(self) -> None:
         disposition, options = parse_options_header(self._headers.get(b"content-disposition"))
         if disposition != b"form-data" or b"name" not in options:
-            raise WalletError("malformed multipart body: a part without a form-data name")
+            raise Invalid("malformed multipart body: a part without a form-data name")
         name = options[b"name"].decode("utf-8", errors="replace")
         if b"filename" not in options:
             if len(self.received.fields) >= MAX_FIELDS:
-                raise WalletError(f"too many form fields (at most {MAX_FIELDS})")
+                raise Invalid(f"too many form fields (at most {MAX_FIELDS})")
             self._field_name = name
             return
         filename = options[b"filename"].decode("utf-8", errors="replace")
         if name != "file":
-            raise WalletError(f"the file must be sent in a field named 'file', not {name!r}")
+            raise Invalid(f"the file must be sent in a field named 'file', not {name!r}")
         if self.received.file is not None:
-            raise WalletError("send one file per evidence item")
+            raise Invalid("send one file per evidence item")
         if self.before_file is not None:
             self.before_file(self.received.fields)  # e.g. the page's CSRF check
         # A form sent without choosing a file still has a file part, with no name and no
@@ -200,7 +199,7 @@ class _MultipartForm:
             self.fields_bytes += end - start
             if len(self._field_value) + end - start > MAX_FIELD_BYTES \
                     or self.fields_bytes > MAX_FIELDS_BYTES:
-                raise WalletError(f"the form field {self._field_name!r} is too long", 413)
+                raise TooLarge(f"the form field {self._field_name!r} is too long")
             self._field_value += data[start:end]
 
     def part_end(self) -> None:
@@ -211,8 +210,8 @@ class _MultipartForm:
             try:
                 value = self._field_value.decode("utf-8")
             except UnicodeDecodeError:
-                raise WalletError(f"the form field {self._field_name!r} is not UTF-8 "
-                                  "text") from None
+                raise Invalid(f"the form field {self._field_name!r} is not UTF-8 "
+                              "text") from None
             self.received.fields.setdefault(self._field_name, []).append(value)
 
     def end(self) -> None:
@@ -230,7 +229,7 @@ async def receive_multipart(store: EvidenceStore, content_type: str,
     media_type, options = parse_options_header(content_type)
     boundary = options.get(b"boundary")
     if media_type != b"multipart/form-data" or not boundary:
-        raise WalletError("send the evidence as multipart/form-data with a boundary", 415)
+        raise UnsupportedType("send the evidence as multipart/form-data with a boundary")
     async with AsyncExitStack() as stack:
         form = _MultipartForm(store, max_bytes, stack, before_file)
         parser = MultipartParser(boundary, form.callbacks())
@@ -241,12 +240,12 @@ async def receive_multipart(store: EvidenceStore, content_type: str,
                 parser.write(chunk)
             parser.finalize()
         except FormParserError as error:
-            raise WalletError(f"malformed multipart body: {error}") from None
+            raise Invalid(f"malformed multipart body: {error}") from None
         except ClientDisconnect:
-            raise WalletError("the upload broke off before it was complete") from None
+            raise Invalid("the upload broke off before it was complete") from None
         if not form.ended:
-            raise WalletError("the upload is incomplete: the multipart body ended before "
-                              "its closing boundary")
+            raise Invalid("the upload is incomplete: the multipart body ended before "
+                          "its closing boundary")
         yield form.received
 
 
@@ -261,7 +260,7 @@ async def receive_raw(store: EvidenceStore, body: AsyncIterator[bytes], max_byte
                 if chunk:
                     sink.write(chunk)
         except ClientDisconnect:
-            raise WalletError("the upload broke off before it was complete") from None
+            raise Invalid("the upload broke off before it was complete") from None
         yield sink.end()
 
 

@@ -22,12 +22,13 @@ from urllib.parse import parse_qs, urlsplit, urlunsplit
 from jwcrypto import jws
 from sqlmodel import Session
 
+from servicekit.errors import Invalid, Refused, UpstreamFailed
 from standards.errors import FetchError, StandardsError
 from standards.fetcher import FetchedResponse
 from wallet.models import Account
 from wallet.services.access import Actor
 from wallet.services.accounts import holder_key
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import Added, add_credential, unverified_document
 
 OFFER_SCHEME = "openid-credential-offer"
@@ -37,10 +38,8 @@ SUPPORTED_FORMATS = ("ldp_vc", "jwt_vc_json", "jwt_vc_json-ld")
 MAX_OFFER_CHARS = 8000
 
 
-class OfferError(WalletError):
+class OfferError(Refused):
     """The offer cannot be received; the message says why in words a person can act on."""
-
-    status = 422
 
 
 @dataclass(frozen=True)
@@ -120,9 +119,9 @@ def _fetch_object(ctx: WalletContext, url: str, what: str) -> dict[str, Any]:
         if "HTTP status 410" in message:
             raise OfferError(f"the {what} is no longer available (already used or expired): "
                              f"{url}") from None
-        raise OfferError(f"could not fetch the {what}: {message}", 502) from None
+        raise UpstreamFailed(f"could not fetch the {what}: {message}") from None
     if not isinstance(value, dict):
-        raise OfferError(f"the {what} at {url} is not a JSON object", 502)
+        raise UpstreamFailed(f"the {what} at {url} is not a JSON object")
     return value
 
 
@@ -132,41 +131,41 @@ def offer_document(ctx: WalletContext, text: str) -> dict[str, Any]:
     any URL with those parameters, or a plain https URL of the offer itself."""
     text = (text or "").strip()
     if not text:
-        raise OfferError("paste the credential offer (a link starting with "
-                         "openid-credential-offer:// or https://)", 400)
+        raise Invalid("paste the credential offer (a link starting with "
+                      "openid-credential-offer:// or https://)")
     if len(text) > MAX_OFFER_CHARS:
-        raise OfferError(f"the offer is longer than {MAX_OFFER_CHARS} characters", 400)
+        raise Invalid(f"the offer is longer than {MAX_OFFER_CHARS} characters")
     parts = urlsplit(text)
     query = parse_qs(parts.query)
     if "credential_offer" in query:
         try:
             document = json.loads(query["credential_offer"][0])
         except ValueError:
-            raise OfferError("the credential_offer in the link is not valid JSON", 400) from None
+            raise Invalid("the credential_offer in the link is not valid JSON") from None
         if not isinstance(document, dict):
-            raise OfferError("the credential_offer in the link is not a JSON object", 400)
+            raise Invalid("the credential_offer in the link is not a JSON object")
         return document
     if "credential_offer_uri" in query:
         return _fetch_object(ctx, query["credential_offer_uri"][0], "credential offer")
     if parts.scheme in ("https", "http") and parts.netloc:
         return _fetch_object(ctx, text, "credential offer")
-    raise OfferError("this is not a credential offer: expected a link starting with "
-                     "openid-credential-offer:// or https://", 400)
+    raise Invalid("this is not a credential offer: expected a link starting with "
+                  "openid-credential-offer:// or https://")
 
 
 def discover(ctx: WalletContext, identifier: str) -> IssuerInfo:
     metadata = _fetch_object(ctx, well_known_url(identifier, "openid-credential-issuer"),
                              "credential issuer metadata")
     if metadata.get("credential_issuer") != identifier:  # §12.2.3: must match exactly
-        raise OfferError("the issuer's metadata names another credential issuer than the "
-                         "offer: refusing it", 502)
+        raise UpstreamFailed("the issuer's metadata names another credential issuer than the "
+                             "offer: refusing it")
     servers = metadata.get("authorization_servers")
     server_id = servers[0] if isinstance(servers, list) and servers and isinstance(
         servers[0], str) else identifier
     server = _fetch_object(ctx, well_known_url(server_id, "oauth-authorization-server"),
                            "authorization server metadata")
     if server.get("issuer") != server_id:
-        raise OfferError("the authorization server metadata names another issuer", 502)
+        raise UpstreamFailed("the authorization server metadata names another issuer")
     return IssuerInfo(identifier, metadata, server)
 
 
@@ -188,7 +187,7 @@ def read_offer(ctx: WalletContext, text: str) -> Offer:
     supported = issuer.metadata.get("credential_configurations_supported")
     configuration = supported.get(ids[0]) if isinstance(supported, dict) else None
     if not isinstance(configuration, dict):
-        raise OfferError(f"the issuer does not describe the offered credential {ids[0]!r}", 502)
+        raise UpstreamFailed(f"the issuer does not describe the offered credential {ids[0]!r}")
     if configuration.get("format") not in SUPPORTED_FORMATS:
         raise OfferError(f"this wallet cannot keep credentials in the format "
                          f"{configuration.get('format')!r} (it keeps "
@@ -212,16 +211,16 @@ def _answer(response: FetchedResponse, what: str) -> dict[str, Any]:
         description = body.get("error_description") or body.get("message") or ""
         raise OfferError(f"the issuer refused the {what}: {body['error']}"
                          + (f": {description}" if description else ""))
-    raise OfferError(f"the issuer's {what} failed: HTTP {response.status}", 502)
+    raise UpstreamFailed(f"the issuer's {what} failed: HTTP {response.status}")
 
 
 def _post(ctx: WalletContext, url: Any, what: str, **body: Any) -> dict[str, Any]:
     if not isinstance(url, str) or not url:
-        raise OfferError(f"the issuer's metadata gives no {what} endpoint", 502)
+        raise UpstreamFailed(f"the issuer's metadata gives no {what} endpoint")
     try:
         return _answer(ctx.fetcher.post(url, **body), what)
     except FetchError as error:
-        raise OfferError(f"could not reach the issuer for the {what}: {error}", 502) from None
+        raise UpstreamFailed(f"could not reach the issuer for the {what}: {error}") from None
 
 
 def _checked_tx_code(offer: Offer, tx_code: str | None) -> str | None:
@@ -264,7 +263,7 @@ def obtain_credential(ctx: WalletContext, account: Account, offer: Offer,
                   "token request", form=form)
     access_token = token.get("access_token")
     if not isinstance(access_token, str) or str(token.get("token_type", "")).lower() != "bearer":
-        raise OfferError("the issuer's token answer has no bearer access token", 502)
+        raise UpstreamFailed("the issuer's token answer has no bearer access token")
     nonce = token.get("c_nonce")
     nonce_endpoint = offer.issuer.metadata.get("nonce_endpoint")
     if nonce_endpoint:
@@ -292,7 +291,7 @@ def _credential_in(answer: dict[str, Any]) -> dict[str, Any] | str:
     first = credentials[0] if isinstance(credentials, list) and credentials else None
     credential = first.get("credential") if isinstance(first, dict) else answer.get("credential")
     if not isinstance(credential, dict | str) or not credential:
-        raise OfferError("the issuer's credential answer holds no credential", 502)
+        raise UpstreamFailed("the issuer's credential answer holds no credential")
     return credential
 
 
@@ -314,10 +313,10 @@ def fetch_offered(ctx: WalletContext, actor: Actor, offer_text: str,
     try:
         credential = obtain_credential(ctx, actor.account, offer, tx_code)
     except StandardsError as error:
-        raise OfferError(f"receiving the credential failed: {error}", 502) from None
+        raise UpstreamFailed(f"receiving the credential failed: {error}") from None
     if subject_of(credential) != actor.account.did:
-        raise OfferError("the issuer sent a credential for someone else (its subject is not "
-                         "your DID): it was not stored", 502)
+        raise UpstreamFailed("the issuer sent a credential for someone else (its subject is not "
+                             "your DID): it was not stored")
     return credential.encode() if isinstance(credential, str) else \
         json.dumps(credential, ensure_ascii=False).encode("utf-8")
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Inconsistent
+from servicekit.errors import Inconsistent, Refused, UpstreamFailed
 from standards.errors import StandardsError
 from standards.oid4vp_queries import (
     LDP_VC,
@@ -40,7 +40,7 @@ from standards.oid4vp_queries import (
 from wallet.db import session_scope
 from wallet.models import Account, StoredCredential
 from wallet.services.access import Actor, record
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.oid4vp_request import RequestRefused, VpRequest, parse_request
 from wallet.services.presentations import sign_presentation
 
@@ -165,13 +165,13 @@ def _selection(found: dict[str, list[StoredCredential]], request: VpRequest,
         known = {s.id for stored in found.values() for s in stored}
         stray = [cid for cid in chosen if cid not in known]
         if stray:
-            raise WalletError(f"credential {stray[0][:40]!r} does not answer this request", 422)
+            raise Refused(f"credential {stray[0][:40]!r} does not answer this request")
     selection: Selection = {}
     for query_id, stored in found.items():
         picked = [s for s in stored if chosen is None or s.id in chosen]
         if not picked:
-            raise WalletError("nothing chosen answers the verifier's question "
-                              f"{query_id!r}; choose a credential or decline", 422)
+            raise Refused("nothing chosen answers the verifier's question "
+                          f"{query_id!r}; choose a credential or decline")
         multiple = request.dcql_query is not None and queries[query_id].get("multiple") is True
         selection[query_id] = picked if multiple else picked[:1]
     return selection
@@ -211,7 +211,7 @@ def _send(ctx: WalletContext, request: VpRequest, form: dict[str, str]) -> dict[
     try:
         response = ctx.fetcher.post(request.response_uri, form=form)
     except StandardsError as error:
-        raise WalletError(f"could not reach the verifier: {error}", 502) from None
+        raise UpstreamFailed(f"could not reach the verifier: {error}") from None
     try:
         body = json.loads(response.content) if response.content else {}
     except ValueError:
@@ -220,8 +220,8 @@ def _send(ctx: WalletContext, request: VpRequest, form: dict[str, str]) -> dict[
     if response.status != 200:
         reason = body.get("error_description") or body.get("error") or \
             response.content[:200].decode("utf-8", "replace")
-        raise WalletError(f"the verifier refused the answer (HTTP {response.status}): "
-                          f"{reason}", 502)
+        raise UpstreamFailed(f"the verifier refused the answer (HTTP {response.status}): "
+                             f"{reason}")
     return body
 
 

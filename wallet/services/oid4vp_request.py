@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from servicekit.errors import Refused
 from standards.errors import StandardsError
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 SCHEME = "openid4vp"
 CLIENT_ID_PREFIX = "redirect_uri:"
@@ -26,10 +27,8 @@ MAX_REQUEST_CHARS = 20_000
 UNSUPPORTED = ("transaction_data",)
 
 
-class RequestRefused(WalletError):
+class RequestRefused(Refused):
     """A request the wallet will not answer, with the reason (422)."""
-
-    status = 422
 
 
 @dataclass

@@ -15,11 +15,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from servicekit.errors import Refused
 from standards.data_integrity import sign_document
 from standards.verification import envelope_jwt
 from wallet.models import Account
 from wallet.services.accounts import holder_key
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 
@@ -55,8 +56,8 @@ def _as_value(credential: dict[str, Any] | str) -> dict[str, Any] | str:
         try:
             value = json.loads(text)
         except ValueError as error:
-            raise WalletError(f"a credential is not valid JSON: {error}", 422) from None
+            raise Refused(f"a credential is not valid JSON: {error}") from None
         if not isinstance(value, dict):
-            raise WalletError("a credential is not a JSON object", 422)
+            raise Refused("a credential is not a JSON object")
         return value
     return text

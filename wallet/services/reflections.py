@@ -15,13 +15,14 @@ from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
+from servicekit.errors import Conflict, NotFound, Refused
 from standards.ob3 import Alignment, Evidence
 from wallet.db import session_scope
 from wallet.models import Account, Competence, Reflection
 from wallet.models import Evidence as EvidenceItem
 from wallet.services.access import Actor, record
 from wallet.services.competences import competences_of, require_competences
-from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.evidence import evidence_of
 from wallet.services.self_issued import author_name, issue_self_credential, urn_for
 
@@ -32,8 +33,8 @@ ROLE_WORDS = {"owner": "eigenaar", "coordinator": "coördinator", "employer": "w
               "mentor": "mentor"}
 
 
-class ReflectionRefused(WalletError):
-    status = 422
+class ReflectionRefused(Refused):
+    """Reflection input that cannot be used: empty or too long text, unknown ids."""
 
 
 def _clean_text(text: Any) -> str:

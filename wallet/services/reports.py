@@ -19,13 +19,14 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from servicekit.errors import NotFound, Refused
 from standards.ob3 import Evidence
 from wallet.db import session_scope
 from wallet.evidence_store import EvidenceStore, InvalidDigest, evidence_store
 from wallet.models import Account, InternshipReport, Reflection
 from wallet.models import Evidence as EvidenceItem
 from wallet.services.access import Actor, record
-from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import add_credential
 from wallet.services.reflections import ROLE_WORDS, authors_of, require_evidence
 from wallet.services.self_issued import author_name, issue_self_credential
@@ -42,8 +43,8 @@ INLINE_IMAGE_LIMIT = 2 * 1024 * 1024  # larger photos are named, not embedded
 INLINE_MEDIA_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 
 
-class ReportRefused(WalletError):
-    status = 422
+class ReportRefused(Refused):
+    """A report that cannot be made: missing text, unknown or unapproved items."""
 
 
 def _text(value: Any, what: str, limit: int, *, required: bool = False) -> str:

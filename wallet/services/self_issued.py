@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from servicekit.errors import Refused
 from standards.data_integrity import sign_document
 from standards.errors import StandardsError
 from standards.ob3 import (
@@ -27,7 +28,7 @@ from standards.ob3 import (
 )
 from wallet.models import Account
 from wallet.services.accounts import holder_key
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 
 
 def author_name(author: Account) -> str:
@@ -50,7 +51,7 @@ def issue_self_credential(ctx: WalletContext, author: Account, subject_did: str,
                           evidence: Sequence[Evidence] = (),
                           achievement_type: str = "Assessment") -> dict[str, Any]:
     """A signed OpenBadgeCredential (eddsa-rdfc-2022, proof as an array as the OB schema
-    wants) issued by `author`'s did:key about `subject_did`. WalletError(422) when the
+    wants) issued by `author`'s did:key about `subject_did`. Refused when the
     content does not make a valid OB 3.0 credential."""
     try:
         achievement = build_achievement(
@@ -69,5 +70,5 @@ def issue_self_credential(ctx: WalletContext, author: Account, subject_did: str,
             signed["proof"] = [signed["proof"]]
         ensure_valid_credential(signed)
     except (StandardsError, ValueError) as error:
-        raise WalletError(f"cannot make a credential of this: {error}", 422) from None
+        raise Refused(f"cannot make a credential of this: {error}") from None
     return signed

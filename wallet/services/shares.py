@@ -25,13 +25,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from servicekit.errors import Inconsistent
+from servicekit.errors import Conflict, Gone, Inconsistent, NotFound, Refused
 from standards.ob3 import Evidence as EvidenceEntry
 from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import Account, Evidence, Share, ShareView, StoredCredential, aware, new_id
 from wallet.services.access import Actor, record
-from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.credentials import credentials_of, get_credential, parsed
 from wallet.services.evidence import approved_evidence
 from wallet.services.presentations import sign_presentation
@@ -44,23 +44,17 @@ _DURATION = re.compile(r"^\s*(\d{1,6})\s*([dhms])\s*$")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
 
-class Gone(WalletError):
-    """A share link that expired or was revoked."""
-
-    status = 410
-
-
 def parse_duration(text: str) -> timedelta:
     """`7d`, `12h`, `30m`, `45s` as a timedelta (at least 1 second, at most a year)."""
     match = _DURATION.match(text or "")
     if match is None:
-        raise WalletError(f"expiry {text[:40]!r} is not a number followed by d, h, m or s "
-                          "(e.g. 7d, 12h, 30m)", 422)
+        raise Refused(f"expiry {text[:40]!r} is not a number followed by d, h, m or s "
+                      "(e.g. 7d, 12h, 30m)")
     seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
     if seconds < 1:
-        raise WalletError("the expiry must be at least 1 second", 422)
+        raise Refused("the expiry must be at least 1 second")
     if seconds > MAX_SHARE_DAYS * 86400:
-        raise WalletError(f"the expiry can be at most {MAX_SHARE_DAYS} days", 422)
+        raise Refused(f"the expiry can be at most {MAX_SHARE_DAYS} days")
     return timedelta(seconds=seconds)
 
 
@@ -95,7 +89,7 @@ def _distinct(ids: Iterable[str]) -> list[str]:
     seen: list[str] = []
     for value in ids:
         if not isinstance(value, str) or not value:
-            raise WalletError("ids must be non-empty strings", 422)
+            raise Refused("ids must be non-empty strings")
         if value not in seen:
             seen.append(value)
     return seen
@@ -107,8 +101,8 @@ def shareable_evidence(session: Session, actor: Actor, evidence_id: str) -> Evid
     if item is None or item.owner_id != actor.owner_id:
         raise NotFound(f"no evidence {evidence_id[:40]!r} in this dossier")
     if item.status != "approved":
-        raise WalletError(f"evidence {item.title!r} is not approved yet; approve it before "
-                          "sharing it", 422)
+        raise Refused(f"evidence {item.title!r} is not approved yet; approve it before "
+                      "sharing it")
     return item
 
 
@@ -133,8 +127,8 @@ def evidence_credential(ctx: WalletContext, account: Account, token: str,
         if item.sha256:
             path = blob_path(ctx, item.sha256)
             if not path.is_file():
-                raise WalletError(f"the file of evidence {item.title!r} is missing from the "
-                                  "store", 409)
+                raise Conflict(f"the file of evidence {item.title!r} is missing from the "
+                               "store")
             entries.append(EvidenceEntry(
                 id=evidence_url(ctx, token, item.id), name=item.title,
                 description=item.description or None, genre=item.kind,
@@ -159,16 +153,15 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     actor.require_owner("share the dossier")
     credential_ids, evidence_ids = _distinct(credential_ids), _distinct(evidence_ids)
     if not credential_ids and not evidence_ids:
-        raise WalletError("choose at least one credential or evidence item to share", 422)
+        raise Refused("choose at least one credential or evidence item to share")
     if len(credential_ids) + len(evidence_ids) > MAX_ITEMS:
-        raise WalletError(f"a share can hold at most {MAX_ITEMS} items", 422)
+        raise Refused(f"a share can hold at most {MAX_ITEMS} items")
     audience = (audience or "").strip()
     if len(audience) > 300:
-        raise WalletError("the audience can be at most 300 characters", 422)
+        raise Refused("the audience can be at most 300 characters")
     lifetime = expires_in or timedelta(days=ctx.settings.share_default_days)
     if lifetime <= timedelta(0) or lifetime > timedelta(days=MAX_SHARE_DAYS):
-        raise WalletError(f"the expiry must be between 1 second and {MAX_SHARE_DAYS} days",
-                          422)
+        raise Refused(f"the expiry must be between 1 second and {MAX_SHARE_DAYS} days")
     credentials = chosen_credentials(session, actor, credential_ids)
     items = [shareable_evidence(session, actor, eid) for eid in evidence_ids]
     account = session.get(Account, actor.owner_id)

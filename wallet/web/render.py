@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from servicekit.api_errors import status_of
 from servicekit.page_templates import page_templates, see_other
 from wallet.services.access import Actor
 from wallet.services.context import WalletError
@@ -80,7 +81,8 @@ def render(request: Request, template: str, *, actor: Actor | None = None, statu
 
 def error_status(error: Exception) -> int:
     if isinstance(error, WalletError):
-        return error.status if 400 <= error.status < 500 else 422
+        status = status_of(error)
+        return status if 400 <= status < 500 else 422
     return 400
 
 

@@ -7,9 +7,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
-from servicekit.api_errors import error_response
+from servicekit.api_errors import error_response, status_of
+from servicekit.errors import NotFound
 from servicekit.page_middleware import PageMiddleware
-from wallet.services.context import NotFound, WalletContext, WalletError
+from wallet.services.context import WalletContext, WalletError
 from wallet.web.auth import SESSION_COOKIE, CsrfRefused, FormTooLarge, LoginRequired, session_secret
 from wallet.web.i18n import PAGES
 from wallet.web.pages import ROUTERS
@@ -62,7 +63,7 @@ async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
 async def _service_error(request: Request, error: Exception) -> Response:
     """A refusal: JSON for the API (and public JSON), a page in the page's language for
     people, with the service's reason."""
-    status = getattr(error, "status", 400)
+    status = status_of(error) if isinstance(error, WalletError) else 400
     if request.url.path.startswith(API_PREFIXES) or \
             "application/json" in request.headers.get("accept", ""):
         return error_response(status, str(error))

@@ -25,7 +25,7 @@ from wallet.services.context import WalletContext, WalletError
 from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, FormTooLarge, PageActor, check_csrf
 from wallet.web.render import error_status, error_text, render
 
-router = APIRouter()
+router = APIRouter(include_in_schema=False)
 BASE = "/d/{owner_id}/move"
 KINDS = ("credentials", "evidence", "competences", "reflections", "internshipReports",
          "shares", "cv")

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from servicekit.errors import Invalid
 from wallet.services.competence_profile import dossier_competence_profile
 from wallet.services.competences import add_one_competence, import_framework
 from wallet.services.context import WalletError
@@ -72,7 +73,7 @@ def import_credential(request: Request, actor: PageActor, ctx: Context,
     raw = _file(form, "file") or pasted.encode("utf-8")
     try:
         if not raw:
-            raise WalletError("choose a file or paste the credential", 400)
+            raise Invalid("choose a file or paste the credential")
         added = store_credential(ctx, actor, raw, "import")
     except WalletError as error:
         return render(request, "credentials_import.html", actor=actor,
@@ -102,7 +103,7 @@ def preview_offer(request: Request, actor: PageActor, ctx: Context,
         if photo:
             offer_text = offer_from_qr_image(photo)
         if not offer_text:
-            raise WalletError("paste the offer link or choose a photo of the QR code", 400)
+            raise Invalid("paste the offer link or choose a photo of the QR code")
         offer = read_offer(ctx, offer_text)
     except WalletError as error:
         return render(request, "credentials_receive.html", actor=actor,
@@ -181,8 +182,8 @@ def add_competence_page(request: Request, actor: PageActor, ctx: Context,
             try:
                 items = json.loads(framework_file)
             except (ValueError, RecursionError):
-                raise WalletError("the framework file is not JSON: expected a list of "
-                                  "{name, url, code, framework}", 400) from None
+                raise Invalid("the framework file is not JSON: expected a list of "
+                              "{name, url, code, framework}") from None
             import_framework(ctx, actor, items if isinstance(items, list) else [items])
         else:
             add_one_competence(ctx, actor, values["name"], values["url"] or None,

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from servicekit.errors import NotFound
 from wallet.evidence_store import evidence_store
 from wallet.services import reflections as service
 from wallet.services import reports
@@ -95,7 +96,7 @@ def decide(reflection_id: str, decision: str, actor: PageActor, form: CheckedFor
     actions = {"approve": service.approve_pending_reflection,
                "reject": service.reject_pending_reflection, "delete": service.remove_reflection}
     if decision not in actions:
-        raise WalletError("no such action", 404)
+        raise NotFound("no such action")
     actions[decision](ctx, actor, reflection_id)
     done = {"approve": "approved", "reject": "rejected"}.get(decision, "deleted")
     return see_other(f"/d/{actor.owner_id}/reflections?done={done}")

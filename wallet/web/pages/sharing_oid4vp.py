@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from servicekit.errors import Refused, TooLarge
 from servicekit.qr_decode import ImageRefused, decode_qr
 from wallet.services.access import Actor
 from wallet.services.context import WalletContext, WalletError
@@ -24,10 +25,9 @@ def qr_text(data: bytes) -> str:
     try:
         text = decode_qr(data)
     except ImageRefused as refused:
-        raise WalletError(str(refused), 422 if refused.status == 400 else refused.status) \
-            from None
+        raise (TooLarge if refused.status == 413 else Refused)(str(refused)) from None
     if text is None:
-        raise WalletError("no QR code was found in the image", 422)
+        raise Refused("no QR code was found in the image")
     return text
 
 
@@ -65,7 +65,7 @@ async def review(request: Request, actor: PageActor, ctx: Context,
     try:
         uri = await _request_from(form)
         if not uri:
-            raise WalletError("paste the request or choose a photo of its QR code", 422)
+            raise Refused("paste the request or choose a photo of its QR code")
         return _consent(request, actor, ctx, uri)
     except WalletError as error:
         return _start(request, actor, status=error_status(error),
