@@ -10,8 +10,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from issuer.config import IssuerSettings
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation, create_staff, get_organisation
+from servicekit.errors import ServiceError
 
 DEFAULT_DATA_DIR = Path("data/issuer")
 
@@ -122,7 +123,7 @@ def _cmd_create_org(args: argparse.Namespace) -> int:
             created = create_organisation(ctx, session, args.name, did_method=args.did,
                                           url=args.url, email=args.email)
             session.commit()
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:
@@ -144,7 +145,7 @@ def _cmd_create_staff(args: argparse.Namespace) -> int:
             org = get_organisation(session, args.org)
             user = create_staff(session, org, args.email, password, args.name)
             session.commit()
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:
@@ -176,7 +177,7 @@ def _cmd_bulk_issue(args: argparse.Namespace) -> int:
         job = create_bulk_job(ctx, org, args.achievement_id, filename=args.csv.name,
                               csv_bytes=data)
         job = run_bulk_job(ctx, org, job.id, data, progress)
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:

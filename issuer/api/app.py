@@ -8,12 +8,12 @@ from issuer.api import public, vc_api
 from issuer.api.bulk import router as bulk_router
 from issuer.api.competences import router as competences_router
 from issuer.api.endorsements import router as endorsements_router
-from issuer.api.errors import install_error_handlers
 from issuer.api.manage import router as manage_router
 from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
 from issuer.web.setup import install_web
+from servicekit.api_errors import install_error_handlers
 
 
 def create_app(settings: IssuerSettings | None = None, *,

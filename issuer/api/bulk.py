@@ -23,7 +23,8 @@ from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
+from servicekit.errors import Invalid, UnsupportedType
 from servicekit.http_body import BodyError, read_body, uploaded_file
 
 router = APIRouter(prefix="/api", tags=["bulk issue"])
@@ -49,7 +50,7 @@ async def upload(achievement_id: str, request: Request, ctx: Context,
 def jobs(ctx: Context, org: ApiOrganisation, achievement: str | None = None,
          limit: int = 50) -> dict[str, Any]:
     if not 1 <= limit <= 500:
-        raise IssuerError("limit must be 1 to 500", 400)
+        raise Invalid("limit must be 1 to 500")
     with Session(ctx.engine) as session:
         found = list_jobs(session, org, achievement_id=achievement, limit=limit)
     return {"items": [job_json(job) for job in found]}
@@ -65,9 +66,9 @@ def progress(job_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
 def rows(job_id: str, ctx: Context, org: ApiOrganisation, offset: int = 0,
          limit: int = 1000, outcome: str | None = None) -> dict[str, Any]:
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise IssuerError(f"offset must be 0 or more and limit 1 to {MAX_PAGE}", 400)
+        raise Invalid(f"offset must be 0 or more and limit 1 to {MAX_PAGE}")
     if outcome is not None and outcome not in OUTCOMES:
-        raise IssuerError(f"outcome must be one of {list(OUTCOMES)}", 400)
+        raise Invalid(f"outcome must be one of {list(OUTCOMES)}")
     with Session(ctx.engine) as session:
         found = job_rows(session, org, job_id, outcome=outcome, offset=offset, limit=limit)
     return {"job": job_id, "offset": offset, "limit": limit,
@@ -135,8 +136,8 @@ async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
     body = await read_body(request, limit, too_large)
     if not multipart:
         if content_type and content_type not in CSV_TYPES:
-            raise IssuerError("send the CSV as multipart/form-data (field 'file') or as a "
-                              "text/csv body", 415)
+            raise UnsupportedType("send the CSV as multipart/form-data (field 'file') or as a "
+                                  "text/csv body")
         return request.query_params.get("filename", "upload.csv"), body
     filename, data = await uploaded_file(request, body, "the CSV")
     filename = filename or "upload.csv"

@@ -12,13 +12,13 @@ from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import Endorsement
-from issuer.services.context import IssuerError
 from issuer.services.endorsements import (
     endorse,
     list_endorsements,
     receive_endorsement,
     withdraw_endorsement,
 )
+from servicekit.errors import Invalid
 from servicekit.http_body import read_json_object
 
 router = APIRouter(prefix="/api", tags=["endorsements"])
@@ -33,11 +33,11 @@ async def make_endorsement(request: Request, ctx: Context,
     comment = body.get("comment")
     name = body.get("name")
     if not isinstance(target_kind, str) or not isinstance(target_id, str):
-        raise IssuerError("'targetKind' (achievement, profile or credential) and 'targetId' "
-                          "(the endorsed thing's id) are required strings", 400)
+        raise Invalid("'targetKind' (achievement, profile or credential) and 'targetId' "
+                      "(the endorsed thing's id) are required strings")
     for field, value in (("comment", comment), ("name", name)):
         if value is not None and not isinstance(value, str):
-            raise IssuerError(f"'{field}' must be a string", 400)
+            raise Invalid(f"'{field}' must be a string")
     # Signing (and verifying, below) is CPU work: off the event loop.
     endorsement = await run_in_threadpool(
         lambda: endorse(ctx, org, target_kind=target_kind, target_id=target_id,
@@ -52,8 +52,8 @@ async def keep_received_endorsement(request: Request, ctx: Context,
                                     org: ApiOrganisation) -> JSONResponse:
     body = await read_json_object(request)
     if "endorsement" not in body:
-        raise IssuerError("the body needs an 'endorsement' (an EndorsementCredential as a "
-                          "JSON object or a VC-JWT string)", 400)
+        raise Invalid("the body needs an 'endorsement' (an EndorsementCredential as a "
+                      "JSON object or a VC-JWT string)")
     endorsement = await run_in_threadpool(receive_endorsement, ctx, org, body["endorsement"])
     return JSONResponse(_summary(endorsement, org.id), status_code=201)
 

@@ -25,10 +25,11 @@ from issuer.services.achievements import (
     get_achievement,
     list_achievements,
 )
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
 from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.keys import did_document, rotate_key
 from issuer.services.organisations import create_profile, profile_of
+from servicekit.errors import Invalid, Refused
 from servicekit.http_body import read_body, read_json_object, uploaded_file
 from standards.dates import parse_datetime
 from standards.ob3 import brin_identifier, kvk_identifier
@@ -111,8 +112,8 @@ async def create(request: Request, ctx: Context, org: ApiOrganisation) -> JSONRe
                         ("competenceIds", data.competence_ids)):
         kind = dict if name == "resultDescriptions" else str
         if not all(isinstance(item, kind) for item in value):
-            raise IssuerError(f"{name} must be a list of "
-                              f"{'objects' if kind is dict else 'strings'}", 422)
+            raise Refused(f"{name} must be a list of "
+                          f"{'objects' if kind is dict else 'strings'}")
     document = await run_in_threadpool(_create_achievement, ctx, org, data)
     return JSONResponse(document, status_code=201)
 
@@ -143,15 +144,14 @@ async def issue(achievement_id: str, request: Request, ctx: Context,
                 org: ApiOrganisation) -> JSONResponse:
     fields = _fields(await read_json_object(request), ISSUE_FIELDS)
     if not fields.get("recipient", "").strip():
-        raise IssuerError("'recipient' (a DID or an e-mail address) is required", 422)
+        raise Refused("'recipient' (a DID or an e-mail address) is required")
     for name in ("evidence", "results"):
         if not all(isinstance(item, dict) for item in fields.get(name, [])):
-            raise IssuerError(f"{name} must be a list of objects", 422)
+            raise Refused(f"{name} must be a list of objects")
     key = fields.get("idempotency_key")
     if key is not None:
         if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
-            raise IssuerError(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
-                              422)
+            raise Refused(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
         # Scoped to the achievement and of fixed length, whatever the caller sends.
         fields["idempotency_key"] = idempotency_key_for("api-issue", achievement_id, key)
     request_data = IssueRequest(achievement_id=achievement_id, **fields)
@@ -236,7 +236,7 @@ async def new_profile(request: Request, ctx: Context, org: ApiOrganisation) -> d
     fields = _fields(await read_json_object(request), PROFILE_FIELDS)
     name = fields.pop("name", "").strip()
     if not name:
-        raise IssuerError("a profile needs a name", 422)
+        raise Refused("a profile needs a name")
     identifiers = [entry.to_json() for entry in (
         *([brin_identifier(fields.pop("brin"))] if fields.get("brin") else []),
         *([kvk_identifier(fields.pop("kvk"))] if fields.get("kvk") else []),
@@ -262,14 +262,14 @@ def _fields(body: dict[str, Any], known: dict[str, tuple[str, type]]) -> dict[st
     """camelCase JSON members -> keyword arguments, each checked for its JSON type."""
     unknown = sorted(set(body) - set(known))
     if unknown:
-        raise IssuerError(f"unknown fields {unknown}; known: {sorted(known)}", 422)
+        raise Refused(f"unknown fields {unknown}; known: {sorted(known)}")
     fields: dict[str, Any] = {}
     for name, value in body.items():
         attribute, kind = known[name]
         if value is None:
             continue
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise IssuerError(f"{name} must be {_KIND_NAMES[kind]}", 422)
+            raise Refused(f"{name} must be {_KIND_NAMES[kind]}")
         fields[attribute] = value
     return fields
 
@@ -285,11 +285,11 @@ def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            raise IssuerError(f"{name}={value!r} is not a date", 400) from None
+            raise Invalid(f"{name}={value!r} is not a date") from None
         start = datetime.combine(day, time(), tzinfo=UTC)
         return start + timedelta(days=1) if end_of_day else start
     try:
         return parse_datetime(value)
     except ValueError:
-        raise IssuerError(f"{name}={value[:40]!r} is not a date (YYYY-MM-DD) or an RFC 3339 "
-                          "date-time", 400) from None
+        raise Invalid(f"{name}={value[:40]!r} is not a date (YYYY-MM-DD) or an RFC 3339 "
+                      "date-time") from None

@@ -15,7 +15,7 @@ from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.models import CredentialOffer
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
 from issuer.services.oid4vci import (
     OAuthError,
     OfferRequest,
@@ -32,6 +32,7 @@ from issuer.services.oid4vci import (
     offer_url,
 )
 from issuer.services.oid4vci_metadata import authorization_server_metadata, issuer_metadata
+from servicekit.errors import Gone, Invalid
 from servicekit.http_body import BodyError, read_json_object
 from servicekit.qr import qr_png, qr_svg
 
@@ -42,17 +43,25 @@ METADATA_CACHE = {"Cache-Control": "public, max-age=300"}
 MAX_FORM_BYTES = 16 * 1024
 
 
-async def _oauth(call: Callable[[], dict[str, Any]]) -> JSONResponse:
+async def _oauth(request: Request, call: Callable[[], dict[str, Any]]) -> JSONResponse:
     """Run a (blocking) OAuth endpoint in the thread pool; answer its errors OAuth-style."""
     try:
         return JSONResponse(await run_in_threadpool(call), headers=NO_STORE)
     except OAuthError as error:
-        return _oauth_error(error)
+        return _oauth_error(request, error)
 
 
-def _oauth_error(error: OAuthError) -> JSONResponse:
+def _oauth_error(request: Request, error: OAuthError, status: int | None = None) -> JSONResponse:
+    """The OAuth error shape; a refused access token is 401 with its challenge (RFC 6750 §3),
+    every other OAuth error 400 (RFC 6749 §5.2)."""
+    headers = dict(NO_STORE)
+    if error.error == "invalid_token":
+        status = 401
+        scheme, _, token = request.headers.get("authorization", "").partition(" ")
+        sent_token = scheme.lower() == "bearer" and token.strip()
+        headers["WWW-Authenticate"] = 'Bearer error="invalid_token"' if sent_token else "Bearer"
     return JSONResponse({"error": error.error, "error_description": error.description},
-                        status_code=error.status, headers={**NO_STORE, **error.headers})
+                        status_code=status or 400, headers=headers)
 
 
 # --- discovery ------------------------------------------------------------------------------
@@ -73,9 +82,7 @@ def credential_offer(offer_id: str, request: Request, ctx: Context) -> JSONRespo
         else "nl"
     try:
         document = offer_document(ctx, offer_id, language=language)
-    except IssuerError as error:
-        if error.status != 410:
-            raise
+    except Gone as error:
         return JSONResponse({"error": "gone", "message": str(error)}, status_code=410,
                             headers=NO_STORE)
     # no-store: the document holds the pre-authorized code.
@@ -102,8 +109,8 @@ async def token(request: Request, ctx: Context) -> JSONResponse:
     try:
         form = await _read_form(request)
     except OAuthError as error:
-        return _oauth_error(error)
-    return await _oauth(lambda: exchange_pre_authorized_code(ctx, form))
+        return _oauth_error(request, error)
+    return await _oauth(request, lambda: exchange_pre_authorized_code(ctx, form))
 
 
 @router.post("/oid4vci/nonce")
@@ -117,8 +124,9 @@ async def credential(request: Request, ctx: Context) -> JSONResponse:
     try:
         body = await read_json_object(request)
     except BodyError as error:
-        return _oauth_error(OAuthError("invalid_credential_request", str(error), error.status))
-    return await _oauth(lambda: issue_credential(ctx, authorization, body))
+        return _oauth_error(request, OAuthError("invalid_credential_request", str(error)),
+                            error.status)
+    return await _oauth(request, lambda: issue_credential(ctx, authorization, body))
 
 
 async def _read_form(request: Request) -> dict[str, list[str]]:
@@ -158,14 +166,14 @@ def offers(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
 def _offer_request(body: dict[str, Any]) -> OfferRequest:
     achievement_id = body.get("achievementId")
     if not isinstance(achievement_id, str) or not achievement_id:
-        raise IssuerError("'achievementId' (the achievement to offer) is required", 400)
+        raise Invalid("'achievementId' (the achievement to offer) is required")
     strings = {name: body.get(name) for name in ("recipientName", "recipientEmail", "format")}
     for name, value in strings.items():
         if value is not None and not isinstance(value, str):
-            raise IssuerError(f"'{name}' must be a string", 400)
+            raise Invalid(f"'{name}' must be a string")
     tx_code = body.get("txCode", True)
     if not isinstance(tx_code, bool):
-        raise IssuerError("'txCode' must be true or false", 400)
+        raise Invalid("'txCode' must be true or false")
     return OfferRequest(
         achievement_id=achievement_id, recipient_name=strings["recipientName"],
         recipient_email=strings["recipientEmail"], evidence=body.get("evidence") or [],

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from issuer.api.deps import Context
 from issuer.models import Achievement, IssuerProfile
 from issuer.services.achievements import achievement_json
-from issuer.services.context import NotFound
 from issuer.services.keys import did_document
 from issuer.services.organisations import profile_json
 from issuer.services.status import published_status_list
+from servicekit.errors import NotFound
 from standards.ob3 import OB_CONTEXT, VC_V2_CONTEXT
 
 router = APIRouter(tags=["public"])

@@ -9,8 +9,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from issuer.models import Achievement, Competence, Framework, IssuerProfile, Organisation
-from issuer.services.context import IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
 from issuer.services.organisations import endorsements_of, profile_json, profile_of
+from servicekit.errors import NotFound, Refused
 from standards.ob3 import Alignment, Criteria, build_achievement
 
 ACHIEVEMENT_TYPES = (
@@ -45,16 +46,16 @@ def achievement_url(public_url: str, achievement_id: str) -> str:
 def create_achievement(ctx: IssuerContext, session: Session, org: Organisation,
                        data: AchievementInput) -> Achievement:
     if not data.name.strip() or not data.description.strip():
-        raise IssuerError("an achievement needs a name and a description", 422)
+        raise Refused("an achievement needs a name and a description")
     if not data.criteria_narrative.strip() and not data.criteria_url:
-        raise IssuerError("an achievement needs criteria (a narrative or a URL)", 422)
+        raise Refused("an achievement needs criteria (a narrative or a URL)")
     if data.achievement_type and data.achievement_type not in ACHIEVEMENT_TYPES and not (
         data.achievement_type.startswith("ext:")
     ):
-        raise IssuerError(f"unknown achievementType {data.achievement_type!r}; use one of OB "
-                          "3.0's types or an 'ext:' extension", 422)
+        raise Refused(f"unknown achievementType {data.achievement_type!r}; use one of OB "
+                      "3.0's types or an 'ext:' extension")
     if data.valid_days is not None and data.valid_days <= 0:
-        raise IssuerError("validity period must be a positive number of days", 422)
+        raise Refused("validity period must be a positive number of days")
     profile = profile_of(session, org, data.profile_id)
     for competence_id in data.competence_ids:
         _competence_of(session, org, competence_id)
@@ -73,7 +74,7 @@ def create_achievement(ctx: IssuerContext, session: Session, org: Organisation,
     try:
         achievement_json(ctx, session, achievement, with_endorsements=False)
     except ValueError as error:
-        raise IssuerError(f"achievement refused: {error}", 422) from None
+        raise Refused(f"achievement refused: {error}") from None
     return achievement
 
 

@@ -13,25 +13,6 @@ from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 
 
-class IssuerError(Exception):
-    """A request the issuer refuses; `status` is the HTTP status the API answers with."""
-
-    status: int = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
-
-
-class NotFound(IssuerError):
-    status = 404
-
-
-class Conflict(IssuerError):
-    status = 409
-
-
 @dataclass
 class IssuerContext:
     settings: IssuerSettings

@@ -23,8 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from issuer.models import IssuedCredential, IssuerProfile, StatusEntry, StatusListRecord, utc_now
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
 from issuer.services.keys import active_key_row, signing_key_for
+from servicekit.errors import Conflict, Invalid, NotFound
 from standards.data_integrity import sign_document
 from standards.status_list import (
     MIN_ENTRIES,
@@ -58,7 +59,7 @@ def allocate_indexes(ctx: IssuerContext, profile_id: str, purpose: str,
                      count: int = 1) -> list[AllocatedIndex]:
     """`count` fresh indexes in the profile's current list for `purpose` (new lists as needed)."""
     if purpose not in PURPOSES:
-        raise IssuerError(f"unknown status purpose {purpose!r}; choose one of {list(PURPOSES)}")
+        raise Invalid(f"unknown status purpose {purpose!r}; choose one of {list(PURPOSES)}")
     allocated: list[AllocatedIndex] = []
     while len(allocated) < count:
         status_list = _current_list(ctx, profile_id, purpose)
@@ -139,7 +140,7 @@ def set_credential_status(session: Session, org_id: str, credential_id: str,
                           status: str) -> IssuedCredential:
     """Revoke (permanent), suspend or reinstate the credential with id `credential_id`."""
     if status not in STATUS_VALUES:
-        raise IssuerError(f"unknown status {status!r}; expected one of {list(STATUS_VALUES)}")
+        raise Invalid(f"unknown status {status!r}; expected one of {list(STATUS_VALUES)}")
     credential = session.exec(
         select(IssuedCredential).where(IssuedCredential.credential_id == credential_id)
     ).first()

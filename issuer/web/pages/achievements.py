@@ -23,10 +23,10 @@ from issuer.services.achievements import (
     get_achievement,
     list_achievements,
 )
-from issuer.services.context import IssuerError, NotFound
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, positive_int, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
 from standards.ob3.achievement import ResultDescription, RubricCriterionLevel
 
 router = APIRouter(prefix="/staff/achievements", include_in_schema=False)
@@ -64,7 +64,7 @@ def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFor
         data = _achievement_input(form)
         with session_scope(ctx.engine) as session:
             achievement = create_achievement(ctx, session, staff.org, data)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/achievements/{achievement.id}?created=1")

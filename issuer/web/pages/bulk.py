@@ -15,11 +15,11 @@ from issuer.models import BulkJob
 from issuer.services import bulk
 from issuer.services.achievements import list_achievements
 from issuer.services.bulk_csv import COLUMNS, MAX_CSV_BYTES
-from issuer.services.context import IssuerError, NotFound
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, text, upload_bytes, values_of
 from issuer.web.i18n import Translator, request_language, translator
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
 
 router = APIRouter(prefix="/staff/bulk", include_in_schema=False)
 ROWS_PER_PAGE = 200
@@ -57,7 +57,7 @@ def start(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm
         filename, content = upload_bytes(form, "file", MAX_CSV_BYTES)
         job = bulk.start_bulk_job(ctx, staff.org, text(form, "achievement"),
                                   filename=filename, csv_bytes=content)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/bulk/{job.id}")

@@ -13,10 +13,10 @@ from sqlmodel import Session
 from issuer.api.deps import Context
 from issuer.models import Endorsement
 from issuer.services import endorsements
-from issuer.services.context import IssuerError
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import ServiceError
 
 router = APIRouter(prefix="/staff/endorsements", include_in_schema=False)
 MAX_RECEIVED_CHARS = 200_000
@@ -53,7 +53,7 @@ def endorse(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
         endorsements.endorse(ctx, staff.org, target_kind=text(form, "target_kind"),
                              target_id=text(form, "target_id"),
                              comment=optional(form, "comment"), name=optional(form, "name"))
-    except IssuerError as error:
+    except ServiceError as error:
         return _page(request, ctx, staff, status=error_status(error), values=values_of(form),
                      error=error_text(request, error))
     return see_other("/staff/endorsements?done=made")
@@ -74,7 +74,7 @@ def receive(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
             except ValueError:
                 raise FormProblem("endorsements.bad_json") from None
         endorsements.receive_endorsement(ctx, staff.org, document)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _page(request, ctx, staff, status=error_status(error),
                      received_values={"document": pasted},
                      receive_error=error_text(request, error))
@@ -99,7 +99,7 @@ def withdraw(endorsement_id: str, request: Request, ctx: Context, staff: Current
         return see_other(f"/staff/endorsements/{endorsement_id}/withdraw")
     try:
         endorsements.withdraw_endorsement(ctx, staff.org, endorsement_id)
-    except IssuerError as error:
+    except ServiceError as error:
         return _page(request, ctx, staff, status=error_status(error),
                      error=error_text(request, error))
     return see_other("/staff/endorsements?done=withdrawn")

@@ -11,10 +11,10 @@ from sqlmodel import Session
 from issuer.api.deps import Context
 from issuer.db import session_scope
 from issuer.services import frameworks
-from issuer.services.context import IssuerError, NotFound
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, text, upload_bytes, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
 
 router = APIRouter(prefix="/staff/frameworks", include_in_schema=False)
 
@@ -42,7 +42,7 @@ def import_csv(request: Request, ctx: Context, staff: CurrentStaff,
         with session_scope(ctx.engine) as session:
             framework = frameworks.import_csv(ctx, session, staff.org, title=text(form, "title"),
                                               csv_text=csv_text)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _list_page(request, ctx, staff, status=error_status(error),
                           csv_error=error_text(request, error), values=values_of(form))
     return see_other(f"/staff/frameworks/{framework.id}?imported=1")
@@ -61,7 +61,7 @@ def import_case(request: Request, ctx: Context, staff: CurrentStaff,
             raise FormProblem("frameworks.bad_json")
         with session_scope(ctx.engine) as session:
             framework = frameworks.import_case(ctx, session, staff.org, document)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _list_page(request, ctx, staff, status=error_status(error),
                           case_error=error_text(request, error))
     return see_other(f"/staff/frameworks/{framework.id}?imported=1")

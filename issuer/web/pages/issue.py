@@ -14,12 +14,12 @@ from starlette.datastructures import FormData
 from issuer.api.deps import Context
 from issuer.models import Achievement
 from issuer.services.achievements import get_achievement, list_achievements
-from issuer.services.context import IssuerError, NotFound
 from issuer.services.issuing import FORMATS, IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.status import PURPOSES
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, parse_day, rfc3339, text, values_of
 from issuer.web.render import error_status, error_text, render, see_other
+from servicekit.errors import NotFound, ServiceError
 
 router = APIRouter(prefix="/staff/issue", include_in_schema=False)
 
@@ -67,7 +67,7 @@ def issue(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm
             achievement = get_achievement(session, staff.org, achievement_id)
         issue_request = _issue_request(form, staff, achievement)
         outcome = issue_achievement(ctx, staff.org, issue_request)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, achievement_id, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/issued/{outcome.record.id}?issued=1")

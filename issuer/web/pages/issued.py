@@ -16,11 +16,11 @@ from issuer.db import session_scope
 from issuer.models import IssuedCredential
 from issuer.services import records
 from issuer.services.achievements import list_achievements
-from issuer.services.context import IssuerError, NotFound
 from issuer.services.status import set_credential_status
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, day_after, parse_day, start_of, text
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
 
 router = APIRouter(prefix="/staff/issued", include_in_schema=False)
 PAGE_SIZE = 25
@@ -46,7 +46,7 @@ def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
                 issued_from=start_of(issued_from) if issued_from else None,
                 issued_to=day_after(issued_to) if issued_to else None,  # the whole last day
                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        except (FormProblem, IssuerError) as problem:
+        except (FormProblem, ServiceError) as problem:
             error, status = error_text(request, problem), error_status(problem)
     filters = {name: value for name, value in values.items() if value}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -130,7 +130,7 @@ def change_status(record_id: str, request: Request, ctx: Context, staff: Current
         with session_scope(ctx.engine) as session:
             record = records.get_record(session, staff.org, record_id)
             set_credential_status(session, staff.org.id, record.credential_id, wanted)
-    except IssuerError as error:
+    except ServiceError as error:
         return _detail(request, ctx, staff, record_id, status=error_status(error),
                        error=error_text(request, error))
     return see_other(f"/staff/issued/{record.id}?changed={wanted}")

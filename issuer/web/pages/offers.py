@@ -13,11 +13,11 @@ from issuer.api.deps import Context
 from issuer.models import Achievement, CredentialOffer
 from issuer.services import oid4vci
 from issuer.services.achievements import list_achievements
-from issuer.services.context import IssuerError, NotFound
 from issuer.services.issuing import FORMATS
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render
+from servicekit.errors import NotFound, ServiceError
 
 router = APIRouter(prefix="/staff/offers", include_in_schema=False)
 
@@ -66,7 +66,7 @@ def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFor
     )
     try:
         created = oid4vci.create_offer(ctx, staff.org, offer_request)
-    except IssuerError as error:
+    except ServiceError as error:
         return _list_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     # Shown here once and never again: the page is not cached (no-store) and the code is
