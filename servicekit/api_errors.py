@@ -17,8 +17,9 @@ from servicekit import errors
 from servicekit.http_body import BodyError
 
 CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         409: "conflict", 410: "gone", 413: "too_large", 415: "unsupported_media_type",
-         422: "unprocessable", 429: "too_many_requests", 500: "server_error"}
+         405: "method_not_allowed", 409: "conflict", 410: "gone", 413: "too_large",
+         415: "unsupported_media_type", 422: "unprocessable", 429: "too_many_requests",
+         500: "server_error"}
 
 
 NotFoundPage = Callable[[Request], Response | None]
@@ -80,6 +81,10 @@ def install_error_handlers(app: FastAPI, service_error: type[Exception] | None =
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+        unreadable = next((e for e in error.errors() if e.get("type") == "json_invalid"), None)
+        if unreadable is not None:  # FastAPI could not parse the body: say so, and where
+            return error_response(400, f"malformed JSON: {unreadable['ctx']['error']} at "
+                                       f"position {unreadable['loc'][-1]}")
         problems = "; ".join(
             f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg')}"
             for e in error.errors()[:5]

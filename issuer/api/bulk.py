@@ -20,6 +20,8 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.bulk import JobList, JobProgress, RowPage, StartedJob
+from issuer.api.schemas.uploads import csv_upload
 from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
@@ -36,7 +38,9 @@ MAX_PAGE = 10_000
 OUTCOMES = ("issued", "already_issued", "error")
 
 
-@router.post("/achievements/{achievement_id}/bulk", status_code=202)
+@router.post("/achievements/{achievement_id}/bulk", status_code=202, response_model=StartedJob,
+             openapi_extra={"requestBody": csv_upload(
+                 "the recipients' CSV (?filename= names a raw text/csv body)")})
 async def upload(achievement_id: str, request: Request, ctx: Context,
                  org: ApiOrganisation) -> JSONResponse:
     filename, data = await _read_csv_upload(request)
@@ -46,7 +50,7 @@ async def upload(achievement_id: str, request: Request, ctx: Context,
                         headers={"Location": f"/api/bulk/{job.id}"})
 
 
-@router.get("/bulk")
+@router.get("/bulk", response_model=JobList)
 def jobs(ctx: Context, org: ApiOrganisation, achievement: str | None = None,
          limit: int = 50) -> dict[str, Any]:
     if not 1 <= limit <= 500:
@@ -56,13 +60,13 @@ def jobs(ctx: Context, org: ApiOrganisation, achievement: str | None = None,
     return {"items": [job_json(job) for job in found]}
 
 
-@router.get("/bulk/{job_id}")
+@router.get("/bulk/{job_id}", response_model=JobProgress)
 def progress(job_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         return job_json(get_job(session, org, job_id))
 
 
-@router.get("/bulk/{job_id}/rows")
+@router.get("/bulk/{job_id}/rows", response_model=RowPage)
 def rows(job_id: str, ctx: Context, org: ApiOrganisation, offset: int = 0,
          limit: int = 1000, outcome: str | None = None) -> dict[str, Any]:
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
@@ -75,7 +79,8 @@ def rows(job_id: str, ctx: Context, org: ApiOrganisation, offset: int = 0,
             "rows": [row_json(row) for row in found]}
 
 
-@router.get("/bulk/{job_id}/rows.csv")
+@router.get("/bulk/{job_id}/rows.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "the row results"}})
 def rows_csv(job_id: str, ctx: Context, org: ApiOrganisation) -> StreamingResponse:
     with Session(ctx.engine) as session:
         job = get_job(session, org, job_id)

@@ -173,29 +173,23 @@ def pre_authorized_code(ctx: IssuerContext, offer_id: str) -> str:
 
 
 # --- token endpoint -------------------------------------------------------------------------
-def exchange_pre_authorized_code(ctx: IssuerContext,
-                                 form: dict[str, list[str]]) -> dict[str, Any]:
+def exchange_pre_authorized_code(ctx: IssuerContext, *, grant_type: str | None,
+                                 pre_authorized_code: str | None,
+                                 tx_code: str | None) -> dict[str, Any]:
     """Token Request (RFC 6749 §4.1.3 with the pre-authorized_code grant) → Token Response."""
-    repeated = sorted(name for name, values in form.items() if len(values) > 1)
-    if repeated:
-        raise OAuthError("invalid_request", f"parameters sent more than once: {repeated}")
-    params = {name: values[0] for name, values in form.items()}
-    grant_type = params.get("grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is required")
     if grant_type != PRE_AUTHORIZED_GRANT:
         raise OAuthError("unsupported_grant_type",
                          f"only the {PRE_AUTHORIZED_GRANT} grant is supported")
-    code = params.get("pre-authorized_code")
-    if not code:
+    if not pre_authorized_code:
         raise OAuthError("invalid_request", "pre-authorized_code is required")
     with Session(ctx.engine) as session:
         offer = session.exec(select(CredentialOffer).where(
-            CredentialOffer.pre_authorized_code_hash == _sha256(code))).first()
+            CredentialOffer.pre_authorized_code_hash == _sha256(pre_authorized_code))).first()
     if offer is None:
         raise OAuthError("invalid_grant", "the pre-authorized code is not valid")
     _check_redeemable(offer)
-    tx_code = params.get("tx_code")
     if offer.tx_code_hash is None and tx_code is not None:
         raise OAuthError("invalid_request", "this offer has no transaction code; leave tx_code out")
     if offer.tx_code_hash is not None:
