@@ -9,17 +9,16 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from issuer.config import IssuerSettings
+from issuer.config import DEFAULT_DATA_DIR, IssuerSettings
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation, create_staff, get_organisation
 from servicekit.errors import ServiceError
 
-DEFAULT_DATA_DIR = Path("data/issuer")
-
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
-                        help=f"files and the SQLite database (default {DEFAULT_DATA_DIR})")
+    parser.add_argument("--data-dir", type=Path,
+                        help="files and the SQLite database (default "
+                             f"$OPENDOSSIER_ISSUER_DATA_DIR or {DEFAULT_DATA_DIR})")
     parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. "
                         "postgresql+psycopg://user@host/db (default SQLite in the data dir)")
 
@@ -96,11 +95,17 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
 
 
 def settings_from(args: argparse.Namespace) -> IssuerSettings:
-    host = getattr(args, "host", "127.0.0.1")
-    port = getattr(args, "port", 8001)
-    public_url = getattr(args, "public_url", None) or f"http://{host}:{port}"
-    return IssuerSettings(data_dir=args.data_dir, database_url=args.database_url,
-                          public_url=public_url)
+    """The flags given; OPENDOSSIER_ISSUER_* environment variables fill what they leave out.
+    Without either, the public URL is where `serve` listens."""
+    flags = {"data_dir": args.data_dir, "database_url": args.database_url,
+             "public_url": getattr(args, "public_url", None)}
+    settings = IssuerSettings(**{name: value for name, value in flags.items()
+                                 if value is not None})
+    if "public_url" not in settings.model_fields_set:
+        host = getattr(args, "host", "127.0.0.1")
+        port = getattr(args, "port", 8001)
+        settings.public_url = f"http://{host}:{port}"
+    return settings
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:

@@ -13,7 +13,6 @@ from issuer.api.oid4vci import oauth_router
 from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
-from issuer.services.frameworks import MAX_INPUT_BYTES
 from issuer.web.setup import install_web
 from servicekit.api_errors import install_error_handlers
 from servicekit.body_limit import BodyLimitMiddleware
@@ -25,9 +24,9 @@ def create_app(settings: IssuerSettings | None = None, *,
     app = FastAPI(title="OpenDossier issuer", version="0.1.0",
                   summary="Issue, endorse and revoke Open Badges 3.0 credentials")
     app.state.issuer = ctx
-    # JSON and form bodies are read whole by FastAPI; the largest the issuer takes is a CASE
-    # package. Uploads (CSV files) stream under their own limits.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_INPUT_BYTES)
+    # JSON and form bodies are read whole by FastAPI; uploads (CSV files) stream under their
+    # own limits.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(public.router)
