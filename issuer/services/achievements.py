@@ -85,6 +85,12 @@ def get_achievement(session: Session, org: Organisation, achievement_id: str) ->
     return achievement
 
 
+def achievement_name(session: Session, achievement_id: str) -> str:
+    """The name of an achievement ("" when it is gone)."""
+    achievement = session.get(Achievement, achievement_id)
+    return achievement.name if achievement else ""
+
+
 def list_achievements(session: Session, org: Organisation) -> list[Achievement]:
     return list(session.exec(
         select(Achievement).where(Achievement.org_id == org.id, Achievement.archived == False)  # noqa: E712

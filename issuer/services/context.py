@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from issuer.config import IssuerSettings
-from issuer.db import make_engine, migrate
+from issuer.db import make_engine, migrate, session_scope
 from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 
@@ -35,6 +38,16 @@ class IssuerContext:
     def fetcher(self) -> Fetcher:
         """For verifying endorsements received from other issuers (DIDs, keys)."""
         return Fetcher(self.settings.fetch_policy)
+
+    def reading(self) -> Session:
+        """A unit of work that only reads: `with ctx.reading() as session: ...`."""
+        return Session(self.engine)
+
+    @contextmanager
+    def changing(self) -> Iterator[Session]:
+        """A unit of work that writes: committed at the end, rolled back on any error."""
+        with session_scope(self.engine) as session:
+            yield session
 
     def close(self) -> None:
         self.engine.dispose()

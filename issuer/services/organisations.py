@@ -121,6 +121,13 @@ def authenticate_staff(session: Session, email: str, password: str) -> StaffUser
     return user
 
 
+def staff_member(session: Session, staff_id: str) -> tuple[StaffUser, Organisation] | None:
+    """The staff account and its organisation; None when either is gone."""
+    user = session.get(StaffUser, staff_id)
+    org = session.get(Organisation, user.org_id) if user else None
+    return (user, org) if user is not None and org is not None else None
+
+
 def get_organisation(session: Session, org_id: str) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:

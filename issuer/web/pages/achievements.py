@@ -8,11 +8,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from issuer.api.deps import Context
-from issuer.db import session_scope
+from issuer.dependencies import Context
 from issuer.services import endorsements, frameworks
 from issuer.services.achievements import (
     ACHIEVEMENT_TYPES,
@@ -35,7 +33,7 @@ MAX_LEVELS = 20
 
 @router.get("")
 def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = list_achievements(session, staff.org)
     summaries = [{"row": row, "competences": len(json.loads(row.competence_ids_json)),
                   "levels": _level_names(row.result_descriptions_json)} for row in rows]
@@ -44,7 +42,7 @@ def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
 
 def _form_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
                values: dict[str, Any] | None = None, error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         groups = [(framework, frameworks.competences_of(session, framework.id))
                   for framework in frameworks.list_frameworks(session, staff.org)]
     chosen = (values or {}).get("competence", [])
@@ -62,7 +60,7 @@ def new_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespons
 def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm) -> Response:
     try:
         data = _achievement_input(form)
-        with session_scope(ctx.engine) as session:
+        with ctx.changing() as session:
             achievement = create_achievement(ctx, session, staff.org, data)
     except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
@@ -112,7 +110,7 @@ def _level_names(result_descriptions_json: str) -> list[str]:
 @router.get("/{achievement_id}")
 def achievement_page(achievement_id: str, request: Request, ctx: Context,
                      staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             achievement = get_achievement(session, staff.org, achievement_id)
         except NotFound:

@@ -4,19 +4,20 @@ keep one received from elsewhere; list those made and received; withdraw."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from issuer.api.deps import Context
-from issuer.models import Endorsement
+from issuer.dependencies import Context
 from issuer.services import endorsements
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
 from servicekit.errors import ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import Endorsement
 
 router = APIRouter(prefix="/staff/endorsements", include_in_schema=False)
 MAX_RECEIVED_CHARS = 200_000
@@ -29,7 +30,7 @@ def _may_withdraw(row: Endorsement, staff: Staff) -> bool:
 
 def _page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
           **context: Any) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = endorsements.list_endorsements(session, staff.org)
     made = [row for row in rows if row.endorser_org_id == staff.org.id]
     received = [row for row in rows if row.endorser_org_id != staff.org.id]
@@ -84,7 +85,7 @@ def receive(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
 @router.get("/{endorsement_id}/withdraw")
 def confirm_withdraw(endorsement_id: str, request: Request, ctx: Context,
                      staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = endorsements.list_endorsements(session, staff.org)
     row = next((row for row in rows if row.id == endorsement_id), None)
     if row is None or not _may_withdraw(row, staff):

@@ -6,10 +6,8 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from issuer.api.deps import Context
-from issuer.db import session_scope
+from issuer.dependencies import Context
 from issuer.services import frameworks
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, text, upload_bytes, values_of
@@ -21,7 +19,7 @@ router = APIRouter(prefix="/staff/frameworks", include_in_schema=False)
 
 def _list_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
                **context: object) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = [(framework, frameworks.competence_count(session, framework.id))
                 for framework in frameworks.list_frameworks(session, staff.org)]
     return render(request, "frameworks.html", staff=staff, status=status, frameworks=rows,
@@ -39,7 +37,7 @@ def import_csv(request: Request, ctx: Context, staff: CurrentStaff,
     try:
         _name, content = upload_bytes(form, "file", frameworks.MAX_INPUT_BYTES)
         csv_text = frameworks.decode_csv_bytes(content)
-        with session_scope(ctx.engine) as session:
+        with ctx.changing() as session:
             framework = frameworks.import_csv(ctx, session, staff.org, title=text(form, "title"),
                                               csv_text=csv_text)
     except (FormProblem, ServiceError) as error:
@@ -59,7 +57,7 @@ def import_case(request: Request, ctx: Context, staff: CurrentStaff,
             raise FormProblem("frameworks.bad_json") from None
         if not isinstance(document, dict):
             raise FormProblem("frameworks.bad_json")
-        with session_scope(ctx.engine) as session:
+        with ctx.changing() as session:
             framework = frameworks.import_case(ctx, session, staff.org, document)
     except (FormProblem, ServiceError) as error:
         return _list_page(request, ctx, staff, status=error_status(error),
@@ -70,7 +68,7 @@ def import_case(request: Request, ctx: Context, staff: CurrentStaff,
 @router.get("/{framework_id}")
 def framework_page(framework_id: str, request: Request, ctx: Context,
                    staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             framework = frameworks.get_framework(session, staff.org, framework_id)
         except NotFound:

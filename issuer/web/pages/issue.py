@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from issuer.api.deps import Context
-from issuer.models import Achievement
+from issuer.dependencies import Context
 from issuer.services.achievements import get_achievement, list_achievements
 from issuer.services.issuing import FORMATS, IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.status import PURPOSES
@@ -20,6 +18,9 @@ from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, parse_day, rfc3339, text, values_of
 from issuer.web.render import error_status, error_text, render, see_other
 from servicekit.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import Achievement
 
 router = APIRouter(prefix="/staff/issue", include_in_schema=False)
 
@@ -38,7 +39,7 @@ def levels_of(achievement: Achievement) -> list[dict[str, str]]:
 def _form_page(request: Request, ctx: Context, staff: Staff, achievement_id: str, *,
                status: int = 200, values: dict[str, Any] | None = None,
                error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         achievements = list_achievements(session, staff.org)
         try:
             achievement = get_achievement(session, staff.org, achievement_id) \
@@ -63,7 +64,7 @@ def issue_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespo
 def issue(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm) -> Response:
     achievement_id = text(form, "achievement")
     try:
-        with Session(ctx.engine) as session:
+        with ctx.reading() as session:
             achievement = get_achievement(session, staff.org, achievement_id)
         issue_request = _issue_request(form, staff, achievement)
         outcome = issue_achievement(ctx, staff.org, issue_request)
