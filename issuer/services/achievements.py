@@ -9,7 +9,7 @@ from typing import Any
 from sqlmodel import Session, select
 
 from issuer.models import Achievement, Competence, Framework, IssuerProfile, Organisation
-from issuer.services.context import IssuerContext
+from issuer.services.context import IssuerContext, stored
 from issuer.services.organisations import endorsements_of, profile_json, profile_of
 from servicekit.errors import NotFound, Refused
 from standards.ob3 import Alignment, Criteria, build_achievement
@@ -113,8 +113,8 @@ def alignments_for(ctx: IssuerContext, session: Session,
         competence = session.get(Competence, competence_id)
         if competence is None:
             continue
-        framework = session.get(Framework, competence.framework_id)
-        assert framework is not None
+        framework = stored(session.get(Framework, competence.framework_id),
+                           f"framework {competence.framework_id}")
         alignments.append(Alignment(
             target_name=competence.name,
             target_url=competence.uri
@@ -130,8 +130,8 @@ def alignments_for(ctx: IssuerContext, session: Session,
 def achievement_json(ctx: IssuerContext, session: Session, achievement: Achievement, *,
                      with_endorsements: bool = True) -> dict[str, Any]:
     """The OB 3.0 Achievement, with the endorsements it has received so far embedded."""
-    profile = session.get(IssuerProfile, achievement.profile_id)
-    assert profile is not None
+    profile = stored(session.get(IssuerProfile, achievement.profile_id),
+                     f"issuer profile {achievement.profile_id}")
     achievement_id = achievement_url(ctx.public_url, achievement.id)
     return build_achievement(
         id=achievement_id,

@@ -128,7 +128,8 @@ def _init_worker(template: SigningTemplate) -> None:
 
 
 def _sign_in_worker(tasks: list[SignTask]) -> list[Signed]:
-    assert _worker is not None
+    if _worker is None:
+        raise RuntimeError("_init_worker has not run in this signing process")
     return sign_tasks(_worker[0], _worker[1], tasks)
 
 
@@ -155,7 +156,8 @@ class Signer:
     def submit(self, tasks: list[SignTask]) -> Future[list[Signed]]:
         if self._pool is not None:
             return self._pool.submit(_sign_in_worker, tasks)
-        assert self._key is not None
+        if self._key is None:
+            raise RuntimeError("a signer without worker processes holds its key")
         future: Future[list[Signed]] = Future()
         future.set_result(sign_tasks(self.template, self._key, tasks))
         return future

@@ -6,14 +6,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from issuer.config import IssuerSettings
 from issuer.db import make_engine, migrate, session_scope
+from servicekit.errors import Inconsistent
 from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
+
+Row = TypeVar("Row")
+
+
+def stored(row: Row | None, what: str) -> Row:
+    """A row the service's own data refers to (by a foreign key); its absence is damage to
+    the database, not the caller's fault."""
+    if row is None:
+        raise Inconsistent(f"{what} is missing from the database")
+    return row
 
 
 @dataclass

@@ -242,7 +242,8 @@ def _case_parents(associations: Any) -> dict[str, str]:
         child = _string(origin, "identifier", f"{where}.originNodeURI", required=True)
         parent = _string(destination, "identifier", f"{where}.destinationNodeURI",
                          required=True)
-        assert child is not None and parent is not None
+        if child is None or parent is None:  # _string(required=True) refuses these first
+            raise Refused(f"{where} needs the identifiers of both nodes")
         parents.setdefault(child, parent)
     return parents
 

@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from issuer.models import Achievement, IssuedCredential, IssuerProfile, Organisation
 from issuer.services.achievements import achievement_json, get_achievement
-from issuer.services.context import IssuerContext
+from issuer.services.context import IssuerContext, stored
 from issuer.services.keys import active_key_row, signing_key_for
 from issuer.services.organisations import profile_json, profile_of
 from issuer.services.status import (
@@ -194,8 +194,8 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
                      slot: AllocatedIndex, fmt: str, suite: str) -> IssueOutcome:
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, record.profile_id)
-        profile = session.get(IssuerProfile, record.profile_id)
-        assert profile is not None
+        profile = stored(session.get(IssuerProfile, record.profile_id),
+                         f"issuer profile {record.profile_id}")
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":

@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from issuer.db import session_scope
 from issuer.models import CredentialOffer, Nonce, Organisation, utc_now
 from issuer.services.achievements import get_achievement
-from issuer.services.context import IssuerContext
+from issuer.services.context import IssuerContext, stored
 from issuer.services.issuing import (
     IssueRequest,
     evidence_fields,
@@ -289,8 +289,7 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
                          "expired; get a new one from the nonce endpoint")
     options = json.loads(offer.issue_options_json)
     with Session(ctx.engine) as session:
-        org = session.get(Organisation, offer.org_id)
-    assert org is not None
+        org = stored(session.get(Organisation, offer.org_id), f"organisation {offer.org_id}")
     request = IssueRequest(
         achievement_id=offer.achievement_id, recipient=proof.holder,
         recipient_name=offer.recipient_name, evidence=options.get("evidence", []),

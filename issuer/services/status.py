@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from issuer.models import IssuedCredential, IssuerProfile, StatusEntry, StatusListRecord, utc_now
-from issuer.services.context import IssuerContext
+from issuer.services.context import IssuerContext, stored
 from issuer.services.keys import active_key_row, signing_key_for
 from servicekit.errors import Conflict, Invalid, NotFound
 from standards.data_integrity import sign_document
@@ -203,8 +203,8 @@ def published_status_list(ctx: IssuerContext, status_list_id: str) -> tuple[str,
                                                  StatusEntry.value == True)  # noqa: E712
         ):
             bits.set(index, True)
-        profile = session.get(IssuerProfile, record.profile_id)
-        assert profile is not None
+        profile = stored(session.get(IssuerProfile, record.profile_id),
+                         f"issuer profile {record.profile_id}")
         key = signing_key_for(ctx, active_key_row(session, profile.id), profile.did)
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     unsigned = build_status_list_credential(
