@@ -39,14 +39,14 @@ class IssuerSettings(BaseSettings):
 
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str | None = Field(
-        None, description="SQLAlchemy URL; SQLite in the data directory when not set")
+        default=None, description="SQLAlchemy URL; SQLite in the data directory when not set")
     public_url: str = DEFAULT_PUBLIC_URL
-    offer_lifetime_seconds: int = Field(7 * 24 * 3600, gt=0)
-    access_token_lifetime_seconds: int = Field(600, gt=0)
+    offer_lifetime_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    access_token_lifetime_seconds: int = Field(default=600, gt=0)
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
     # JSON and form bodies; the largest is a CASE framework package. Uploads have their own.
-    max_request_bytes: int = Field(5 * 1024 * 1024, gt=0)
+    max_request_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
 
     @field_validator("public_url")
     @classmethod

@@ -67,7 +67,7 @@ class IssueBody(RequestBody):
     results: list[dict[str, Any]] | None = None
     valid_from: str | None = None
     valid_until: str | None = None
-    format: str | None = Field(None, description="ldp_vc (default) or jwt_vc_json")
+    format: str | None = Field(default=None, description="ldp_vc (default) or jwt_vc_json")
     cryptosuite: str | None = None
     status_purpose: str | None = None
     idempotency_key: str | None = None
@@ -114,7 +114,7 @@ class ProfileBody(RequestBody):
     email: str | None = None
     image: str | None = None
     description: str | None = None
-    did_method: str | None = Field(None, description="key (default) or web")
+    did_method: str | None = Field(default=None, description="key (default) or web")
     brin: str | None = None
     kvk: str | None = None
 

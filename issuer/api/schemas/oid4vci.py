@@ -27,8 +27,9 @@ class OfferBody(LenientRequestBody):
     recipient_email: str | None = None
     evidence: list[dict[str, Any]] | None = None
     results: list[dict[str, Any]] | None = None
-    tx_code: bool = Field(True, description="guard the offer with a 6-digit transaction code")
-    format: str | None = Field(None, description="ldp_vc (default) or jwt_vc_json")
+    tx_code: bool = Field(default=True,
+                          description="guard the offer with a 6-digit transaction code")
+    format: str | None = Field(default=None, description="ldp_vc (default) or jwt_vc_json")
 
 
 class OfferSummary(ResponseBody):
@@ -68,7 +69,7 @@ class TokenRequest(OAuthBody):
     """Token Request with the pre-authorized code grant (application/x-www-form-urlencoded)."""
 
     grant_type: str | None = None
-    pre_authorized_code: str | None = Field(None, alias="pre-authorized_code")
+    pre_authorized_code: str | None = Field(default=None, alias="pre-authorized_code")
     tx_code: str | None = None
 
 
@@ -87,7 +88,7 @@ class CredentialRequest(OAuthBody):
     `proofs` (1.0) or the single `proof` of earlier drafts."""
 
     credential_configuration_id: str | None = None
-    credential_identifier: Any = Field(None, description="not offered by this issuer")
+    credential_identifier: Any = Field(default=None, description="not offered by this issuer")
     proofs: dict[str, Any] | None = None
     proof: dict[str, Any] | None = None
 

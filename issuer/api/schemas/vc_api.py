@@ -16,7 +16,8 @@ from issuer.api.schemas.base import LenientRequestBody, ResponseBody
 class IssueCredentialRequest(LenientRequestBody):
     credential: dict[str, Any] = Field(description="an unsigned OB 3.0 credential")
     options: dict[str, Any] | None = Field(
-        None, description="format, cryptosuite, statusPurpose, ... (VC-API IssueCredentialOptions)")
+        default=None,
+        description="format, cryptosuite, statusPurpose, ... (VC-API IssueCredentialOptions)")
 
 
 class IssueCredentialResponse(ResponseBody):
