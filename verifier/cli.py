@@ -7,7 +7,9 @@ import os
 import sys
 from pathlib import Path
 
-from verifier.config import DEFAULT_DATA_DIR, VerifierSettings, fetch_policy_for
+from pydantic import ValidationError
+
+from verifier.config import DEFAULT_DATA_DIR, ENV_PREFIX, VerifierSettings
 from verifier.trust_registry import TrustRegistryError
 
 
@@ -27,13 +29,13 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
                     "challenges and OpenID4VP requests. No accounts.")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8003)
-    serve.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
+    serve.add_argument("--data-dir", type=Path,
                        help=f"where challenges and requests are kept (default {DEFAULT_DATA_DIR})")
     serve.add_argument("--trust-registry", metavar="FILE_OR_URL",
                        help="JSON registry of known issuers (a file, or an https URL)")
     serve.add_argument("--public-url", help="the URL wallets reach this service at "
                        "(default http://HOST:PORT)")
-    serve.add_argument("--challenge-lifetime", type=int, default=300, metavar="SECONDS",
+    serve.add_argument("--challenge-lifetime", type=int, metavar="SECONDS",
                        help="how long a challenge or OpenID4VP request stays valid "
                             "(default 300)")
     serve.add_argument("--workers", type=int, default=1,
@@ -43,12 +45,18 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
 
 
 def settings_from(args: argparse.Namespace) -> VerifierSettings:
-    return VerifierSettings(
-        data_dir=args.data_dir,
-        public_url=args.public_url or f"http://{args.host}:{args.port}",
-        trust_registry=args.trust_registry,
-        fetch_policy=fetch_policy_for(args.allow_local_host, args.deny_host),
-        challenge_lifetime_seconds=args.challenge_lifetime)
+    """The flags given; environment variables (OPENDOSSIER_VERIFIER_...) fill the others.
+    Without either, the public URL is the address served on."""
+    flags = {"data_dir": args.data_dir, "public_url": args.public_url,
+             "trust_registry": args.trust_registry,
+             "allow_local_hosts": args.allow_local_host or None,
+             "denied_hosts": args.deny_host or None,
+             "challenge_lifetime_seconds": args.challenge_lifetime}
+    settings = VerifierSettings(**{name: value for name, value in flags.items()
+                                   if value is not None})
+    if "public_url" not in settings.model_fields_set:
+        settings.public_url = f"http://{args.host}:{args.port}"
+    return settings
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -56,9 +64,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
 
     from verifier.api.app import SETTINGS_ENV, create_app, settings_to_json
 
-    settings = settings_from(args)
     try:
+        settings = settings_from(args)
         app = create_app(settings)  # also checks the registry loads before serving
+    except ValidationError as error:
+        print(f"opendossier: settings ({ENV_PREFIX}...): {error}", file=sys.stderr)
+        return 2
     except TrustRegistryError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2

@@ -1,43 +1,57 @@
-"""Verifier settings: where its small state lives, which issuers it knows, what it may fetch."""
+"""Verifier settings: where its small state lives, which issuers it knows, what it may fetch.
+
+One pydantic-settings class: `opendossier serve verifier` builds it from its flags, and
+environment variables `OPENDOSSIER_VERIFIER_<FIELD>` (e.g. OPENDOSSIER_VERIFIER_DATA_DIR,
+or OPENDOSSIER_VERIFIER_ALLOW_LOCAL_HOSTS='["127.0.0.1"]' for a list) fill what the flags
+leave out.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from standards.fetcher import FetchPolicy
 
 DEFAULT_DATA_DIR = Path("data/verifier")
+ENV_PREFIX = "OPENDOSSIER_VERIFIER_"
 
 
-@dataclass
-class VerifierSettings:
+class VerifierSettings(BaseSettings):
     """`public_url` is how wallets reach this verifier: OpenID4VP response URIs and the
     `domain` a presentation must name are built from it.
 
     `fetch_policy` governs every network fetch (did:web, https keys, status lists, evidence,
-    shared links): https only and no private addresses unless configured otherwise.
+    shared links): https only and no private addresses, except for `allow_local_hosts`, and
+    never `denied_hosts`.
     """
+
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
     data_dir: Path = DEFAULT_DATA_DIR
     public_url: str = "http://127.0.0.1:8003"
-    trust_registry: str | None = None  # a file path or an https URL
-    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
-    challenge_lifetime_seconds: int = 300
-    max_request_bytes: int = 1024 * 1024
+    trust_registry: str | None = Field(default=None, description="a file path or an https URL")
+    allow_local_hosts: list[str] = Field(
+        default_factory=list, description="hosts that may be fetched over plain http at a "
+        "private or loopback address (development, tests, one-machine set-ups)")
+    denied_hosts: list[str] = Field(default_factory=list, description="never fetched from")
+    challenge_lifetime_seconds: int = Field(default=300, gt=0)
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)
 
-    def __post_init__(self) -> None:
-        self.data_dir = Path(self.data_dir)
-        self.public_url = self.public_url.rstrip("/")
+    @field_validator("public_url")
+    @classmethod
+    def _without_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+    @property
+    def fetch_policy(self) -> FetchPolicy:
+        """The default policy (https, public addresses only), plus the local hosts."""
+        return FetchPolicy(allow_http_for=list(self.allow_local_hosts),
+                           allow_private_for=list(self.allow_local_hosts),
+                           denied_hosts=list(self.denied_hosts))
 
     @property
     def database_path(self) -> Path:
         return self.data_dir / "verifier.db"
-
-
-def fetch_policy_for(allow_local_hosts: list[str], denied_hosts: list[str]) -> FetchPolicy:
-    """The default policy (https, public addresses only), plus hosts that may be reached over
-    plain http at a private or loopback address (development, tests, one-machine set-ups)."""
-    return FetchPolicy(allow_http_for=list(allow_local_hosts),
-                       allow_private_for=list(allow_local_hosts),
-                       denied_hosts=list(denied_hosts))

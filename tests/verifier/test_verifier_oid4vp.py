@@ -113,9 +113,11 @@ def test_dcql_request_follows_openid4vp(verifier: VerifierProcess,
 
 def test_request_options_are_checked(verifier: VerifierProcess) -> None:
     url = f"{verifier.base_url}/oid4vp/requests"
-    for body, words in (({"query": "sql"}, "unknown query language"),
-                        ({"types": "OpenBadgeCredential"}, "list of 1 to"),
-                        ({"types": []}, "list of 1 to"),
+    for body, words in (({"query": "sql"}, "body.query: Input should be 'dcql' or 'pe'"),
+                        ({"types": "OpenBadgeCredential"}, "body.types: Input should be a "
+                                                           "valid list"),
+                        ({"types": []}, "body.types: List should have at least 1 item"),
+                        ({"types": [" "]}, "list of 1 to"),
                         ({"types": ["NoSuchCredential"]}, "unknown credential type")):
         response = httpx.post(url, json=body, timeout=30)
         assert response.status_code == 400, body

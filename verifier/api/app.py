@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from fastapi import FastAPI
 
+from servicekit.api_errors import install_error_handlers
 from verifier.api import oid4vp, vc_api
-from verifier.api.errors import install_error_handlers
-from verifier.config import VerifierSettings, fetch_policy_for
+from verifier.api.body_limit import VerifierBodyLimit
+from verifier.config import VerifierSettings
 from verifier.services.context import VerifierContext
 from verifier.web.setup import install_web
 
@@ -22,6 +22,7 @@ def create_app(settings: VerifierSettings | None = None, *,
     app = FastAPI(title="OpenDossier verifier", version="0.1.0",
                   summary="Check Open Badges 3.0 credentials and presentations")
     app.state.verifier = ctx
+    app.add_middleware(VerifierBodyLimit, max_bytes=ctx.settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(oid4vp.router)
@@ -41,21 +42,9 @@ def app_from_environment() -> FastAPI:
 
 
 def settings_to_json(settings: VerifierSettings) -> str:
-    policy = settings.fetch_policy
-    return json.dumps({
-        "data_dir": str(settings.data_dir), "public_url": settings.public_url,
-        "trust_registry": settings.trust_registry,
-        "allow_local_hosts": policy.allow_private_for, "denied_hosts": policy.denied_hosts,
-        "challenge_lifetime_seconds": settings.challenge_lifetime_seconds,
-        "max_request_bytes": settings.max_request_bytes,
-    })
+    return settings.model_dump_json()
 
 
 def settings_from_json(text: str) -> VerifierSettings:
-    values = json.loads(text)
-    return VerifierSettings(
-        data_dir=values["data_dir"], public_url=values["public_url"],
-        trust_registry=values["trust_registry"],
-        fetch_policy=fetch_policy_for(values["allow_local_hosts"], values["denied_hosts"]),
-        challenge_lifetime_seconds=values["challenge_lifetime_seconds"],
-        max_request_bytes=values["max_request_bytes"])
+    """Exactly the settings the parent process had (its environment is not read again)."""
+    return VerifierSettings.model_validate_json(text)

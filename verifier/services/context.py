@@ -13,14 +13,6 @@ from verifier.store import VerifierStore
 from verifier.trust_registry import TrustRegistry, load_trust_registry
 
 
-class VerifierError(Exception):
-    """A request the verifier cannot act on; `status` is the HTTP status to answer."""
-
-    def __init__(self, message: str, status: int = 400) -> None:
-        super().__init__(message)
-        self.status = status
-
-
 @dataclass
 class VerifierContext:
     settings: VerifierSettings

@@ -29,9 +29,10 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
+from servicekit.errors import Conflict, Gone, Inconsistent, Invalid, NotFound
 from standards.oid4vp_queries import (
     Answer,
     QueryError,
@@ -42,7 +43,7 @@ from standards.oid4vp_queries import (
     read_pe_answer,
     vp_formats_supported,
 )
-from verifier.services.context import VerifierContext, VerifierError
+from verifier.services.context import VerifierContext
 from verifier.services.verification import VerifyOptions, verify_presentation_report
 from verifier.store import VerifierStore
 
@@ -122,17 +123,17 @@ class _Request:
 def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
                    credential_types: list[str] | None = None) -> dict[str, Any]:
     """-> {"id", "authorization_request": "openid4vp://?...", "expires_in", "status_url",
-    "query_language"}; VerifierError(400) for an unknown query language or type."""
+    "query_language"}; Invalid for an unknown query language or type."""
     store = _store(ctx)
     if query_language not in QUERY_LANGUAGES:
-        raise VerifierError(f"unknown query language {query_language!r}: use "
-                            f"{' or '.join(QUERY_LANGUAGES)}")
+        raise Invalid(f"unknown query language {query_language!r}: use "
+                      f"{' or '.join(QUERY_LANGUAGES)}")
     types = _types(credential_types)
     try:
         query = (build_dcql_query(types) if query_language == "dcql"
                  else build_presentation_definition(store.new_token(), types))
     except QueryError as error:
-        raise VerifierError(str(error)) from None
+        raise Invalid(str(error)) from None
     request_id, state = store.new_token(), store.new_token()
     nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds)
     client_id = CLIENT_ID_PREFIX + response_uri(ctx)
@@ -155,34 +156,35 @@ def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
 
 def request_status(ctx: VerifierContext, request_id: str) -> dict[str, Any]:
     """-> {"id", "state": "pending" | "answered" | "expired", "report", "error"};
-    VerifierError(404) for an unknown (or forgotten) request."""
+    NotFound for an unknown (or forgotten) request."""
     request = _request_by_id(ctx, request_id)
     return {"id": request.id, "state": request.phase(time.time()), "report": request.report,
             "error": request.error}
 
 
 def authorization_request(ctx: VerifierContext, request_id: str) -> str:
-    """The `openid4vp://` URI of a request (for its QR code); VerifierError(404) if unknown."""
+    """The `openid4vp://` URI of a request (for its QR code); NotFound if unknown."""
     return _request_by_id(ctx, request_id).authorization_request
 
 
 def receive_response(ctx: VerifierContext, form: dict[str, str]) -> dict[str, Any]:
     """The direct_post answer (vp_token, state[, presentation_submission]), or a wallet's
     error answer (error, error_description, state). Verifies and stores the report; returns
-    the JSON body for the wallet. VerifierError(400) saying why for an answer that cannot be
-    taken: unknown, expired or answered state, unreadable vp_token or submission."""
+    the JSON body for the wallet. For an answer that cannot be taken, an error saying why:
+    Invalid (no state, unreadable vp_token or submission), NotFound (unknown state), Gone
+    (the request expired) or Conflict (it was answered already)."""
     store = _store(ctx)
     state = form.get("state")
     if not state:
-        raise VerifierError("the answer needs the state of the request it answers")
+        raise Invalid("the answer needs the state of the request it answers")
     request = _request_where(store, "state", state)
     if request is None:
-        raise VerifierError("unknown state: this verifier made no such request, or forgot it")
+        raise NotFound("unknown state: this verifier made no such request, or forgot it")
     _refuse_closed(request)
     if form.get("error"):
         return _declined(store, request, form)
     if not form.get("vp_token"):
-        raise VerifierError("the answer needs vp_token (or error, when the wallet declines)")
+        raise Invalid("the answer needs vp_token (or error, when the wallet declines)")
     answer = _read_answer(request, form)
     _claim(store, request)
     try:
@@ -209,7 +211,7 @@ def _types(value: list[str] | None) -> list[str]:
         return list(DEFAULT_TYPES)
     if not isinstance(value, list) or not 0 < len(value) <= MAX_TYPES or not all(
             isinstance(name, str) and name.strip() for name in value):
-        raise VerifierError(f'"types" must be a list of 1 to {MAX_TYPES} credential type names')
+        raise Invalid(f'"types" must be a list of 1 to {MAX_TYPES} credential type names')
     return list(dict.fromkeys(name.strip() for name in value))
 
 
@@ -240,7 +242,7 @@ def _read_answer(request: _Request, form: dict[str, str]) -> Answer:
         return read_pe_answer(request.query, form["vp_token"],
                               form.get("presentation_submission"), request.wanted)
     except QueryError as error:
-        raise VerifierError(str(error)) from None
+        raise Invalid(str(error)) from None
 
 
 def _add_query_check(report: dict[str, Any], answer: Answer, wanted: str) -> None:
@@ -267,7 +269,7 @@ def _declined(store: VerifierStore, request: _Request, form: dict[str, str]) -> 
             "AND claimed_at IS NULL AND answered_at IS NULL AND expires_at >= ?",
             (now, reason[:MAX_WALLET_ERROR_CHARS], request.id, now)).rowcount
     if taken != 1:  # another answer got there first, or time ran out since the look
-        raise VerifierError(_closed_reason(_reloaded(store, request)))
+        raise _closed(_reloaded(store, request))
     return {}
 
 
@@ -279,7 +281,7 @@ def _claim(store: VerifierStore, request: _Request) -> None:
             "AND claimed_at IS NULL AND answered_at IS NULL AND expires_at >= ?",
             (now, request.id, now)).rowcount
     if taken != 1:  # another answer got there first, or time ran out since the look
-        raise VerifierError(_closed_reason(_reloaded(store, request)))
+        raise _closed(_reloaded(store, request))
 
 
 def _release(store: VerifierStore, request: _Request) -> None:
@@ -292,19 +294,20 @@ def _release(store: VerifierStore, request: _Request) -> None:
 def _refuse_closed(request: _Request) -> None:
     if request.answered_at is not None or request.claimed_at is not None or \
             request.expires_at < time.time():
-        raise VerifierError(_closed_reason(request))
+        raise _closed(request)
 
 
-def _closed_reason(request: _Request | None) -> str:
+def _closed(request: _Request | None) -> Conflict | Gone:
+    """Why a request takes no (more) answers: answered already, or expired."""
     if request is None or request.answered_at is not None or request.claimed_at is not None:
-        return "this request was already answered; each request takes one answer"
-    return "this request has expired; ask the verifier for a new one"
+        return Conflict("this request was already answered; each request takes one answer")
+    return Gone("this request has expired; ask the verifier for a new one")
 
 
 # --- storage --------------------------------------------------------------------------
 def _store(ctx: VerifierContext) -> VerifierStore:
     if ctx.store is None:
-        raise VerifierError("this verifier keeps no OpenID4VP requests", 500)
+        raise Inconsistent("this verifier keeps no OpenID4VP requests")
     if ctx.store.path not in _schema_ready:
         ctx.store.ensure_schema(SCHEMA)
         _schema_ready.add(ctx.store.path)
@@ -315,17 +318,21 @@ def _request_by_id(ctx: VerifierContext, request_id: str) -> _Request:
     request = _request_where(_store(ctx), "id", request_id)
     # Past its keeping time a result is gone, even before the next new request deletes it.
     if request is None or request.expires_at < time.time() - KEEP_RESULT_SECONDS:
-        raise VerifierError(f"no OpenID4VP request {request_id!r} (unknown, or its result "
-                            "has been deleted)", 404)
+        raise NotFound(f"no OpenID4VP request {request_id!r} (unknown, or its result "
+                       "has been deleted)")
     return request
 
 
-def _request_where(store: VerifierStore, column: str, value: str) -> _Request | None:
-    assert column in ("id", "state")  # never a caller's string in the SQL
+# One statement per column a request is looked up by: never a caller's string in the SQL.
+_SELECT_BY = {"id": "SELECT * FROM oid4vp_requests WHERE id = ?",
+              "state": "SELECT * FROM oid4vp_requests WHERE state = ?"}
+
+
+def _request_where(store: VerifierStore, column: Literal["id", "state"],
+                   value: str) -> _Request | None:
     with store.connect() as db:
         db.row_factory = sqlite3.Row
-        row = db.execute(f"SELECT * FROM oid4vp_requests WHERE {column} = ?",
-                         (value,)).fetchone()
+        row = db.execute(_SELECT_BY[column], (value,)).fetchone()
     return _Request.from_row(row) if row is not None else None
 
 

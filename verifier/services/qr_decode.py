@@ -1,16 +1,24 @@
-"""QR codes in images for the verifier: servicekit.qr_decode, refusals as VerifierError."""
+"""QR codes in images for the verifier: servicekit.qr_decode, its refusals as domain errors."""
 
 from __future__ import annotations
 
 from servicekit import qr_decode
+from servicekit.errors import Invalid, ServiceError, TooLarge
 from servicekit.qr_decode import looks_like_image
-from verifier.services.context import VerifierError
 
-__all__ = ["ImageRefused", "decode_qr", "looks_like_image"]
+__all__ = ["ImageRefused", "ImageTooLarge", "ImageUnreadable", "decode_qr", "looks_like_image"]
 
 
-class ImageRefused(VerifierError):
-    """An image that is too large or cannot be read; `status` 413 or 400."""
+class ImageRefused(ServiceError):
+    """An image the verifier cannot read a QR code from: one of the two below."""
+
+
+class ImageTooLarge(ImageRefused, TooLarge):
+    """An image over the size limit, in bytes or in pixels."""
+
+
+class ImageUnreadable(ImageRefused, Invalid):
+    """Bytes that are not an image in one of the formats read."""
 
 
 def decode_qr(data: bytes) -> str | None:
@@ -18,4 +26,5 @@ def decode_qr(data: bytes) -> str | None:
     try:
         return qr_decode.decode_qr(data)
     except qr_decode.ImageRefused as refused:
-        raise ImageRefused(str(refused), refused.status) from None
+        refusal = ImageTooLarge if refused.status == 413 else ImageUnreadable
+        raise refusal(str(refused)) from None

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from servicekit.errors import Inconsistent, Invalid
 from standards.credential_input import is_presentation
 from standards.ob3.summary import summarize_credential
 from standards.verification import (
@@ -20,8 +21,9 @@ from standards.verification import (
     verify_credential,
     verify_presentation,
 )
-from verifier.services.context import VerifierContext, VerifierError
+from verifier.services.context import VerifierContext
 from verifier.services.evidence import check_evidence
+from verifier.store import VerifierStore
 
 CHALLENGE_REFUSALS = {
     "unknown": "the challenge {c!r} was not issued by this verifier",
@@ -37,29 +39,11 @@ class VerifyOptions:
     check_status: bool = True
     check_evidence: bool = False
 
-    @classmethod
-    def from_json(cls, value: Any) -> VerifyOptions:
-        """VC-API `options`; 400 for a wrong type. Unknown options are ignored, as VC-API
-        implementations do, but named in no check."""
-        if value is None:
-            return cls()
-        if not isinstance(value, dict):
-            raise VerifierError('"options" must be a JSON object')
-        for name in ("challenge", "domain"):
-            if value.get(name) is not None and not isinstance(value[name], str):
-                raise VerifierError(f'"options.{name}" must be a string')
-        for name in ("checkStatus", "checkEvidence"):
-            if name in value and not isinstance(value[name], bool):
-                raise VerifierError(f'"options.{name}" must be true or false')
-        return cls(challenge=value.get("challenge"), domain=value.get("domain"),
-                   check_status=value.get("checkStatus", True),
-                   check_evidence=value.get("checkEvidence", False))
-
 
 def verify_credential_report(ctx: VerifierContext, credential: Any,
                              options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
     if not isinstance(credential, dict | str):
-        raise VerifierError('"verifiableCredential" must be a JSON object or a compact JWT')
+        raise Invalid('"verifiableCredential" must be a JSON object or a compact JWT')
     result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
                                loader=ctx.loader, check_status=options.check_status)
     return _report(ctx, result, "credential", options)
@@ -68,7 +52,7 @@ def verify_credential_report(ctx: VerifierContext, credential: Any,
 def verify_presentation_report(ctx: VerifierContext, presentation: Any,
                                options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
     if not isinstance(presentation, dict | str):
-        raise VerifierError('"verifiablePresentation" must be a JSON object')
+        raise Invalid('"verifiablePresentation" must be a JSON object')
     challenge = options.challenge or (_proof_challenge(presentation) if ctx.store else None)
     state = ctx.store.challenge_state(challenge) if challenge and ctx.store else None
     if not options.challenge and state == "unknown":
@@ -77,7 +61,7 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
                                  now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
                                  check_status=options.check_status)
     if challenge and ctx.store is not None:
-        _check_challenge(ctx, result, challenge, state)
+        _check_challenge(ctx.store, result, challenge, state)
     return _report(ctx, result, "presentation", options)
 
 
@@ -91,7 +75,7 @@ def verify_any_report(ctx: VerifierContext, value: dict[str, Any] | str,
 
 def new_challenge(ctx: VerifierContext) -> dict[str, Any]:
     if ctx.store is None:
-        raise VerifierError("this verifier keeps no challenges", 500)
+        raise Inconsistent("this verifier keeps no challenges")
     value, _expires = ctx.store.new_challenge(ctx.settings.challenge_lifetime_seconds)
     return {"challenge": value, "domain": ctx.settings.public_url,
             "expiresIn": ctx.settings.challenge_lifetime_seconds}
@@ -109,16 +93,15 @@ def _proof_challenge(presentation: Any) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _check_challenge(ctx: VerifierContext, result: VerificationResult, challenge: str,
+def _check_challenge(store: VerifierStore, result: VerificationResult, challenge: str,
                      state: str | None) -> None:
-    assert ctx.store is not None
     if state != "fresh":
         result.add("challenge", False, CHALLENGE_REFUSALS.get(state or "unknown", "{c}")
                    .format(c=challenge))
         return
     if not any(c.check == "proof" and c.ok for c in result.checks):
         return  # a failed proof does not use up the challenge: the real holder may still answer
-    if ctx.store.consume_challenge(challenge):
+    if store.consume_challenge(challenge):
         result.add("challenge", True, "the challenge was issued by this verifier and is now "
                    "used up")
     else:  # another request used it between our look and now

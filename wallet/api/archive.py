@@ -7,8 +7,6 @@ the header `X-Archive-Password` (or a multipart field `password` next to `archiv
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,30 +20,13 @@ from wallet.api.deps import Context, DossierActor
 from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
+from wallet.services.archive_files import archive_name, temp_path
 from wallet.services.archive_import import import_archive
 from wallet.services.bundles import Bundle, clr_bundle, vp_bundle
 from wallet.services.context import WalletContext, WalletError
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}", tags=["move school"])
 PASSWORD_HEADER = "x-archive-password"
-
-
-def temp_dir(ctx: WalletContext) -> Path:
-    """Archives on their way in or out live here, next to the data, never in memory."""
-    directory = ctx.settings.data_dir / "tmp-archives"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
-def temp_path(ctx: WalletContext, suffix: str) -> Path:
-    handle, name = tempfile.mkstemp(prefix="archive-", suffix=suffix, dir=temp_dir(ctx))
-    os.close(handle)
-    return Path(name)
-
-
-def archive_name(email: str) -> str:
-    local = "".join(ch for ch in email.partition("@")[0] if ch.isalnum() or ch in "-_")
-    return f"dossier-{local or 'export'}.zip"
 
 
 @router.post("/export")

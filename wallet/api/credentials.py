@@ -9,7 +9,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from servicekit.http_body import read_body, read_json_object, uploaded_file
@@ -22,9 +21,9 @@ from wallet.services.credential_view import view_credential
 from wallet.services.credentials import (
     Added,
     CredentialRefused,
-    add_credential,
     credentials_of,
     delete_credential,
+    store_credential,
 )
 from wallet.services.oid4vci_client import fetch_offered, read_offer
 
@@ -46,23 +45,6 @@ def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str
             else json.loads(stored.content)
         out["verification"] = json.loads(stored.verification_json)
     return out
-
-
-def store(ctx: WalletContext, actor: Actor, raw: bytes, source: str) -> Added:
-    """`add_credential` in a transaction of its own (shared with the pages). Two arrivals of
-    the same credential at once (a double-clicked form) meet the unique constraints; the
-    second try then finds the first one's row and answers `duplicate`."""
-    for attempt in (1, 2):
-        try:
-            with session_scope(ctx.engine) as session:
-                added = add_credential(ctx, session, actor, raw, source=source)
-                session.expunge(added.credential)
-                return added
-        except IntegrityError:
-            if attempt == 2:
-                raise WalletError("the dossier changed while the credential was added; "
-                                  "try again", 409) from None
-    raise AssertionError("unreachable")
 
 
 def added_response(added: Added) -> JSONResponse:
@@ -93,7 +75,7 @@ async def import_credential(request: Request, actor: DossierActor, ctx: Context)
         raise WalletError("the body is empty: send the credential (JSON, JWT or a baked "
                           "PNG/SVG)", 400)
     try:
-        added = await run_in_threadpool(store, ctx, actor, raw, "import")
+        added = await run_in_threadpool(store_credential, ctx, actor, raw, "import")
     except CredentialRefused as refused:
         return refused_response(refused)
     return added_response(added)
@@ -162,7 +144,7 @@ async def receive_offer(request: Request, actor: DossierActor, ctx: Context) -> 
         raise WalletError('"txCode" must be a string of digits', 400)
     raw = await run_in_threadpool(fetch_offered, ctx, actor, _offer_text(body), tx_code)
     try:
-        added = await run_in_threadpool(store, ctx, actor, raw, "oid4vci")
+        added = await run_in_threadpool(store_credential, ctx, actor, raw, "oid4vci")
     except CredentialRefused as refused:
         return refused_response(refused)
     return added_response(added)

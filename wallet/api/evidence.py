@@ -12,7 +12,6 @@ Who may add: the owner, or a delegate with `evidence:add` (their items wait for 
 
 from __future__ import annotations
 
-import base64
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -31,7 +30,7 @@ from wallet.services.evidence import (
     add_note,
     approve_evidence,
     delete_evidence,
-    evidence_file,
+    evidence_download,
     evidence_json,
     evidence_of,
     fields_from,
@@ -39,7 +38,6 @@ from wallet.services.evidence import (
     reject_evidence,
     update_evidence,
 )
-from wallet.services.evidence_types import TEXT_MEDIA_TYPE
 from wallet.services.evidence_upload import (
     Received,
     check_declared_length,
@@ -97,26 +95,12 @@ def one_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> dict[st
         return evidence_json(get_evidence(session, actor, evidence_id))
 
 
-def file_response(item: Evidence, path: Any) -> FileResponse:
-    """The stored bytes with the stored (sniffed) media type. Documents are downloads;
-    `nosniff` and a sandboxing CSP keep a browser from ever running what it gets here."""
-    digest = base64.b64encode(bytes.fromhex(item.sha256)).decode("ascii")
-    inline = item.kind in ("photo", "video", "audio")
-    return FileResponse(
-        path, media_type=item.media_type or TEXT_MEDIA_TYPE,
-        filename=item.filename or f"evidence-{item.id}",
-        content_disposition_type="inline" if inline else "attachment",
-        headers={"X-Content-Type-Options": "nosniff",
-                 "Content-Security-Policy": "default-src 'none'; sandbox",
-                 "Repr-Digest": f"sha-256=:{digest}:", "Digest": f"sha-256={digest}",
-                 "ETag": f'"{item.sha256}"', "Cache-Control": "private, max-age=3600"})
-
-
 @router.get("/{evidence_id}/file")
 def download_evidence(evidence_id: str, actor: DossierActor, ctx: Context) -> FileResponse:
-    with Session(ctx.engine) as session:
-        item, path = evidence_file(ctx, session, actor, evidence_id)
-    return file_response(item, path)
+    download = evidence_download(ctx, actor, evidence_id)
+    return FileResponse(download.path, media_type=download.media_type,
+                        filename=download.filename,
+                        content_disposition_type=download.disposition, headers=download.headers)
 
 
 @router.patch("/{evidence_id}")

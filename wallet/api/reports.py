@@ -16,8 +16,9 @@ from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
 from wallet.models import InternshipReport, iso
 from wallet.services import reports as service
-from wallet.services.report_html import EXPORT_CSP, export_filename, report_html
+from wallet.services.report_html import EXPORT_CSP, export_filename, language_of, report_html
 from wallet.services.report_pdf import report_pdf
+from wallet.web.i18n import translator
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/reports", tags=["reports"])
 MAX_BODY = 256 * 1024
@@ -67,8 +68,9 @@ def as_html(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl")
     with Session(ctx.engine) as session:
         contents = service.report_contents(ctx, session,
                                            service.get_report(session, actor, report_id))
-    return download(report_html(contents, lang), "text/html; charset=utf-8",
-                    export_filename(contents, "html"))
+    language = language_of(lang)
+    return download(report_html(contents, language, translator(language)),
+                    "text/html; charset=utf-8", export_filename(contents, "html"))
 
 
 @router.get("/{report_id}.pdf")
@@ -77,7 +79,7 @@ def as_pdf(report_id: str, actor: DossierActor, ctx: Context, lang: str = "nl") 
         contents = service.report_contents(ctx, session,
                                            service.get_report(session, actor, report_id))
     store = evidence_store(ctx.settings.evidence_dir)
-    return download(report_pdf(contents, store, lang), "application/pdf",
+    return download(report_pdf(contents, store, translator(language_of(lang))), "application/pdf",
                     export_filename(contents, "pdf"))
 
 

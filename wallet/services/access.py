@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from wallet.models import Account, AuditEvent, Delegation
-from wallet.services.context import Forbidden, NotFound
+from wallet.services.context import Forbidden, NotFound, WalletContext
 
 # What a delegate can be granted. The owner can do everything, including what only an
 # owner may: approve, delete, share, export, delegate, and the online CV.
@@ -83,3 +83,11 @@ def record(session: Session, actor: Actor, action: str, subject_id: str | None =
     """Write who did what on whose behalf to the dossier's log."""
     session.add(AuditEvent(owner_id=actor.owner_id, actor_id=actor.account.id, action=action,
                            subject_id=subject_id, detail=detail[:500]))
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+
+def dossier_actor(ctx: WalletContext, account: Account, owner_id: str) -> Actor:
+    """`acting_as` for one request: `account` in `owner_id`'s dossier, or NotFound."""
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        return acting_as(session, account, owner_id)

@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key, key_pair_from_multikey
+from wallet.db import session_scope
 from wallet.models import Account, ApiSession, aware
 from wallet.services.context import Conflict, WalletContext, WalletError
 
@@ -144,3 +145,21 @@ def close_api_session(session: Session, token: str) -> None:
     if row is not None:
         session.delete(row)
 
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+
+def find_account(ctx: WalletContext, account_id: str) -> Account | None:
+    """The account of a page session, or None when it is gone."""
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        return session.get(Account, account_id)
+
+
+def authenticated_account(ctx: WalletContext, email: str, password: str) -> Account | None:
+    """`authenticate` in a transaction (a better password hash is saved on the way)."""
+    with session_scope(ctx.engine) as session:
+        return authenticate(session, email, password)
+
+
+def create_account(ctx: WalletContext, email: str, *, password: str, display_name: str) -> Account:
+    with session_scope(ctx.engine) as session:
+        return new_account(ctx, session, email, password=password, display_name=display_name)

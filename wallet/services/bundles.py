@@ -27,6 +27,7 @@ from standards.fetcher import Fetcher
 from standards.ob3 import build_profile
 from standards.ob3.clr import build_clr_credential
 from standards.verification import verify_credential
+from wallet.db import session_scope
 from wallet.models import Account, StoredCredential, iso
 from wallet.services.access import Actor, record
 from wallet.services.accounts import holder_key
@@ -145,3 +146,21 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
                           "; ".join(report["errors"][:3]), 422)
     record(session, actor, "bundle.clr", None, f"{len(included)} credentials")
     return Bundle(signed, [c.id for c in included], skipped)
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def dossier_has_credentials(ctx: WalletContext, actor: Actor) -> bool:
+    with Session(ctx.engine) as session:
+        return has_credentials(session, actor)
+
+
+def make_vp_bundle(ctx: WalletContext, actor: Actor) -> Bundle:
+    """All the owner's credentials in one signed presentation."""
+    with session_scope(ctx.engine) as session:
+        return vp_bundle(ctx, session, actor)
+
+
+def make_clr_bundle(ctx: WalletContext, actor: Actor) -> Bundle:
+    """All the owner's AchievementCredentials in one CLR 2.0 credential."""
+    with session_scope(ctx.engine) as session:
+        return clr_bundle(ctx, session, actor)

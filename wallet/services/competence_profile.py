@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from wallet.models import Competence, Evidence, Reflection, StoredCredential
 from wallet.services.access import Actor
 from wallet.services.competences import competence_json, competences_of
+from wallet.services.context import WalletContext
 
 STATES = ("achieved", "in_progress", "not_started")
 
@@ -87,3 +88,9 @@ def competence_profile(session: Session, actor: Actor) -> list[FrameworkGroup]:
     ordered = sorted(groups, key=lambda name: (name == "", name.lower()))
     return [FrameworkGroup(name, sorted(groups[name], key=lambda c: c.competence.name.lower()))
             for name in ordered]
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def dossier_competence_profile(ctx: WalletContext, actor: Actor) -> list[FrameworkGroup]:
+    with Session(ctx.engine) as session:
+        return competence_profile(session, actor)

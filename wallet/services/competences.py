@@ -14,9 +14,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from wallet.db import session_scope
 from wallet.models import Competence
 from wallet.services.access import Actor, record
-from wallet.services.context import Conflict, WalletError
+from wallet.services.context import Conflict, WalletContext, WalletError
 
 MAX_NAME = 300
 MAX_URL = 2000
@@ -212,3 +213,22 @@ def competence_json(competence: Competence) -> dict[str, Any]:
 def ids_json(competences: list[Competence]) -> str:
     """What goes in a row's `competence_ids_json`."""
     return json.dumps([c.id for c in competences])
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def list_competences(ctx: WalletContext, actor: Actor) -> list[Competence]:
+    with Session(ctx.engine) as session:
+        return competences_of(session, actor)
+
+
+def add_one_competence(ctx: WalletContext, actor: Actor, name: str, url: str | None,
+                       framework: str, code: str) -> Competence:
+    with session_scope(ctx.engine) as session:
+        return add_competence(session, actor, name, url, framework, code)
+
+
+def import_framework(ctx: WalletContext, actor: Actor,
+                     items: list[Any]) -> tuple[list[Competence], list[Competence]]:
+    """`import_competences` in a transaction: (added, already_there)."""
+    with session_scope(ctx.engine) as session:
+        return import_competences(session, actor, items)

@@ -95,3 +95,11 @@ def _endorsements(document: dict[str, Any], report: dict[str, Any]) -> list[dict
             "errors": verdict.get("errors", ["not checked"]) if verdict else ["not checked"],
         })
     return out
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def credential_checked_now(ctx: WalletContext, actor: Actor,
+                           credential_id: str) -> CredentialView:
+    """`view_credential` outside any write transaction (the check goes out to fetch)."""
+    with Session(ctx.engine) as session:
+        return view_credential(ctx, session, actor, credential_id)

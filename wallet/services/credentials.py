@@ -8,11 +8,13 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from standards.credential_input import parse_credential_input
 from standards.errors import StandardsError
 from standards.jose import decode_compact_jws
+from wallet.db import session_scope
 from wallet.models import StoredCredential
 from wallet.services.access import Actor, record
 from wallet.services.checking import checked_document
@@ -153,3 +155,31 @@ def unverified_document(value: dict[str, Any] | str) -> dict[str, Any]:
 def parsed(stored: StoredCredential) -> dict[str, Any] | str:
     """The credential as a JSON object, or the compact JWT."""
     return stored.content if stored.format == "jwt_vc" else json.loads(stored.content)
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def store_credential(ctx: WalletContext, actor: Actor, raw: bytes, source: str) -> Added:
+    """`add_credential` in a transaction of its own (the API's and the pages'). Two arrivals
+    of the same credential at once (a double-clicked form) meet the unique constraints; the
+    second try then finds the first one's row and answers `duplicate`."""
+    for attempt in (1, 2):
+        try:
+            with session_scope(ctx.engine) as session:
+                added = add_credential(ctx, session, actor, raw, source=source)
+                session.expunge(added.credential)
+                return added
+        except IntegrityError:
+            if attempt == 2:
+                raise WalletError("the dossier changed while the credential was added; "
+                                  "try again", 409) from None
+    raise AssertionError("unreachable")
+
+
+def list_credentials(ctx: WalletContext, actor: Actor) -> list[StoredCredential]:
+    with Session(ctx.engine) as session:
+        return credentials_of(session, actor)
+
+
+def remove_credential(ctx: WalletContext, actor: Actor, credential_id: str) -> None:
+    with session_scope(ctx.engine) as session:
+        delete_credential(session, actor, credential_id)

@@ -19,10 +19,12 @@ from typing import Any
 from sqlmodel import Session, select
 
 from standards.ob3.summary import summarize_credential
+from wallet.db import session_scope
 from wallet.models import Account, CvPage, Evidence, StoredCredential
 from wallet.services.access import Actor, record
 from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
-from wallet.services.credentials import get_credential, parsed
+from wallet.services.credentials import credentials_of, get_credential, parsed
+from wallet.services.evidence import approved_evidence
 from wallet.services.self_issued import author_name
 from wallet.services.shares import blob_path
 
@@ -166,3 +168,27 @@ def cv_json(ctx: WalletContext, page: CvPage) -> dict[str, Any]:
             "qrPngUrl": f"{cv_url(ctx, page)}/qr.png", "headline": page.headline,
             "about": page.about, "credentials": page.credential_ids,
             "evidence": page.evidence_ids}
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+@dataclass(frozen=True)
+class CvSettings:
+    page: dict[str, Any]  # cv_json
+    credentials: list[StoredCredential]  # the verified ones, which the CV can show
+    photos: list[Evidence]  # approved photos, newest first
+
+
+def cv_for_editing(ctx: WalletContext, actor: Actor) -> CvSettings:
+    """The CV's settings and what it can show; the first visit makes the (off) page."""
+    with session_scope(ctx.engine) as session:
+        return CvSettings(cv_json(ctx, cv_of(session, actor)),
+                          [c for c in credentials_of(session, actor) if c.verified],
+                          approved_evidence(session, actor.owner_id, "photo"))
+
+
+def save_cv_settings(ctx: WalletContext, actor: Actor, *, enabled: bool, headline: str,
+                     about: str, credential_ids: Sequence[str], evidence_ids: Sequence[str],
+                     slug: str | None) -> CvPage:
+    with session_scope(ctx.engine) as session:
+        return update_cv(session, actor, enabled=enabled, headline=headline, about=about,
+                         credential_ids=credential_ids, evidence_ids=evidence_ids, slug=slug)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from wallet.db import session_scope
 from wallet.models import Account, AuditEvent, Delegation, iso, utc_now
 from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES, Actor, record
 from wallet.services.accounts import account_by_email, new_account, normalise_email
@@ -119,3 +120,38 @@ def delegation_json(delegation: Delegation) -> dict[str, Any]:
             "createdAt": iso(delegation.created_at), "acceptedAt": iso(delegation.accepted_at),
             "withdrawnAt": iso(delegation.withdrawn_at)}
 
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+
+def list_dossiers(ctx: WalletContext, account: Account) -> list[dict[str, Any]]:
+    with Session(ctx.engine) as session:
+        return dossiers_for(session, account)
+
+
+def list_delegations(ctx: WalletContext, actor: Actor) -> list[Delegation]:
+    with Session(ctx.engine) as session:
+        return delegations_of(session, actor)
+
+
+def invite_delegate(ctx: WalletContext, actor: Actor, email: str, role: str,
+                    scopes: list[str] | None) -> Invitation:
+    with session_scope(ctx.engine) as session:
+        return invite(session, actor, email, role, scopes)
+
+
+def withdraw_delegation(ctx: WalletContext, actor: Actor, delegation_id: str) -> Delegation:
+    with session_scope(ctx.engine) as session:
+        return withdraw(session, actor, delegation_id)
+
+
+def accept_invitation(ctx: WalletContext, token: str, *, account_id: str | None,
+                      password: str | None, display_name: str) -> tuple[Delegation, Account]:
+    """`accept` as the logged-in account `account_id` (or a new one): the delegation and
+    the delegate's account, to log in as."""
+    with session_scope(ctx.engine) as session:
+        account = session.get(Account, account_id) if account_id is not None else None
+        delegation = accept(ctx, session, token, account=account, password=password,
+                            display_name=display_name)
+        delegate = session.get(Account, delegation.delegate_id)
+    assert delegate is not None  # accept() has just set delegate_id to an existing account
+    return delegation, delegate

@@ -9,6 +9,7 @@ bytes arrive (streamed multipart, raw body) is wallet.services.evidence_upload's
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import unicodedata
@@ -27,7 +28,13 @@ from wallet.models import Evidence, iso
 from wallet.services.access import Actor, record
 from wallet.services.competences import require_competences
 from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
-from wallet.services.evidence_types import FILE_KINDS, KIND_NAMES, Sniffed, check_declared_kind
+from wallet.services.evidence_types import (
+    FILE_KINDS,
+    KIND_NAMES,
+    TEXT_MEDIA_TYPE,
+    Sniffed,
+    check_declared_kind,
+)
 
 KINDS = (*FILE_KINDS, "note")
 STATUSES = ("approved", "pending", "rejected")
@@ -203,6 +210,15 @@ def evidence_of(session: Session, actor: Actor, status: str | None = None) -> li
     return [item for item in items if _visible(actor, item)]
 
 
+def approved_evidence(session: Session, owner_id: str, kind: str | None = None
+                      ) -> list[Evidence]:
+    """The dossier's approved items (of `kind`, when given), newest first: what the owner
+    can choose from for a share link or the CV."""
+    query = select(Evidence).where(Evidence.owner_id == owner_id, Evidence.status == "approved")
+    if kind:
+        query = query.where(Evidence.kind == kind)
+    return list(session.exec(query.order_by(col(Evidence.created_at).desc())))
+
 def get_evidence(session: Session, actor: Actor, evidence_id: str) -> Evidence:
     _require_some_access(actor)
     item = session.get(Evidence, evidence_id) if _EVIDENCE_ID.fullmatch(evidence_id) else None
@@ -292,6 +308,19 @@ def evidence_file(ctx: WalletContext, session: Session, actor: Actor,
     return item, path
 
 
+@dataclass(frozen=True)
+class EvidenceDownload:
+    """How an item's stored bytes are handed out, with the stored (sniffed) media type.
+    Documents are downloads; `nosniff` and a sandboxing CSP keep a browser from ever
+    running what it gets."""
+
+    path: Path
+    media_type: str
+    filename: str
+    disposition: str  # "inline" (photo, video, audio) or "attachment"
+    headers: dict[str, str]
+
+
 def evidence_json(item: Evidence) -> dict[str, Any]:
     return {
         "id": item.id, "owner": item.owner_id, "kind": item.kind, "title": item.title,
@@ -304,3 +333,51 @@ def evidence_json(item: Evidence) -> dict[str, Any]:
         "file": (f"/api/dossiers/{item.owner_id}/evidence/{item.id}/file"
                  if item.sha256 else None),
     }
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def list_evidence(ctx: WalletContext, actor: Actor, status: str | None = None
+                  ) -> list[Evidence]:
+    with Session(ctx.engine) as session:
+        return evidence_of(session, actor, status)
+
+
+def evidence_item(ctx: WalletContext, actor: Actor, evidence_id: str) -> Evidence:
+    with Session(ctx.engine) as session:
+        return get_evidence(session, actor, evidence_id)
+
+
+def evidence_download(ctx: WalletContext, actor: Actor, evidence_id: str) -> EvidenceDownload:
+    """The API's and the pages' download of an item's file."""
+    with Session(ctx.engine) as session:
+        item, path = evidence_file(ctx, session, actor, evidence_id)
+    digest = base64.b64encode(bytes.fromhex(item.sha256)).decode("ascii")
+    return EvidenceDownload(
+        path, media_type=item.media_type or TEXT_MEDIA_TYPE,
+        filename=item.filename or f"evidence-{item.id}",
+        disposition="inline" if item.kind in ("photo", "video", "audio") else "attachment",
+        headers={"X-Content-Type-Options": "nosniff",
+                 "Content-Security-Policy": "default-src 'none'; sandbox",
+                 "Repr-Digest": f"sha-256=:{digest}:", "Digest": f"sha-256={digest}",
+                 "ETag": f'"{item.sha256}"', "Cache-Control": "private, max-age=3600"})
+
+
+def save_evidence_changes(ctx: WalletContext, actor: Actor, evidence_id: str,
+                          changes: Mapping[str, Any]) -> Evidence:
+    with session_scope(ctx.engine) as session:
+        return update_evidence(session, actor, evidence_id, changes)
+
+
+def approve_pending_evidence(ctx: WalletContext, actor: Actor, evidence_id: str) -> Evidence:
+    with session_scope(ctx.engine) as session:
+        return approve_evidence(session, actor, evidence_id)
+
+
+def reject_pending_evidence(ctx: WalletContext, actor: Actor, evidence_id: str) -> Evidence:
+    with session_scope(ctx.engine) as session:
+        return reject_evidence(session, actor, evidence_id)
+
+
+def remove_evidence(ctx: WalletContext, actor: Actor, evidence_id: str) -> None:
+    with session_scope(ctx.engine) as session:
+        delete_evidence(ctx, session, actor, evidence_id)

@@ -36,6 +36,7 @@ from standards.oid4vp_queries import (
     meets_input_descriptor,
     type_names,
 )
+from wallet.db import session_scope
 from wallet.models import Account, StoredCredential
 from wallet.services.access import Actor, record
 from wallet.services.context import WalletContext, WalletError
@@ -249,3 +250,20 @@ def decline(ctx: WalletContext, session: Session, actor: Actor, uri: str,
     reply = _send(ctx, request, form)
     record(session, actor, "oid4vp.decline", None, request.client_id[:300])
     return {"verifier": request.client_id, "declined": True, "reply": reply}
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def preview_request(ctx: WalletContext, actor: Actor, uri: str) -> dict[str, Any]:
+    with Session(ctx.engine) as session:
+        return preview(ctx, session, actor, uri)
+
+
+def send_answer(ctx: WalletContext, actor: Actor, uri: str,
+                credential_ids: list[str]) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return answer(ctx, session, actor, uri, credential_ids)
+
+
+def send_refusal(ctx: WalletContext, actor: Actor, uri: str) -> dict[str, Any]:
+    with session_scope(ctx.engine) as session:
+        return decline(ctx, session, actor, uri)

@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
 from standards.ob3 import Alignment, Evidence
+from wallet.db import session_scope
 from wallet.models import Account, Competence, Reflection
 from wallet.models import Evidence as EvidenceItem
 from wallet.services.access import Actor, record
-from wallet.services.competences import require_competences
+from wallet.services.competences import competences_of, require_competences
 from wallet.services.context import Conflict, NotFound, WalletContext, WalletError
+from wallet.services.evidence import evidence_of
 from wallet.services.self_issued import author_name, issue_self_credential, urn_for
 
 MAX_TEXT = 20_000
@@ -201,3 +204,60 @@ def authors_of(session: Session, reflections: Iterable[Reflection]) -> dict[str,
 
 def credential_of(reflection: Reflection) -> dict[str, Any]:
     return json.loads(reflection.credential_json)
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+@dataclass(frozen=True)
+class AuthoredReflections:
+    reflections: list[Reflection]  # newest first
+    authors: dict[str, Account]  # by account id
+
+
+def list_reflections(ctx: WalletContext, actor: Actor,
+                     status: str | None = None) -> AuthoredReflections:
+    with Session(ctx.engine) as session:
+        found = reflections_of(session, actor, status)
+        return AuthoredReflections(found, authors_of(session, found))
+
+
+def save_reflection(ctx: WalletContext, actor: Actor, text: str, competence_ids: list[str],
+                    evidence_ids: list[str]) -> Reflection:
+    with session_scope(ctx.engine) as session:
+        return write_reflection(ctx, session, actor, text, competence_ids, evidence_ids)
+
+
+@dataclass(frozen=True)
+class ReflectionDetails:
+    reflection: Reflection
+    author: Account | None
+    competences: list[Competence]  # the linked ones still in the dossier
+    evidence: list[EvidenceItem]  # the linked approved items `actor` may see
+
+
+def reflection_details(ctx: WalletContext, actor: Actor, reflection_id: str
+                       ) -> ReflectionDetails:
+    with Session(ctx.engine) as session:
+        reflection = get_reflection(session, actor, reflection_id)
+        author = session.get(Account, reflection.author_id)
+        competences = {c.id: c for c in competences_of(session, actor)}
+        evidence = {e.id: e for e in evidence_of(session, actor, "approved")} \
+            if actor.can("evidence:read") else {}
+        return ReflectionDetails(
+            reflection, author,
+            [competences[i] for i in reflection.competence_ids if i in competences],
+            [evidence[i] for i in reflection.evidence_ids if i in evidence])
+
+
+def approve_pending_reflection(ctx: WalletContext, actor: Actor, reflection_id: str) -> None:
+    with session_scope(ctx.engine) as session:
+        approve_reflection(ctx, session, actor, reflection_id)
+
+
+def reject_pending_reflection(ctx: WalletContext, actor: Actor, reflection_id: str) -> None:
+    with session_scope(ctx.engine) as session:
+        reject_reflection(ctx, session, actor, reflection_id)
+
+
+def remove_reflection(ctx: WalletContext, actor: Actor, reflection_id: str) -> None:
+    with session_scope(ctx.engine) as session:
+        delete_reflection(session, actor, reflection_id)

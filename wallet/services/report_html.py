@@ -12,9 +12,8 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicekit.i18n import LANGUAGES
+from servicekit.i18n import LANGUAGES, Translator
 from wallet.services.reports import ReportContents
-from wallet.web.i18n import translator
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
@@ -33,10 +32,10 @@ def language_of(requested: str | None) -> str:
     return requested if requested in LANGUAGES else "nl"
 
 
-def report_html(contents: ReportContents, language: str = "nl") -> str:
-    language = language_of(language)
+def report_html(contents: ReportContents, language: str, t: Translator) -> str:
+    """The report in `language`, its texts from `t` (the pages' messages in that language)."""
     template = _environment.get_template("report_export.html")
-    return template.render(lang=language, t=translator(language), c=contents,
+    return template.render(lang=language_of(language), t=t, c=contents,
                            report=contents.report, day=day)
 
 

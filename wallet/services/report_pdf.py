@@ -14,11 +14,11 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
+from servicekit.i18n import Translator
 from wallet.evidence_store import EvidenceStore
-from wallet.services.report_html import day, language_of
+from wallet.services.report_html import day
 from wallet.services.reports import ReportContents
 from wallet.services.self_issued import author_name
-from wallet.web.i18n import translator
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/dejavu"),
              Path("/usr/share/fonts/TTF"))
@@ -84,8 +84,8 @@ class ReportPdf(FPDF):
         self.write_block(f"{label}: {value}", 9.5, space=0.5)
 
 
-def report_pdf(contents: ReportContents, store: EvidenceStore, language: str = "nl") -> bytes:
-    t = translator(language_of(language))
+def report_pdf(contents: ReportContents, store: EvidenceStore, t: Translator) -> bytes:
+    """The report as PDF, in the language of `t` (the pages' messages)."""
     report = contents.report
     pdf = ReportPdf(unicode_font())
     pdf.set_title(pdf.clean(report.title))

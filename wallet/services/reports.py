@@ -20,6 +20,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from standards.ob3 import Evidence
+from wallet.db import session_scope
 from wallet.evidence_store import EvidenceStore, InvalidDigest, evidence_store
 from wallet.models import Account, InternshipReport, Reflection
 from wallet.models import Evidence as EvidenceItem
@@ -245,3 +246,30 @@ def _inline(store: EvidenceStore, item: EvidenceItem) -> str | None:
     if len(data) >= INLINE_IMAGE_LIMIT:
         return None
     return f"data:{item.media_type};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+def list_reports(ctx: WalletContext, actor: Actor) -> list[InternshipReport]:
+    with Session(ctx.engine) as session:
+        return reports_of(session, actor)
+
+
+def compose_report(ctx: WalletContext, actor: Actor, title: str, organisation: str,
+                   period: str, summary: str, evidence_ids: list[str],
+                   reflection_ids: list[str]) -> InternshipReport:
+    with session_scope(ctx.engine) as session:
+        return create_report(ctx, session, actor, title, organisation, period, summary,
+                             evidence_ids, reflection_ids)
+
+
+def find_report(ctx: WalletContext, actor: Actor, report_id: str) -> InternshipReport:
+    with Session(ctx.engine) as session:
+        return get_report(session, actor, report_id)
+
+
+def contents_of_report(ctx: WalletContext, actor: Actor, report_id: str, *,
+                       inline_images: bool = True) -> ReportContents:
+    """The report (`.report`) and what it shows, for its page and its exports."""
+    with Session(ctx.engine) as session:
+        return report_contents(ctx, session, get_report(session, actor, report_id),
+                               inline_images=inline_images)

@@ -19,6 +19,7 @@ import json
 import re
 import secrets
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,13 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from standards.ob3 import Evidence as EvidenceEntry
+from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import Account, Evidence, Share, ShareView, StoredCredential, aware, new_id
 from wallet.services.access import Actor, record
 from wallet.services.context import NotFound, WalletContext, WalletError
-from wallet.services.credentials import get_credential, parsed
+from wallet.services.credentials import credentials_of, get_credential, parsed
+from wallet.services.evidence import approved_evidence
 from wallet.services.presentations import sign_presentation
 from wallet.services.self_issued import author_name, issue_self_credential
 
@@ -276,3 +279,72 @@ def presentation_of(share: Share) -> dict[str, Any]:
 
 def expires_text(moment: datetime) -> str:
     return aware(moment).strftime("%Y-%m-%d %H:%M UTC")
+
+
+# --- whole requests, each in a session of its own (what the pages call) ---------------
+@dataclass(frozen=True)
+class ShareSummary:
+    share: Share
+    state: str  # see share_state
+    views: list[ShareView]  # newest first
+    items: int  # credentials and evidence in it
+
+
+def list_shares(ctx: WalletContext, actor: Actor) -> list[ShareSummary]:
+    with Session(ctx.engine) as session:
+        shares = shares_of(session, actor)
+        views = views_of(session, [s.id for s in shares])
+        return [ShareSummary(s, share_state(ctx, s), views[s.id],
+                             len(s.credential_ids) + len(s.evidence_ids)) for s in shares]
+
+
+@dataclass(frozen=True)
+class ShareChoices:
+    """What a new share link can hold."""
+
+    credentials: list[StoredCredential]
+    evidence: list[Evidence]  # approved, newest first
+
+
+def share_choices(ctx: WalletContext, actor: Actor) -> ShareChoices:
+    with Session(ctx.engine) as session:
+        return ShareChoices(credentials_of(session, actor),
+                            approved_evidence(session, actor.owner_id))
+
+
+def new_share(ctx: WalletContext, actor: Actor, credential_ids: Sequence[str],
+              evidence_ids: Sequence[str], audience: str,
+              lifetime: timedelta | None) -> Share:
+    with session_scope(ctx.engine) as session:
+        return create_share(ctx, session, actor, credential_ids, evidence_ids, audience,
+                            lifetime)
+
+
+@dataclass(frozen=True)
+class ShareDetails:
+    share: Share
+    views: list[ShareView]  # newest first
+    credential_names: list[str]  # in the share's order; the id when it is gone
+    evidence_titles: list[str]
+
+
+def share_details(ctx: WalletContext, actor: Actor, share_id: str) -> ShareDetails:
+    with Session(ctx.engine) as session:
+        share = get_share(session, actor, share_id)
+        views = views_of(session, [share.id])[share.id]
+        names = {c.id: c.name for c in session.exec(select(StoredCredential).where(
+            col(StoredCredential.id).in_(share.credential_ids)))}
+        titles = {e.id: e.title for e in session.exec(select(Evidence).where(
+            col(Evidence.id).in_(share.evidence_ids)))}
+        return ShareDetails(share, views, [names.get(i, i) for i in share.credential_ids],
+                            [titles.get(i, i) for i in share.evidence_ids])
+
+
+def find_share(ctx: WalletContext, actor: Actor, share_id: str) -> Share:
+    with Session(ctx.engine) as session:
+        return get_share(session, actor, share_id)
+
+
+def withdraw_share(ctx: WalletContext, actor: Actor, share_id: str) -> Share:
+    with session_scope(ctx.engine) as session:
+        return revoke_share(ctx, session, actor, share_id)

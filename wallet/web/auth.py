@@ -1,12 +1,12 @@
-"""Page sessions: the logged-in account, the Actor for a dossier page, CSRF on every form
-(the cookie secret and the CSRF checks are servicekit.web_session's)."""
+"""What every page takes: the wallet context, the logged-in account (page sessions), the
+Actor for a dossier page, CSRF on every form (the cookie secret and the CSRF checks are
+servicekit.web_session's)."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from servicekit import web_session
@@ -19,10 +19,12 @@ from servicekit.web_session import (
     csrf_token,
     renew_csrf_token,
 )
-from wallet.api.deps import Context
-from wallet.models import Account
-from wallet.services.access import Actor, acting_as
+from wallet.services.access import Actor, dossier_actor
+from wallet.services.accounts import find_account
 from wallet.services.context import WalletContext
+
+if TYPE_CHECKING:  # the account row the services hand out; pages only read it
+    from wallet.models import Account
 
 __all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "check_csrf", "csrf_token"]
 
@@ -36,6 +38,13 @@ def session_secret(ctx: WalletContext) -> str:
                                       b"opendossier wallet session cookie v1")
 
 
+def get_context(request: Request) -> WalletContext:
+    return request.app.state.wallet
+
+
+Context = Annotated[WalletContext, Depends(get_context)]
+
+
 class LoginRequired(Exception):
     """Answered with a redirect to the log-in page (and back afterwards)."""
 
@@ -44,21 +53,19 @@ def current_account(request: Request, ctx: Context) -> Account:
     account_id = request.session.get("account")
     if not isinstance(account_id, str):
         raise LoginRequired()
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        account = session.get(Account, account_id)
+    account = find_account(ctx, account_id)
     if account is None:
         request.session.clear()
         raise LoginRequired()
     return account
 
 
-CurrentAccount = Annotated[Account, Depends(current_account)]
+CurrentAccount = Annotated["Account", Depends(current_account)]
 
 
 def page_actor(owner_id: str, account: CurrentAccount, ctx: Context) -> Actor:
     """The logged-in account acting in dossier `{owner_id}` (NotFound otherwise)."""
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        return acting_as(session, account, owner_id)
+    return dossier_actor(ctx, account, owner_id)
 
 
 PageActor = Annotated[Actor, Depends(page_actor)]

@@ -13,14 +13,16 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse
 
+from servicekit.api_errors import error_response, status_of
+from servicekit.errors import ServiceError
 from servicekit.http_body import BodyError, read_body, uploaded_file
 from verifier.api.deps import Context
-from verifier.api.errors import error_response
-from verifier.services.context import VerifierContext, VerifierError
+from verifier.services.context import VerifierContext
 from verifier.services.qr_decode import decode_qr
 from verifier.services.shared_input import (
     InputProblem,
     SharedInput,
+    UnusableInput,
     from_file,
     from_link,
     from_text,
@@ -51,10 +53,10 @@ async def verify(request: Request, ctx: Context) -> HTMLResponse:
         reason = "too_large" if error.status == 413 else "form"
         return _home(request, status=error.status, reason=reason, detail=str(error), form=form)
     except InputProblem as error:
-        return _home(request, status=error.status, reason=error.reason, detail=str(error),
+        return _home(request, status=status_of(error), reason=error.reason, detail=str(error),
                      form=form)
-    except VerifierError as error:
-        return _home(request, status=error.status, reason="other", detail=str(error),
+    except ServiceError as error:
+        return _home(request, status=status_of(error), reason="other", detail=str(error),
                      form=form)
     return render(request, "result.html", here="/", result=report, shared=shared)
 
@@ -73,9 +75,9 @@ def _check(ctx: VerifierContext, form: CheckForm) -> tuple[SharedInput, dict[str
     """Exactly one way in; its credential or presentation verified, evidence included."""
     given = form.given()
     if not given:
-        raise InputProblem("empty", "choose a file, scan a QR code, or give a link or text")
+        raise UnusableInput("empty", "choose a file, scan a QR code, or give a link or text")
     if len(given) > 1:
-        raise InputProblem("several", f"give one thing to check at a time, not {given}")
+        raise UnusableInput("several", f"give one thing to check at a time, not {given}")
     if form.file is not None:
         shared = from_file(ctx, form.file[1], form.file[0])
     elif form.link.strip():

@@ -11,8 +11,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from servicekit.api_errors import status_of
+from servicekit.errors import ServiceError
 from verifier.api.deps import Context
-from verifier.services.context import VerifierError
 from verifier.services.oid4vp import create_request, request_status
 from verifier.web.render import render
 
@@ -34,7 +35,7 @@ def request_page(request: Request, ctx: Context) -> HTMLResponse:
 def result_page(request_id: str, request: Request, ctx: Context) -> HTMLResponse:
     try:
         status = request_status(ctx, request_id)
-    except VerifierError as error:
-        return render(request, "oid4vp_result.html", status=error.status, answer=None,
+    except ServiceError as error:
+        return render(request, "oid4vp_result.html", status=status_of(error), answer=None,
                       detail=str(error))
     return render(request, "oid4vp_result.html", answer=status, detail=status.get("error"))

@@ -12,20 +12,17 @@ import json
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlmodel import Session
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
-from wallet.api.archive import archive_name, temp_path
-from wallet.api.deps import Context
-from wallet.db import session_scope
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
+from wallet.services.archive_files import archive_name, temp_path
 from wallet.services.archive_import import import_archive
-from wallet.services.bundles import clr_bundle, has_credentials, vp_bundle
+from wallet.services.bundles import dossier_has_credentials, make_clr_bundle, make_vp_bundle
 from wallet.services.context import WalletContext, WalletError
-from wallet.web.auth import CSRF_FIELD, CheckedForm, FormTooLarge, PageActor, check_csrf
+from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, FormTooLarge, PageActor, check_csrf
 from wallet.web.render import error_status, error_text, render
 
 router = APIRouter()
@@ -37,9 +34,8 @@ KINDS = ("credentials", "evidence", "competences", "reflections", "internshipRep
 def _page(request: Request, actor: PageActor, ctx: WalletContext,
           **context: object) -> HTMLResponse:
     # The bundle links only when there is something to bundle (else they lead to an error).
-    with Session(ctx.engine) as session:
-        bundles = has_credentials(session, actor)
-    return render(request, "archive_move.html", actor=actor, has_credentials=bundles,
+    return render(request, "archive_move.html", actor=actor,
+                  has_credentials=dossier_has_credentials(ctx, actor),
                   **context)
 
 
@@ -108,8 +104,7 @@ def _download(document: dict[str, object], filename: str) -> Response:
 @router.get(BASE + "/vp", response_model=None)
 def vp_download(request: Request, actor: PageActor, ctx: Context) -> Response:
     try:
-        with session_scope(ctx.engine) as session:
-            bundle = vp_bundle(ctx, session, actor)
+        bundle = make_vp_bundle(ctx, actor)
     except WalletError as error:
         return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))
@@ -119,8 +114,7 @@ def vp_download(request: Request, actor: PageActor, ctx: Context) -> Response:
 @router.get(BASE + "/clr", response_model=None)
 def clr_download(request: Request, actor: PageActor, ctx: Context) -> Response:
     try:
-        with session_scope(ctx.engine) as session:
-            bundle = clr_bundle(ctx, session, actor)
+        bundle = make_clr_bundle(ctx, actor)
     except WalletError as error:
         return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))

@@ -8,20 +8,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
-from wallet.api.credentials import store
-from wallet.api.deps import Context
-from wallet.db import session_scope
-from wallet.services.competence_profile import competence_profile
-from wallet.services.competences import add_competence, import_competences
+from wallet.services.competence_profile import dossier_competence_profile
+from wallet.services.competences import add_one_competence, import_framework
 from wallet.services.context import WalletError
-from wallet.services.credential_view import view_credential
-from wallet.services.credentials import CredentialRefused, credentials_of, delete_credential
+from wallet.services.credential_view import credential_checked_now
+from wallet.services.credentials import (
+    CredentialRefused,
+    list_credentials,
+    remove_credential,
+    store_credential,
+)
 from wallet.services.offer_qr import offer_from_qr_image
 from wallet.services.oid4vci_client import fetch_offered, read_offer
-from wallet.web.auth import CheckedForm, PageActor
+from wallet.web.auth import CheckedForm, Context, PageActor
 from wallet.web.i18n import request_language
 from wallet.web.render import error_status, error_text, render, see_other
 
@@ -52,8 +53,7 @@ def _refusal(error: WalletError) -> list[str]:
 # --- list and import ------------------------------------------------------------------------
 @router.get(BASE, response_class=HTMLResponse)
 def credential_list(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        items = credentials_of(session, actor)
+    items = list_credentials(ctx, actor)
     return render(request, "credentials_list.html", actor=actor, items=items,
                   deleted=request.query_params.get("deleted") == "1")
 
@@ -73,7 +73,7 @@ def import_credential(request: Request, actor: PageActor, ctx: Context,
     try:
         if not raw:
             raise WalletError("choose a file or paste the credential", 400)
-        added = store(ctx, actor, raw, "import")
+        added = store_credential(ctx, actor, raw, "import")
     except WalletError as error:
         return render(request, "credentials_import.html", actor=actor,
                       status=error_status(error), error=error_text(request, error),
@@ -119,7 +119,7 @@ def receive_offer(request: Request, actor: PageActor, ctx: Context,
     offer_text, tx_code = _text(form, "offer"), _text(form, "tx_code")
     try:
         raw = fetch_offered(ctx, actor, offer_text, tx_code or None)
-        added = store(ctx, actor, raw, "oid4vci")
+        added = store_credential(ctx, actor, raw, "oid4vci")
     except WalletError as error:
         try:
             preview = read_offer(ctx, offer_text).preview(request_language(request))
@@ -140,8 +140,7 @@ def receive_offer(request: Request, actor: PageActor, ctx: Context,
 @router.get(BASE + "/{credential_id}", response_class=HTMLResponse)
 def credential_page(credential_id: str, request: Request, actor: PageActor,
                     ctx: Context) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        view = view_credential(ctx, session, actor, credential_id)
+    view = credential_checked_now(ctx, actor, credential_id)
     document = view.stored.content if view.stored.format == "jwt_vc" else \
         json.dumps(json.loads(view.stored.content), indent=2, ensure_ascii=False)
     return render(request, "credentials_view.html", actor=actor, view=view,
@@ -152,16 +151,14 @@ def credential_page(credential_id: str, request: Request, actor: PageActor,
 @router.post(BASE + "/{credential_id}/delete")
 def delete_page(credential_id: str, actor: PageActor, ctx: Context,
                 form: CheckedForm) -> Response:
-    with session_scope(ctx.engine) as session:
-        delete_credential(session, actor, credential_id)
+    remove_credential(ctx, actor, credential_id)
     return see_other(f"/d/{actor.owner_id}/credentials?deleted=1")
 
 
 # --- competence profile ---------------------------------------------------------------------
 def _profile(request: Request, actor: Any, ctx: Any, status: int = 200,
              **context: Any) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        groups = competence_profile(session, actor)
+    groups = dossier_competence_profile(ctx, actor)
     return render(request, "profile.html", actor=actor, groups=groups, status=status,
                   **context)
 
@@ -180,17 +177,15 @@ def add_competence_page(request: Request, actor: PageActor, ctx: Context,
     values = {name: _text(form, name) for name in ("name", "url", "framework", "code")}
     try:
         framework_file = _file(form, "framework_file")
-        with session_scope(ctx.engine) as session:
-            if framework_file:
-                try:
-                    items = json.loads(framework_file)
-                except (ValueError, RecursionError):
-                    raise WalletError("the framework file is not JSON: expected a list of "
-                                      "{name, url, code, framework}", 400) from None
-                import_competences(session, actor, items if isinstance(items, list)
-                                   else [items])
-            else:
-                add_competence(session, actor, values["name"], values["url"] or None,
+        if framework_file:
+            try:
+                items = json.loads(framework_file)
+            except (ValueError, RecursionError):
+                raise WalletError("the framework file is not JSON: expected a list of "
+                                  "{name, url, code, framework}", 400) from None
+            import_framework(ctx, actor, items if isinstance(items, list) else [items])
+        else:
+            add_one_competence(ctx, actor, values["name"], values["url"] or None,
                                values["framework"], values["code"])
     except WalletError as error:
         return _profile(request, actor, ctx, status=error_status(error),

@@ -12,24 +12,22 @@ logs; the field-first order works with a plain HTML form.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
-from sqlmodel import Session
 
-from wallet.api.deps import Context
-from wallet.api.evidence import file_response
-from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
-from wallet.models import Evidence
 from wallet.services import evidence as service
 from wallet.services.access import Actor
-from wallet.services.competences import competences_of
+from wallet.services.competences import list_competences
 from wallet.services.context import WalletContext, WalletError
 from wallet.services.evidence_upload import check_declared_length, receive_multipart, save_received
-from wallet.web.auth import CSRF_FIELD, CheckedForm, PageActor, check_csrf
+from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, PageActor, check_csrf
+
+if TYPE_CHECKING:
+    from wallet.models import Evidence
 from wallet.web.i18n import request_language, translator
 from wallet.web.render import error_status, error_text, render, see_other
 
@@ -53,8 +51,7 @@ def _base(actor: Actor) -> str:
 @router.get("/d/{owner_id}/evidence", response_class=HTMLResponse)
 def evidence_page(request: Request, actor: PageActor, ctx: Context,
                   done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        items = service.evidence_of(session, actor)
+    items = service.list_evidence(ctx, actor)
     return render(request, "evidence_list.html", actor=actor, items=items,
                   pending=sum(1 for item in items if item.status == "pending"),
                   can_add=actor.can("evidence:add"), done=DONE.get(done or ""))
@@ -62,8 +59,7 @@ def evidence_page(request: Request, actor: PageActor, ctx: Context,
 
 def _form_page(request: Request, actor: Actor, ctx: WalletContext, *, status: int = 200,
                error: str | None = None, values: dict[str, Any] | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        competences = competences_of(session, actor)
+    competences = list_competences(ctx, actor)
     shown = {"practice_date": ctx.now().date().isoformat(), **(values or {})}
     return render(request, "evidence_new.html", actor=actor, status=status, error=error,
                   values=shown, competences=competences,
@@ -109,8 +105,7 @@ async def add_evidence(request: Request, actor: PageActor, ctx: Context) -> Resp
 def _detail(request: Request, actor: Actor, ctx: WalletContext, item: Evidence, *,
             status: int = 200, error: str | None = None,
             values: dict[str, Any] | None = None, done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        competences = competences_of(session, actor)
+    competences = list_competences(ctx, actor)
     names = {c.id: c.name for c in competences}
     shown = values or {
         "title": item.title, "description": item.description, "place": item.place,
@@ -125,16 +120,16 @@ def _detail(request: Request, actor: Actor, ctx: WalletContext, item: Evidence, 
 @router.get("/d/{owner_id}/evidence/{evidence_id}", response_class=HTMLResponse)
 def evidence_detail(request: Request, evidence_id: str, actor: PageActor, ctx: Context,
                     done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        item = service.get_evidence(session, actor, evidence_id)
+    item = service.evidence_item(ctx, actor, evidence_id)
     return _detail(request, actor, ctx, item, done=done)
 
 
 @router.get("/d/{owner_id}/evidence/{evidence_id}/file")
 def evidence_file(evidence_id: str, actor: PageActor, ctx: Context) -> FileResponse:
-    with Session(ctx.engine) as session:
-        item, path = service.evidence_file(ctx, session, actor, evidence_id)
-    return file_response(item, path)
+    download = service.evidence_download(ctx, actor, evidence_id)
+    return FileResponse(download.path, media_type=download.media_type,
+                        filename=download.filename,
+                        content_disposition_type=download.disposition, headers=download.headers)
 
 
 @router.post("/d/{owner_id}/evidence/{evidence_id}/edit", response_class=HTMLResponse)
@@ -143,11 +138,9 @@ def edit(request: Request, evidence_id: str, actor: PageActor, form: CheckedForm
     values = {name: _text(form, name) for name in FORM_FIELDS}
     values["competences"] = [c for c in form.getlist("competence") if isinstance(c, str)]
     try:
-        with session_scope(ctx.engine) as session:
-            service.update_evidence(session, actor, evidence_id, values)
+        service.save_evidence_changes(ctx, actor, evidence_id, values)
     except WalletError as error:
-        with Session(ctx.engine) as session:
-            item = service.get_evidence(session, actor, evidence_id)
+        item = service.evidence_item(ctx, actor, evidence_id)
         return _detail(request, actor, ctx, item, status=error_status(error),
                        error=error_text(request, error), values=values)
     return see_other(f"{_base(actor)}/{evidence_id}?done=saved")
@@ -155,15 +148,13 @@ def edit(request: Request, evidence_id: str, actor: PageActor, form: CheckedForm
 
 @router.post("/d/{owner_id}/evidence/{evidence_id}/approve")
 def approve(evidence_id: str, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
-    with session_scope(ctx.engine) as session:
-        service.approve_evidence(session, actor, evidence_id)
+    service.approve_pending_evidence(ctx, actor, evidence_id)
     return see_other(f"{_base(actor)}?done=approved")
 
 
 @router.post("/d/{owner_id}/evidence/{evidence_id}/reject")
 def reject(evidence_id: str, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
-    with session_scope(ctx.engine) as session:
-        service.reject_evidence(session, actor, evidence_id)
+    service.reject_pending_evidence(ctx, actor, evidence_id)
     return see_other(f"{_base(actor)}?done=rejected")
 
 
@@ -171,12 +162,10 @@ def reject(evidence_id: str, actor: PageActor, form: CheckedForm, ctx: Context) 
 def delete(request: Request, evidence_id: str, actor: PageActor, form: CheckedForm,
            ctx: Context) -> Response:
     if _text(form, "confirm") != "yes":
-        with Session(ctx.engine) as session:
-            item = service.get_evidence(session, actor, evidence_id)
+        item = service.evidence_item(ctx, actor, evidence_id)
         return _detail(request, actor, ctx, item, status=422,
                        error=render_key(request, "evidence.confirm_needed"))
-    with session_scope(ctx.engine) as session:
-        service.delete_evidence(ctx, session, actor, evidence_id)
+    service.remove_evidence(ctx, actor, evidence_id)
     return see_other(f"{_base(actor)}?done=deleted")
 
 

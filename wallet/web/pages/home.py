@@ -6,24 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, col, func, select
 
 from servicekit.login_limiter import LoginLimiter
-from wallet.api.deps import Context
-from wallet.db import session_scope
-from wallet.models import (
-    Account,
-    AuditEvent,
-    Evidence,
-    Reflection,
-    Share,
-    StoredCredential,
-)
 from wallet.services import delegations
 from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES
-from wallet.services.accounts import authenticate, new_account
+from wallet.services.accounts import authenticated_account, create_account
 from wallet.services.context import WalletError
-from wallet.web.auth import CheckedForm, CurrentAccount, PageActor, end_session, start_session
+from wallet.services.dossier_overview import dossier_overview
+from wallet.web.auth import (
+    CheckedForm,
+    Context,
+    CurrentAccount,
+    PageActor,
+    end_session,
+    start_session,
+)
 from wallet.web.render import error_status, render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -54,8 +51,7 @@ def log_in(request: Request, form: CheckedForm, ctx: Context) -> Response:
     if wait:
         return render(request, "login.html", status=429, next=next_path,
                       values={"email": email}, error_key="login.locked", wait=wait)
-    with session_scope(ctx.engine) as session:
-        account = authenticate(session, email, password if isinstance(password, str) else "")
+    account = authenticated_account(ctx, email, password if isinstance(password, str) else "")
     if account is None:
         limiter.failed(email, address)
         return render(request, "login.html", status=401, next=next_path,
@@ -84,10 +80,9 @@ def sign_up(request: Request, form: CheckedForm, ctx: Context) -> Response:
         return render(request, "signup.html", status=422, values=values,
                       error_key="signup.mismatch")
     try:
-        with session_scope(ctx.engine) as session:
-            account = new_account(ctx, session, values["email"],
-                                  password=password if isinstance(password, str) else "",
-                                  display_name=values["name"])
+        account = create_account(ctx, values["email"],
+                                 password=password if isinstance(password, str) else "",
+                                 display_name=values["name"])
     except WalletError as error:
         return render(request, "signup.html", status=error_status(error), values=values,
                       error=str(error))
@@ -97,44 +92,21 @@ def sign_up(request: Request, form: CheckedForm, ctx: Context) -> Response:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, account: CurrentAccount, ctx: Context) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        dossiers = delegations.dossiers_for(session, account)
+    dossiers = delegations.list_dossiers(ctx, account)
     return render(request, "home.html", account=account, dossiers=dossiers)
 
 
 @router.get("/d/{owner_id}", response_class=HTMLResponse)
 def dossier(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
-    owner = actor.owner_id
-    with Session(ctx.engine) as session:
-        counts = {
-            "evidence": _count(session, Evidence, owner, Evidence.status == "approved"),
-            "pending": _count(session, Evidence, owner, Evidence.status == "pending")
-            + _count(session, Reflection, owner, Reflection.status == "pending"),
-            "reflections": _count(session, Reflection, owner, Reflection.status == "approved"),
-            "credentials": _count(session, StoredCredential, owner),
-            "shares": _count(session, Share, owner, Share.revoked_at == None),  # noqa: E711
-        }
-        owner_account = session.get(Account, owner)
-        log = list(session.exec(select(AuditEvent, Account)
-                                .join(Account, col(Account.id) == AuditEvent.actor_id)
-                                .where(AuditEvent.owner_id == owner)
-                                .order_by(col(AuditEvent.at).desc()).limit(15))) \
-            if actor.is_owner else []
-    return render(request, "dossier.html", actor=actor, owner=owner_account, counts=counts,
-                  log=log)
-
-
-def _count(session: Session, table: Any, owner_id: str, *conditions: Any) -> int:
-    statement = select(func.count()).select_from(table).where(table.owner_id == owner_id,
-                                                              *conditions)
-    return int(session.exec(statement).one())
+    overview = dossier_overview(ctx, actor)
+    return render(request, "dossier.html", actor=actor, owner=overview.owner,
+                  counts=overview.counts, log=overview.log)
 
 
 # --- delegations ------------------------------------------------------------------------
 @router.get("/d/{owner_id}/delegations", response_class=HTMLResponse)
 def delegations_page(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        rows = delegations.delegations_of(session, actor)
+    rows = delegations.list_delegations(ctx, actor)
     return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
                   scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES)
 
@@ -144,17 +116,15 @@ def invite(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) 
     role = _text(form, "role")
     chosen = [s for s in form.getlist("scope") if isinstance(s, str)]
     try:
-        with session_scope(ctx.engine) as session:
-            invitation = delegations.invite(session, actor, _text(form, "email"), role,
-                                            chosen or None)
-            rows = delegations.delegations_of(session, actor)
+        invitation = delegations.invite_delegate(ctx, actor, _text(form, "email"), role,
+                                                 chosen or None)
     except WalletError as error:
-        with Session(ctx.engine) as session:
-            rows = delegations.delegations_of(session, actor)
+        rows = delegations.list_delegations(ctx, actor)
         return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
                       scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES,
                       status=error_status(error), error=str(error),
                       values={"email": _text(form, "email"), "role": role})
+    rows = delegations.list_delegations(ctx, actor)
     link = f"{ctx.public_url}/invite/{invitation.token}"
     return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
                   scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES, invite_link=link,
@@ -163,8 +133,7 @@ def invite(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) 
 
 @router.post("/d/{owner_id}/delegations/{delegation_id}/withdraw")
 def withdraw(delegation_id: str, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
-    with session_scope(ctx.engine) as session:
-        delegations.withdraw(session, actor, delegation_id)
+    delegations.withdraw_delegation(ctx, actor, delegation_id)
     return see_other(f"/d/{actor.owner_id}/delegations")
 
 
@@ -179,18 +148,14 @@ def accept_invitation(request: Request, token: str, form: CheckedForm,
                       ctx: Context) -> Response:
     account_id = request.session.get("account")
     try:
-        with session_scope(ctx.engine) as session:
-            account = session.get(Account, account_id) if isinstance(account_id, str) else None
-            password = form.get("password")
-            delegation = delegations.accept(
-                ctx, session, token, account=account,
-                password=password if isinstance(password, str) else None,
-                display_name=_text(form, "name"))
-            delegate = session.get(Account, delegation.delegate_id)
+        password = form.get("password")
+        delegation, delegate = delegations.accept_invitation(
+            ctx, token, account_id=account_id if isinstance(account_id, str) else None,
+            password=password if isinstance(password, str) else None,
+            display_name=_text(form, "name"))
     except WalletError as error:
         return render(request, "invite.html", token=token, status=error_status(error),
                       error=str(error), logged_in=isinstance(account_id, str))
-    assert delegate is not None
     start_session(request, delegate)
     return see_other(f"/d/{delegation.owner_id}")
 

@@ -8,24 +8,20 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import Session
 
-from wallet.api.deps import Context
-from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
-from wallet.models import Account, Evidence
 from wallet.services import reflections as service
 from wallet.services import reports
 from wallet.services.access import Actor
 from wallet.services.checking import check_credential
-from wallet.services.competences import competences_of
+from wallet.services.competences import list_competences
 from wallet.services.context import WalletError
-from wallet.services.evidence import evidence_of
+from wallet.services.evidence import list_evidence
 from wallet.services.report_html import EXPORT_CSP, export_filename, report_html
 from wallet.services.report_pdf import report_pdf
 from wallet.services.self_issued import author_name
-from wallet.web.auth import CheckedForm, PageActor
-from wallet.web.i18n import request_language
+from wallet.web.auth import CheckedForm, Context, PageActor
+from wallet.web.i18n import request_language, translator
 from wallet.web.render import error_status, render, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -44,23 +40,18 @@ def _text(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _approved_evidence(session: Session, actor: Actor) -> list[Evidence]:
-    return evidence_of(session, actor, "approved") if actor.can("evidence:read") else []
-
-
 def _list_page(request: Request, actor: Actor, ctx: Any, *, status: int = 200,
                error: str | None = None, values: dict[str, Any] | None = None,
                done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        found = service.reflections_of(session, actor)
-        authors = service.authors_of(session, found)
-        can_write = actor.can("reflections:write")
-        competences = competences_of(session, actor) if can_write else []
-        evidence = _approved_evidence(session, actor) if can_write else []
+    found = service.list_reflections(ctx, actor)
+    can_write = actor.can("reflections:write")
+    competences = list_competences(ctx, actor) if can_write else []
+    evidence = list_evidence(ctx, actor, "approved") \
+        if can_write and actor.can("evidence:read") else []
     return render(request, "reflections_list.html", actor=actor, status=status, error=error,
-                  values=values or {}, reflections=found, authors=authors,
+                  values=values or {}, reflections=found.reflections, authors=found.authors,
                   competences=competences, evidence=evidence, can_write=can_write,
-                  pending=sum(1 for r in found if r.status == "pending"),
+                  pending=sum(1 for r in found.reflections if r.status == "pending"),
                   done=DONE.get(done or ""), name_of=author_name)
 
 
@@ -72,34 +63,27 @@ def reflections_page(request: Request, actor: PageActor, ctx: Context,
 
 @router.post("/d/{owner_id}/reflections", response_class=HTMLResponse)
 def write(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) -> Response:
-    values = {"text": _text(form, "text"), "competences": _ids(form, "competence"),
-              "evidence": _ids(form, "evidence")}
+    text, competences, evidence = \
+        _text(form, "text"), _ids(form, "competence"), _ids(form, "evidence")
+    values = {"text": text, "competences": competences, "evidence": evidence}
     try:
-        with session_scope(ctx.engine) as session:
-            reflection = service.write_reflection(ctx, session, actor, values["text"],
-                                                  values["competences"], values["evidence"])
-            status = reflection.status
+        reflection = service.save_reflection(ctx, actor, text, competences, evidence)
     except WalletError as error:
         return _list_page(request, actor, ctx, status=error_status(error), error=str(error),
                           values=values)
-    done = "saved" if status == "approved" else "pending"
+    done = "saved" if reflection.status == "approved" else "pending"
     return see_other(f"/d/{actor.owner_id}/reflections?done={done}")
 
 
 @router.get("/d/{owner_id}/reflections/{reflection_id}", response_class=HTMLResponse)
 def reflection_page(request: Request, reflection_id: str, actor: PageActor,
                     ctx: Context, done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        reflection = service.get_reflection(session, actor, reflection_id)
-        author = session.get(Account, reflection.author_id)
-        competences = {c.id: c for c in competences_of(session, actor)}
-        evidence = {e.id: e for e in _approved_evidence(session, actor)}
+    details = service.reflection_details(ctx, actor, reflection_id)
+    reflection, author = details.reflection, details.author
     credential = service.credential_of(reflection)
     return render(request, "reflections_detail.html", actor=actor, reflection=reflection,
                   author=author, author_label=author_name(author) if author else "?",
-                  competences=[competences[i] for i in reflection.competence_ids
-                               if i in competences],
-                  evidence=[evidence[i] for i in reflection.evidence_ids if i in evidence],
+                  competences=details.competences, evidence=details.evidence,
                   report=check_credential(ctx, credential),
                   credential_text=json.dumps(credential, indent=2, ensure_ascii=False),
                   done=DONE.get(done or ""))
@@ -108,14 +92,11 @@ def reflection_page(request: Request, reflection_id: str, actor: PageActor,
 @router.post("/d/{owner_id}/reflections/{reflection_id}/{decision}")
 def decide(reflection_id: str, decision: str, actor: PageActor, form: CheckedForm,
            ctx: Context) -> Response:
-    actions = {"approve": service.approve_reflection, "reject": service.reject_reflection}
-    with session_scope(ctx.engine) as session:
-        if decision == "delete":
-            service.delete_reflection(session, actor, reflection_id)
-        elif decision in actions:
-            actions[decision](ctx, session, actor, reflection_id)
-        else:
-            raise WalletError("no such action", 404)
+    actions = {"approve": service.approve_pending_reflection,
+               "reject": service.reject_pending_reflection, "delete": service.remove_reflection}
+    if decision not in actions:
+        raise WalletError("no such action", 404)
+    actions[decision](ctx, actor, reflection_id)
     done = {"approve": "approved", "reject": "rejected"}.get(decision, "deleted")
     return see_other(f"/d/{actor.owner_id}/reflections?done={done}")
 
@@ -124,14 +105,12 @@ def decide(reflection_id: str, decision: str, actor: PageActor, form: CheckedFor
 def _reports_page(request: Request, actor: Actor, ctx: Any, *, status: int = 200,
                   error: str | None = None,
                   values: dict[str, Any] | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        found = reports.reports_of(session, actor)
-        evidence = evidence_of(session, actor, "approved")
-        approved = service.reflections_of(session, actor, "approved")
-        authors = service.authors_of(session, approved)
+    found = reports.list_reports(ctx, actor)
+    evidence = list_evidence(ctx, actor, "approved")
+    approved = service.list_reflections(ctx, actor, "approved")
     return render(request, "report_list.html", actor=actor, status=status, error=error,
                   values=values or {"evidence": [], "reflections": []}, reports=found,
-                  evidence=evidence, reflections=approved, authors=authors,
+                  evidence=evidence, reflections=approved.reflections, authors=approved.authors,
                   name_of=author_name)
 
 
@@ -147,53 +126,46 @@ def create_report(request: Request, actor: PageActor, form: CheckedForm,
                               for name in ("title", "organisation", "period", "summary")}
     values.update(evidence=_ids(form, "evidence"), reflections=_ids(form, "reflection"))
     try:
-        with session_scope(ctx.engine) as session:
-            report = reports.create_report(
-                ctx, session, actor, values["title"], values["organisation"],
-                values["period"], values["summary"], values["evidence"], values["reflections"])
-            report_id = report.id
+        report = reports.compose_report(
+            ctx, actor, values["title"], values["organisation"], values["period"],
+            values["summary"], values["evidence"], values["reflections"])
     except WalletError as error:
         return _reports_page(request, actor, ctx, status=error_status(error),
                              error=str(error), values=values)
-    return see_other(f"/d/{actor.owner_id}/reports/{report_id}?done=report")
+    return see_other(f"/d/{actor.owner_id}/reports/{report.id}?done=report")
 
 
 @router.get("/d/{owner_id}/reports/{report_id}.html")
 def report_as_html(request: Request, report_id: str, actor: PageActor,
                    ctx: Context) -> Response:
-    with Session(ctx.engine) as session:
-        contents = reports.report_contents(ctx, session,
-                                           reports.get_report(session, actor, report_id))
-    return _download(report_html(contents, request_language(request)),
+    contents = reports.contents_of_report(ctx, actor, report_id)
+    language = request_language(request)
+    return _download(report_html(contents, language, translator(language)),
                      "text/html; charset=utf-8", export_filename(contents, "html"))
 
 
 @router.get("/d/{owner_id}/reports/{report_id}.pdf")
 def report_as_pdf(request: Request, report_id: str, actor: PageActor,
                   ctx: Context) -> Response:
-    with Session(ctx.engine) as session:
-        contents = reports.report_contents(ctx, session,
-                                           reports.get_report(session, actor, report_id))
+    contents = reports.contents_of_report(ctx, actor, report_id)
     return _download(report_pdf(contents, evidence_store(ctx.settings.evidence_dir),
-                                request_language(request)),
+                                translator(request_language(request))),
                      "application/pdf", export_filename(contents, "pdf"))
 
 
 @router.get("/d/{owner_id}/reports/{report_id}/credential")
 def report_credential(report_id: str, actor: PageActor, ctx: Context) -> JSONResponse:
-    with Session(ctx.engine) as session:
-        report = reports.get_report(session, actor, report_id)
-        return JSONResponse(json.loads(report.credential_json), headers={
-            "Content-Disposition": f'attachment; filename="stageverslag-{report.id}.json"'})
+    report = reports.find_report(ctx, actor, report_id)
+    return JSONResponse(json.loads(report.credential_json), headers={
+        "Content-Disposition": f'attachment; filename="stageverslag-{report.id}.json"'})
 
 
 @router.get("/d/{owner_id}/reports/{report_id}", response_class=HTMLResponse)
 def report_page(request: Request, report_id: str, actor: PageActor, ctx: Context,
                 done: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        report = reports.get_report(session, actor, report_id)
-        contents = reports.report_contents(ctx, session, report, inline_images=False)
-    return render(request, "report_detail.html", actor=actor, report=report, c=contents,
+    contents = reports.contents_of_report(ctx, actor, report_id, inline_images=False)
+    return render(request, "report_detail.html", actor=actor, report=contents.report,
+                  c=contents,
                   done=DONE.get(done or ""), name_of=author_name)
 
 

@@ -8,16 +8,13 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import UploadFile
 
 from servicekit.qr_decode import ImageRefused, decode_qr
-from wallet.api.deps import Context
-from wallet.db import session_scope
 from wallet.services.access import Actor
 from wallet.services.context import WalletContext, WalletError
-from wallet.services.oid4vp_client import answer, decline, preview
-from wallet.web.auth import CheckedForm, PageActor
+from wallet.services.oid4vp_client import preview_request, send_answer, send_refusal
+from wallet.web.auth import CheckedForm, Context, PageActor
 from wallet.web.render import error_status, error_text, render
 
 router = APIRouter(include_in_schema=False)
@@ -55,8 +52,7 @@ async def _request_from(form: Any) -> str:
 
 
 def _consent(request: Request, actor: Actor, ctx: WalletContext, uri: str) -> HTMLResponse:
-    with Session(ctx.engine) as session:
-        seen = preview(ctx, session, actor, uri)
+    seen = preview_request(ctx, actor, uri)
     chosen = {found[0]["id"] for found in seen["matches"].values() if found}
     return render(request, "sharing_oid4vp_consent.html", actor=actor, preview=seen,
                   request_uri=uri, chosen=chosen)
@@ -82,8 +78,7 @@ def send(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) ->
     uri = uri if isinstance(uri, str) else ""
     chosen = [v for v in form.getlist("credential") if isinstance(v, str)]
     try:
-        with session_scope(ctx.engine) as session:
-            result = answer(ctx, session, actor, uri, chosen)
+        result = send_answer(ctx, actor, uri, chosen)
     except WalletError as error:
         return _start(request, actor, status=error_status(error),
                       error=error_text(request, error), value=uri)
@@ -96,8 +91,7 @@ def refuse(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) 
     uri = form.get("request")
     uri = uri if isinstance(uri, str) else ""
     try:
-        with session_scope(ctx.engine) as session:
-            result = decline(ctx, session, actor, uri)
+        result = send_refusal(ctx, actor, uri)
     except WalletError as error:
         return _start(request, actor, status=error_status(error),
                       error=error_text(request, error), value=uri)
