@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
 from issuer.api.schemas.bulk import JobList, JobProgress, RowPage, StartedJob
 from issuer.api.schemas.uploads import csv_upload
 from issuer.models import BulkJob, BulkRow, Organisation
@@ -29,7 +30,7 @@ from issuer.services.context import IssuerContext
 from servicekit.errors import Invalid, UnsupportedType
 from servicekit.http_body import BodyError, read_body, uploaded_file
 
-router = APIRouter(prefix="/api", tags=["bulk issue"])
+router = APIRouter(prefix="/api", tags=["bulk issue"], responses=REFUSALS)
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/octet-stream",

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
 from issuer.api.schemas.endorsements import (
     EndorsementList,
     EndorsementSummary,
@@ -26,7 +27,8 @@ from issuer.services.endorsements import (
     withdraw_endorsement,
 )
 
-router = APIRouter(prefix="/api", tags=["endorsements"])
+router = APIRouter(prefix="/api", tags=["endorsements"], strict_content_type=False,
+                   responses=REFUSALS)
 
 
 @router.post("/endorsements", status_code=201, response_model=MadeEndorsement)

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 
 from issuer.api.body_refusals import RefusedBodyRoute
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
 from issuer.api.schemas.documents import file_content
 from issuer.api.schemas.manage import (
     MAX_IDEMPOTENCY_KEY,
@@ -53,7 +54,8 @@ from servicekit.http_body import read_body, uploaded_file
 from standards.dates import parse_datetime
 from standards.ob3 import brin_identifier, kvk_identifier
 
-router = APIRouter(prefix="/api", tags=["management"], route_class=RefusedBodyRoute)
+router = APIRouter(prefix="/api", tags=["management"], route_class=RefusedBodyRoute,
+                   strict_content_type=False, responses=REFUSALS)
 
 
 

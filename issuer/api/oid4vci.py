@@ -50,7 +50,7 @@ from issuer.services.oid4vci_metadata import authorization_server_metadata, issu
 from servicekit.errors import Gone
 from servicekit.qr import qr_png, qr_svg
 
-router = APIRouter(tags=["OpenID4VCI"])
+router = APIRouter(tags=["OpenID4VCI"], strict_content_type=False)
 
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 METADATA_CACHE = {"Cache-Control": "public, max-age=300"}
@@ -59,9 +59,8 @@ MAX_FORM_BYTES = 16 * 1024
 BODY_ERROR_CODE = {"/oid4vci/token": "invalid_request",
                    "/oid4vci/credential": "invalid_credential_request"}
 OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
-    400: {"model": OAuthErrorBody, "description": "refused (RFC 6749 §5.2)"},
-    401: {"model": OAuthErrorBody, "description": "no valid access token (RFC 6750 §3.1)"},
-}
+    "4XX": {"model": OAuthErrorBody, "description": "refused: 400 (RFC 6749 §5.2), or 401 with "
+            "invalid_token and a WWW-Authenticate challenge (RFC 6750 §3.1)"}}
 
 
 class OAuthRoute(APIRoute):
@@ -86,7 +85,8 @@ class OAuthRoute(APIRoute):
         return route
 
 
-oauth_router = APIRouter(tags=["OpenID4VCI"], route_class=OAuthRoute, responses=OAUTH_ERRORS)
+oauth_router = APIRouter(tags=["OpenID4VCI"], route_class=OAuthRoute, responses=OAUTH_ERRORS,
+                         strict_content_type=False)
 
 
 def _oauth_error(request: Request, error: OAuthError) -> JSONResponse:

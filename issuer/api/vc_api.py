@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
 from issuer.api.schemas.vc_api import (
     IssueCredentialRequest,
     IssueCredentialResponse,
@@ -16,7 +17,7 @@ from issuer.api.schemas.vc_api import (
 from issuer.services.issuing import issue_unsigned_credential
 from issuer.services.status import set_credential_status
 
-router = APIRouter(tags=["VC-API"])
+router = APIRouter(tags=["VC-API"], strict_content_type=False, responses=REFUSALS)
 
 
 @router.post("/credentials/issue", status_code=201, response_model=IssueCredentialResponse)

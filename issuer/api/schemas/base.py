@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
 
@@ -27,3 +29,16 @@ class ResponseBody(BaseModel):
 
     model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True,
                               serialize_by_alias=True, extra="forbid")
+
+
+class ApiError(BaseModel):
+    """The body of every refusal of the issuer's own API (servicekit.api_errors)."""
+
+    error: str = Field(description='a code: "bad_request", "not_found", "unprocessable", ...')
+    message: str = Field(description="what was wrong, for the person or program that asked")
+
+
+# Documents the refusals of a route; it also stands in for FastAPI's default 422 answer,
+# whose shape these routes never give.
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    "4XX": {"model": ApiError, "description": "Refused; the message says why"}}
