@@ -1,6 +1,6 @@
 """The Jinja2 set-up every service's pages share: the service's own templates first, then the
-shared form macros (servicekit/web_templates), the `moment` filter, and the redirect after a
-successful post."""
+shared form macros (servicekit/web_templates), the `moment` filter, `tn` for texts with a
+count, and the redirect after a successful post."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from pathlib import Path
 
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
+
+from servicekit.i18n import template_plural
 
 SHARED_TEMPLATE_DIR = Path(__file__).parent / "web_templates"
 
@@ -24,6 +26,7 @@ def format_moment(moment: datetime | None) -> str:
 def page_templates(own_dir: Path) -> Jinja2Templates:
     templates = Jinja2Templates(directory=[own_dir, SHARED_TEMPLATE_DIR])
     templates.env.filters["moment"] = format_moment
+    templates.env.globals["tn"] = template_plural
     templates.env.trim_blocks = True  # no blank lines where block tags stood
     templates.env.lstrip_blocks = True
     return templates

@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from issuer.web.auth import LoginLimiter
-from issuer.web.messages_en import MESSAGES as ENGLISH
-from issuer.web.messages_nl import MESSAGES as DUTCH
+from issuer.web.i18n import LOCALE_DIR
 from standards.fetcher import Fetcher, FetchPolicy
 from standards.verification import verify_credential
+from tests.catalogues import texts
 from tests.issuer.conftest import IssuerProcess, opendossier
 
 WEB = Path(__file__).resolve().parents[2] / "issuer" / "web"
@@ -58,6 +58,7 @@ class FormCheck(HTMLParser):
             self.controls.append(attributes)
 
 
+DUTCH, ENGLISH = texts(LOCALE_DIR, "nl"), texts(LOCALE_DIR, "en")
 SECTIONS = sorted({key.split(".")[0] for key in DUTCH})
 UNTRANSLATED = re.compile(r"[>\"]\s*(?:" + "|".join(SECTIONS) + r")\.[a-z_]+\s*[<\"]")
 
@@ -375,7 +376,7 @@ def test_the_same_form_twice_issues_once_and_errors_show_on_the_form(staff: Staf
     refused = staff.post("/staff/issue", {**data, "recipient": "geen adres", "nonce": "n2"},
                          token_from="/staff/issue")
     assert refused.status_code == 422
-    assert "neither a DID nor an e-mail address" in refused.text
+    assert "is geen DID en geen e-mailadres" in refused.text  # the refusal, in Dutch
     assert 'value="geen adres"' in refused.text
 
 

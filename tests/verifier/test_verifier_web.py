@@ -20,6 +20,7 @@ from PIL import Image
 
 from standards.baking import bake_png
 from standards.ob3 import digest_sri
+from tests.catalogues import texts
 from tests.issuer.test_issuer_vc_api import SUBJECT_DID, unsigned_credential
 from tests.local_server import LocalServer
 from tests.oid4vci_wallet import WalletError
@@ -34,11 +35,11 @@ from tests.verifier.signing import (
 )
 from tests.verifier.test_verifier_oid4vp import issue_to
 from verifier.services.qr_decode import decode_qr
-from verifier.web.messages_en import MESSAGES as ENGLISH
-from verifier.web.messages_nl import MESSAGES as DUTCH
+from verifier.web.i18n import LOCALE_DIR
 
 KNOWN_ISSUER_NL = "Geldig — uitgegeven door OBS De Linde (bekende organisatie, BRIN 12AB)"
 KNOWN_ISSUER_EN = "Valid — issued by OBS De Linde (known organisation, BRIN 12AB)"
+DUTCH, ENGLISH = texts(LOCALE_DIR, "nl"), texts(LOCALE_DIR, "en")
 SECTIONS = sorted({key.split(".")[0] for key in DUTCH})
 UNTRANSLATED = re.compile(r"[>\"]\s*(?:" + "|".join(SECTIONS) + r")\.[a-z_-]+\s*[<\"]")
 

@@ -45,7 +45,7 @@ def test_move_pages_export_and_import(wallet_server: WalletProcess,
     assert 'role="alert"' in mismatch.text and 'aria-describedby="form-error"' in mismatch.text
     short = browser.post(f"{move}/export", {"password": "kort", "password_again": "kort"},
                          form_page=move)
-    assert short.status_code == 422 and "at least 10" in short.text
+    assert short.status_code == 422 and "minstens 10" in short.text
     exported = browser.post(f"{move}/export", {"password": PASSWORD,
                                                "password_again": PASSWORD}, form_page=move)
     assert exported.status_code == 200, exported.text[:300]
@@ -68,7 +68,7 @@ def test_move_pages_export_and_import(wallet_server: WalletProcess,
     assert f'href="{move}/vp"' in browser.get(move).text
     wrong = other.post(f"{target}/import", {"password": "not the password"}, form_page=target,
                        files={"archive": ("dossier.zip", exported.content, "application/zip")})
-    assert wrong.status_code == 422 and "wrong password" in wrong.text
+    assert wrong.status_code == 422 and "Verkeerd wachtwoord" in wrong.text
     assert newcomer.client.get(newcomer.url("/credentials")).json() == []
     done = other.post(f"{target}/import", {"password": PASSWORD}, form_page=target,
                       files={"archive": ("dossier.zip", exported.content, "application/zip")})

@@ -57,7 +57,7 @@ def test_import_view_delete(browser: PageSession, owner: Owner,
     assert "nog geen credentials" in browser.get(base).text  # nothing stored
 
     empty = browser.post(base + "/import", {"pasted": ""})
-    assert empty.status_code == 400 and "choose a file" in empty.text
+    assert empty.status_code == 400 and "Kies een bestand" in empty.text
 
     added = browser.post(base + "/import", files={
         "file": ("badge.json", json.dumps(vc).encode(), "application/json")},
@@ -102,7 +102,7 @@ def test_receive_with_qr_photo_and_code(browser: PageSession, owner: Owner,
 
     not_a_photo = browser.post(base + "/receive", files={"qr": ("qr.png", b"nope", "image/png")},
                                form_page=base + "/receive")
-    assert not_a_photo.status_code == 400 and "not a photo" in not_a_photo.text
+    assert not_a_photo.status_code == 400 and "geen foto" in not_a_photo.text
 
     step = browser.post(base + "/receive", files={"qr": ("qr.png", photo, "image/png")},
                         form_page=base + "/receive")

@@ -119,7 +119,7 @@ def test_delegate_adds_owner_approves_on_pages(wallet_server: WalletProcess,
 
     mine = logged_in(wallet_server, owner.email)
     listed = mine.get(base).text
-    assert "wachten op je goedkeuring" in listed and "Opnemen in dossier" in listed
+    assert "1 stuk bewijs wacht op je goedkeuring." in listed and "Opnemen in dossier" in listed
     [item_id] = _ids_in(listed, owner)
     # the delegate cannot approve
     assert theirs.post(f"{base}/{item_id}/approve", form_page=base).status_code == 403
@@ -139,7 +139,7 @@ def test_edit_delete_and_english(sqlite_wallet: WalletProcess) -> None:
     detail = f"{base}/{item_id}"
     bad = browser.post(f"{detail}/edit", {"title": "Nieuw", "practice_date": "gisteren"},
                        form_page=detail)
-    assert bad.status_code == 422 and "YYYY-MM-DD" in bad.text
+    assert bad.status_code == 422 and "JJJJ-MM-DD" in bad.text
     saved = browser.post(f"{detail}/edit", {"title": "Nieuw", "practice_date": "2026-01-09"},
                          form_page=detail)
     assert saved.status_code == 303

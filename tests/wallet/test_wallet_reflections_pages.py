@@ -30,7 +30,7 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProces
 
     refused = mine.post(page_of, {"text": "   "})
     assert refused.status_code == 422
-    assert 'role="alert"' in refused.text and "empty" in refused.text
+    assert 'role="alert"' in refused.text and "leeg" in refused.text
     assert 'aria-describedby="form-error"' in refused.text
 
     written = mine.post(page_of, {"text": "<script>alert(1)</script> Rustige les."})
@@ -47,11 +47,11 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProces
     assert "wacht op goedkeuring" in by_mentor.get(page_of).text
 
     waiting = mine.get(page_of).text
-    assert "1 wachten op goedkeuring." in waiting
+    assert "1 wacht op goedkeuring." in waiting
     reflection_id = re.search(rf'action="{page_of}/([0-9a-f]{{32}})/approve"', waiting).group(1)
     not_allowed = by_mentor.post(f"{page_of}/{reflection_id}/approve", form_page=page_of)
     assert not_allowed.status_code == 403
-    assert "only the owner" in not_allowed.text
+    assert "Alleen de eigenaar" in not_allowed.text
     approved = mine.post(f"{page_of}/{reflection_id}/approve", form_page=page_of)
     assert approved.status_code == 303
     assert approved.headers["location"] == f"{page_of}?done=approved"
@@ -84,7 +84,7 @@ def test_compose_and_download_a_report_on_pages(sqlite_wallet: WalletProcess) ->
     assert f'value="{reflection.json()["id"]}"' in form
 
     nothing = mine.post(reports, {"title": "Stage", "organisation": "De Linde"})
-    assert nothing.status_code == 422 and "choose at least one" in nothing.text
+    assert nothing.status_code == 422 and "Kies minstens één" in nothing.text
     assert 'value="De Linde"' in nothing.text  # what was typed stays
 
     made = mine.post(reports, {"title": "Stage coördinator", "organisation": "De Linde",
@@ -107,5 +107,5 @@ def test_compose_and_download_a_report_on_pages(sqlite_wallet: WalletProcess) ->
 
     delegate = logged_in(sqlite_wallet, coordinator.email)
     refused = delegate.get(reports)
-    assert refused.status_code == 403 and "only the owner" in refused.text
+    assert refused.status_code == 403 and "Alleen de eigenaar" in refused.text
     assert delegate.get(made.headers["location"]).status_code == 403

@@ -48,8 +48,8 @@ def headline(node: Node, t: Translator) -> str:
     if not issuer:
         return word
     endorsing = "EndorsementCredential" in node.get("summary", {}).get("types", [])
-    return t("headline.endorsed" if endorsing else "headline.issued", verdict=word,
-             issuer=issuer, trust=trust_short(node, t))
+    key = "headline.endorsed" if endorsing else "headline.issued"
+    return t(key, verdict=word, issuer=issuer, trust=trust_short(node, t))
 
 
 def issuer_name(node: Node) -> str | None:
@@ -92,8 +92,8 @@ def check_label(name: str, t: Translator) -> str:
     presented = _PRESENTED.match(name)
     if presented:
         number = int(presented.group(1)) + 1
-        return t("check.holder_binding" if presented.group(2) else "check.credential",
-                 n=number)
+        key = "check.holder_binding" if presented.group(2) else "check.credential"
+        return t(key, n=number)
     return t(f"check.{name}") if name in KNOWN_CHECKS else name
 
 

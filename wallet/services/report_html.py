@@ -12,13 +12,14 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from servicekit.i18n import LANGUAGES, Translator
+from servicekit.i18n import LANGUAGES, Translator, template_plural
 from wallet.services.reports import ReportContents
 
 TEMPLATE_DIR = Path(__file__).resolve().parents[1] / "web" / "templates"
 _environment = Environment(loader=FileSystemLoader(TEMPLATE_DIR),
                            autoescape=select_autoescape(["html"]),
                            trim_blocks=True, lstrip_blocks=True)
+_environment.globals["tn"] = template_plural
 # Sent with the file: no scripts, nothing fetched; only its own styles and data: images.
 EXPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
 

@@ -133,7 +133,7 @@ def report_pdf(contents: ReportContents, store: EvidenceStore, t: Translator) ->
                           moment=day(reflection.created_at)), 10.5, bold=True, space=0.5)
         pdf.write_block(reflection.text, space=4)
     if contents.missing:
-        pdf.write_block(t("reflections.export.missing", count=contents.missing))
+        pdf.write_block(t.plural("reflections.export.missing", contents.missing))
     pdf.ln(4)
     pdf.write_block(t("reflections.export.signed", did=contents.owner.did), 8.5)
     return bytes(pdf.output())

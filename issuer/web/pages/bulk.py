@@ -57,8 +57,8 @@ def start(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm
 
 
 def progress_text(t: Translator, job: BulkJob) -> str:
-    return t("bulk.progress_text", done=job.done, total=job.total, issued=job.issued,
-             skipped=job.skipped, failed=job.failed)
+    return t.plural("bulk.progress_text", job.total, done=job.done, total=job.total,
+                    issued=job.issued, skipped=job.skipped, failed=job.failed)
 
 
 @router.get("/{job_id}")
