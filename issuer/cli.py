@@ -9,16 +9,16 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from issuer.config import IssuerSettings
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.config import DEFAULT_DATA_DIR, IssuerSettings
+from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation, create_staff, get_organisation
-
-DEFAULT_DATA_DIR = Path("data/issuer")
+from servicekit.errors import ServiceError
 
 
 def add_storage_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
-                        help=f"files and the SQLite database (default {DEFAULT_DATA_DIR})")
+    parser.add_argument("--data-dir", type=Path,
+                        help="files and the SQLite database (default "
+                             f"$OPENDOSSIER_ISSUER_DATA_DIR or {DEFAULT_DATA_DIR})")
     parser.add_argument("--database-url", help="SQLAlchemy URL, e.g. "
                         "postgresql+psycopg://user@host/db (default SQLite in the data dir)")
 
@@ -95,11 +95,17 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
 
 
 def settings_from(args: argparse.Namespace) -> IssuerSettings:
-    host = getattr(args, "host", "127.0.0.1")
-    port = getattr(args, "port", 8001)
-    public_url = getattr(args, "public_url", None) or f"http://{host}:{port}"
-    return IssuerSettings(data_dir=args.data_dir, database_url=args.database_url,
-                          public_url=public_url)
+    """The flags given; OPENDOSSIER_ISSUER_* environment variables fill what they leave out.
+    Without either, the public URL is where `serve` listens."""
+    flags = {"data_dir": args.data_dir, "database_url": args.database_url,
+             "public_url": getattr(args, "public_url", None)}
+    settings = IssuerSettings(**{name: value for name, value in flags.items()
+                                 if value is not None})
+    if "public_url" not in settings.model_fields_set:
+        host = getattr(args, "host", "127.0.0.1")
+        port = getattr(args, "port", 8001)
+        settings.public_url = f"http://{host}:{port}"
+    return settings
 
 
 def _cmd_serve(args: argparse.Namespace) -> int:
@@ -122,7 +128,7 @@ def _cmd_create_org(args: argparse.Namespace) -> int:
             created = create_organisation(ctx, session, args.name, did_method=args.did,
                                           url=args.url, email=args.email)
             session.commit()
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:
@@ -144,7 +150,7 @@ def _cmd_create_staff(args: argparse.Namespace) -> int:
             org = get_organisation(session, args.org)
             user = create_staff(session, org, args.email, password, args.name)
             session.commit()
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:
@@ -176,7 +182,7 @@ def _cmd_bulk_issue(args: argparse.Namespace) -> int:
         job = create_bulk_job(ctx, org, args.achievement_id, filename=args.csv.name,
                               csv_bytes=data)
         job = run_bulk_job(ctx, org, job.id, data, progress)
-    except IssuerError as error:
+    except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)
         return 2
     finally:

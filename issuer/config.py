@@ -1,41 +1,57 @@
-"""Issuer settings: where data lives, which database, the public URL, the key-encryption key."""
+"""Issuer settings: where data lives, which database, the public URL, the key-encryption key.
+
+One pydantic-settings class: `opendossier serve issuer` (and the `opendossier issuer ...`
+commands) build it from their flags, and environment variables `OPENDOSSIER_ISSUER_<FIELD>`
+(e.g. OPENDOSSIER_ISSUER_DATA_DIR, OPENDOSSIER_ISSUER_PUBLIC_URL) fill what the flags leave
+out.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.key_file import ConfigurationError, key_encryption_key
 from standards.fetcher import FetchPolicy
 
+ENV_PREFIX = "OPENDOSSIER_ISSUER_"
 SECRET_KEY_ENV = "OPENDOSSIER_ISSUER_SECRET_KEY"
 SECRET_KEY_FILE = "issuer-secret.key"
+DEFAULT_DATA_DIR = Path("data/issuer")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8001"
 
 __all__ = ["ConfigurationError", "IssuerSettings"]
 
 
-@dataclass
-class IssuerSettings:
+class IssuerSettings(BaseSettings):
     """`public_url` is how the outside world reaches this service: DIDs (did:web), achievement
     ids, status list URLs and OpenID4VCI metadata are all built from it.
 
     The key-encryption key (32 bytes) that protects signing keys at rest comes from the
     environment variable OPENDOSSIER_ISSUER_SECRET_KEY (base64) when set, otherwise from the
     file `issuer-secret.key` in the data directory, created with mode 0600 on first use.
-    Keep that file out of database backups.
+    Keep that file out of database backups. (It is read when needed, not kept here.)
     """
 
-    data_dir: Path = Path("data/issuer")
-    database_url: str | None = None
-    public_url: str = "http://127.0.0.1:8001"
-    offer_lifetime_seconds: int = 7 * 24 * 3600
-    access_token_lifetime_seconds: int = 600
-    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
-    session_cookie_secure: bool = False
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
 
-    def __post_init__(self) -> None:
-        self.data_dir = Path(self.data_dir)
-        self.public_url = self.public_url.rstrip("/")
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite in the data directory when not set")
+    public_url: str = DEFAULT_PUBLIC_URL
+    offer_lifetime_seconds: int = Field(default=7 * 24 * 3600, gt=0)
+    access_token_lifetime_seconds: int = Field(default=600, gt=0)
+    fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
+    session_cookie_secure: bool = False
+    # JSON and form bodies; the largest is a CASE framework package. Uploads have their own.
+    max_request_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+
+    @field_validator("public_url")
+    @classmethod
+    def _without_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
 
     @property
     def resolved_database_url(self) -> str:

@@ -21,11 +21,10 @@ from sqlmodel import Session, select
 
 from issuer.models import Framework, Organisation, StaffUser
 from issuer.services.achievements import AchievementInput, achievement_url, create_achievement
-from issuer.services.context import IssuerContext
+from issuer.services.context import IssuerContext, stored
 from issuer.services.endorsements import endorse
 from issuer.services.frameworks import competence_url, competences_of, import_csv
 from issuer.services.organisations import create_organisation, create_staff, default_profile
-from servicekit.errors import Inconsistent
 
 SCHOOL = "OBS De Linde"
 INSTITUTE = "Pabo Midden"
@@ -107,10 +106,7 @@ def seed_example_data(ctx: IssuerContext) -> ExampleData:
 
 
 def _org(session: Session, org_id: str) -> Organisation:
-    org = session.get(Organisation, org_id)
-    if org is None:
-        raise Inconsistent(f"organisation {org_id} was seeded in this session but is gone")
-    return org
+    return stored(session.get(Organisation, org_id), f"organisation {org_id}")
 
 
 def _organisation(ctx: IssuerContext, session: Session, name: str, staff_email: str,

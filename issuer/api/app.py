@@ -8,12 +8,14 @@ from issuer.api import public, vc_api
 from issuer.api.bulk import router as bulk_router
 from issuer.api.competences import router as competences_router
 from issuer.api.endorsements import router as endorsements_router
-from issuer.api.errors import install_error_handlers
 from issuer.api.manage import router as manage_router
+from issuer.api.oid4vci import oauth_router
 from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
 from issuer.web.setup import install_web
+from servicekit.api_errors import install_error_handlers
+from servicekit.body_limit import BodyLimitMiddleware
 
 
 def create_app(settings: IssuerSettings | None = None, *,
@@ -22,6 +24,9 @@ def create_app(settings: IssuerSettings | None = None, *,
     app = FastAPI(title="OpenDossier issuer", version="0.1.0",
                   summary="Issue, endorse and revoke Open Badges 3.0 credentials")
     app.state.issuer = ctx
+    # JSON and form bodies are read whole by FastAPI; uploads (CSV files) stream under their
+    # own limits.
+    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_request_bytes)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(public.router)
@@ -29,6 +34,7 @@ def create_app(settings: IssuerSettings | None = None, *,
     app.include_router(competences_router)
     app.include_router(endorsements_router)
     app.include_router(oid4vci_router)
+    app.include_router(oauth_router)
     app.include_router(bulk_router)
     install_web(app, ctx)
 

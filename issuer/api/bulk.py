@@ -20,13 +20,17 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
+from issuer.api.schemas.bulk import JobList, JobProgress, RowPage, StartedJob
+from issuer.api.schemas.uploads import csv_upload
 from issuer.models import BulkJob, BulkRow, Organisation
 from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
+from servicekit.errors import Invalid, UnsupportedType
 from servicekit.http_body import BodyError, read_body, uploaded_file
 
-router = APIRouter(prefix="/api", tags=["bulk issue"])
+router = APIRouter(prefix="/api", tags=["bulk issue"], responses=REFUSALS)
 
 MULTIPART_OVERHEAD = 64 * 1024  # boundaries and part headers around the file
 CSV_TYPES = ("text/csv", "application/csv", "text/plain", "application/octet-stream",
@@ -35,7 +39,9 @@ MAX_PAGE = 10_000
 OUTCOMES = ("issued", "already_issued", "error")
 
 
-@router.post("/achievements/{achievement_id}/bulk", status_code=202)
+@router.post("/achievements/{achievement_id}/bulk", status_code=202, response_model=StartedJob,
+             openapi_extra={"requestBody": csv_upload(
+                 "the recipients' CSV (?filename= names a raw text/csv body)")})
 async def upload(achievement_id: str, request: Request, ctx: Context,
                  org: ApiOrganisation) -> JSONResponse:
     filename, data = await _read_csv_upload(request)
@@ -45,36 +51,37 @@ async def upload(achievement_id: str, request: Request, ctx: Context,
                         headers={"Location": f"/api/bulk/{job.id}"})
 
 
-@router.get("/bulk")
+@router.get("/bulk", response_model=JobList)
 def jobs(ctx: Context, org: ApiOrganisation, achievement: str | None = None,
          limit: int = 50) -> dict[str, Any]:
     if not 1 <= limit <= 500:
-        raise IssuerError("limit must be 1 to 500", 400)
+        raise Invalid("limit must be 1 to 500")
     with Session(ctx.engine) as session:
         found = list_jobs(session, org, achievement_id=achievement, limit=limit)
     return {"items": [job_json(job) for job in found]}
 
 
-@router.get("/bulk/{job_id}")
+@router.get("/bulk/{job_id}", response_model=JobProgress)
 def progress(job_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         return job_json(get_job(session, org, job_id))
 
 
-@router.get("/bulk/{job_id}/rows")
+@router.get("/bulk/{job_id}/rows", response_model=RowPage)
 def rows(job_id: str, ctx: Context, org: ApiOrganisation, offset: int = 0,
          limit: int = 1000, outcome: str | None = None) -> dict[str, Any]:
     if offset < 0 or not 1 <= limit <= MAX_PAGE:
-        raise IssuerError(f"offset must be 0 or more and limit 1 to {MAX_PAGE}", 400)
+        raise Invalid(f"offset must be 0 or more and limit 1 to {MAX_PAGE}")
     if outcome is not None and outcome not in OUTCOMES:
-        raise IssuerError(f"outcome must be one of {list(OUTCOMES)}", 400)
+        raise Invalid(f"outcome must be one of {list(OUTCOMES)}")
     with Session(ctx.engine) as session:
         found = job_rows(session, org, job_id, outcome=outcome, offset=offset, limit=limit)
     return {"job": job_id, "offset": offset, "limit": limit,
             "rows": [row_json(row) for row in found]}
 
 
-@router.get("/bulk/{job_id}/rows.csv")
+@router.get("/bulk/{job_id}/rows.csv", response_class=StreamingResponse,
+            responses={200: {"content": {"text/csv": {}}, "description": "the row results"}})
 def rows_csv(job_id: str, ctx: Context, org: ApiOrganisation) -> StreamingResponse:
     with Session(ctx.engine) as session:
         job = get_job(session, org, job_id)
@@ -135,8 +142,8 @@ async def _read_csv_upload(request: Request) -> tuple[str, bytes]:
     body = await read_body(request, limit, too_large)
     if not multipart:
         if content_type and content_type not in CSV_TYPES:
-            raise IssuerError("send the CSV as multipart/form-data (field 'file') or as a "
-                              "text/csv body", 415)
+            raise UnsupportedType("send the CSV as multipart/form-data (field 'file') or as a "
+                                  "text/csv body")
         return request.query_params.get("filename", "upload.csv"), body
     filename, data = await uploaded_file(request, body, "the CSV")
     filename = filename or "upload.csv"

@@ -9,12 +9,14 @@ from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from issuer.api.deps import Context
+from issuer.api.schemas.documents import CompetenceDocument
 from issuer.services.frameworks import public_competence
 
 router = APIRouter(tags=["public"])
 
 
-@router.get("/frameworks/{framework_id}/competences/{competence_id}")
+@router.get("/frameworks/{framework_id}/competences/{competence_id}",
+            response_model=CompetenceDocument)
 def competence(framework_id: str, competence_id: str, ctx: Context) -> JSONResponse:
     with Session(ctx.engine) as session:
         document = public_competence(ctx, session, framework_id, competence_id)

@@ -5,18 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from sqlmodel import Session
 
+from issuer.dependencies import Context
 from issuer.models import Organisation
-from issuer.services.context import IssuerContext
 from issuer.services.organisations import organisation_for_token
 
-
-def get_context(request: Request) -> IssuerContext:
-    return request.app.state.issuer
-
-
-Context = Annotated[IssuerContext, Depends(get_context)]
+__all__ = ["ApiOrganisation", "Context"]
 
 
 def api_organisation(request: Request, ctx: Context) -> Organisation:
@@ -26,7 +20,7 @@ def api_organisation(request: Request, ctx: Context) -> Organisation:
     if scheme.lower() != "bearer" or not token.strip():
         raise HTTPException(401, "an API token is required: Authorization: Bearer <token>",
                             headers={"WWW-Authenticate": "Bearer"})
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         org = organisation_for_token(session, token.strip())
     if org is None:
         raise HTTPException(401, "the API token is not valid or was revoked",

@@ -5,60 +5,52 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Query, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
+from issuer.api.schemas.endorsements import (
+    EndorsementList,
+    EndorsementSummary,
+    EndorseRequest,
+    MadeEndorsement,
+    ReceivedEndorsementRequest,
+)
 from issuer.models import Endorsement
-from issuer.services.context import IssuerError
 from issuer.services.endorsements import (
     endorse,
     list_endorsements,
     receive_endorsement,
     withdraw_endorsement,
 )
-from servicekit.http_body import read_json_object
 
-router = APIRouter(prefix="/api", tags=["endorsements"])
+router = APIRouter(prefix="/api", tags=["endorsements"], strict_content_type=False,
+                   responses=REFUSALS)
 
 
-@router.post("/endorsements", status_code=201)
-async def make_endorsement(request: Request, ctx: Context,
+@router.post("/endorsements", status_code=201, response_model=MadeEndorsement)
+async def make_endorsement(body: EndorseRequest, ctx: Context,
                            org: ApiOrganisation) -> JSONResponse:
-    body = await read_json_object(request)
-    target_kind = body.get("targetKind")
-    target_id = body.get("targetId")
-    comment = body.get("comment")
-    name = body.get("name")
-    if not isinstance(target_kind, str) or not isinstance(target_id, str):
-        raise IssuerError("'targetKind' (achievement, profile or credential) and 'targetId' "
-                          "(the endorsed thing's id) are required strings", 400)
-    for field, value in (("comment", comment), ("name", name)):
-        if value is not None and not isinstance(value, str):
-            raise IssuerError(f"'{field}' must be a string", 400)
     # Signing (and verifying, below) is CPU work: off the event loop.
     endorsement = await run_in_threadpool(
-        lambda: endorse(ctx, org, target_kind=target_kind, target_id=target_id,
-                        comment=comment, name=name))
+        lambda: endorse(ctx, org, target_kind=body.target_kind, target_id=body.target_id,
+                        comment=body.comment, name=body.name))
     return JSONResponse({"id": endorsement.id,
                          "verifiableCredential": json.loads(endorsement.document)},
                         status_code=201)
 
 
-@router.post("/endorsements/received", status_code=201)
-async def keep_received_endorsement(request: Request, ctx: Context,
+@router.post("/endorsements/received", status_code=201, response_model=EndorsementSummary)
+async def keep_received_endorsement(body: ReceivedEndorsementRequest, ctx: Context,
                                     org: ApiOrganisation) -> JSONResponse:
-    body = await read_json_object(request)
-    if "endorsement" not in body:
-        raise IssuerError("the body needs an 'endorsement' (an EndorsementCredential as a "
-                          "JSON object or a VC-JWT string)", 400)
-    endorsement = await run_in_threadpool(receive_endorsement, ctx, org, body["endorsement"])
+    endorsement = await run_in_threadpool(receive_endorsement, ctx, org, body.endorsement)
     return JSONResponse(_summary(endorsement, org.id), status_code=201)
 
 
-@router.get("/endorsements")
+@router.get("/endorsements", response_model=EndorsementList)
 def endorsements(ctx: Context, org: ApiOrganisation,
                  target_id: Annotated[str | None, Query(alias="targetId")] = None
                  ) -> dict[str, Any]:

@@ -9,12 +9,32 @@ import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Body, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session, select
 
+from issuer.api.body_refusals import RefusedBodyRoute
 from issuer.api.deps import ApiOrganisation, Context
+from issuer.api.schemas.base import REFUSALS
+from issuer.api.schemas.documents import file_content
+from issuer.api.schemas.manage import (
+    MAX_IDEMPOTENCY_KEY,
+    AchievementBody,
+    AchievementList,
+    FrameworkDocument,
+    FrameworkList,
+    IssueBody,
+    IssuedCredential,
+    ProfileBody,
+    ProfileList,
+    ProfileSummary,
+    RecordDetail,
+    RecordPage,
+    RotatedKey,
+    StoredAchievement,
+)
+from issuer.api.schemas.uploads import csv_upload
 from issuer.db import session_scope
 from issuer.models import IssuerProfile, Organisation
 from issuer.services import frameworks, records
@@ -25,38 +45,27 @@ from issuer.services.achievements import (
     get_achievement,
     list_achievements,
 )
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
 from issuer.services.issuing import IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.keys import did_document, rotate_key
 from issuer.services.organisations import create_profile, profile_of
-from servicekit.http_body import read_body, read_json_object, uploaded_file
+from servicekit.errors import Invalid, Refused
+from servicekit.http_body import read_body, uploaded_file
 from standards.dates import parse_datetime
 from standards.ob3 import brin_identifier, kvk_identifier
 
-router = APIRouter(prefix="/api", tags=["management"])
+router = APIRouter(prefix="/api", tags=["management"], route_class=RefusedBodyRoute,
+                   strict_content_type=False, responses=REFUSALS)
 
-ACHIEVEMENT_FIELDS = {
-    "name": ("name", str), "description": ("description", str),
-    "criteriaNarrative": ("criteria_narrative", str), "criteriaUrl": ("criteria_url", str),
-    "imageUrl": ("image_url", str), "achievementType": ("achievement_type", str),
-    "resultDescriptions": ("result_descriptions", list),
-    "competenceIds": ("competence_ids", list), "validDays": ("valid_days", int),
-    "profileId": ("profile_id", str),
-}
-ISSUE_FIELDS = {
-    "recipient": ("recipient", str), "recipientName": ("recipient_name", str),
-    "evidence": ("evidence", list), "results": ("results", list),
-    "validFrom": ("valid_from", str), "validUntil": ("valid_until", str),
-    "format": ("format", str), "cryptosuite": ("cryptosuite", str),
-    "statusPurpose": ("status_purpose", str), "idempotencyKey": ("idempotency_key", str),
-}
-MAX_IDEMPOTENCY_KEY = 200
 
 
 # --- frameworks -----------------------------------------------------------------------------
 
 
-@router.post("/frameworks/csv", status_code=201)
+@router.post("/frameworks/csv", status_code=201, response_model=FrameworkDocument,
+             openapi_extra={"requestBody": csv_upload(
+                 "the framework's CSV: columns code, name, description, optionally parent "
+                 "and uri")})
 async def import_framework_csv(request: Request, ctx: Context, org: ApiOrganisation,
                                title: str = "") -> JSONResponse:
     """Body: the CSV itself (text/csv), or multipart/form-data with the file in `file`."""
@@ -69,10 +78,11 @@ async def import_framework_csv(request: Request, ctx: Context, org: ApiOrganisat
     return JSONResponse(document, status_code=201)
 
 
-@router.post("/frameworks/case", status_code=201)
-async def import_framework_case(request: Request, ctx: Context,
-                                org: ApiOrganisation) -> JSONResponse:
-    package = await read_json_object(request, frameworks.MAX_INPUT_BYTES)
+@router.post("/frameworks/case", status_code=201, response_model=FrameworkDocument)
+async def import_framework_case(
+    package: Annotated[dict[str, Any], Body(description="a CASE 1.0 CFPackage (JSON)")],
+    ctx: Context, org: ApiOrganisation,
+) -> JSONResponse:
     document = await run_in_threadpool(_import, ctx, org, "case", "", package)
     return JSONResponse(document, status_code=201)
 
@@ -87,14 +97,15 @@ def _import(ctx: IssuerContext, org: Organisation, kind: str, title: str,
         return frameworks.framework_json(ctx, session, framework)
 
 
-@router.get("/frameworks")
+@router.get("/frameworks", response_model=FrameworkList, response_model_exclude_unset=True)
 def list_frameworks(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         return {"items": [frameworks.framework_json(ctx, session, row, with_competences=False)
                           for row in frameworks.list_frameworks(session, org)]}
 
 
-@router.get("/frameworks/{framework_id}")
+@router.get("/frameworks/{framework_id}", response_model=FrameworkDocument,
+            response_model_exclude_unset=True)
 def get_framework(framework_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         framework = frameworks.get_framework(session, org, framework_id)
@@ -104,15 +115,9 @@ def get_framework(framework_id: str, ctx: Context, org: ApiOrganisation) -> dict
 # --- achievements ---------------------------------------------------------------------------
 
 
-@router.post("/achievements", status_code=201)
-async def create(request: Request, ctx: Context, org: ApiOrganisation) -> JSONResponse:
-    data = AchievementInput(**_fields(await read_json_object(request), ACHIEVEMENT_FIELDS))
-    for name, value in (("resultDescriptions", data.result_descriptions),
-                        ("competenceIds", data.competence_ids)):
-        kind = dict if name == "resultDescriptions" else str
-        if not all(isinstance(item, kind) for item in value):
-            raise IssuerError(f"{name} must be a list of "
-                              f"{'objects' if kind is dict else 'strings'}", 422)
+@router.post("/achievements", status_code=201, response_model=StoredAchievement)
+async def create(body: AchievementBody, ctx: Context, org: ApiOrganisation) -> JSONResponse:
+    data = AchievementInput(**body.model_dump(exclude_none=True))
     document = await run_in_threadpool(_create_achievement, ctx, org, data)
     return JSONResponse(document, status_code=201)
 
@@ -124,34 +129,33 @@ def _create_achievement(ctx: IssuerContext, org: Organisation,
         return {"id": achievement.id, "achievement": achievement_json(ctx, session, achievement)}
 
 
-@router.get("/achievements")
+@router.get("/achievements", response_model=AchievementList)
 def achievements(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         return {"items": [{"id": row.id, "achievement": achievement_json(ctx, session, row)}
                           for row in list_achievements(session, org)]}
 
 
-@router.get("/achievements/{achievement_id}")
+@router.get("/achievements/{achievement_id}", response_model=StoredAchievement)
 def achievement(achievement_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         row = get_achievement(session, org, achievement_id)
         return {"id": row.id, "achievement": achievement_json(ctx, session, row)}
 
 
-@router.post("/achievements/{achievement_id}/issue", status_code=201)
-async def issue(achievement_id: str, request: Request, ctx: Context,
+@router.post("/achievements/{achievement_id}/issue", status_code=201,
+             response_model=IssuedCredential,
+             responses={200: {"model": IssuedCredential,
+                              "description": "issued before with this idempotencyKey"}})
+async def issue(achievement_id: str, body: IssueBody, ctx: Context,
                 org: ApiOrganisation) -> JSONResponse:
-    fields = _fields(await read_json_object(request), ISSUE_FIELDS)
-    if not fields.get("recipient", "").strip():
-        raise IssuerError("'recipient' (a DID or an e-mail address) is required", 422)
-    for name in ("evidence", "results"):
-        if not all(isinstance(item, dict) for item in fields.get(name, [])):
-            raise IssuerError(f"{name} must be a list of objects", 422)
-    key = fields.get("idempotency_key")
+    fields = body.model_dump(exclude_none=True)
+    if not body.recipient.strip():
+        raise Refused("'recipient' (a DID or an e-mail address) is required")
+    key = body.idempotency_key
     if key is not None:
         if not key.strip() or len(key) > MAX_IDEMPOTENCY_KEY:
-            raise IssuerError(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters",
-                              422)
+            raise Refused(f"idempotencyKey must be 1 to {MAX_IDEMPOTENCY_KEY} characters")
         # Scoped to the achievement and of fixed length, whatever the caller sends.
         fields["idempotency_key"] = idempotency_key_for("api-issue", achievement_id, key)
     request_data = IssueRequest(achievement_id=achievement_id, **fields)
@@ -164,7 +168,7 @@ async def issue(achievement_id: str, request: Request, ctx: Context,
 # --- the issued record ----------------------------------------------------------------------
 
 
-@router.get("/credentials")
+@router.get("/credentials", response_model=RecordPage)
 def search(ctx: Context, org: ApiOrganisation, recipient: str | None = None,
            achievement: str | None = None,
            issued_from: Annotated[str | None, Query(alias="from")] = None,
@@ -184,7 +188,10 @@ def search(ctx: Context, org: ApiOrganisation, recipient: str | None = None,
 
 # The download route comes first: credential ids may hold slashes, so the detail route
 # matches any path and would otherwise swallow ".../download".
-@router.get("/credentials/{credential_id:path}/download")
+@router.get("/credentials/{credential_id:path}/download", response_class=Response,
+            responses=file_content({"application/vc+ld+json": "string",
+                                    "application/vc+jwt": "string"},
+                                   "the credential as signed, as a file"))
 def download(credential_id: str, ctx: Context, org: ApiOrganisation) -> Response:
     with Session(ctx.engine) as session:
         record = records.get_record(session, org, credential_id)
@@ -195,7 +202,7 @@ def download(credential_id: str, ctx: Context, org: ApiOrganisation) -> Response
     })
 
 
-@router.get("/credentials/{credential_id:path}")
+@router.get("/credentials/{credential_id:path}", response_model=RecordDetail)
 def credential(credential_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         record = records.get_record(session, org, credential_id)
@@ -206,7 +213,7 @@ def credential(credential_id: str, ctx: Context, org: ApiOrganisation) -> dict[s
 # --- profiles and keys ----------------------------------------------------------------------
 
 
-@router.get("/profiles")
+@router.get("/profiles", response_model=ProfileList)
 def profiles(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         rows = session.exec(select(IssuerProfile).where(IssuerProfile.org_id == org.id)
@@ -214,7 +221,7 @@ def profiles(ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
         return {"items": [_profile_summary(session, row) for row in rows]}
 
 
-@router.post("/profiles/{profile_id}/rotate-key")
+@router.post("/profiles/{profile_id}/rotate-key", response_model=RotatedKey)
 def rotate(profile_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         profile = profile_of(session, org, profile_id)
@@ -223,20 +230,13 @@ def rotate(profile_id: str, ctx: Context, org: ApiOrganisation) -> dict[str, Any
                 "verificationMethod": key.verification_method}
 
 
-PROFILE_FIELDS = {
-    "name": ("name", str), "url": ("url", str), "email": ("email", str),
-    "image": ("image", str), "description": ("description", str),
-    "didMethod": ("did_method", str), "brin": ("brin", str), "kvk": ("kvk", str),
-}
-
-
-@router.post("/profiles", status_code=201)
-async def new_profile(request: Request, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
+@router.post("/profiles", status_code=201, response_model=ProfileSummary)
+def new_profile(body: ProfileBody, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
     """Another issuer profile (e.g. a department or a partnership) with its own DID and key."""
-    fields = _fields(await read_json_object(request), PROFILE_FIELDS)
+    fields = body.model_dump(exclude_none=True)
     name = fields.pop("name", "").strip()
     if not name:
-        raise IssuerError("a profile needs a name", 422)
+        raise Refused("a profile needs a name")
     identifiers = [entry.to_json() for entry in (
         *([brin_identifier(fields.pop("brin"))] if fields.get("brin") else []),
         *([kvk_identifier(fields.pop("kvk"))] if fields.get("kvk") else []),
@@ -258,25 +258,6 @@ def _profile_summary(session: Session, profile: IssuerProfile) -> dict[str, Any]
 # --- request helpers ------------------------------------------------------------------------
 
 
-def _fields(body: dict[str, Any], known: dict[str, tuple[str, type]]) -> dict[str, Any]:
-    """camelCase JSON members -> keyword arguments, each checked for its JSON type."""
-    unknown = sorted(set(body) - set(known))
-    if unknown:
-        raise IssuerError(f"unknown fields {unknown}; known: {sorted(known)}", 422)
-    fields: dict[str, Any] = {}
-    for name, value in body.items():
-        attribute, kind = known[name]
-        if value is None:
-            continue
-        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise IssuerError(f"{name} must be {_KIND_NAMES[kind]}", 422)
-        fields[attribute] = value
-    return fields
-
-
-_KIND_NAMES = {str: "a string", list: "a list", int: "a whole number"}
-
-
 def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | None:
     if value is None or not value.strip():
         return None
@@ -285,11 +266,11 @@ def _moment(value: str | None, name: str, *, end_of_day: bool) -> datetime | Non
         try:
             day = date.fromisoformat(value)
         except ValueError:
-            raise IssuerError(f"{name}={value!r} is not a date", 400) from None
+            raise Invalid(f"{name}={value!r} is not a date") from None
         start = datetime.combine(day, time(), tzinfo=UTC)
         return start + timedelta(days=1) if end_of_day else start
     try:
         return parse_datetime(value)
     except ValueError:
-        raise IssuerError(f"{name}={value[:40]!r} is not a date (YYYY-MM-DD) or an RFC 3339 "
-                          "date-time", 400) from None
+        raise Invalid(f"{name}={value[:40]!r} is not a date (YYYY-MM-DD) or an RFC 3339 "
+                      "date-time") from None

@@ -9,12 +9,18 @@ from fastapi.responses import JSONResponse, Response
 from sqlmodel import Session
 
 from issuer.api.deps import Context
+from issuer.api.schemas.documents import (
+    AchievementDocument,
+    DidDocument,
+    ProfileDocument,
+    document_content,
+)
 from issuer.models import Achievement, IssuerProfile
 from issuer.services.achievements import achievement_json
-from issuer.services.context import NotFound
 from issuer.services.keys import did_document
 from issuer.services.organisations import profile_json
 from issuer.services.status import published_status_list
+from servicekit.errors import NotFound
 from standards.ob3 import OB_CONTEXT, VC_V2_CONTEXT
 
 router = APIRouter(tags=["public"])
@@ -25,7 +31,8 @@ STATUS_CACHE = "public, max-age=60, must-revalidate"
 DOCUMENT_CACHE = "public, max-age=300"
 
 
-@router.get("/issuers/{profile_id}/did.json")
+@router.get("/issuers/{profile_id}/did.json", response_class=Response,
+            responses=document_content("application/did+json", DidDocument.__doc__ or ""))
 def did_web_document(profile_id: str, ctx: Context) -> JSONResponse:
     with Session(ctx.engine) as session:
         profile = session.get(IssuerProfile, profile_id)
@@ -36,7 +43,7 @@ def did_web_document(profile_id: str, ctx: Context) -> JSONResponse:
                         headers={"Cache-Control": DOCUMENT_CACHE})
 
 
-@router.get("/issuers/{profile_id}")
+@router.get("/issuers/{profile_id}", response_model=ProfileDocument)
 def issuer_profile(profile_id: str, ctx: Context) -> JSONResponse:
     with Session(ctx.engine) as session:
         profile = session.get(IssuerProfile, profile_id)
@@ -47,7 +54,7 @@ def issuer_profile(profile_id: str, ctx: Context) -> JSONResponse:
     return JSONResponse(document, headers={"Cache-Control": DOCUMENT_CACHE})
 
 
-@router.get("/achievements/{achievement_id}")
+@router.get("/achievements/{achievement_id}", response_model=AchievementDocument)
 def achievement(achievement_id: str, ctx: Context) -> JSONResponse:
     with Session(ctx.engine) as session:
         row = session.get(Achievement, achievement_id)
@@ -60,7 +67,9 @@ def achievement(achievement_id: str, ctx: Context) -> JSONResponse:
     return JSONResponse(document, headers={"Cache-Control": DOCUMENT_CACHE})
 
 
-@router.get("/status/{status_list_id}")
+@router.get("/status/{status_list_id}", response_class=Response, responses={
+    **document_content("application/vc+ld+json", "a BitstringStatusListCredential"),
+    304: {"description": "not modified since the ETag sent in If-None-Match"}})
 def status_list(status_list_id: str, request: Request, ctx: Context) -> Response:
     document, version = published_status_list(ctx, status_list_id)
     etag = f'"{status_list_id}-{version}"'

@@ -2,47 +2,36 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from fastapi import APIRouter, Request
+from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlmodel import Session
 
 from issuer.api.deps import ApiOrganisation, Context
-from issuer.services.context import IssuerError
+from issuer.api.schemas.base import REFUSALS
+from issuer.api.schemas.vc_api import (
+    IssueCredentialRequest,
+    IssueCredentialResponse,
+    UpdateStatusRequest,
+    UpdateStatusResponse,
+)
 from issuer.services.issuing import issue_unsigned_credential
 from issuer.services.status import set_credential_status
-from servicekit.http_body import read_json_object
 
-router = APIRouter(tags=["VC-API"])
+router = APIRouter(tags=["VC-API"], strict_content_type=False, responses=REFUSALS)
 
 
-@router.post("/credentials/issue", status_code=201)
-async def issue(request: Request, ctx: Context, org: ApiOrganisation) -> JSONResponse:
-    body = await read_json_object(request)
-    if "credential" not in body:
-        raise IssuerError("the body needs a 'credential' (an unsigned OB 3.0 credential)", 400)
-    outcome = issue_unsigned_credential(ctx, org, body["credential"], body.get("options") or {})
+@router.post("/credentials/issue", status_code=201, response_model=IssueCredentialResponse)
+def issue(body: IssueCredentialRequest, ctx: Context, org: ApiOrganisation) -> JSONResponse:
+    outcome = issue_unsigned_credential(ctx, org, body.credential, body.options or {})
     return JSONResponse({"verifiableCredential": outcome.credential}, status_code=201)
 
 
 @router.post("/credentials/status")
-async def update_status(request: Request, ctx: Context, org: ApiOrganisation) -> dict[str, Any]:
-    body = await read_json_object(request)
-    credential_id = body.get("credentialId")
-    changes = body.get("credentialStatus")
-    if not isinstance(credential_id, str) or not credential_id:
-        raise IssuerError("'credentialId' (the credential's id) is required", 400)
-    if not isinstance(changes, list) or not changes:
-        raise IssuerError("'credentialStatus' must be a list of "
-                          '{"type": "BitstringStatusListEntry", "status": ...}', 400)
+def update_status(body: UpdateStatusRequest, ctx: Context,
+                  org: ApiOrganisation) -> UpdateStatusResponse:
     with Session(ctx.engine) as session:
-        for change in changes:
-            if not isinstance(change, dict) or change.get("type", "BitstringStatusListEntry") \
-                    != "BitstringStatusListEntry":
-                raise IssuerError("each credentialStatus change needs type "
-                                  "BitstringStatusListEntry", 400)
-            set_credential_status(session, org.id, credential_id, str(change.get("status")))
+        for change in body.credential_status:
+            set_credential_status(session, org.id, body.credential_id, change.status)
         session.commit()
-    return {"credentialId": credential_id,
-            "status": [change["status"] for change in changes]}
+    return UpdateStatusResponse(credential_id=body.credential_id,
+                                status=[change.status for change in body.credential_status])

@@ -8,9 +8,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from issuer.models import Achievement, Competence, Framework, IssuerProfile, Organisation
-from issuer.services.context import IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext, stored
 from issuer.services.organisations import endorsements_of, profile_json, profile_of
-from servicekit.errors import Inconsistent
+from servicekit.errors import NotFound, Refused
 from standards.ob3 import Alignment, Criteria, build_achievement
 
 ACHIEVEMENT_TYPES = (
@@ -45,16 +45,16 @@ def achievement_url(public_url: str, achievement_id: str) -> str:
 def create_achievement(ctx: IssuerContext, session: Session, org: Organisation,
                        data: AchievementInput) -> Achievement:
     if not data.name.strip() or not data.description.strip():
-        raise IssuerError("an achievement needs a name and a description", 422)
+        raise Refused("an achievement needs a name and a description")
     if not data.criteria_narrative.strip() and not data.criteria_url:
-        raise IssuerError("an achievement needs criteria (a narrative or a URL)", 422)
+        raise Refused("an achievement needs criteria (a narrative or a URL)")
     if data.achievement_type and data.achievement_type not in ACHIEVEMENT_TYPES and not (
         data.achievement_type.startswith("ext:")
     ):
-        raise IssuerError(f"unknown achievementType {data.achievement_type!r}; use one of OB "
-                          "3.0's types or an 'ext:' extension", 422)
+        raise Refused(f"unknown achievementType {data.achievement_type!r}; use one of OB "
+                      "3.0's types or an 'ext:' extension")
     if data.valid_days is not None and data.valid_days <= 0:
-        raise IssuerError("validity period must be a positive number of days", 422)
+        raise Refused("validity period must be a positive number of days")
     profile = profile_of(session, org, data.profile_id)
     for competence_id in data.competence_ids:
         _competence_of(session, org, competence_id)
@@ -73,7 +73,7 @@ def create_achievement(ctx: IssuerContext, session: Session, org: Organisation,
     try:
         achievement_json(ctx, session, achievement, with_endorsements=False)
     except ValueError as error:
-        raise IssuerError(f"achievement refused: {error}", 422) from None
+        raise Refused(f"achievement refused: {error}") from None
     return achievement
 
 
@@ -82,6 +82,12 @@ def get_achievement(session: Session, org: Organisation, achievement_id: str) ->
     if achievement is None or achievement.org_id != org.id:
         raise NotFound(f"no achievement {achievement_id} in this organisation")
     return achievement
+
+
+def achievement_name(session: Session, achievement_id: str) -> str:
+    """The name of an achievement ("" when it is gone)."""
+    achievement = session.get(Achievement, achievement_id)
+    return achievement.name if achievement else ""
 
 
 def list_achievements(session: Session, org: Organisation) -> list[Achievement]:
@@ -106,9 +112,8 @@ def alignments_for(ctx: IssuerContext, session: Session,
         competence = session.get(Competence, competence_id)
         if competence is None:
             continue
-        framework = session.get(Framework, competence.framework_id)
-        if framework is None:
-            raise Inconsistent(f"competence {competence.id} has no framework")
+        framework = stored(session.get(Framework, competence.framework_id),
+                           f"framework {competence.framework_id}")
         alignments.append(Alignment(
             target_name=competence.name,
             target_url=competence.uri
@@ -124,9 +129,8 @@ def alignments_for(ctx: IssuerContext, session: Session,
 def achievement_json(ctx: IssuerContext, session: Session, achievement: Achievement, *,
                      with_endorsements: bool = True) -> dict[str, Any]:
     """The OB 3.0 Achievement, with the endorsements it has received so far embedded."""
-    profile = session.get(IssuerProfile, achievement.profile_id)
-    if profile is None:
-        raise Inconsistent(f"achievement {achievement.id} has no issuer profile")
+    profile = stored(session.get(IssuerProfile, achievement.profile_id),
+                     f"issuer profile {achievement.profile_id}")
     achievement_id = achievement_url(ctx.public_url, achievement.id)
     return build_achievement(
         id=achievement_id,

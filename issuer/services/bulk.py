@@ -52,11 +52,12 @@ from issuer.services.bulk_signing import (
     SignTask,
     default_workers,
 )
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
 from issuer.services.issuing import idempotency_key_for
 from issuer.services.keys import active_key_row, signing_key_for
 from issuer.services.organisations import profile_json, profile_of
 from issuer.services.status import AllocatedIndex, allocate_indexes, status_entry_json
+from servicekit.errors import Conflict, NotFound, ServiceError
 from standards.errors import StandardsError
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ def run_bulk_job(ctx: IssuerContext, org: Organisation, job_id: str, csv_bytes: 
         _finish_job(ctx, job_id, "finished", None)
     except Exception as error:
         log.exception("bulk job %s stopped", job_id)
-        reason = str(error) if isinstance(error, IssuerError | StandardsError) else \
+        reason = str(error) if isinstance(error, ServiceError | StandardsError) else \
             "an internal error (see the service log)"
         _finish_job(ctx, job_id, "failed", f"the job stopped: {reason}. Rows recorded so far "
                     "stay recorded; running the same CSV again completes the job."[:2000])

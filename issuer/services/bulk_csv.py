@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from issuer.services.context import IssuerError
+from servicekit.errors import Refused, TooLarge
 from standards.dates import parse_datetime
 from standards.ob3 import Evidence, Result
 
@@ -78,15 +78,15 @@ def text_of(csv_bytes: bytes) -> io.TextIOWrapper:
 
 
 def read_layout(csv_bytes: bytes) -> CsvLayout:
-    """The delimiter and columns from the header row; IssuerError (422) when it is wrong."""
+    """The delimiter and columns from the header row; ServiceError (422) when it is wrong."""
     if len(csv_bytes) > MAX_CSV_BYTES:
-        raise IssuerError(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
-                          "split it into several files", 413)
+        raise TooLarge(f"the file is larger than {MAX_CSV_BYTES // (1024 * 1024)} MB; "
+                       "split it into several files")
     _check_utf8(csv_bytes)
     first_line = text_of(csv_bytes).readline().strip("\r\n")
     if not first_line.strip():
-        raise IssuerError("the file is empty or its first line is blank; the first line must "
-                          f"name the columns, e.g. {','.join(COLUMNS[:3])}", 422)
+        raise Refused("the file is empty or its first line is blank; the first line must "
+                      f"name the columns, e.g. {','.join(COLUMNS[:3])}")
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     header = next(csv.reader([first_line], delimiter=delimiter))
     columns: list[str | None] = []
@@ -99,14 +99,14 @@ def read_layout(csv_bytes: bytes) -> CsvLayout:
         if name not in COLUMNS:
             unknown.append(raw.strip())
         elif name in columns:
-            raise IssuerError(f"the column {name!r} appears twice in the header", 422)
+            raise Refused(f"the column {name!r} appears twice in the header")
         columns.append(name)
     problems = [] if "recipient" in columns else [
         "the header has no 'recipient' column (an e-mail address or DID per row)"]
     if unknown:
         problems.append(f"unknown column(s) {unknown} in the header")
     if problems:
-        raise IssuerError(f"{'; '.join(problems)}; the columns are {', '.join(COLUMNS)}", 422)
+        raise Refused(f"{'; '.join(problems)}; the columns are {', '.join(COLUMNS)}")
     return CsvLayout(delimiter, tuple(columns))
 
 
@@ -117,10 +117,10 @@ def count_rows(csv_bytes: bytes, layout: CsvLayout) -> int:
     for _number, _cells in iter_rows(csv_bytes, layout):
         total += 1
         if total > MAX_ROWS:
-            raise IssuerError(f"the file has more than {MAX_ROWS} rows; split it into several "
-                              "files", 422)
+            raise Refused(f"the file has more than {MAX_ROWS} rows; split it into several "
+                          "files")
     if total == 0:
-        raise IssuerError("the file has a header but no recipient rows", 422)
+        raise Refused("the file has a header but no recipient rows")
     return total
 
 
@@ -133,8 +133,8 @@ def iter_rows(csv_bytes: bytes, layout: CsvLayout) -> Iterator[tuple[int, list[s
             if any(cell.strip() for cell in cells):
                 yield number, cells
     except csv.Error as error:
-        raise IssuerError(f"the file cannot be read as CSV near line {reader.line_num}: "
-                          f"{error}", 422) from None
+        raise Refused(f"the file cannot be read as CSV near line {reader.line_num}: "
+                      f"{error}") from None
 
 
 def checked_rows(csv_bytes: bytes, layout: CsvLayout, rules: ResultRules, *,
@@ -286,5 +286,5 @@ def _check_utf8(csv_bytes: bytes) -> None:
         decoder.decode(b"", final=True)
     except UnicodeDecodeError as error:
         line = csv_bytes[:start + error.start].count(b"\n") + 1
-        raise IssuerError(f"the file is not UTF-8 (line {line}); in Excel choose 'CSV UTF-8' "
-                          "when saving", 422) from None
+        raise Refused(f"the file is not UTF-8 (line {line}); in Excel choose 'CSV UTF-8' "
+                      "when saving") from None

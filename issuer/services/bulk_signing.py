@@ -129,7 +129,7 @@ def _init_worker(template: SigningTemplate) -> None:
 
 def _sign_in_worker(tasks: list[SignTask]) -> list[Signed]:
     if _worker is None:
-        raise RuntimeError("_sign_in_worker runs only in a pool made with _init_worker")
+        raise RuntimeError("_init_worker has not run in this signing process")
     return sign_tasks(_worker[0], _worker[1], tasks)
 
 
@@ -157,7 +157,7 @@ class Signer:
         if self._pool is not None:
             return self._pool.submit(_sign_in_worker, tasks)
         if self._key is None:
-            raise RuntimeError("a signer without a pool holds its own key")
+            raise RuntimeError("a signer without worker processes holds its key")
         future: Future[list[Signed]] = Future()
         future.set_result(sign_tasks(self.template, self._key, tasks))
         return future

@@ -2,34 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import TypeVar
 
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from issuer.config import IssuerSettings
-from issuer.db import make_engine, migrate
+from issuer.db import make_engine, migrate, session_scope
+from servicekit.errors import Inconsistent
 from servicekit.secret_box import SecretBox
 from standards.fetcher import Fetcher
 
-
-class IssuerError(Exception):
-    """A request the issuer refuses; `status` is the HTTP status the API answers with."""
-
-    status: int = 400
-
-    def __init__(self, message: str, status: int | None = None) -> None:
-        super().__init__(message)
-        if status is not None:
-            self.status = status
+Row = TypeVar("Row")
 
 
-class NotFound(IssuerError):
-    status = 404
-
-
-class Conflict(IssuerError):
-    status = 409
+def stored(row: Row | None, what: str) -> Row:
+    """A row the service's own data refers to (by a foreign key); its absence is damage to
+    the database, not the caller's fault."""
+    if row is None:
+        raise Inconsistent(f"{what} is missing from the database")
+    return row
 
 
 @dataclass
@@ -54,6 +50,16 @@ class IssuerContext:
     def fetcher(self) -> Fetcher:
         """For verifying endorsements received from other issuers (DIDs, keys)."""
         return Fetcher(self.settings.fetch_policy)
+
+    def reading(self) -> Session:
+        """A unit of work that only reads: `with ctx.reading() as session: ...`."""
+        return Session(self.engine)
+
+    @contextmanager
+    def changing(self) -> Iterator[Session]:
+        """A unit of work that writes: committed at the end, rolled back on any error."""
+        with session_scope(self.engine) as session:
+            yield session
 
     def close(self) -> None:
         self.engine.dispose()

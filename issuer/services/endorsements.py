@@ -33,7 +33,7 @@ from issuer.models import (
     Organisation,
 )
 from issuer.services.achievements import achievement_url
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
 from issuer.services.keys import active_key_row, did_web_for_profile, signing_key_for
 from issuer.services.organisations import default_profile, profile_json
 from issuer.services.status import (
@@ -42,6 +42,7 @@ from issuer.services.status import (
     set_credential_status,
     status_entry_json,
 )
+from servicekit.errors import Conflict, NotFound, Refused
 from standards.data_integrity import sign_document
 from standards.errors import StandardsError
 from standards.ob3 import (
@@ -74,17 +75,17 @@ def endorse(ctx: IssuerContext, org: Organisation, *, target_kind: str, target_i
     target_id = _checked_target(target_kind, target_id)
     comment = (comment or "").strip() or None
     if comment is not None and len(comment) > MAX_COMMENT:
-        raise IssuerError(f"the endorsement comment is longer than {MAX_COMMENT} characters", 422)
+        raise Refused(f"the endorsement comment is longer than {MAX_COMMENT} characters")
     with Session(ctx.engine, expire_on_commit=False) as session:
         local = local_target(ctx, session, target_kind, target_id)
         if local is not None and local.org_id == org.id:
-            raise IssuerError("an organisation cannot endorse its own "
-                              f"{target_kind}: an endorsement is by another organisation", 422)
+            raise Refused("an organisation cannot endorse its own "
+                          f"{target_kind}: an endorsement is by another organisation")
         profile = default_profile(session, org)
         issuer = profile_json(session, profile, with_endorsements=False)
     title = (name or "").strip() or _default_name(target_kind, local, profile.name)
     if len(title) > MAX_NAME:
-        raise IssuerError(f"the endorsement name is longer than {MAX_NAME} characters", 422)
+        raise Refused(f"the endorsement name is longer than {MAX_NAME} characters")
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     fields: dict[str, Any] = {
         "id": credential_id, "issuer": issuer, "endorsed_id": target_id,
@@ -95,14 +96,14 @@ def endorse(ctx: IssuerContext, org: Organisation, *, target_kind: str, target_i
         # Built once without status first, so a refusal does not use up a status index.
         build_endorsement_credential(**fields)
     except (StandardsError, ValueError) as error:
-        raise IssuerError(f"cannot make this endorsement: {error}", 422) from None
+        raise Refused(f"cannot make this endorsement: {error}") from None
     slot = allocate_indexes(ctx, profile.id, "revocation")[0]
     credential = build_endorsement_credential(
         **fields, credential_status=status_entry_json(ctx.public_url, slot))
     try:
         ensure_valid_credential(credential)
     except (StandardsError, ValueError) as error:
-        raise IssuerError(f"the endorsement does not pass the OB 3.0 schema: {error}", 422) \
+        raise Refused(f"the endorsement does not pass the OB 3.0 schema: {error}") \
             from None
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, profile.id)
@@ -113,7 +114,7 @@ def endorse(ctx: IssuerContext, org: Organisation, *, target_kind: str, target_i
             # same RDF, so the signature holds either way.
             signed = normalise_received_credential(sign_document(credential, key))
         except StandardsError as error:
-            raise IssuerError(f"cannot sign this endorsement safely: {error}", 422) from None
+            raise Refused(f"cannot sign this endorsement safely: {error}") from None
         document = json.dumps(signed, ensure_ascii=False)
         record = IssuedCredential(
             credential_id=credential_id, org_id=org.id, profile_id=profile.id,
@@ -132,17 +133,17 @@ def endorse(ctx: IssuerContext, org: Organisation, *, target_kind: str, target_i
 
 def _checked_target(target_kind: str, target_id: Any) -> str:
     if target_kind not in TARGET_KINDS:
-        raise IssuerError(f"unknown target kind {target_kind!r}; choose one of "
-                          f"{list(TARGET_KINDS)}", 422)
+        raise Refused(f"unknown target kind {target_kind!r}; choose one of "
+                      f"{list(TARGET_KINDS)}")
     if not isinstance(target_id, str) or not target_id.strip():
-        raise IssuerError("the id of the endorsed thing is required", 422)
+        raise Refused("the id of the endorsed thing is required")
     target_id = target_id.strip()
     if len(target_id) > MAX_TARGET_ID:
-        raise IssuerError(f"the target id is longer than {MAX_TARGET_ID} characters", 422)
+        raise Refused(f"the target id is longer than {MAX_TARGET_ID} characters")
     if ":" not in target_id or any(c.isspace() for c in target_id):
-        raise IssuerError(f"the target id {target_id[:80]!r} is not an absolute URI", 422)
+        raise Refused(f"the target id {target_id[:80]!r} is not an absolute URI")
     if target_kind == "profile" and not target_id.startswith("did:"):
-        raise IssuerError("a profile endorsement names the issuer's DID (did:...)", 422)
+        raise Refused("a profile endorsement names the issuer's DID (did:...)")
     return target_id
 
 
@@ -192,32 +193,31 @@ def receive_endorsement(ctx: IssuerContext, org: Organisation,
     elif isinstance(document, dict):
         _require_endorsement_type(document)
     else:
-        raise IssuerError("an endorsement is a JSON object (Data Integrity) or a VC-JWT string",
-                          422)
+        raise Refused("an endorsement is a JSON object (Data Integrity) or a VC-JWT string")
     result = verify_credential(document, fetcher=ctx.fetcher, check_status=False)
     if not result.verified:
-        raise IssuerError("the endorsement does not verify: " + "; ".join(result.errors), 422)
+        raise Refused("the endorsement does not verify: " + "; ".join(result.errors))
     credential = result.document
     if not isinstance(credential, dict):
-        raise IssuerError("the endorsement could not be read as a credential", 422)
+        raise Refused("the endorsement could not be read as a credential")
     _require_endorsement_type(credential)
     problems = validate_endorsement_credential(credential, received=True)
     if problems:
-        raise IssuerError("the endorsement does not pass the OB 3.0 schema: "
-                          + "; ".join(problems[:5]), 422)
+        raise Refused("the endorsement does not pass the OB 3.0 schema: "
+                      + "; ".join(problems[:5]))
     if isinstance(document, dict):
         # Kept in the form that is embedded in credentials issued afterwards, which must pass
         # the schema exactly as written (no 1.1-era names, arrays where OB 3.0 wants them).
         document = normalise_received_credential(document)
         problems = validate_endorsement_credential(document)
         if problems:
-            raise IssuerError("the endorsement cannot be embedded in Open Badges 3.0 "
-                              "credentials: " + "; ".join(problems[:5]), 422)
+            raise Refused("the endorsement cannot be embedded in Open Badges 3.0 "
+                          "credentials: " + "; ".join(problems[:5]))
     credential_id = credential.get("id")
     if not isinstance(credential_id, str) or not credential_id or \
             len(credential_id) > MAX_TARGET_ID:
-        raise IssuerError("the endorsement needs an id (a URI of at most "
-                          f"{MAX_TARGET_ID} characters) to be kept", 422)
+        raise Refused("the endorsement needs an id (a URI of at most "
+                      f"{MAX_TARGET_ID} characters) to be kept")
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
     target_id = subject.get("id") if isinstance(subject, dict) else None
@@ -228,8 +228,8 @@ def receive_endorsement(ctx: IssuerContext, org: Organisation,
         target = _target_of_org(ctx, session, org, target_id)
         own_dids = {p.did for p in _profiles(session, org)}
         if endorser in own_dids:
-            raise IssuerError("this endorsement is by this organisation itself; an endorsement "
-                              "is by another organisation", 422)
+            raise Refused("this endorsement is by this organisation itself; an endorsement "
+                          "is by another organisation")
         if _by_credential_id(session, credential_id) is not None:
             raise Conflict(f"the endorsement {credential_id} is already kept here")
         endorsement = Endorsement(
@@ -250,8 +250,8 @@ def _require_endorsement_type(credential: dict[str, Any]) -> None:
     types = credential.get("type")
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or "EndorsementCredential" not in types:
-        raise IssuerError("this is not an EndorsementCredential (its type must include "
-                          "EndorsementCredential)", 422)
+        raise Refused("this is not an EndorsementCredential (its type must include "
+                      "EndorsementCredential)")
 
 
 def _target_of_org(ctx: IssuerContext, session: Session, org: Organisation,
@@ -264,8 +264,8 @@ def _target_of_org(ctx: IssuerContext, session: Session, org: Organisation,
                 found = None
             if found is not None and found.org_id == org.id:
                 return found
-    raise IssuerError(f"the endorsement's subject {str(target_id)[:200]!r} is not an "
-                      "achievement, issuer profile or credential of this organisation", 422)
+    raise Refused(f"the endorsement's subject {str(target_id)[:200]!r} is not an "
+                  "achievement, issuer profile or credential of this organisation")
 
 
 # --- listing and withdrawing ----------------------------------------------------------------

@@ -19,7 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from issuer.models import Competence, Framework, Organisation
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
+from servicekit.errors import Conflict, NotFound, Refused, TooLarge
 
 MAX_INPUT_BYTES = 5 * 1024 * 1024
 MAX_COMPETENCES = 5000
@@ -58,7 +59,7 @@ def decode_csv_bytes(data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise IssuerError("the CSV is neither UTF-8 nor Windows-1252 text", 422) from None
+        raise Refused("the CSV is neither UTF-8 nor Windows-1252 text") from None
 
 
 # --- CSV ------------------------------------------------------------------------------------
@@ -73,9 +74,9 @@ def import_csv(ctx: IssuerContext, session: Session, org: Organisation, *, title
 
 
 def parse_csv(csv_text: str) -> list[CompetenceInput]:
-    """The competences of a CSV, checked; IssuerError 422 naming the line of any problem."""
+    """The competences of a CSV, checked; ServiceError 422 naming the line of any problem."""
     if len(csv_text) > MAX_INPUT_BYTES:
-        raise IssuerError(f"the CSV is larger than {MAX_INPUT_BYTES} characters", 413)
+        raise TooLarge(f"the CSV is larger than {MAX_INPUT_BYTES} characters")
     text = csv_text.removeprefix("\ufeff")
     delimiter, sep_line = _delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
@@ -96,23 +97,23 @@ def parse_csv(csv_text: str) -> list[CompetenceInput]:
             else:
                 item = _csv_item(columns, cells, line)
                 if item.code in seen:
-                    raise IssuerError(f"line {line}: code {item.code!r} already appears on "
-                                      f"line {seen[item.code]}", 422)
+                    raise Refused(f"line {line}: code {item.code!r} already appears on "
+                                  f"line {seen[item.code]}")
                 seen[item.code] = line
                 items.append(item)
                 if len(items) > MAX_COMPETENCES:
-                    raise IssuerError(f"line {line}: a framework holds at most "
-                                      f"{MAX_COMPETENCES} competences", 422)
+                    raise Refused(f"line {line}: a framework holds at most "
+                                  f"{MAX_COMPETENCES} competences")
             line = reader.line_num + 1
     except csv.Error as error:
-        raise IssuerError(f"line {reader.line_num}: unreadable CSV: {error}", 422) from None
+        raise Refused(f"line {reader.line_num}: unreadable CSV: {error}") from None
     if columns is None or not items:
-        raise IssuerError("the CSV holds no competences: it needs a header line "
-                          "(code, name, description) and at least one row", 422)
+        raise Refused("the CSV holds no competences: it needs a header line "
+                      "(code, name, description) and at least one row")
     for item, item_line in zip(items, seen.values(), strict=True):
         if item.parent_code is not None and item.parent_code not in seen:
-            raise IssuerError(f"line {item_line}: parent {item.parent_code!r} is not a code in "
-                              "this CSV", 422)
+            raise Refused(f"line {item_line}: parent {item.parent_code!r} is not a code in "
+                          "this CSV")
     return items
 
 
@@ -135,26 +136,26 @@ def _header(cells: list[str], line: int) -> list[str | None]:
             continue
         column = CSV_COLUMNS.get(cell.lower())
         if column is None:
-            raise IssuerError(f"line {line}: unknown column {cell!r}; the columns are code, "
-                              "name, description and optionally parent and uri", 422)
+            raise Refused(f"line {line}: unknown column {cell!r}; the columns are code, "
+                          "name, description and optionally parent and uri")
         if column in columns:
-            raise IssuerError(f"line {line}: column {cell!r} appears twice", 422)
+            raise Refused(f"line {line}: column {cell!r} appears twice")
         columns.append(column)
     missing = [name for name in ("code", "name") if name not in columns]
     if missing:
-        raise IssuerError(f"line {line}: the header needs the columns code and name "
-                          f"(missing: {', '.join(missing)})", 422)
+        raise Refused(f"line {line}: the header needs the columns code and name "
+                      f"(missing: {', '.join(missing)})")
     return columns
 
 
 def _csv_item(columns: list[str | None], cells: list[str], line: int) -> CompetenceInput:
     extra = [cell for cell in cells[len(columns):] if cell]
     if extra:
-        raise IssuerError(f"line {line}: more fields than the header has columns", 422)
+        raise Refused(f"line {line}: more fields than the header has columns")
     values = {column: cell for column, cell in zip(columns, cells, strict=False) if column}
     code, name = values.get("code", ""), values.get("name", "")
     if not code or not name:
-        raise IssuerError(f"line {line}: a competence needs a code and a name", 422)
+        raise Refused(f"line {line}: a competence needs a code and a name")
     return _checked(CompetenceInput(
         code=code, name=name, description=values.get("description") or None,
         uri=values.get("uri") or None, parent_code=values.get("parent") or None,
@@ -175,8 +176,8 @@ def parse_case(document: Any) -> dict[str, Any]:
     if isinstance(document, dict) and isinstance(document.get("CFPackage"), dict):
         document = document["CFPackage"]
     if not isinstance(document, dict) or not isinstance(document.get("CFDocument"), dict):
-        raise IssuerError("not a CASE package: a CFPackage JSON object with a CFDocument "
-                          "is expected", 422)
+        raise Refused("not a CASE package: a CFPackage JSON object with a CFDocument "
+                      "is expected")
     cf_document = document["CFDocument"]
     identifier = _string(cf_document, "identifier", "CFDocument", required=True)
     title = _title(_string(cf_document, "title", "CFDocument", required=True) or "")
@@ -185,24 +186,24 @@ def parse_case(document: Any) -> dict[str, Any]:
         _check_uri(uri, "CFDocument")
     raw_items = document.get("CFItems")
     if not isinstance(raw_items, list) or not raw_items:
-        raise IssuerError("the CASE package holds no CFItems (a list of competences)", 422)
+        raise Refused("the CASE package holds no CFItems (a list of competences)")
     if len(raw_items) > MAX_COMPETENCES:
-        raise IssuerError(f"a framework holds at most {MAX_COMPETENCES} competences; the "
-                          f"package has {len(raw_items)} CFItems", 422)
+        raise Refused(f"a framework holds at most {MAX_COMPETENCES} competences; the "
+                      f"package has {len(raw_items)} CFItems")
     parents = _case_parents(document.get("CFAssociations"))
     codes: dict[str, str] = {}  # CFItem identifier -> competence code
     cf_items: list[tuple[str, dict[str, Any]]] = []
     for number, item in enumerate(raw_items):
         where = f"CFItems[{number}]"
         if not isinstance(item, dict):
-            raise IssuerError(f"{where} is not a JSON object", 422)
+            raise Refused(f"{where} is not a JSON object")
         item_id = _string(item, "identifier", where, required=True) or ""
         _string(item, "fullStatement", where, required=True)
         code = _string(item, "humanCodingScheme", where) or item_id
         if item_id in codes:
-            raise IssuerError(f"{where}: identifier {item_id!r} appears twice", 422)
+            raise Refused(f"{where}: identifier {item_id!r} appears twice")
         if code in codes.values():
-            raise IssuerError(f"{where}: code {code!r} appears twice", 422)
+            raise Refused(f"{where}: code {code!r} appears twice")
         codes[item_id] = code
         cf_items.append((item_id, item))
     items = []
@@ -225,24 +226,24 @@ def _case_parents(associations: Any) -> dict[str, str]:
     if associations is None:
         return {}
     if not isinstance(associations, list):
-        raise IssuerError("CFAssociations must be a list", 422)
+        raise Refused("CFAssociations must be a list")
     parents: dict[str, str] = {}
     for number, association in enumerate(associations):
         where = f"CFAssociations[{number}]"
         if not isinstance(association, dict):
-            raise IssuerError(f"{where} is not a JSON object", 422)
+            raise Refused(f"{where} is not a JSON object")
         if association.get("associationType") != "isChildOf":
             continue  # other relations (exactMatchOf, precedes, ...) are not stored
         origin, destination = (association.get(name)
                                for name in ("originNodeURI", "destinationNodeURI"))
         if not isinstance(origin, dict) or not isinstance(destination, dict):
-            raise IssuerError(f"{where}: isChildOf needs originNodeURI and destinationNodeURI "
-                              "objects", 422)
+            raise Refused(f"{where}: isChildOf needs originNodeURI and destinationNodeURI "
+                          "objects")
         child = _string(origin, "identifier", f"{where}.originNodeURI", required=True)
         parent = _string(destination, "identifier", f"{where}.destinationNodeURI",
                          required=True)
-        if child is None or parent is None:
-            raise RuntimeError("_string(required=True) never returns None")
+        if child is None or parent is None:  # _string(required=True) refuses these first
+            raise Refused(f"{where} needs the identifiers of both nodes")
         parents.setdefault(child, parent)
     return parents
 
@@ -251,10 +252,10 @@ def _string(obj: dict[str, Any], name: str, where: str, *, required: bool = Fals
     value = obj.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise IssuerError(f"{where} needs {name!r}", 422)
+            raise Refused(f"{where} needs {name!r}")
         return None
     if not isinstance(value, str):
-        raise IssuerError(f"{where}.{name} must be a string", 422)
+        raise Refused(f"{where}.{name} must be a string")
     return value.strip()
 
 
@@ -264,15 +265,15 @@ def _string(obj: dict[str, Any], name: str, where: str, *, required: bool = Fals
 def _title(title: str) -> str:
     title = " ".join(title.split())
     if not title:
-        raise IssuerError("a framework needs a title", 422)
+        raise Refused("a framework needs a title")
     if len(title) > MAX_TITLE:
-        raise IssuerError(f"a framework title is at most {MAX_TITLE} characters", 422)
+        raise Refused(f"a framework title is at most {MAX_TITLE} characters")
     return title
 
 
 def _checked(item: CompetenceInput, where: str) -> CompetenceInput:
     if len(item.code) > MAX_CODE or (item.parent_code and len(item.parent_code) > MAX_CODE):
-        raise IssuerError(f"{where}: a code is at most {MAX_CODE} characters", 422)
+        raise Refused(f"{where}: a code is at most {MAX_CODE} characters")
     if item.uri is not None:
         _check_uri(item.uri, where)
     return item
@@ -284,7 +285,7 @@ def _check_uri(uri: str, where: str) -> None:
     if len(uri) > MAX_URI or any(c.isspace() for c in uri) or not parts.scheme or (
         parts.scheme in ("http", "https") and not parts.netloc
     ):
-        raise IssuerError(f"{where}: uri {uri[:80]!r} is not an absolute URI", 422)
+        raise Refused(f"{where}: uri {uri[:80]!r} is not an absolute URI")
 
 
 def _store(session: Session, org: Organisation, *, source: str, source_identifier: str,

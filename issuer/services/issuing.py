@@ -19,7 +19,7 @@ from sqlmodel import Session, select
 
 from issuer.models import Achievement, IssuedCredential, IssuerProfile, Organisation
 from issuer.services.achievements import achievement_json, get_achievement
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext, stored
 from issuer.services.keys import active_key_row, signing_key_for
 from issuer.services.organisations import profile_json, profile_of
 from issuer.services.status import (
@@ -29,7 +29,7 @@ from issuer.services.status import (
     record_entries,
     status_entry_json,
 )
-from servicekit.errors import Inconsistent
+from servicekit.errors import Conflict, Invalid, Refused
 from standards.data_integrity import sign_document
 from standards.dates import parse_datetime
 from standards.errors import StandardsError
@@ -86,7 +86,7 @@ def recipient_kind(recipient: str) -> str:
         return "did"
     if "@" in recipient and " " not in recipient.strip():
         return "email"
-    raise IssuerError(f"recipient {recipient[:80]!r} is neither a DID nor an e-mail address", 422)
+    raise Refused(f"recipient {recipient[:80]!r} is neither a DID nor an e-mail address")
 
 
 def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueRequest, *,
@@ -116,7 +116,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
     valid_until = (_datetime_or_none(request.valid_until, "validUntil")
                    or _expiry(valid_from, achievement))
     if valid_until is not None and valid_until <= valid_from:
-        raise IssuerError("validUntil must be after validFrom", 422)
+        raise Refused("validUntil must be after validFrom")
     slot = allocated or allocate_indexes(ctx, profile.id, request.status_purpose)[0]
     credential_id = f"urn:uuid:{uuid.uuid4()}"
     try:
@@ -128,7 +128,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
             credential_status=status_entry_json(ctx.public_url, slot),
         )
     except (StandardsError, ValueError) as error:
-        raise IssuerError(f"cannot issue this credential: {error}", 422) from None
+        raise Refused(f"cannot issue this credential: {error}") from None
     record = IssuedCredential(
         credential_id=credential_id, org_id=org.id, profile_id=profile.id,
         achievement_id=achievement.id, achievement_ref=achievement_document["id"],
@@ -145,9 +145,9 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
     """VC-API issue: the organisation's profile becomes `issuer`; id, validFrom and
     credentialStatus are added when missing; the result must pass the OB 3.0 schema."""
     if not isinstance(credential, dict):
-        raise IssuerError("'credential' must be a JSON object", 400)
+        raise Invalid("'credential' must be a JSON object")
     if not isinstance(options, dict):
-        raise IssuerError("'options' must be a JSON object", 400)
+        raise Invalid("'options' must be a JSON object")
     fmt = options.get("format", "ldp_vc")
     suite = options.get("cryptosuite", "eddsa-rdfc-2022")
     purpose = options.get("statusPurpose", "revocation")
@@ -156,21 +156,21 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
     types = [types] if isinstance(types, str) else types
     if not isinstance(types, list) or not OB_TYPES & set(types) or \
             "VerifiableCredential" not in types:
-        raise IssuerError("this issuer signs Open Badges 3.0 credentials: 'type' must hold "
-                          "VerifiableCredential and OpenBadgeCredential (or "
-                          "AchievementCredential)", 422)
+        raise Refused("this issuer signs Open Badges 3.0 credentials: 'type' must hold "
+                      "VerifiableCredential and OpenBadgeCredential (or "
+                      "AchievementCredential)")
     if "proof" in credential:
-        raise IssuerError("the credential already has a proof; send it unsigned", 422)
+        raise Refused("the credential already has a proof; send it unsigned")
     credential = dict(credential)
     with Session(ctx.engine, expire_on_commit=False) as session:
         profile = profile_of(session, org, options.get("issuerProfile"))
         credential["issuer"] = profile_json(session, profile)
     credential_id = credential.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
     if not isinstance(credential_id, str):
-        raise IssuerError("'id' must be a string (a URI)", 422)
+        raise Refused("'id' must be a string (a URI)")
     credential.setdefault("validFrom", _iso(datetime.now(UTC)))
     if "credentialStatus" in credential:
-        raise IssuerError("credentialStatus is set by the issuer; leave it out", 422)
+        raise Refused("credentialStatus is set by the issuer; leave it out")
     # Checked against the schema once, after signing (in _sign_and_record): a refusal then
     # wastes one status index, which costs nothing, and the happy path validates once.
     slot = allocate_indexes(ctx, profile.id, purpose)[0]
@@ -194,9 +194,8 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
                      slot: AllocatedIndex, fmt: str, suite: str) -> IssueOutcome:
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, record.profile_id)
-        profile = session.get(IssuerProfile, record.profile_id)
-        if profile is None:
-            raise Inconsistent(f"issued credential {record.id} has no issuer profile")
+        profile = stored(session.get(IssuerProfile, record.profile_id),
+                         f"issuer profile {record.profile_id}")
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":
@@ -207,11 +206,11 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
                 ensure_valid_credential(credential)
                 record.document = sign_vc_jwt(credential, key)
         except SchemaViolationError as error:
-            raise IssuerError(f"the credential does not pass the OB 3.0 schema: {error}", 422) \
+            raise Refused(f"the credential does not pass the OB 3.0 schema: {error}") \
                 from None
         except StandardsError as error:
             # Undefined terms, relative IRIs and the like: refused, with the reason.
-            raise IssuerError(f"cannot sign this credential safely: {error}", 422) from None
+            raise Refused(f"cannot sign this credential safely: {error}") from None
         record.signing_key_id = key_row.id
         session.add(record)
         record_entries(session, record, [slot])
@@ -223,8 +222,8 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
                 earlier = _by_idempotency_key(session, record.org_id, record.idempotency_key)
                 if earlier is not None:  # the same row issued at the same moment elsewhere
                     return IssueOutcome(earlier, created=False)
-            raise IssuerError(f"a credential with id {record.credential_id!r} was already "
-                              "issued", 409) from None
+            raise Conflict(f"a credential with id {record.credential_id!r} was already "
+                           "issued") from None
     return IssueOutcome(record, created=True)
 
 
@@ -247,13 +246,11 @@ def _by_idempotency_key(session: Session, org_id: str, key: str) -> IssuedCreden
 
 def _check_options(fmt: Any, suite: Any, purpose: Any) -> None:
     if fmt not in FORMATS:
-        raise IssuerError(f"unknown format {fmt!r}; choose one of {list(FORMATS)}", 422)
+        raise Refused(f"unknown format {fmt!r}; choose one of {list(FORMATS)}")
     if suite not in CRYPTOSUITES:
-        raise IssuerError(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}",
-                          422)
+        raise Refused(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}")
     if purpose not in PURPOSES:
-        raise IssuerError(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}",
-                          422)
+        raise Refused(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}")
 
 
 def _recipient_of(subject: dict[str, Any]) -> tuple[str, str]:
@@ -270,7 +267,7 @@ def result_fields(result: dict[str, Any]) -> dict[str, Any]:
                "value": "value", "status": "status"}
     unknown = set(result) - set(allowed) - {"type"}
     if unknown:
-        raise IssuerError(f"unknown result fields {sorted(unknown)}", 422)
+        raise Refused(f"unknown result fields {sorted(unknown)}")
     return {allowed[name]: value for name, value in result.items() if name in allowed}
 
 
@@ -280,7 +277,7 @@ def evidence_fields(item: dict[str, Any]) -> dict[str, Any]:
                "digestSRI": "digest_sri", "digest": "digest_sri", "mediaType": "media_type"}
     unknown = set(item) - set(allowed) - {"type"}
     if unknown:
-        raise IssuerError(f"unknown evidence fields {sorted(unknown)}", 422)
+        raise Refused(f"unknown evidence fields {sorted(unknown)}")
     return {allowed[name]: value for name, value in item.items()
             if name in allowed and value not in (None, "")}
 
@@ -299,7 +296,7 @@ def _datetime_or_none(value: Any, name: str) -> datetime | None:
     try:
         return parse_datetime(value)
     except (StandardsError, ValueError, TypeError):
-        raise IssuerError(f"{name} {str(value)[:40]!r} is not an RFC 3339 date-time", 422) \
+        raise Refused(f"{name} {str(value)[:40]!r} is not an RFC 3339 date-time") \
             from None
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, select
 
 from issuer.models import IssuedCredential, IssuerProfile, SigningKey, StatusListRecord, utc_now
-from issuer.services.context import IssuerContext, IssuerError
+from issuer.services.context import IssuerContext
+from servicekit.errors import Inconsistent
 from standards.dids import did_key_document, did_key_from_key_pair
 from standards.keys import KeyPair, generate_key, key_pair_from_multikey
 
@@ -59,7 +60,7 @@ def active_key_row(session: Session, profile_id: str) -> SigningKey:
         .order_by(SigningKey.created_at.desc())  # type: ignore[union-attr]
     ).first()
     if row is None:
-        raise IssuerError(f"issuer profile {profile_id} has no active signing key", 500)
+        raise Inconsistent(f"issuer profile {profile_id} has no active signing key")
     return row
 
 

@@ -34,7 +34,7 @@ from sqlmodel import Session, select
 from issuer.db import session_scope
 from issuer.models import CredentialOffer, Nonce, Organisation, utc_now
 from issuer.services.achievements import get_achievement
-from issuer.services.context import IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext, stored
 from issuer.services.issuing import (
     IssueRequest,
     evidence_fields,
@@ -48,7 +48,7 @@ from issuer.services.oid4vci_metadata import (
     configuration_for_format,
 )
 from issuer.services.oid4vci_proofs import ProofRejected, jwt_proof_of, verify_key_proof
-from servicekit.errors import Inconsistent
+from servicekit.errors import Gone, NotFound, Refused, ServiceError
 from standards.errors import StandardsError
 from standards.ob3 import Evidence, Result
 
@@ -63,16 +63,16 @@ TX_CODE_DESCRIPTION = {
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class OAuthError(IssuerError):
-    """An error answered in the OAuth shape: {"error": code, "error_description": text}."""
+class OAuthError(ServiceError):
+    """A refusal of an OAuth endpoint, named by its OAuth error code (RFC 6749 §5.2, RFC 6750
+    §3.1, OpenID4VCI §8.3.1); the API layer answers {"error": code, "error_description": text}
+    with the status the code calls for."""
 
-    def __init__(self, error: str, description: str, status: int = 400,
-                 headers: dict[str, str] | None = None) -> None:
+    def __init__(self, error: str, description: str) -> None:
         cleaned = _error_description(description)
-        super().__init__(cleaned, status)
+        super().__init__(cleaned)
         self.error = error
         self.description = cleaned
-        self.headers = headers or {}
 
 
 @dataclass
@@ -106,14 +106,14 @@ def offer_uri(public_url: str, offer_id: str) -> str:
 def create_offer(ctx: IssuerContext, org: Organisation, request: OfferRequest) -> NewOffer:
     configuration_id = configuration_for_format(request.format)
     if configuration_id is None:
-        raise IssuerError(f"unknown format {request.format!r}; choose ldp_vc or jwt_vc_json", 422)
+        raise Refused(f"unknown format {request.format!r}; choose ldp_vc or jwt_vc_json")
     _check_offer_request(request)
     tx_code = (f"{secrets.randbelow(10 ** TX_CODE_LENGTH):0{TX_CODE_LENGTH}d}"
                if request.with_tx_code else None)
     with session_scope(ctx.engine) as session:
         achievement = get_achievement(session, org, request.achievement_id)
         if achievement.archived:
-            raise IssuerError("this achievement is archived; it cannot be offered", 422)
+            raise Refused("this achievement is archived; it cannot be offered")
         offer = CredentialOffer(
             org_id=org.id, achievement_id=achievement.id, configuration_id=configuration_id,
             recipient_name=(request.recipient_name or "").strip() or None,
@@ -154,7 +154,7 @@ def offer_document(ctx: IssuerContext, offer_id: str, *, language: str = "nl") -
     """The Credential Offer object behind credential_offer_uri (410 once used up)."""
     offer = get_offer(ctx, offer_id)
     if offer.state in ("issued", "locked") or offer.expires_at <= utc_now():
-        raise IssuerError("this credential offer has been used, locked or has expired", 410)
+        raise Gone("this credential offer has been used, locked or has expired")
     grant: dict[str, Any] = {"pre-authorized_code": pre_authorized_code(ctx, offer.id)}
     if offer.tx_code_hash:
         description = TX_CODE_DESCRIPTION.get(language) or TX_CODE_DESCRIPTION["nl"]
@@ -171,29 +171,23 @@ def pre_authorized_code(ctx: IssuerContext, offer_id: str) -> str:
 
 
 # --- token endpoint -------------------------------------------------------------------------
-def exchange_pre_authorized_code(ctx: IssuerContext,
-                                 form: dict[str, list[str]]) -> dict[str, Any]:
+def exchange_pre_authorized_code(ctx: IssuerContext, *, grant_type: str | None,
+                                 pre_authorized_code: str | None,
+                                 tx_code: str | None) -> dict[str, Any]:
     """Token Request (RFC 6749 §4.1.3 with the pre-authorized_code grant) → Token Response."""
-    repeated = sorted(name for name, values in form.items() if len(values) > 1)
-    if repeated:
-        raise OAuthError("invalid_request", f"parameters sent more than once: {repeated}")
-    params = {name: values[0] for name, values in form.items()}
-    grant_type = params.get("grant_type")
     if not grant_type:
         raise OAuthError("invalid_request", "grant_type is required")
     if grant_type != PRE_AUTHORIZED_GRANT:
         raise OAuthError("unsupported_grant_type",
                          f"only the {PRE_AUTHORIZED_GRANT} grant is supported")
-    code = params.get("pre-authorized_code")
-    if not code:
+    if not pre_authorized_code:
         raise OAuthError("invalid_request", "pre-authorized_code is required")
     with Session(ctx.engine) as session:
         offer = session.exec(select(CredentialOffer).where(
-            CredentialOffer.pre_authorized_code_hash == _sha256(code))).first()
+            CredentialOffer.pre_authorized_code_hash == _sha256(pre_authorized_code))).first()
     if offer is None:
         raise OAuthError("invalid_grant", "the pre-authorized code is not valid")
     _check_redeemable(offer)
-    tx_code = params.get("tx_code")
     if offer.tx_code_hash is None and tx_code is not None:
         raise OAuthError("invalid_request", "this offer has no transaction code; leave tx_code out")
     if offer.tx_code_hash is not None:
@@ -293,9 +287,7 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
                          "expired; get a new one from the nonce endpoint")
     options = offer.issue_options
     with Session(ctx.engine) as session:
-        org = session.get(Organisation, offer.org_id)
-    if org is None:
-        raise Inconsistent(f"the offer's organisation {offer.org_id} does not exist")
+        org = stored(session.get(Organisation, offer.org_id), f"organisation {offer.org_id}")
     request = IssueRequest(
         achievement_id=offer.achievement_id, recipient=proof.holder,
         recipient_name=offer.recipient_name, evidence=options.get("evidence", []),
@@ -305,7 +297,7 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
     )
     try:
         outcome = issue_achievement(ctx, org, request)
-    except IssuerError as error:
+    except ServiceError as error:
         raise OAuthError("credential_request_denied", f"cannot issue this credential: {error}") \
             from None
     if outcome.record.recipient != proof.holder:  # issued to another key of the same token
@@ -323,23 +315,20 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
 
 def _offer_for_access_token(ctx: IssuerContext, authorization: str | None) -> CredentialOffer:
     scheme, _, token = (authorization or "").partition(" ")
-    challenge = 'Bearer error="invalid_token"'
     if scheme.lower() != "bearer" or not token.strip():
         raise OAuthError("invalid_token", "an access token is required: Authorization: "
-                         "Bearer <token>", 401, {"WWW-Authenticate": "Bearer"})
+                         "Bearer <token>")
     with Session(ctx.engine) as session:
         offer = session.exec(select(CredentialOffer).where(
             CredentialOffer.access_token_hash == _sha256(token.strip()))).first()
     if offer is None:
-        raise OAuthError("invalid_token", "the access token is not valid", 401,
-                         {"WWW-Authenticate": challenge})
+        raise OAuthError("invalid_token", "the access token is not valid")
     if offer.state == "issued":
         raise OAuthError("credential_request_denied", "the credential of this offer was "
                          "already issued")
     expires = offer.access_token_expires_at
     if offer.state != "token_issued" or expires is None or expires <= utc_now():
-        raise OAuthError("invalid_token", "the access token has expired", 401,
-                         {"WWW-Authenticate": challenge})
+        raise OAuthError("invalid_token", "the access token has expired")
     return offer
 
 
@@ -361,13 +350,13 @@ def _check_configuration(body: dict[str, Any], offer: CredentialOffer) -> None:
 # --- helpers --------------------------------------------------------------------------------
 def _check_offer_request(request: OfferRequest) -> None:
     if request.recipient_name is not None and len(request.recipient_name) > 300:
-        raise IssuerError("recipientName is longer than 300 characters", 422)
+        raise Refused("recipientName is longer than 300 characters")
     email = (request.recipient_email or "").strip()
     if email and (len(email) > 320 or not _EMAIL.match(email)):
-        raise IssuerError(f"recipientEmail {email[:80]!r} is not an e-mail address", 422)
+        raise Refused(f"recipientEmail {email[:80]!r} is not an e-mail address")
     for name, items in (("evidence", request.evidence), ("results", request.results)):
         if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
-            raise IssuerError(f"{name} must be a list of objects", 422)
+            raise Refused(f"{name} must be a list of objects")
     # Refuse now what issuing would refuse later: a wallet should never scan a dead offer.
     try:
         for item in request.evidence:
@@ -375,7 +364,7 @@ def _check_offer_request(request: OfferRequest) -> None:
         for result in request.results:
             Result(**result_fields(result)).to_json()
     except (StandardsError, ValueError, TypeError) as error:
-        raise IssuerError(f"cannot offer this credential: {error}", 422) from None
+        raise Refused(f"cannot offer this credential: {error}") from None
 
 
 def _error_description(text: str) -> str:

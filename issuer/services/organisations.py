@@ -13,8 +13,9 @@ from argon2.exceptions import InvalidHashError, VerifyMismatchError
 from sqlmodel import Session, select
 
 from issuer.models import ApiToken, Endorsement, IssuerProfile, Organisation, StaffUser, utc_now
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext
 from issuer.services.keys import did_web_for_profile, new_signing_key
+from servicekit.errors import Conflict, Inconsistent, Invalid, NotFound
 from standards.ob3 import build_profile
 
 TOKEN_PREFIX = "odi_"
@@ -39,7 +40,7 @@ def create_organisation(
 ) -> NewOrganisation:
     name = name.strip()
     if not name:
-        raise IssuerError("an organisation needs a name")
+        raise Invalid("an organisation needs a name")
     org = Organisation(name=name)
     session.add(org)
     session.flush()
@@ -57,7 +58,7 @@ def create_profile(
     identifiers: list[dict[str, str]] | None = None, is_default: bool = False,
 ) -> IssuerProfile:
     if did_method not in ("key", "web"):
-        raise IssuerError(f"unsupported DID method {did_method!r}; choose key or web")
+        raise Invalid(f"unsupported DID method {did_method!r}; choose key or web")
     profile = IssuerProfile(org_id=org.id, did="", did_method=did_method, name=name, url=url,
                             email=email, image=image, description=description,
                             identifiers=identifiers or [],
@@ -96,9 +97,9 @@ def create_staff(session: Session, org: Organisation, email: str, password: str,
                  display_name: str = "") -> StaffUser:
     email = email.strip().lower()
     if "@" not in email:
-        raise IssuerError("a staff account needs an e-mail address")
+        raise Invalid("a staff account needs an e-mail address")
     if len(password) < 10:
-        raise IssuerError("a staff password needs at least 10 characters")
+        raise Invalid("a staff password needs at least 10 characters")
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise Conflict(f"a staff account for {email} already exists")
     user = StaffUser(org_id=org.id, email=email, display_name=display_name,
@@ -120,6 +121,13 @@ def authenticate_staff(session: Session, email: str, password: str) -> StaffUser
     return user
 
 
+def staff_member(session: Session, staff_id: str) -> tuple[StaffUser, Organisation] | None:
+    """The staff account and its organisation; None when either is gone."""
+    user = session.get(StaffUser, staff_id)
+    org = session.get(Organisation, user.org_id) if user else None
+    return (user, org) if user is not None and org is not None else None
+
+
 def get_organisation(session: Session, org_id: str) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:
@@ -133,7 +141,7 @@ def default_profile(session: Session, org: Organisation) -> IssuerProfile:
         .order_by(IssuerProfile.is_default.desc(), IssuerProfile.created_at)  # type: ignore[attr-defined]
     ).all()
     if not profiles:
-        raise IssuerError(f"organisation {org.id} has no issuer profile", 500)
+        raise Inconsistent(f"organisation {org.id} has no issuer profile")
     return profiles[0]
 
 

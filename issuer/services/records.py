@@ -16,7 +16,7 @@ from sqlalchemy import or_
 from sqlmodel import Session, func, select
 
 from issuer.models import IssuedCredential, Organisation
-from issuer.services.context import IssuerError, NotFound
+from servicekit.errors import Invalid, NotFound
 
 MAX_PAGE = 200
 MEDIA_TYPES = {"ldp_vc": "application/vc+ld+json", "jwt_vc_json": "application/vc+jwt"}
@@ -31,9 +31,9 @@ def search_credentials(session: Session, org: Organisation, *, recipient: str | 
     exactly; other text matches any part of the recipient or the name, ignoring case.
     `issued_from` is inclusive, `issued_to` exclusive."""
     if not 1 <= limit <= MAX_PAGE:
-        raise IssuerError(f"limit must be between 1 and {MAX_PAGE}", 400)
+        raise Invalid(f"limit must be between 1 and {MAX_PAGE}")
     if offset < 0:
-        raise IssuerError("offset must not be negative", 400)
+        raise Invalid("offset must not be negative")
     conditions: list[Any] = [IssuedCredential.org_id == org.id]
     term = (recipient or "").strip()
     if term:

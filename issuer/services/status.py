@@ -23,9 +23,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from issuer.models import IssuedCredential, IssuerProfile, StatusEntry, StatusListRecord, utc_now
-from issuer.services.context import Conflict, IssuerContext, IssuerError, NotFound
+from issuer.services.context import IssuerContext, stored
 from issuer.services.keys import active_key_row, signing_key_for
-from servicekit.errors import Inconsistent
+from servicekit.errors import Conflict, Invalid, NotFound
 from standards.data_integrity import sign_document
 from standards.status_list import (
     MIN_ENTRIES,
@@ -59,7 +59,7 @@ def allocate_indexes(ctx: IssuerContext, profile_id: str, purpose: str,
                      count: int = 1) -> list[AllocatedIndex]:
     """`count` fresh indexes in the profile's current list for `purpose` (new lists as needed)."""
     if purpose not in PURPOSES:
-        raise IssuerError(f"unknown status purpose {purpose!r}; choose one of {list(PURPOSES)}")
+        raise Invalid(f"unknown status purpose {purpose!r}; choose one of {list(PURPOSES)}")
     allocated: list[AllocatedIndex] = []
     while len(allocated) < count:
         status_list = _current_list(ctx, profile_id, purpose)
@@ -140,7 +140,7 @@ def set_credential_status(session: Session, org_id: str, credential_id: str,
                           status: str) -> IssuedCredential:
     """Revoke (permanent), suspend or reinstate the credential with id `credential_id`."""
     if status not in STATUS_VALUES:
-        raise IssuerError(f"unknown status {status!r}; expected one of {list(STATUS_VALUES)}")
+        raise Invalid(f"unknown status {status!r}; expected one of {list(STATUS_VALUES)}")
     credential = session.exec(
         select(IssuedCredential).where(IssuedCredential.credential_id == credential_id)
     ).first()
@@ -203,9 +203,8 @@ def published_status_list(ctx: IssuerContext, status_list_id: str) -> tuple[str,
                                                  StatusEntry.value == True)  # noqa: E712
         ):
             bits.set(index, True)
-        profile = session.get(IssuerProfile, record.profile_id)
-        if profile is None:
-            raise Inconsistent(f"status list {record.id} has no issuer profile")
+        profile = stored(session.get(IssuerProfile, record.profile_id),
+                         f"issuer profile {record.profile_id}")
         key = signing_key_for(ctx, active_key_row(session, profile.id), profile.did)
     now = datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     unsigned = build_status_list_credential(

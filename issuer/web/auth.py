@@ -4,15 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from issuer.api.deps import Context
-from issuer.models import Organisation, StaffUser
+from issuer.dependencies import Context
 from issuer.services.context import IssuerContext
+from issuer.services.organisations import staff_member
 from servicekit import web_session
 from servicekit.login_limiter import LoginLimiter
 from servicekit.web_session import (
@@ -23,6 +22,9 @@ from servicekit.web_session import (
     csrf_token,
     renew_csrf_token,
 )
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import Organisation, StaffUser
 
 __all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "LoginLimiter", "csrf_token"]
 
@@ -51,13 +53,12 @@ def current_staff(request: Request, ctx: Context) -> Staff:
     staff_id = request.session.get("staff_id")
     if not isinstance(staff_id, str):
         raise LoginRequired()
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        user = session.get(StaffUser, staff_id)
-        org = session.get(Organisation, user.org_id) if user else None
-    if user is None or org is None:  # the account was removed since log-in
+    with ctx.reading() as session:
+        found = staff_member(session, staff_id)
+    if found is None:  # the account was removed since log-in
         request.session.clear()
         raise LoginRequired()
-    return Staff(user, org)
+    return Staff(*found)
 
 
 CurrentStaff = Annotated[Staff, Depends(current_staff)]

@@ -1,7 +1,7 @@
 """Reading posted forms: trimmed text, optional fields, dates, uploads with a size limit.
 
 Problems found here are ours, so they carry a catalogue key (`FormProblem`) and are shown
-in the page's language; problems found by the services come as IssuerError.
+in the page's language; problems found by the services come as domain errors (servicekit.errors).
 """
 
 from __future__ import annotations

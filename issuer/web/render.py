@@ -9,10 +9,11 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from issuer.services.context import IssuerError
 from issuer.web.auth import CSRF_FIELD, Staff, csrf_token
 from issuer.web.forms import FormProblem
 from issuer.web.i18n import LANGUAGES, request_language, translator
+from servicekit.api_errors import status_of
+from servicekit.errors import ServiceError
 from servicekit.page_templates import page_templates, see_other
 
 __all__ = ["render", "see_other"]
@@ -43,8 +44,9 @@ def render(request: Request, template: str, *, staff: Staff | None = None, statu
 
 def error_status(error: Exception) -> int:
     """The status a form page answers with when its input is refused."""
-    if isinstance(error, IssuerError):
-        return error.status if 400 <= error.status < 500 else 422
+    if isinstance(error, ServiceError):
+        status = status_of(error)
+        return status if 400 <= status < 500 else 422
     return 400
 
 

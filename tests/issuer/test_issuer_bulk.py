@@ -20,8 +20,9 @@ from issuer.models import BulkRow, IssuedCredential, Organisation, StatusEntry
 from issuer.services.achievements import AchievementInput, create_achievement
 from issuer.services.bulk import create_bulk_job, job_rows, run_bulk_job
 from issuer.services.bulk_csv import MAX_CSV_BYTES
-from issuer.services.context import Conflict, IssuerContext
+from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation
+from servicekit.errors import Conflict
 from standards.fetcher import Fetcher, FetchPolicy
 from standards.ob3 import validate_achievement_credential
 from standards.verification import verify_credential

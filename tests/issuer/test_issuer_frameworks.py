@@ -11,8 +11,8 @@ from typing import Any
 import httpx
 import pytest
 
-from issuer.services.context import IssuerError
 from issuer.services.frameworks import parse_csv
+from servicekit.errors import ServiceError
 from tests.issuer.conftest import IssuerProcess
 
 DATA = Path(__file__).parent / "data"
@@ -258,7 +258,7 @@ def test_frameworks_belong_to_their_organisation(issuer_server: IssuerProcess,
 def test_parse_csv_reports_the_starting_line_of_a_row() -> None:
     # a quoted field spanning two lines: the next row's problem is reported on line 4
     text = 'code,name,description\nA,Een,"twee\nregels"\n,Zonder code\n'
-    with pytest.raises(IssuerError, match="line 4"):
+    with pytest.raises(ServiceError, match="line 4"):
         parse_csv(text)
     assert [item.code for item in parse_csv(text.replace("\n,Zonder code", "\nB,Bee"))] == \
         ["A", "B"]

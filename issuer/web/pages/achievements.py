@@ -7,11 +7,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from issuer.api.deps import Context
-from issuer.db import session_scope
+from issuer.dependencies import Context
 from issuer.services import endorsements, frameworks
 from issuer.services.achievements import (
     ACHIEVEMENT_TYPES,
@@ -22,10 +20,10 @@ from issuer.services.achievements import (
     get_achievement,
     list_achievements,
 )
-from issuer.services.context import IssuerError, NotFound
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, positive_int, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
 from standards.ob3.achievement import ResultDescription, RubricCriterionLevel
 
 router = APIRouter(prefix="/staff/achievements", include_in_schema=False)
@@ -34,7 +32,7 @@ MAX_LEVELS = 20
 
 @router.get("")
 def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = list_achievements(session, staff.org)
     summaries = [{"row": row, "competences": len(row.competence_ids),
                   "levels": _level_names(row.result_descriptions)} for row in rows]
@@ -43,7 +41,7 @@ def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
 
 def _form_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
                values: dict[str, Any] | None = None, error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         groups = [(framework, frameworks.competences_of(session, framework.id))
                   for framework in frameworks.list_frameworks(session, staff.org)]
     chosen = (values or {}).get("competence", [])
@@ -61,9 +59,9 @@ def new_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespons
 def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm) -> Response:
     try:
         data = _achievement_input(form)
-        with session_scope(ctx.engine) as session:
+        with ctx.changing() as session:
             achievement = create_achievement(ctx, session, staff.org, data)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/achievements/{achievement.id}?created=1")
@@ -111,7 +109,7 @@ def _level_names(result_descriptions: list[dict[str, Any]]) -> list[str]:
 @router.get("/{achievement_id}")
 def achievement_page(achievement_id: str, request: Request, ctx: Context,
                      staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             achievement = get_achievement(session, staff.org, achievement_id)
         except NotFound:

@@ -3,23 +3,24 @@ result of every row."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlmodel import Session, select
 
-from issuer.api.deps import Context
-from issuer.models import BulkJob
+from issuer.dependencies import Context
 from issuer.services import bulk
 from issuer.services.achievements import list_achievements
 from issuer.services.bulk_csv import COLUMNS, MAX_CSV_BYTES
-from issuer.services.context import IssuerError, NotFound
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, text, upload_bytes, values_of
 from issuer.web.i18n import Translator, request_language, translator
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import BulkJob
 
 router = APIRouter(prefix="/staff/bulk", include_in_schema=False)
 ROWS_PER_PAGE = 200
@@ -27,19 +28,11 @@ OUTCOMES = ("issued", "already_issued", "error")
 RECENT_JOBS = 20
 
 
-def _recent_jobs(session: Session, staff: Staff) -> list[BulkJob]:
-    # A read-only listing for the page (the bulk service has no list function).
-    return list(session.exec(
-        select(BulkJob).where(BulkJob.org_id == staff.org.id)
-        .order_by(BulkJob.created_at.desc()).limit(RECENT_JOBS)  # type: ignore[attr-defined]
-    ))
-
-
 def _form_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
                values: dict[str, Any] | None = None, error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         achievements = list_achievements(session, staff.org)
-        jobs = _recent_jobs(session, staff)
+        jobs = bulk.list_jobs(session, staff.org, limit=RECENT_JOBS)
     names = {achievement.id: achievement.name for achievement in achievements}
     return render(request, "bulk.html", staff=staff, status=status, error=error,
                   achievements=achievements, jobs=jobs, names=names, columns=COLUMNS,
@@ -57,7 +50,7 @@ def start(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm
         filename, content = upload_bytes(form, "file", MAX_CSV_BYTES)
         job = bulk.start_bulk_job(ctx, staff.org, text(form, "achievement"),
                                   filename=filename, csv_bytes=content)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/bulk/{job.id}")
@@ -73,7 +66,7 @@ def job_page(job_id: str, request: Request, ctx: Context, staff: CurrentStaff) -
     query = request.query_params
     outcome = query.get("outcome") if query.get("outcome") in OUTCOMES else None
     page = max(1, int(query["page"])) if query.get("page", "").isdigit() else 1
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             job = bulk.get_job(session, staff.org, job_id)
         except NotFound:
@@ -98,7 +91,7 @@ def _page_url(job_id: str, filters: dict[str, str], page: int) -> str:
 
 @router.get("/{job_id}/progress.json")
 def progress(job_id: str, request: Request, ctx: Context, staff: CurrentStaff) -> JSONResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             job = bulk.get_job(session, staff.org, job_id)
         except NotFound:

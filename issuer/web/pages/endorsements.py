@@ -4,19 +4,20 @@ keep one received from elsewhere; list those made and received; withdraw."""
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from issuer.api.deps import Context
-from issuer.models import Endorsement
+from issuer.dependencies import Context
 from issuer.services import endorsements
-from issuer.services.context import IssuerError
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import Endorsement
 
 router = APIRouter(prefix="/staff/endorsements", include_in_schema=False)
 MAX_RECEIVED_CHARS = 200_000
@@ -29,7 +30,7 @@ def _may_withdraw(row: Endorsement, staff: Staff) -> bool:
 
 def _page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
           **context: Any) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = endorsements.list_endorsements(session, staff.org)
     made = [row for row in rows if row.endorser_org_id == staff.org.id]
     received = [row for row in rows if row.endorser_org_id != staff.org.id]
@@ -53,7 +54,7 @@ def endorse(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
         endorsements.endorse(ctx, staff.org, target_kind=text(form, "target_kind"),
                              target_id=text(form, "target_id"),
                              comment=optional(form, "comment"), name=optional(form, "name"))
-    except IssuerError as error:
+    except ServiceError as error:
         return _page(request, ctx, staff, status=error_status(error), values=values_of(form),
                      error=error_text(request, error))
     return see_other("/staff/endorsements?done=made")
@@ -74,7 +75,7 @@ def receive(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
             except ValueError:
                 raise FormProblem("endorsements.bad_json") from None
         endorsements.receive_endorsement(ctx, staff.org, document)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _page(request, ctx, staff, status=error_status(error),
                      received_values={"document": pasted},
                      receive_error=error_text(request, error))
@@ -84,7 +85,7 @@ def receive(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFo
 @router.get("/{endorsement_id}/withdraw")
 def confirm_withdraw(endorsement_id: str, request: Request, ctx: Context,
                      staff: CurrentStaff) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         rows = endorsements.list_endorsements(session, staff.org)
     row = next((row for row in rows if row.id == endorsement_id), None)
     if row is None or not _may_withdraw(row, staff):
@@ -99,7 +100,7 @@ def withdraw(endorsement_id: str, request: Request, ctx: Context, staff: Current
         return see_other(f"/staff/endorsements/{endorsement_id}/withdraw")
     try:
         endorsements.withdraw_endorsement(ctx, staff.org, endorsement_id)
-    except IssuerError as error:
+    except ServiceError as error:
         return _page(request, ctx, staff, status=error_status(error),
                      error=error_text(request, error))
     return see_other("/staff/endorsements?done=withdrawn")

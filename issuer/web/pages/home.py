@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session
 
-from issuer.api.deps import Context
+from issuer.dependencies import Context
 from issuer.services import endorsements, frameworks, oid4vci, records
 from issuer.services.achievements import list_achievements
 from issuer.services.organisations import authenticate_staff
@@ -45,7 +44,7 @@ def login(request: Request, ctx: Context, form: CheckedForm) -> Response:
     if not email or not password:
         return render(request, "login.html", status=400, values=values,
                       error=t("login.missing"))
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         user = authenticate_staff(session, email, password)
     if user is None:
         limiter.failed(email, address)
@@ -65,7 +64,7 @@ def logout(request: Request, _form: CheckedForm) -> RedirectResponse:
 @router.get("/staff/")
 def dashboard(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLResponse:
     org = staff.org
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         counts = {
             "frameworks": len(frameworks.list_frameworks(session, org)),
             "achievements": len(list_achievements(session, org)),

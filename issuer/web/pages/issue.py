@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import json
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 from starlette.datastructures import FormData
 
-from issuer.api.deps import Context
-from issuer.models import Achievement
+from issuer.dependencies import Context
 from issuer.services.achievements import get_achievement, list_achievements
-from issuer.services.context import IssuerError, NotFound
 from issuer.services.issuing import FORMATS, IssueRequest, idempotency_key_for, issue_achievement
 from issuer.services.status import PURPOSES
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, optional, parse_day, rfc3339, text, values_of
 from issuer.web.render import error_status, error_text, render, see_other
+from servicekit.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import Achievement
 
 router = APIRouter(prefix="/staff/issue", include_in_schema=False)
 
@@ -38,7 +39,7 @@ def levels_of(achievement: Achievement) -> list[dict[str, str]]:
 def _form_page(request: Request, ctx: Context, staff: Staff, achievement_id: str, *,
                status: int = 200, values: dict[str, Any] | None = None,
                error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         achievements = list_achievements(session, staff.org)
         try:
             achievement = get_achievement(session, staff.org, achievement_id) \
@@ -63,11 +64,11 @@ def issue_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespo
 def issue(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm) -> Response:
     achievement_id = text(form, "achievement")
     try:
-        with Session(ctx.engine) as session:
+        with ctx.reading() as session:
             achievement = get_achievement(session, staff.org, achievement_id)
         issue_request = _issue_request(form, staff, achievement)
         outcome = issue_achievement(ctx, staff.org, issue_request)
-    except (FormProblem, IssuerError) as error:
+    except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, achievement_id, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     return see_other(f"/staff/issued/{outcome.record.id}?issued=1")

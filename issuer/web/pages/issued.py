@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import base64
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session
 
-from issuer.api.deps import Context
-from issuer.db import session_scope
-from issuer.models import IssuedCredential
+from issuer.dependencies import Context
 from issuer.services import records
 from issuer.services.achievements import list_achievements
-from issuer.services.context import IssuerError, NotFound
 from issuer.services.status import set_credential_status
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, day_after, parse_day, start_of, text
 from issuer.web.render import error_status, error_text, not_found, render, see_other
+from servicekit.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import IssuedCredential
 
 router = APIRouter(prefix="/staff/issued", include_in_schema=False)
 PAGE_SIZE = 25
@@ -35,7 +35,7 @@ def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
     page = max(page, 1)
     rows: list[IssuedCredential] = []
     total, error, status = 0, None, 200
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         achievements = list_achievements(session, staff.org)
         try:
             issued_from = parse_day(values["from"], "issued.from")
@@ -46,7 +46,7 @@ def list_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
                 issued_from=start_of(issued_from) if issued_from else None,
                 issued_to=day_after(issued_to) if issued_to else None,  # the whole last day
                 limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-        except (FormProblem, IssuerError) as problem:
+        except (FormProblem, ServiceError) as problem:
             error, status = error_text(request, problem), error_status(problem)
     filters = {name: value for name, value in values.items() if value}
     pages = max(1, -(-total // PAGE_SIZE))
@@ -81,7 +81,7 @@ def status_purpose(record: IssuedCredential) -> str | None:
 def _detail(request: Request, ctx: Context, staff: Staff, record_id: str, *,
             template: str = "credential.html", status: int = 200,
             error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             record = records.get_record(session, staff.org, record_id)
         except NotFound:
@@ -103,7 +103,7 @@ def credential_page(record_id: str, request: Request, ctx: Context,
 
 @router.get("/{record_id}/download")
 def download(record_id: str, request: Request, ctx: Context, staff: CurrentStaff) -> Response:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         try:
             record = records.get_record(session, staff.org, record_id)
         except NotFound:
@@ -127,10 +127,10 @@ def change_status(record_id: str, request: Request, ctx: Context, staff: Current
         # Revocation is permanent: only from the confirmation page.
         return see_other(f"/staff/issued/{record_id}/revoke")
     try:
-        with session_scope(ctx.engine) as session:
+        with ctx.changing() as session:
             record = records.get_record(session, staff.org, record_id)
             set_credential_status(session, staff.org.id, record.credential_id, wanted)
-    except IssuerError as error:
+    except ServiceError as error:
         return _detail(request, ctx, staff, record_id, status=error_status(error),
                        error=error_text(request, error))
     return see_other(f"/staff/issued/{record.id}?changed={wanted}")

@@ -3,21 +3,22 @@ and the transaction code once."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import Session
 
-from issuer.api.deps import Context
-from issuer.models import Achievement, CredentialOffer
+from issuer.dependencies import Context
 from issuer.services import oid4vci
-from issuer.services.achievements import list_achievements
-from issuer.services.context import IssuerError, NotFound
+from issuer.services.achievements import achievement_name, list_achievements
 from issuer.services.issuing import FORMATS
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import optional, text, values_of
 from issuer.web.render import error_status, error_text, not_found, render
+from servicekit.errors import NotFound, ServiceError
+
+if TYPE_CHECKING:  # entities the services hand out; pages only name them
+    from issuer.models import CredentialOffer
 
 router = APIRouter(prefix="/staff/offers", include_in_schema=False)
 
@@ -25,16 +26,15 @@ router = APIRouter(prefix="/staff/offers", include_in_schema=False)
 def _offer_page(request: Request, ctx: Context, staff: Staff, offer: CredentialOffer,
                 **context: Any) -> HTMLResponse:
     """One offer: what it is for (the badge, the recipient), its QR code and link."""
-    with Session(ctx.engine) as session:
-        achievement = session.get(Achievement, offer.achievement_id)
-    return render(request, "offer.html", staff=staff, offer=offer,
-                  achievement_name=achievement.name if achievement else "",
+    with ctx.reading() as session:
+        name = achievement_name(session, offer.achievement_id)
+    return render(request, "offer.html", staff=staff, offer=offer, achievement_name=name,
                   state=oid4vci.offer_state(offer), **context)
 
 
 def _list_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
                values: dict[str, Any] | None = None, error: str | None = None) -> HTMLResponse:
-    with Session(ctx.engine) as session:
+    with ctx.reading() as session:
         achievements = list_achievements(session, staff.org)
         offers = oid4vci.list_offers(session, staff.org)
     names = {achievement.id: achievement.name for achievement in achievements}
@@ -66,7 +66,7 @@ def create(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedFor
     )
     try:
         created = oid4vci.create_offer(ctx, staff.org, offer_request)
-    except IssuerError as error:
+    except ServiceError as error:
         return _list_page(request, ctx, staff, status=error_status(error),
                           values=values_of(form), error=error_text(request, error))
     # Shown here once and never again: the page is not cached (no-store) and the code is
