@@ -79,38 +79,7 @@ SERVICES_MAY_NOT_IMPORT = ("web", "api")
 # Pages of the issuer and the verifier that still import an API module or the ORM, as
 # (file, imported module). They are being moved onto services in their own branches; the
 # list is emptied when those are merged, and nothing may be added to it.
-KNOWN_PAGE_SHORTCUTS = {
-    ("issuer/web/auth.py", "issuer.api.deps"),
-    ("issuer/web/auth.py", "issuer.models"),
-    ("issuer/web/auth.py", "sqlmodel"),
-    ("issuer/web/pages/achievements.py", "issuer.api.deps"),
-    ("issuer/web/pages/achievements.py", "issuer.db"),
-    ("issuer/web/pages/achievements.py", "sqlmodel"),
-    ("issuer/web/pages/bulk.py", "issuer.api.deps"),
-    ("issuer/web/pages/bulk.py", "issuer.models"),
-    ("issuer/web/pages/bulk.py", "sqlmodel"),
-    ("issuer/web/pages/endorsements.py", "issuer.api.deps"),
-    ("issuer/web/pages/endorsements.py", "issuer.models"),
-    ("issuer/web/pages/endorsements.py", "sqlmodel"),
-    ("issuer/web/pages/frameworks.py", "issuer.api.deps"),
-    ("issuer/web/pages/frameworks.py", "issuer.db"),
-    ("issuer/web/pages/frameworks.py", "sqlmodel"),
-    ("issuer/web/pages/home.py", "issuer.api.deps"),
-    ("issuer/web/pages/home.py", "sqlmodel"),
-    ("issuer/web/pages/issue.py", "issuer.api.deps"),
-    ("issuer/web/pages/issue.py", "issuer.models"),
-    ("issuer/web/pages/issue.py", "sqlmodel"),
-    ("issuer/web/pages/issued.py", "issuer.api.deps"),
-    ("issuer/web/pages/issued.py", "issuer.db"),
-    ("issuer/web/pages/issued.py", "issuer.models"),
-    ("issuer/web/pages/issued.py", "sqlmodel"),
-    ("issuer/web/pages/offers.py", "issuer.api.deps"),
-    ("issuer/web/pages/offers.py", "issuer.models"),
-    ("issuer/web/pages/offers.py", "sqlmodel"),
-    ("verifier/web/pages/check.py", "verifier.api.deps"),
-    ("verifier/web/pages/check.py", "verifier.api.errors"),
-    ("verifier/web/pages/wallet.py", "verifier.api.deps"),
-}
+KNOWN_PAGE_SHORTCUTS: set[tuple[str, str]] = set()
 
 
 def _is_type_checking_block(node: ast.AST) -> bool:

@@ -20,7 +20,6 @@ from servicekit.api_errors import status_of
 from servicekit.errors import Invalid, ServiceError
 from servicekit.http_body import BodyError, read_body
 from servicekit.qr import qr_png, qr_svg
-from verifier.api.deps import Context
 from verifier.api.schemas.base import REFUSALS
 from verifier.api.schemas.oid4vp import (
     Accepted,
@@ -30,6 +29,7 @@ from verifier.api.schemas.oid4vp import (
     RequestStatus,
     WalletAnswer,
 )
+from verifier.dependencies import Context
 from verifier.services.oid4vp import (
     RESPONSE_PATH,
     authorization_request,

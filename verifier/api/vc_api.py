@@ -12,7 +12,6 @@ from fastapi import APIRouter
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 
-from verifier.api.deps import Context
 from verifier.api.schemas.base import REFUSALS
 from verifier.api.schemas.report import VerificationReport
 from verifier.api.schemas.vc_api import (
@@ -22,6 +21,7 @@ from verifier.api.schemas.vc_api import (
     VerifyOptionsBody,
     VerifyPresentationRequest,
 )
+from verifier.dependencies import Context
 from verifier.services.verification import (
     VerifyOptions,
     new_challenge,

@@ -13,17 +13,10 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request
 from sqlmodel import Session
 
+from wallet.dependencies import Context
 from wallet.models import Account
 from wallet.services.access import Actor, acting_as
 from wallet.services.accounts import account_for_token
-from wallet.services.context import WalletContext
-
-
-def get_context(request: Request) -> WalletContext:
-    return request.app.state.wallet
-
-
-Context = Annotated[WalletContext, Depends(get_context)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -19,6 +19,7 @@ from servicekit.web_session import (
     csrf_token,
     renew_csrf_token,
 )
+from wallet.dependencies import Context
 from wallet.services.access import Actor, dossier_actor
 from wallet.services.accounts import find_account
 from wallet.services.context import WalletContext
@@ -36,13 +37,6 @@ MAX_FORM_FIELDS = 2000
 def session_secret(ctx: WalletContext) -> str:
     return web_session.session_secret(ctx.settings.key_encryption_key(),
                                       b"opendossier wallet session cookie v1")
-
-
-def get_context(request: Request) -> WalletContext:
-    return request.app.state.wallet
-
-
-Context = Annotated[WalletContext, Depends(get_context)]
 
 
 class LoginRequired(Exception):

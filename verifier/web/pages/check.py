@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from servicekit.api_errors import error_response, status_of
 from servicekit.errors import ServiceError
 from servicekit.http_body import BodyError, read_body, uploaded_file
-from verifier.api.deps import Context
+from verifier.dependencies import Context
 from verifier.services.context import VerifierContext
 from verifier.services.qr_decode import decode_qr
 from verifier.services.shared_input import (

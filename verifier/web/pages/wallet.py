@@ -13,7 +13,7 @@ from fastapi.responses import HTMLResponse
 
 from servicekit.api_errors import status_of
 from servicekit.errors import ServiceError
-from verifier.api.deps import Context
+from verifier.dependencies import Context
 from verifier.services.oid4vp import create_request, request_status
 from verifier.web.render import render
 

@@ -1,4 +1,4 @@
-"""FastAPI dependencies: the verifier context of the running app."""
+"""The verifier context of a request: a FastAPI dependency both the API and the pages use."""
 
 from __future__ import annotations
 
