@@ -3,10 +3,12 @@ fetcher (the only way out to the network) and the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from servicekit.secret_box import SecretBox
@@ -46,15 +48,20 @@ class WalletContext:
     engine: Engine
     secret_box: SecretBox = field(repr=False)
     fixed_now: datetime | None = None
+    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move it
+    fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
 
     @classmethod
-    def open(cls, settings: WalletSettings, *, run_migrations: bool = True) -> WalletContext:
+    def open(cls, settings: WalletSettings, *, run_migrations: bool = True,
+             clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+             fetch_transport: httpx.BaseTransport | None = None) -> WalletContext:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.evidence_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
         if run_migrations:
             migrate(engine)
-        return cls(settings, engine, SecretBox(settings.key_encryption_key()))
+        return cls(settings, engine, SecretBox(settings.key_encryption_key()), clock=clock,
+                   fetch_transport=fetch_transport)
 
     @property
     def public_url(self) -> str:
@@ -63,10 +70,10 @@ class WalletContext:
     @cached_property
     def fetcher(self) -> Fetcher:
         """Status lists, DID documents, OpenID4VCI issuers and OpenID4VP verifiers."""
-        return Fetcher(self.settings.fetch_policy)
+        return Fetcher(self.settings.fetch_policy, transport=self.fetch_transport)
 
     def now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
+        return self.fixed_now or self.clock()
 
     def close(self) -> None:
         if "fetcher" in self.__dict__:
