@@ -24,7 +24,7 @@ import httpx
 from starlette.testclient import TestClient
 from starlette.types import ASGIApp
 
-from standards.fetcher import FetchPolicy, address_refusal, guarded_transport
+from standards.fetcher import Fetcher, FetchPolicy, address_refusal, guarded_transport
 
 HOST = "127.0.0.1"
 FIRST_PORT = 20001
@@ -134,3 +134,10 @@ def post(url: str, **options: Any) -> httpx.Response:
     return request("POST", url, **options)
 
 
+
+
+def local_fetcher() -> Fetcher:
+    """A Fetcher for tests that check what a service made: `FetchPolicy.local_testing()`
+    (plain http to 127.0.0.1), reaching in-process services through `NETWORK`."""
+    policy = FetchPolicy.local_testing()
+    return Fetcher(policy, transport=NETWORK.fetch_transport(policy))

@@ -11,8 +11,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 import pytest
 
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.verification import verify_credential
+from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerProcess
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner
@@ -83,7 +83,7 @@ def test_receive_with_tx_code(owner: Owner, issuer_api: httpx.Client,
     credential = view["credential"]
     assert credential["credentialSubject"]["id"] == owner.did  # bound to the owner's DID
     assert view["state"] == "valid"
-    result = verify_credential(credential, fetcher=Fetcher(FetchPolicy.local_testing()))
+    result = verify_credential(credential, fetcher=local_fetcher())
     assert result.verified, result.to_json()
 
     # the offer is used up: a clear refusal, nothing more stored
