@@ -8,7 +8,6 @@ not see each other's data.
 
 from __future__ import annotations
 
-import json
 import os
 import socket
 import subprocess
@@ -48,6 +47,14 @@ def opendossier(*args: str, check: bool = True, env: dict[str, str] | None = Non
     return result
 
 
+def create_org(ctx: IssuerContext, name: str, did: str = "key") -> dict[str, Any]:
+    """What `opendossier issuer create-org` makes → {"org", "did", "api_token"}."""
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        created = create_organisation(ctx, session, name, did_method=did)
+        session.commit()
+    return {"org": created.org_id, "did": created.did, "api_token": created.api_token}
+
+
 @dataclass
 class IssuerService:
     """The real issuer app in-process, reached through `NETWORK` at `base_url`."""
@@ -80,11 +87,7 @@ class IssuerService:
         return self.context
 
     def create_org(self, name: str, did: str = "key") -> dict[str, Any]:
-        """What `opendossier issuer create-org` makes → {"org", "did", "api_token"}."""
-        with Session(self.ctx.engine, expire_on_commit=False) as session:
-            created = create_organisation(self.ctx, session, name, did_method=did)
-            session.commit()
-        return {"org": created.org_id, "did": created.did, "api_token": created.api_token}
+        return create_org(self.ctx, name, did)
 
     def client(self, token: str | None = None) -> httpx.Client:
         return NETWORK.client(self.base_url, token)
@@ -124,10 +127,14 @@ class IssuerProcess:
         return self.log_path.read_text(errors="replace") if self.log_path else ""
 
     def create_org(self, name: str, did: str = "key") -> dict[str, Any]:
-        """`opendossier issuer create-org` → {"org", "did", "api_token"}."""
-        result = opendossier("issuer", "create-org", name, "--did", did, "--public-url",
-                             self.public_url or self.base_url, *self.storage_args())
-        return json.loads(result.stdout)
+        """Made through the service layer on the process's storage (no CLI process)."""
+        ctx = IssuerContext.open(IssuerSettings(
+            data_dir=self.data_dir, database_url=self.database_url,
+            public_url=self.public_url or self.base_url), run_migrations=False)
+        try:
+            return create_org(ctx, name, did)
+        finally:
+            ctx.close()
 
     def client(self, token: str | None = None) -> httpx.Client:
         headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -10,13 +10,13 @@ import os
 
 from sqlmodel import Session
 
-from tests.wallet.conftest import WalletProcess
+from tests.wallet.conftest import WalletService
 from tests.wallet.test_wallet_archive import put_blob, rows, storage
 from wallet.models import Competence, Evidence, Reflection, Share
 from wallet.services.accounts import account_by_email
 
 
-def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletProcess) -> None:
+def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletService) -> None:
     owner = wallet_server.create_owner()
     with storage(wallet_server) as ctx, Session(ctx.engine) as session:
         competence = Competence(owner_id=owner.id, name="Samenwerken")  # no url

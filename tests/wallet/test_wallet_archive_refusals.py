@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from tests.wallet.conftest import PASSWORD, WalletProcess
+from tests.wallet.conftest import PASSWORD, WalletService
 from tests.wallet.test_wallet_archive import put_blob, storage, write_password
 from wallet.evidence_store import evidence_store
 from wallet.models import Account, Evidence
@@ -25,7 +25,7 @@ Members = dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
-def exported(wallet_server: WalletProcess) -> tuple[Members, str]:
+def exported(wallet_server: WalletService) -> tuple[Members, str]:
     """A small valid unencrypted archive of an owner with one evidence file (2 MB)."""
     owner = wallet_server.create_owner()
     data = os.urandom(2 * 1024 * 1024)
@@ -61,7 +61,7 @@ def listed(members: Members, name: str, data: bytes) -> Members:
     return {**with_manifest(members, add), name: data}
 
 
-def refused_import(server: WalletProcess, path: Path, *words: str,
+def refused_import(server: WalletService, path: Path, *words: str,
                    extra: tuple[str, ...] = ()) -> None:
     email = f"mover-{os.urandom(4).hex()}@example.org"
     answer = server.cli("import", str(path), "--email", email, "--quiet", *extra, check=False)
@@ -112,7 +112,7 @@ CASES = ["evidence byte changed", "manifest digest changed", "wrong format", "wr
 
 
 def test_broken_archives_are_refused_and_change_nothing(
-        wallet_server: WalletProcess, exported: tuple[Members, str]) -> None:
+        wallet_server: WalletService, exported: tuple[Members, str]) -> None:
     members, sha256 = exported
     store = evidence_store(wallet_server.data_dir / "evidence")
     store.path(sha256).unlink()  # so a blob left behind by a refused import would show
@@ -131,7 +131,7 @@ def test_broken_archives_are_refused_and_change_nothing(
             assert not list(store.tmp_dir.iterdir()), case
 
 
-def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletProcess,
+def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletService,
                                                  exported: tuple[Members, str]) -> None:
     members, _ = exported
     plain = write_zip(wallet_server.data_dir / "plain.zip", list(members.items()))

@@ -70,7 +70,12 @@ class WalletContext:
     @cached_property
     def fetcher(self) -> Fetcher:
         """Status lists, DID documents, OpenID4VCI issuers and OpenID4VP verifiers."""
-        return Fetcher(self.settings.fetch_policy, transport=self.fetch_transport)
+        return self.new_fetcher()
+
+    def new_fetcher(self, *, max_cache_ttl: float = 3600.0) -> Fetcher:
+        """A fetcher of its own (its own cache), under the wallet's policy."""
+        return Fetcher(self.settings.fetch_policy, max_cache_ttl=max_cache_ttl,
+                       transport=self.fetch_transport)
 
     def now(self) -> datetime:
         return self.fixed_now or self.clock()
