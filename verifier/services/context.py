@@ -24,6 +24,11 @@ class VerifierError(Exception):
         self.status = status
 
 
+
+def utc_now() -> datetime:
+    """The real clock; tests hand the context one they can move."""
+    return datetime.now(UTC)
+
 @dataclass
 class VerifierContext:
     settings: VerifierSettings
@@ -32,11 +37,11 @@ class VerifierContext:
     store: VerifierStore | None = None  # None: no challenges (the command line)
     loader: DocumentLoader = DEFAULT_LOADER
     fixed_now: datetime | None = None  # `opendossier verify --now`
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move it
+    clock: Callable[[], datetime] = utc_now  # tests move it
 
     @classmethod
     def open(cls, settings: VerifierSettings, *,
-             clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+             clock: Callable[[], datetime] = utc_now,
              fetch_transport: httpx.BaseTransport | None = None) -> VerifierContext:
         """The service's context: its fetcher policy, registry and store in the data dir.
         Tests pass a clock they can advance and a transport that reaches in-process apps."""

@@ -42,18 +42,23 @@ class Conflict(WalletError):
     status = 409
 
 
+
+def utc_now() -> datetime:
+    """The real clock; tests hand the context one they can move."""
+    return datetime.now(UTC)
+
 @dataclass
 class WalletContext:
     settings: WalletSettings
     engine: Engine
     secret_box: SecretBox = field(repr=False)
     fixed_now: datetime | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))  # tests move it
+    clock: Callable[[], datetime] = utc_now  # tests move it
     fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
 
     @classmethod
     def open(cls, settings: WalletSettings, *, run_migrations: bool = True,
-             clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+             clock: Callable[[], datetime] = utc_now,
              fetch_transport: httpx.BaseTransport | None = None) -> WalletContext:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.evidence_dir.mkdir(parents=True, exist_ok=True)
