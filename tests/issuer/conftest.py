@@ -8,6 +8,8 @@ not see each other's data.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import socket
 import subprocess
@@ -53,6 +55,25 @@ def create_org(ctx: IssuerContext, name: str, did: str = "key") -> dict[str, Any
         created = create_organisation(ctx, session, name, did_method=did)
         session.commit()
     return {"org": created.org_id, "did": created.did, "api_token": created.api_token}
+
+
+def opendossier_in_process(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    """The real CLI's `main(ARGS)` in this process, its output captured: for tests whose
+    subject is what a command does, not the process around it (those use `opendossier`)."""
+    from opendossier.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 2
+    result = subprocess.CompletedProcess(["opendossier", *args], code, out.getvalue(),
+                                         err.getvalue())
+    if check and code != 0:
+        raise AssertionError(f"opendossier {' '.join(args)} failed ({code}):\n"
+                             f"{result.stdout}\n{result.stderr}")
+    return result
 
 
 @dataclass

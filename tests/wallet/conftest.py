@@ -23,7 +23,7 @@ import pytest
 from standards.fetcher import FetchPolicy
 from tests.databases import BACKENDS, fresh_database
 from tests.inprocess import NETWORK, TestClock
-from tests.issuer.conftest import free_port, opendossier
+from tests.issuer.conftest import free_port, opendossier, opendossier_in_process
 from tests.service_process import start_service, stop_service
 from wallet.api.app import create_app
 from wallet.config import WalletSettings
@@ -64,9 +64,12 @@ class WalletAccounts:
         for client in self.clients:
             client.close()
 
-    def cli(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
-        """`opendossier wallet ARGS` against this wallet's storage."""
-        return opendossier("wallet", *args, *self.storage_args(), check=check)
+    def cli(self, *args: str, check: bool = True,
+            in_process: bool = False) -> subprocess.CompletedProcess[str]:
+        """`opendossier wallet ARGS` against this wallet's storage: in a process of its own,
+        or (`in_process`) the same command's `main` called here."""
+        run = opendossier_in_process if in_process else opendossier
+        return run("wallet", *args, *self.storage_args(), check=check)
 
     def client(self, token: str | None = None) -> httpx.Client:
         client = NETWORK.client(self.base_url, token)

@@ -34,16 +34,16 @@ def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletService) ->
         session.commit()
         originals = {"competence": competence.id, "evidence": item.id}
     archive = wallet_server.data_dir / f"same-wallet-{owner.id}.zip"
-    wallet_server.cli("export", owner.email, "--out", str(archive), "--quiet")
+    wallet_server.cli("export", owner.email, "--out", str(archive), "--quiet", in_process=True)
 
     twin = f"twin-{os.urandom(4).hex()}@example.org"
     first = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
-                                         "--quiet").stdout)
+                                         "--quiet", in_process=True).stdout)
     assert first["createdOwner"] is True and first["owner"] != owner.id
     for kind in ("competences", "evidence", "reflections"):
         assert first["counts"][kind] == {"added": 1, "alreadyThere": 0, "refused": 0}, kind
     second = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
-                                          "--quiet").stdout)
+                                          "--quiet", in_process=True).stdout)
     for kind in ("competences", "evidence", "reflections"):
         assert second["counts"][kind] == {"added": 0, "alreadyThere": 1, "refused": 0}, kind
 

@@ -35,7 +35,7 @@ def exported(wallet_server: WalletService) -> tuple[Members, str]:
                              media_type="video/mp4", size=len(data), sha256=sha256))
         session.commit()
     path = wallet_server.data_dir / f"valid-{owner.id}.zip"
-    wallet_server.cli("export", owner.email, "--out", str(path))
+    wallet_server.cli("export", owner.email, "--out", str(path), in_process=True)
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}, sha256
 
@@ -64,7 +64,8 @@ def listed(members: Members, name: str, data: bytes) -> Members:
 def refused_import(server: WalletService, path: Path, *words: str,
                    extra: tuple[str, ...] = ()) -> None:
     email = f"mover-{os.urandom(4).hex()}@example.org"
-    answer = server.cli("import", str(path), "--email", email, "--quiet", *extra, check=False)
+    answer = server.cli("import", str(path), "--email", email, "--quiet", *extra, check=False,
+                        in_process=True)
     assert answer.returncode == 1, answer.stdout
     assert "the archive is refused" in answer.stderr
     for word in words:
@@ -140,7 +141,7 @@ def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletService,
     owner = wallet_server.create_owner()
     encrypted = wallet_server.data_dir / f"enc-{owner.id}.zip"
     wallet_server.cli("export", owner.email, "--out", str(encrypted), "--password-file",
-                      str(write_password(wallet_server)))
+                      str(write_password(wallet_server)), in_process=True)
     refused_import(wallet_server, encrypted, "wrong password",
                    extra=("--password-file", str(write_password(wallet_server, "x" * 12))))
     refused_import(wallet_server, encrypted, "encrypted", "give its password")
@@ -150,7 +151,8 @@ def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletService,
     # the right password works, and makes the owner (same DID) without a password
     email = f"moved-{os.urandom(4).hex()}@example.org"
     done = wallet_server.cli("import", str(encrypted), "--email", email, "--password-file",
-                             str(write_password(wallet_server, PASSWORD)), check=False)
+                             str(write_password(wallet_server, PASSWORD)), check=False,
+                             in_process=True)
     # the DID already belongs to the exporting owner in this same wallet: a fresh DID
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)
