@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +17,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.keys import signing_key_for
 from servicekit.secret_box import SecretBox, SecretBoxError
 from standards.multibase_codec import decode_multibase
+from tests.databases import sqlite_file_bytes
 from tests.inprocess import NETWORK
 from tests.issuer.conftest import IssuerProcess, IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
@@ -85,7 +85,7 @@ def test_private_keys_never_leave(issuer_server: IssuerService, issuer_process: 
             assert secret not in text
 
     if issuer_server.database_url.startswith("sqlite"):
-        stored = Path(issuer_server.database_url.removeprefix("sqlite:///")).read_bytes()
+        stored = sqlite_file_bytes(issuer_server.database_url)
         for secret in secrets:
             assert secret.encode() not in stored
         raw = bytes.fromhex(secrets[2])

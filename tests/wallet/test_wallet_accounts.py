@@ -4,11 +4,11 @@ wallet service on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sqlmodel import Session, select
 
 from servicekit.secret_box import SecretBox
+from tests.databases import sqlite_file_bytes
 from tests.wallet.conftest import PASSWORD, Owner, WalletProcess, WalletService
 from wallet.config import WalletSettings
 from wallet.db import make_engine
@@ -106,7 +106,6 @@ def test_holder_key_never_leaves(wallet_server: WalletService, wallet_process: W
     seen = [on_process.get("/api/me").text, on_process.get("/openapi.json").text,
             wallet_process.log()]
     if wallet_server.database_url.startswith("sqlite"):
-        database_file = Path(wallet_server.database_url.removeprefix("sqlite:///"))
-        seen.append(database_file.read_bytes().decode("latin-1"))
+        seen.append(sqlite_file_bytes(wallet_server.database_url).decode("latin-1"))
     assert all(secret not in text for text in seen)
     assert json.dumps(secret)[1:-1] not in "".join(seen)
