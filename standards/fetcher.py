@@ -181,6 +181,12 @@ class _GuardedTransport(httpx.HTTPTransport):
         )
 
 
+def guarded_transport(policy: FetchPolicy) -> httpx.BaseTransport:
+    """The real socket layer: resolves each host once and connects only to addresses the
+    policy allows."""
+    return _GuardedTransport(policy)
+
+
 @dataclass
 class _CacheEntry:
     expires_at: float
@@ -233,9 +239,14 @@ class Fetcher:
         cache_size: int = 256,
         max_cache_ttl: float = 3600.0,
         clock: Callable[[], float] = time.time,
+        transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """`transport` replaces only the socket layer (tests route fetches to in-process
+        apps); every policy check on schemes, hosts, redirects, size and time still applies.
+        Without it, connections go through the address-checking transport."""
         self.policy = policy or FetchPolicy()
         self._clock = clock
+        self._transport = transport
         self._max_cache_ttl = max_cache_ttl
         self._cache: LRUCache[tuple[str, str], _CacheEntry] = LRUCache(maxsize=cache_size)
         self._lock = threading.Lock()
@@ -316,7 +327,7 @@ class Fetcher:
         if self._client is None:
             p = self.policy
             self._client = httpx.Client(
-                transport=_GuardedTransport(p),
+                transport=self._transport or guarded_transport(p),
                 timeout=httpx.Timeout(
                     connect=p.connect_timeout, read=p.read_timeout,
                     write=p.read_timeout, pool=p.connect_timeout,

@@ -7,8 +7,10 @@ missing server is a failure: the CI machine has one.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -54,3 +56,12 @@ def fresh_database(backend: str, directory: Path) -> Iterator[str]:
     finally:
         with _admin_connection() as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def sqlite_file_bytes(url: str) -> bytes:
+    """Every page of a SQLite database file, read through SQLite. Not `Path.read_bytes()`:
+    closing any other descriptor of the file drops this process's POSIX locks on it, so
+    with the service in-process a server process closing last would delete the WAL under
+    it ("disk I/O error")."""
+    with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
+        return connection.serialize()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -28,8 +28,9 @@ KEEP_USED_SECONDS = 24 * 3600  # a used challenge is remembered this long, to na
 
 
 class VerifierStore:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, clock: Callable[[], float] = time.time) -> None:
         self.path = path
+        self.clock = clock  # epoch seconds; the service's clock, which tests advance
         path.parent.mkdir(parents=True, exist_ok=True)
         with self.connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
@@ -52,7 +53,7 @@ class VerifierStore:
     # --- challenges ---------------------------------------------------------------------
     def new_challenge(self, lifetime_seconds: int) -> tuple[str, float]:
         """A fresh random challenge and when it expires (epoch seconds)."""
-        now = time.time()
+        now = self.clock()
         value = secrets.token_urlsafe(24)
         with self.connect() as db:
             db.execute("DELETE FROM challenges WHERE expires_at < ?", (now - KEEP_USED_SECONDS,))
@@ -69,11 +70,11 @@ class VerifierStore:
             return "unknown"
         if row[1] is not None:
             return "used"
-        return "expired" if row[0] < time.time() else "fresh"
+        return "expired" if row[0] < self.clock() else "fresh"
 
     def consume_challenge(self, value: str) -> bool:
         """Mark the challenge used; True only for the one caller that used it while fresh."""
-        now = time.time()
+        now = self.clock()
         with self.connect() as db:
             cursor = db.execute(
                 "UPDATE challenges SET used_at = ? "

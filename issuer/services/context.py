@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TypeVar
 
+import httpx
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -33,14 +34,17 @@ class IssuerContext:
     settings: IssuerSettings
     engine: Engine
     secret_box: SecretBox = field(repr=False)
+    fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
 
     @classmethod
-    def open(cls, settings: IssuerSettings, *, run_migrations: bool = True) -> IssuerContext:
+    def open(cls, settings: IssuerSettings, *, run_migrations: bool = True,
+             fetch_transport: httpx.BaseTransport | None = None) -> IssuerContext:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
         if run_migrations:
             migrate(engine)
-        return cls(settings, engine, SecretBox(settings.key_encryption_key()))
+        return cls(settings, engine, SecretBox(settings.key_encryption_key()),
+                   fetch_transport=fetch_transport)
 
     @property
     def public_url(self) -> str:
@@ -49,7 +53,7 @@ class IssuerContext:
     @cached_property
     def fetcher(self) -> Fetcher:
         """For verifying endorsements received from other issuers (DIDs, keys)."""
-        return Fetcher(self.settings.fetch_policy)
+        return Fetcher(self.settings.fetch_policy, transport=self.fetch_transport)
 
     def reading(self) -> Session:
         """A unit of work that only reads: `with ctx.reading() as session: ...`."""

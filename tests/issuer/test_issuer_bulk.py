@@ -23,11 +23,11 @@ from issuer.services.bulk_csv import MAX_CSV_BYTES
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation
 from servicekit.errors import Conflict
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.ob3 import validate_achievement_credential
 from standards.verification import verify_credential
 from tests.databases import BACKENDS, fresh_database
-from tests.issuer.conftest import IssuerProcess, opendossier
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService, opendossier
 
 LEVELS = [{"id": "urn:uuid:5a0f4b3e-0000-4000-8000-000000000001", "type": ["ResultDescription"],
            "name": "Beoordeling", "resultType": "RubricCriterionLevel",
@@ -107,7 +107,7 @@ def credential(api: httpx.Client, credential_id: str) -> dict[str, Any]:
     return response.json()["verifiableCredential"]
 
 
-def test_bad_rows_get_errors_and_the_others_are_issued(issuer_server: IssuerProcess,
+def test_bad_rows_get_errors_and_the_others_are_issued(issuer_server: IssuerService,
                                                        api: httpx.Client) -> None:
     achievement_id = new_achievement(api)
     response = upload(api, achievement_id, recipients_csv(20, delimiter=";", bom=True))
@@ -143,7 +143,7 @@ def test_bad_rows_get_errors_and_the_others_are_issued(issuer_server: IssuerProc
     assert first["evidence"][0]["narrative"] == "Drie lessen; goed verslag"
     assert first["credentialSubject"]["identifier"][0]["identityType"] == "emailAddress"
     assert documents[4]["credentialSubject"]["id"] == f"{DID}4"
-    fetcher = Fetcher(FetchPolicy.local_testing())
+    fetcher = local_fetcher()
     for vc in documents[:3]:
         result = verify_credential(vc, fetcher=fetcher, check_status=True)
         assert result.verified, result.to_json()
@@ -162,7 +162,7 @@ def test_bad_rows_get_errors_and_the_others_are_issued(issuer_server: IssuerProc
     assert [row["row"] for row in only_errors.json()["rows"]] == [22, 23, 24, 25]
 
 
-def test_the_same_csv_again_issues_nothing_new(issuer_server: IssuerProcess,
+def test_the_same_csv_again_issues_nothing_new(issuer_server: IssuerService,
                                                api: httpx.Client) -> None:
     achievement_id = new_achievement(api, "Tweede keer")
     data = recipients_csv(12, bad=False)
@@ -188,7 +188,7 @@ def test_the_same_csv_again_issues_nothing_new(issuer_server: IssuerProcess,
     assert all(one[n]["credentialId"] == other[n]["credentialId"] for n in one)
 
 
-def test_a_bad_header_refuses_the_whole_file(issuer_server: IssuerProcess,
+def test_a_bad_header_refuses_the_whole_file(issuer_server: IssuerService,
                                              api: httpx.Client) -> None:
     achievement_id = new_achievement(api, "Kopregel")
     refused = {
@@ -209,7 +209,7 @@ def test_a_bad_header_refuses_the_whole_file(issuer_server: IssuerProcess,
     assert response.status_code == 415
 
 
-def test_an_oversize_upload_is_refused_and_nothing_stored(issuer_server: IssuerProcess,
+def test_an_oversize_upload_is_refused_and_nothing_stored(issuer_server: IssuerService,
                                                           api: httpx.Client) -> None:
     achievement_id = new_achievement(api, "Te groot")
     line = b"leerling@school.example,Een naam om de regel te vullen\n"
@@ -223,7 +223,7 @@ def test_an_oversize_upload_is_refused_and_nothing_stored(issuer_server: IssuerP
                    params={"achievement": achievement_id}).json()["total"] == 0
 
 
-def test_another_organisation_cannot_see_or_use_a_job(issuer_server: IssuerProcess,
+def test_another_organisation_cannot_see_or_use_a_job(issuer_server: IssuerService,
                                                       api: httpx.Client) -> None:
     achievement_id = new_achievement(api, "Eigen job")
     job = wait_finished(api, upload(api, achievement_id, recipients_csv(3, bad=False))
@@ -242,7 +242,7 @@ def test_another_organisation_cannot_see_or_use_a_job(issuer_server: IssuerProce
         "job"] == job["job"]
 
 
-def test_the_command_line_issues_and_prints_a_summary(issuer_server: IssuerProcess,
+def test_the_command_line_issues_and_prints_a_summary(issuer_server: IssuerService,
                                                       api: httpx.Client, org: dict[str, Any],
                                                       tmp_path: Path) -> None:
     achievement_id = new_achievement(api, "Via de opdrachtregel")
@@ -311,7 +311,7 @@ def test_run_bulk_job_signs_in_a_process_pool(service: Service) -> None:
     vc = json.loads(records[0].document)
     assert vc["validUntil"] > vc["validFrom"]  # the achievement's 365 days
     # No server here to publish the status list: the signature and the rest must hold.
-    result = verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()),
+    result = verify_credential(vc, fetcher=local_fetcher(),
                                check_status=False)
     assert result.verified, result.to_json()
 

@@ -7,12 +7,11 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-import httpx
-
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
 from issuer.services.status import allocate_indexes
-from tests.issuer.conftest import IssuerProcess
+from tests.inprocess import NETWORK
+from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 
 PER_PROCESS = 24
@@ -21,8 +20,7 @@ CLIENTS = 8
 
 def issue_many(base_url: str, token: str, count: int, purpose: str) -> list[dict[str, Any]]:
     def one(_: int) -> dict[str, Any]:
-        with httpx.Client(base_url=base_url, timeout=120,
-                          headers={"Authorization": f"Bearer {token}"}) as client:
+        with NETWORK.client(base_url, token) as client:
             response = client.post("/credentials/issue", json={
                 "credential": unsigned_credential(), "options": {"statusPurpose": purpose}})
             assert response.status_code == 201, response.text
@@ -32,10 +30,11 @@ def issue_many(base_url: str, token: str, count: int, purpose: str) -> list[dict
         return list(pool.map(one, range(count)))
 
 
-def test_two_processes_never_share_a_status_index(issuer_server: IssuerProcess,
+def test_two_processes_never_share_a_status_index(issuer_server: IssuerService,
                                                   org: dict[str, Any]) -> None:
-    # a second process behind the same public URL, as behind a load balancer
-    second = IssuerProcess(issuer_server.data_dir, issuer_server.database_url,
+    # a second service (its own engine and connection pool, as a second process has) behind
+    # the same public URL, as behind a load balancer
+    second = IssuerService(issuer_server.data_dir, issuer_server.database_url,
                            public_url=issuer_server.base_url).start()
     try:
         with ThreadPoolExecutor(4) as pool:
@@ -56,7 +55,7 @@ def test_two_processes_never_share_a_status_index(issuer_server: IssuerProcess,
                 if vc["credentialStatus"]["statusPurpose"] == "revocation"}) == 1
 
 
-def test_block_allocation_across_list_boundaries(issuer_server: IssuerProcess,
+def test_block_allocation_across_list_boundaries(issuer_server: IssuerService,
                                                  org: dict[str, Any]) -> None:
     """Indexes allocated in blocks are distinct and all within the list."""
     ctx = IssuerContext.open(IssuerSettings(data_dir=issuer_server.data_dir,

@@ -22,20 +22,21 @@ from issuer.services.context import IssuerContext
 from issuer.services.keys import did_web_for_profile
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.jose import sign_vc_jwt
 from standards.keys import KeyPair, generate_key
 from standards.ob3 import build_endorsement_credential
 from standards.status_list import StatusList
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService
 
 HOLDER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-LOCAL = Fetcher(FetchPolicy.local_testing())
+LOCAL = local_fetcher()
 
 
 @pytest.fixture(scope="module")
-def service(issuer_server: IssuerProcess) -> Iterator[IssuerContext]:
+def service(issuer_server: IssuerService) -> Iterator[IssuerContext]:
     """The running server's database, to look at what it stored."""
     ctx = IssuerContext.open(IssuerSettings(
         data_dir=issuer_server.data_dir, database_url=issuer_server.database_url,
@@ -44,11 +45,11 @@ def service(issuer_server: IssuerProcess) -> Iterator[IssuerContext]:
     ctx.close()
 
 
-def new_org(server: IssuerProcess, label: str) -> dict[str, Any]:
+def new_org(server: IssuerService, label: str) -> dict[str, Any]:
     return server.create_org(f"{label} {os.urandom(3).hex()}")
 
 
-def new_achievement(server: IssuerProcess, org: dict[str, Any],
+def new_achievement(server: IssuerService, org: dict[str, Any],
                     name: str = "Klassenmanagement") -> str:
     """Create an achievement through the API; its id (a URL on this service)."""
     with server.client(org["api_token"]) as client:
@@ -59,7 +60,7 @@ def new_achievement(server: IssuerProcess, org: dict[str, Any],
     return response.json()["achievement"]["id"]
 
 
-def issue(server: IssuerProcess, org: dict[str, Any], achievement: str) -> dict[str, Any]:
+def issue(server: IssuerService, org: dict[str, Any], achievement: str) -> dict[str, Any]:
     """Issue `achievement` (its URL) to a holder through the API."""
     with server.client(org["api_token"]) as client:
         response = client.post(f"/api/achievements/{achievement.rsplit('/', 1)[1]}/issue",
@@ -127,7 +128,7 @@ def outside_endorsement(key: KeyPair, target: str, comment: str = "Goed opgezet"
 
 # --- endorsing an achievement -------------------------------------------------------------
 def test_achievement_endorsement_is_embedded_in_credentials_issued_afterwards(
-        issuer_server: IssuerProcess, service: IssuerContext) -> None:
+        issuer_server: IssuerService, service: IssuerContext) -> None:
     school, partner = new_org(issuer_server, "School"), new_org(issuer_server, "Partner")
     achievement = new_achievement(issuer_server, school)
     before = issue(issuer_server, school, achievement)
@@ -155,7 +156,7 @@ def test_achievement_endorsement_is_embedded_in_credentials_issued_afterwards(
     verified(embedded[0])
 
     # the published achievement shows it too; the credential issued before is unchanged
-    public = httpx.get(achievement).json()
+    public = inprocess.get(achievement).json()
     assert [e["id"] for e in public["endorsement"]] == [endorsement["id"]]
     assert "endorsement" not in before["credentialSubject"]["achievement"]
     with Session(service.engine) as session:
@@ -172,7 +173,7 @@ def test_achievement_endorsement_is_embedded_in_credentials_issued_afterwards(
         == (partner["org"], achievement, "other", "Aanbeveling Klassenmanagement")
 
 
-def test_profile_endorsement_is_embedded_in_the_issuer(issuer_server: IssuerProcess) -> None:
+def test_profile_endorsement_is_embedded_in_the_issuer(issuer_server: IssuerService) -> None:
     school, partner = new_org(issuer_server, "School"), new_org(issuer_server, "Partner")
     with issuer_server.client(school["api_token"]) as school_client:
         before = issue_over_http(school_client)
@@ -190,7 +191,7 @@ def test_profile_endorsement_is_embedded_in_the_issuer(issuer_server: IssuerProc
     verified(after["issuer"]["endorsement"][0])
 
 
-def test_credential_endorsement_and_listing(issuer_server: IssuerProcess) -> None:
+def test_credential_endorsement_and_listing(issuer_server: IssuerService) -> None:
     school, employer = new_org(issuer_server, "School"), new_org(issuer_server, "Werkgever")
     with issuer_server.client(school["api_token"]) as school_client, \
             issuer_server.client(employer["api_token"]) as employer_client:
@@ -217,7 +218,7 @@ def test_credential_endorsement_and_listing(issuer_server: IssuerProcess) -> Non
     assert elsewhere["endorsements"] == []
 
 
-def test_an_organisation_cannot_endorse_its_own_things(issuer_server: IssuerProcess,
+def test_an_organisation_cannot_endorse_its_own_things(issuer_server: IssuerService,
                                                        service: IssuerContext) -> None:
     school = new_org(issuer_server, "School")
     achievement = new_achievement(issuer_server, school)
@@ -233,7 +234,7 @@ def test_an_organisation_cannot_endorse_its_own_things(issuer_server: IssuerProc
     assert records_of(service, school["org"]) == records  # nothing half-written
 
 
-def test_unknown_targets_and_bad_requests(issuer_server: IssuerProcess,
+def test_unknown_targets_and_bad_requests(issuer_server: IssuerService,
                                           service: IssuerContext) -> None:
     partner = new_org(issuer_server, "Partner")
     with issuer_server.client(partner["api_token"]) as client:
@@ -255,7 +256,7 @@ def test_unknown_targets_and_bad_requests(issuer_server: IssuerProcess,
 
 
 # --- endorsements received from elsewhere -------------------------------------------------
-def test_received_endorsement_good_and_tampered(issuer_server: IssuerProcess) -> None:
+def test_received_endorsement_good_and_tampered(issuer_server: IssuerService) -> None:
     school, other = new_org(issuer_server, "School"), new_org(issuer_server, "Other")
     achievement = new_achievement(issuer_server, school)
     key = outside_endorser()
@@ -308,7 +309,7 @@ def test_received_endorsement_good_and_tampered(issuer_server: IssuerProcess) ->
 
 
 def test_received_endorsement_as_jwt_is_kept_but_not_embedded(
-        issuer_server: IssuerProcess) -> None:
+        issuer_server: IssuerService) -> None:
     school = new_org(issuer_server, "School")
     key = outside_endorser()
     token = sign_vc_jwt(outside_endorsement(key, school["did"]), key)
@@ -327,7 +328,7 @@ def test_received_endorsement_as_jwt_is_kept_but_not_embedded(
 
 
 # --- withdrawal ---------------------------------------------------------------------------
-def test_withdrawal_revokes_and_stops_embedding(issuer_server: IssuerProcess,
+def test_withdrawal_revokes_and_stops_embedding(issuer_server: IssuerService,
                                                 service: IssuerContext) -> None:
     school, partner = new_org(issuer_server, "School"), new_org(issuer_server, "Partner")
     achievement = new_achievement(issuer_server, school)

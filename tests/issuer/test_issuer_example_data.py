@@ -13,16 +13,16 @@ from issuer.models import Achievement
 from issuer.services.achievements import achievement_json
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import authenticate_staff
-from tests.issuer.conftest import opendossier
+from tests.issuer.conftest import opendossier_in_process
 
 
 def test_seed_example_is_idempotent_and_endorsed(tmp_path: Path) -> None:
     registry_file = tmp_path / "registry.json"
     args = ["issuer", "seed-example", "--data-dir", str(tmp_path),
             "--trust-registry-out", str(registry_file)]
-    first = json.loads(opendossier(*args).stdout)
+    first = json.loads(opendossier_in_process(*args).stdout)
     first_registry = registry_file.read_text()
-    second = json.loads(opendossier(*args).stdout)
+    second = json.loads(opendossier_in_process(*args).stdout)
     assert first["created"] is True and first["api_token"].startswith("odi_")
     assert second == {**first, "created": False, "api_token": None, "organisations": [
         {**o, "apiToken": None} for o in first["organisations"]]}

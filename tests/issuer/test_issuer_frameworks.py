@@ -13,7 +13,7 @@ import pytest
 
 from issuer.services.frameworks import parse_csv
 from servicekit.errors import ServiceError
-from tests.issuer.conftest import IssuerProcess
+from tests.issuer.conftest import IssuerService
 
 DATA = Path(__file__).parent / "data"
 SBL_CSV = DATA / "sbl-bekwaamheidseisen.csv"
@@ -39,7 +39,7 @@ def by_code(framework: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {competence["code"]: competence for competence in framework["competences"]}
 
 
-def test_csv_with_semicolons_and_bom(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_csv_with_semicolons_and_bom(issuer_server: IssuerService, api: httpx.Client) -> None:
     data = SBL_CSV.read_bytes()
     assert data.startswith(b"\xef\xbb\xbf") and b";" in data.splitlines()[0]
     response = import_csv(api, data, "Bekwaamheidseisen (SBL)")
@@ -60,7 +60,7 @@ def test_csv_with_semicolons_and_bom(issuer_server: IssuerProcess, api: httpx.Cl
     assert api.get(f"/api/frameworks/{framework['id']}").json() == framework
 
 
-def test_csv_upload_as_multipart_file_with_commas(issuer_server: IssuerProcess,
+def test_csv_upload_as_multipart_file_with_commas(issuer_server: IssuerService,
                                                  api: httpx.Client) -> None:
     csv_text = ("Code,Name,Description,URI\n"
                 "OP1,Observeren,Observeert leerlingen tijdens de les,"
@@ -80,7 +80,7 @@ def test_csv_upload_as_multipart_file_with_commas(issuer_server: IssuerProcess,
         f"{competences['OP2']['id']}")
 
 
-def test_excel_windows_1252_csv_is_read(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_excel_windows_1252_csv_is_read(issuer_server: IssuerService, api: httpx.Client) -> None:
     data = "code;naam\r\nVDB.2;Differentiëren in de les\r\n".encode("cp1252")
     response = import_csv(api, data, "Didactiek")
     assert response.status_code == 201, response.text
@@ -97,7 +97,7 @@ def test_excel_windows_1252_csv_is_read(issuer_server: IssuerProcess, api: httpx
     ("code;name\n", "no competences"),
 ])
 def test_bad_csv_is_refused_naming_the_line_and_nothing_is_stored(
-        issuer_server: IssuerProcess, api: httpx.Client, csv_text: str, message: str) -> None:
+        issuer_server: IssuerService, api: httpx.Client, csv_text: str, message: str) -> None:
     response = import_csv(api, csv_text, "Bekwaamheidseisen")
     assert response.status_code == 422, response.text
     assert response.json()["error"] == "unprocessable"
@@ -105,7 +105,7 @@ def test_bad_csv_is_refused_naming_the_line_and_nothing_is_stored(
     assert framework_count(api) == 0
 
 
-def test_bad_row_in_a_reimport_leaves_the_framework_as_it_was(issuer_server: IssuerProcess,
+def test_bad_row_in_a_reimport_leaves_the_framework_as_it_was(issuer_server: IssuerService,
                                                               api: httpx.Client) -> None:
     first = import_csv(api, "code;name\nVB;Vakinhoudelijk bekwaam\n", "SBL").json()
     bad = "code;name\nVB;Vakinhoudelijk bekwaam (nieuw)\nPB;Pedagogisch bekwaam\nPB;dubbel\n"
@@ -116,7 +116,7 @@ def test_bad_row_in_a_reimport_leaves_the_framework_as_it_was(issuer_server: Iss
     assert after == first  # neither the new name nor the first new row was written
 
 
-def test_too_many_rows_and_too_large_input(issuer_server: IssuerProcess,
+def test_too_many_rows_and_too_large_input(issuer_server: IssuerService,
                                            api: httpx.Client) -> None:
     rows = "".join(f"C{n};Competentie {n}\n" for n in range(5001))
     response = import_csv(api, "code;name\n" + rows, "Groot")
@@ -127,7 +127,7 @@ def test_too_many_rows_and_too_large_input(issuer_server: IssuerProcess,
     assert framework_count(api) == 0
 
 
-def test_csv_reimport_updates_by_code(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_csv_reimport_updates_by_code(issuer_server: IssuerService, api: httpx.Client) -> None:
     first = import_csv(api, SBL_CSV.read_bytes(), "SBL").json()
     again = import_csv(api, SBL_CSV.read_bytes(), "SBL").json()
     assert again == first  # same framework, same competence ids: idempotent
@@ -146,7 +146,7 @@ def test_csv_reimport_updates_by_code(issuer_server: IssuerProcess, api: httpx.C
     assert framework_count(api) == 1
 
 
-def test_case_package_import_and_reimport(issuer_server: IssuerProcess,
+def test_case_package_import_and_reimport(issuer_server: IssuerService,
                                           api: httpx.Client) -> None:
     package = case_package()
     response = api.post("/api/frameworks/case", json=package)
@@ -207,7 +207,7 @@ def _bad_association(package: dict[str, Any]) -> Any:
     (lambda package: {**package, "CFItems": []}, "no CFItems"),
     (lambda package: {**package, "CFItems": "VB"}, "no CFItems"),
 ])
-def test_malformed_case_package_is_refused(issuer_server: IssuerProcess, api: httpx.Client,
+def test_malformed_case_package_is_refused(issuer_server: IssuerService, api: httpx.Client,
                                            damage: Any, message: str) -> None:
     response = api.post("/api/frameworks/case", json=damage(copy.deepcopy(case_package())))
     assert response.status_code == 422, response.text
@@ -218,7 +218,7 @@ def test_malformed_case_package_is_refused(issuer_server: IssuerProcess, api: ht
     assert not_json.status_code == 400
 
 
-def test_public_competence_description(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_public_competence_description(issuer_server: IssuerService, api: httpx.Client) -> None:
     framework = import_csv(api, SBL_CSV.read_bytes(), "SBL").json()
     competence = by_code(framework)["PB.1"]
     with issuer_server.client() as anonymous:
@@ -237,7 +237,7 @@ def test_public_competence_description(issuer_server: IssuerProcess, api: httpx.
             == 404
 
 
-def test_frameworks_belong_to_their_organisation(issuer_server: IssuerProcess,
+def test_frameworks_belong_to_their_organisation(issuer_server: IssuerService,
                                                  api: httpx.Client) -> None:
     framework = import_csv(api, SBL_CSV.read_bytes(), "SBL").json()
     other = issuer_server.create_org("Andere school")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
-from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,12 +17,14 @@ from issuer.services.context import IssuerContext
 from issuer.services.keys import signing_key_for
 from servicekit.secret_box import SecretBox, SecretBoxError
 from standards.multibase_codec import decode_multibase
-from tests.issuer.conftest import IssuerProcess
+from tests.databases import sqlite_file_bytes
+from tests.inprocess import NETWORK
+from tests.issuer.conftest import IssuerProcess, IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.js_harness import require_harness, run_node
 
 
-def open_context(server: IssuerProcess) -> IssuerContext:
+def open_context(server: IssuerService) -> IssuerContext:
     return IssuerContext.open(IssuerSettings(data_dir=server.data_dir,
                                              database_url=server.database_url,
                                              public_url=server.base_url))
@@ -44,7 +46,19 @@ def secret_forms(ctx: IssuerContext, did: str) -> list[str]:
     ]
 
 
-def test_private_keys_never_leave(issuer_server: IssuerProcess, api: Any,
+@pytest.fixture
+def issuer_process(issuer_server: IssuerService) -> Iterator[IssuerProcess]:
+    """A real `opendossier serve issuer` on the same storage: a process test, because the
+    server's log is part of what must never show a key."""
+    process = IssuerProcess(issuer_server.data_dir, issuer_server.database_url,
+                            public_url=issuer_server.base_url).start()
+    try:
+        yield process
+    finally:
+        process.stop()
+
+
+def test_private_keys_never_leave(issuer_server: IssuerService, issuer_process: IssuerProcess,
                                   org: dict[str, Any]) -> None:
     web_org = issuer_server.create_org("Web school", did="web")
     ctx = open_context(issuer_server)
@@ -52,6 +66,9 @@ def test_private_keys_never_leave(issuer_server: IssuerProcess, api: Any,
         secrets = secret_forms(ctx, org["did"]) + secret_forms(ctx, web_org["did"])
     finally:
         ctx.close()
+    # relative paths reach the process; the absolute URLs it builds name the in-process app
+    # on the same storage
+    api = NETWORK.client(issuer_process.base_url, org["api_token"])
     seen: list[str] = []
     issued = api.post("/credentials/issue", json={"credential": unsigned_credential()})
     seen.append(issued.text)
@@ -61,20 +78,21 @@ def test_private_keys_never_leave(issuer_server: IssuerProcess, api: Any,
     seen.append(api.get(f"/{web_path}/did.json").text)
     for path in ("/openapi.json", f"/{web_path}", "/.well-known/openid-credential-issuer"):
         seen.append(api.get(path).text)
-    seen.append(issuer_server.log())
+    seen.append(issuer_process.log())
+    api.close()
     for text in seen:
         for secret in secrets:
             assert secret not in text
 
     if issuer_server.database_url.startswith("sqlite"):
-        stored = Path(issuer_server.database_url.removeprefix("sqlite:///")).read_bytes()
+        stored = sqlite_file_bytes(issuer_server.database_url)
         for secret in secrets:
             assert secret.encode() not in stored
         raw = bytes.fromhex(secrets[2])
         assert raw not in stored
 
 
-def test_stored_keys_need_the_configured_key(issuer_server: IssuerProcess,
+def test_stored_keys_need_the_configured_key(issuer_server: IssuerService,
                                              org: dict[str, Any]) -> None:
     ctx = open_context(issuer_server)
     try:
@@ -92,7 +110,7 @@ def test_stored_keys_need_the_configured_key(issuer_server: IssuerProcess,
 
 
 @pytest.mark.interop
-def test_digital_bazaar_verifies_what_the_issuer_signs(issuer_server: IssuerProcess,
+def test_digital_bazaar_verifies_what_the_issuer_signs(issuer_server: IssuerService,
                                                        api: Any) -> None:
     require_harness()
     vc = api.post("/credentials/issue",

@@ -13,11 +13,11 @@ from typing import Any
 import httpx
 
 from standards.dates import parse_datetime
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.ob3.evidence import digest_sri
 from standards.ob3.subject import identity_matches
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService
 
 DATA = Path(__file__).parent / "data"
 HOLDER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -40,7 +40,7 @@ RUBRIC = {
 
 def verify(vc: dict[str, Any] | str) -> Any:
     # A fresh fetcher each time: nothing cached from before a key rotation.
-    return verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()), check_status=True)
+    return verify_credential(vc, fetcher=local_fetcher(), check_status=True)
 
 
 def proof_of(vc: dict[str, Any]) -> dict[str, Any]:
@@ -76,7 +76,7 @@ def issue(api: httpx.Client, achievement_id: str, expected: int = 201,
 
 
 def test_aligned_achievement_issues_a_verifiable_credential(
-        issuer_server: IssuerProcess, api: httpx.Client, org: dict[str, Any]) -> None:
+        issuer_server: IssuerService, api: httpx.Client, org: dict[str, Any]) -> None:
     vdb = competences(api)["VDB"]
     created = create_achievement(api, competenceIds=[vdb["id"]], resultDescriptions=[RUBRIC],
                                  criteriaUrl="https://pabo.example.nl/criteria/vdb")
@@ -127,7 +127,7 @@ def test_aligned_achievement_issues_a_verifiable_credential(
     assert outcome.verified, outcome.to_json()
 
 
-def test_did_recipient_valid_days_and_jwt_download(issuer_server: IssuerProcess,
+def test_did_recipient_valid_days_and_jwt_download(issuer_server: IssuerService,
                                                    api: httpx.Client) -> None:
     created = create_achievement(api, validDays=3650)
     issued = issue(api, created["id"], recipient=HOLDER_DID, validFrom="2025-01-01T00:00:00Z")
@@ -163,7 +163,7 @@ def test_did_recipient_valid_days_and_jwt_download(issuer_server: IssuerProcess,
     assert detail["recordId"] == issued["record"]["recordId"]
 
 
-def test_search_the_issued_record(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_search_the_issued_record(issuer_server: IssuerService, api: httpx.Client) -> None:
     first = create_achievement(api, name="Klassenmanagement")
     second = create_achievement(api, name="Lesvoorbereiding")
     a = issue(api, first["id"], recipient="p.de.vries@school.example.nl",
@@ -211,7 +211,7 @@ def test_search_the_issued_record(issuer_server: IssuerProcess, api: httpx.Clien
     assert api.get("/api/credentials", params={"limit": 0}).status_code == 400
 
 
-def test_idempotency_key_returns_the_earlier_credential(issuer_server: IssuerProcess,
+def test_idempotency_key_returns_the_earlier_credential(issuer_server: IssuerService,
                                                         api: httpx.Client) -> None:
     created = create_achievement(api)
     request = {"recipient": HOLDER_DID, "idempotencyKey": "inschrijving-2025-0042"}
@@ -227,7 +227,7 @@ def test_idempotency_key_returns_the_earlier_credential(issuer_server: IssuerPro
                     json={**request, "idempotencyKey": "x" * 201}).status_code == 422
 
 
-def test_bad_requests_are_refused_clearly(issuer_server: IssuerProcess,
+def test_bad_requests_are_refused_clearly(issuer_server: IssuerService,
                                           api: httpx.Client) -> None:
     created = create_achievement(api)
     cases = [
@@ -252,7 +252,7 @@ def test_bad_requests_are_refused_clearly(issuer_server: IssuerProcess,
     assert api.get("/api/achievements").json()["items"] == [created]
 
 
-def test_key_rotation_on_did_web(issuer_server: IssuerProcess) -> None:
+def test_key_rotation_on_did_web(issuer_server: IssuerService) -> None:
     org = issuer_server.create_org("Hogeschool Rotatie", did="web")
     assert org["did"].startswith("did:web:127.0.0.1%3A")
     with issuer_server.client(org["api_token"]) as api:
@@ -280,7 +280,7 @@ def test_key_rotation_on_did_web(issuer_server: IssuerProcess) -> None:
         assert outcome.verified, outcome.to_json()
 
 
-def test_other_organisations_and_anonymous_callers(issuer_server: IssuerProcess,
+def test_other_organisations_and_anonymous_callers(issuer_server: IssuerService,
                                                    api: httpx.Client) -> None:
     pb_id = competences(api)["PB"]["id"]
     created = create_achievement(api, competenceIds=[pb_id])
@@ -319,7 +319,7 @@ def test_other_organisations_and_anonymous_callers(issuer_server: IssuerProcess,
     assert len(api.get("/api/achievements").json()["items"]) == 1
 
 
-def test_record_of_a_vc_api_credential_with_a_url_id(issuer_server: IssuerProcess,
+def test_record_of_a_vc_api_credential_with_a_url_id(issuer_server: IssuerService,
                                                      api: httpx.Client) -> None:
     credential_id = "https://scholen.example.nl/credentials/2025/17"
     achievement_id = "https://scholen.example.nl/achievements/klassenmanagement"

@@ -27,10 +27,11 @@ from issuer.services.achievements import AchievementInput, create_achievement
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import get_organisation
 from servicekit import qr
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.keys import generate_key
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.inprocess import NETWORK, local_fetcher
+from tests.issuer.conftest import IssuerService
 from tests.oid4vci_wallet import PRE_AUTHORIZED_GRANT, TestWallet, WalletError, subject_id
 
 LDP = "OpenBadgeCredential_ldp_vc"
@@ -44,7 +45,7 @@ RESULT = {"resultDescription": DESCRIPTION_ID, "achievedLevel": LEVEL_ID}
 
 
 @pytest.fixture
-def issuer_ctx(issuer_server: IssuerProcess) -> Iterator[IssuerContext]:
+def issuer_ctx(issuer_server: IssuerService) -> Iterator[IssuerContext]:
     """The running server's database, opened from the test (same data dir, same key file)."""
     ctx = IssuerContext.open(IssuerSettings(
         data_dir=issuer_server.data_dir, database_url=issuer_server.database_url,
@@ -72,7 +73,7 @@ def achievement_id(issuer_ctx: IssuerContext, org: dict[str, Any]) -> str:
 
 @pytest.fixture
 def wallet() -> Iterator[TestWallet]:
-    holder = TestWallet()
+    holder = TestWallet(client=NETWORK.client())
     yield holder
     holder.close()
 
@@ -92,13 +93,13 @@ def offer_row(api: httpx.Client, offer_id: str) -> dict[str, Any]:
 
 
 def verified(credential: dict[str, Any] | str) -> None:
-    result = verify_credential(credential, fetcher=Fetcher(FetchPolicy.local_testing()),
+    result = verify_credential(credential, fetcher=local_fetcher(),
                                check_status=True)
     assert result.verified, result.to_json()
 
 
 # --- metadata -------------------------------------------------------------------------------
-def test_metadata_describes_issuer_and_authorization_server(issuer_server: IssuerProcess,
+def test_metadata_describes_issuer_and_authorization_server(issuer_server: IssuerService,
                                                            wallet: TestWallet) -> None:
     base = issuer_server.base_url
     issuer = wallet.discover(base)  # checks credential_issuer and issuer match exactly
@@ -128,7 +129,7 @@ def test_metadata_describes_issuer_and_authorization_server(issuer_server: Issue
 
 
 # --- the whole flow -------------------------------------------------------------------------
-def test_full_flow_with_tx_code_binds_the_wallet_did(issuer_server: IssuerProcess,
+def test_full_flow_with_tx_code_binds_the_wallet_did(issuer_server: IssuerService,
                                                      api: httpx.Client, achievement_id: str,
                                                      wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id, evidence=[EVIDENCE], results=[RESULT])
@@ -160,7 +161,7 @@ def test_full_flow_with_tx_code_binds_the_wallet_did(issuer_server: IssuerProces
     assert gone.status_code == 410 and gone.json()["error"] == "gone"
 
 
-def test_jwt_vc_json_without_tx_code(issuer_server: IssuerProcess, api: httpx.Client,
+def test_jwt_vc_json_without_tx_code(issuer_server: IssuerService, api: httpx.Client,
                                      achievement_id: str, wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id, txCode=False, format="jwt_vc_json")
     assert made["txCode"] is None
@@ -169,7 +170,7 @@ def test_jwt_vc_json_without_tx_code(issuer_server: IssuerProcess, api: httpx.Cl
     assert "tx_code" not in offer["grants"][PRE_AUTHORIZED_GRANT]
     # a transaction code the offer did not ask for is a malformed request, not a guess
     issuer = wallet.discover(offer["credential_issuer"])
-    response = httpx.post(issuer.authorization_server["token_endpoint"], data={
+    response = inprocess.post(issuer.authorization_server["token_endpoint"], data={
         "grant_type": PRE_AUTHORIZED_GRANT, "tx_code": "123456",
         "pre-authorized_code": offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]})
     assert response.status_code == 400 and response.json()["error"] == "invalid_request"
@@ -180,9 +181,10 @@ def test_jwt_vc_json_without_tx_code(issuer_server: IssuerProcess, api: httpx.Cl
     verified(credential)
 
 
-def test_jwk_header_proof_binds_a_did_jwk(issuer_server: IssuerProcess, api: httpx.Client,
+def test_jwk_header_proof_binds_a_did_jwk(issuer_server: IssuerService, api: httpx.Client,
                                           achievement_id: str) -> None:
-    holder = TestWallet(generate_key("p256"), use_jwk=True)  # ES256, key sent as jwk
+    holder = TestWallet(generate_key("p256"), use_jwk=True,  # ES256, key sent as jwk
+                        client=NETWORK.client())
     try:
         made = make_offer(api, achievement_id)
         credential = holder.receive(made["offerUri"], made["txCode"])
@@ -195,7 +197,7 @@ def test_jwk_header_proof_binds_a_did_jwk(issuer_server: IssuerProcess, api: htt
 
 
 # --- the token endpoint ---------------------------------------------------------------------
-def test_wrong_tx_codes_lock_the_offer_after_five(issuer_server: IssuerProcess,
+def test_wrong_tx_codes_lock_the_offer_after_five(issuer_server: IssuerService,
                                                   api: httpx.Client, achievement_id: str,
                                                   wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id)
@@ -203,7 +205,7 @@ def test_wrong_tx_codes_lock_the_offer_after_five(issuer_server: IssuerProcess,
     issuer = wallet.discover(offer["credential_issuer"])
     wrong = f"{(int(made['txCode']) + 1) % 1_000_000:06d}"
 
-    response = httpx.post(issuer.authorization_server["token_endpoint"], data={
+    response = inprocess.post(issuer.authorization_server["token_endpoint"], data={
         "grant_type": PRE_AUTHORIZED_GRANT,
         "pre-authorized_code": offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]})
     assert response.json()["error"] == "invalid_request"  # missing: not counted as a guess
@@ -221,24 +223,24 @@ def test_wrong_tx_codes_lock_the_offer_after_five(issuer_server: IssuerProcess,
     assert api.get(f"/oid4vci/offers/{made['offerId']}").status_code == 410
 
 
-def test_pre_authorized_code_is_single_use(issuer_server: IssuerProcess, api: httpx.Client,
+def test_pre_authorized_code_is_single_use(issuer_server: IssuerService, api: httpx.Client,
                                            achievement_id: str, wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id)
     offer = wallet.fetch_offer(made["offerUri"])
     issuer = wallet.discover(offer["credential_issuer"])
     token_endpoint = issuer.authorization_server["token_endpoint"]
 
-    response = httpx.post(token_endpoint, data={"grant_type": PRE_AUTHORIZED_GRANT,
+    response = inprocess.post(token_endpoint, data={"grant_type": PRE_AUTHORIZED_GRANT,
                                                 "pre-authorized_code": "made-up",
                                                 "tx_code": made["txCode"]})
     assert response.status_code == 400 and response.json()["error"] == "invalid_grant"
-    response = httpx.post(token_endpoint, data={"grant_type": "authorization_code",
+    response = inprocess.post(token_endpoint, data={"grant_type": "authorization_code",
                                                 "code": "x"})
     assert response.json()["error"] == "unsupported_grant_type"
-    response = httpx.post(token_endpoint, json={"grant_type": PRE_AUTHORIZED_GRANT})
+    response = inprocess.post(token_endpoint, json={"grant_type": PRE_AUTHORIZED_GRANT})
     assert response.json()["error"] == "invalid_request"
 
-    first = httpx.post(token_endpoint, data={
+    first = inprocess.post(token_endpoint, data={
         "grant_type": PRE_AUTHORIZED_GRANT, "tx_code": made["txCode"],
         "pre-authorized_code": offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]})
     assert first.status_code == 200, first.text
@@ -249,7 +251,7 @@ def test_pre_authorized_code_is_single_use(issuer_server: IssuerProcess, api: ht
     assert again.value.error == "invalid_grant" and "already used" in str(again.value)
 
 
-def test_expired_offer_is_gone(issuer_server: IssuerProcess, api: httpx.Client,
+def test_expired_offer_is_gone(issuer_server: IssuerService, api: httpx.Client,
                                achievement_id: str, issuer_ctx: IssuerContext,
                                wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id)
@@ -266,7 +268,7 @@ def test_expired_offer_is_gone(issuer_server: IssuerProcess, api: httpx.Client,
     assert offer_row(api, made["offerId"])["state"] == "expired"
 
 
-def test_parallel_requests_cannot_beat_the_limits(issuer_server: IssuerProcess,
+def test_parallel_requests_cannot_beat_the_limits(issuer_server: IssuerService,
                                                   api: httpx.Client, achievement_id: str,
                                                   issuer_ctx: IssuerContext,
                                                   wallet: TestWallet) -> None:
@@ -277,7 +279,7 @@ def test_parallel_requests_cannot_beat_the_limits(issuer_server: IssuerProcess,
     code = offer["grants"][PRE_AUTHORIZED_GRANT]["pre-authorized_code"]
 
     def redeem(tx_code: str) -> httpx.Response:
-        return httpx.post(token_endpoint, timeout=60, data={
+        return inprocess.post(token_endpoint, timeout=60, data={
             "grant_type": PRE_AUTHORIZED_GRANT, "pre-authorized_code": code, "tx_code": tx_code})
 
     # ten wrong guesses at once: still only five are ever compared, then the offer locks
@@ -300,7 +302,7 @@ def test_parallel_requests_cannot_beat_the_limits(issuer_server: IssuerProcess,
 
 
 # --- the credential endpoint ----------------------------------------------------------------
-def test_bad_key_proofs_issue_nothing(issuer_server: IssuerProcess, api: httpx.Client,
+def test_bad_key_proofs_issue_nothing(issuer_server: IssuerService, api: httpx.Client,
                                       achievement_id: str, wallet: TestWallet) -> None:
     made = make_offer(api, achievement_id)
     offer = wallet.fetch_offer(made["offerUri"])
@@ -361,7 +363,7 @@ def test_bad_key_proofs_issue_nothing(issuer_server: IssuerProcess, api: httpx.C
     assert offer_row(api, made["offerId"])["state"] == "issued"
 
 
-def test_nonces_are_fresh_and_not_cached(issuer_server: IssuerProcess) -> None:
+def test_nonces_are_fresh_and_not_cached(issuer_server: IssuerService) -> None:
     with issuer_server.client() as client:
         first, second = client.post("/oid4vci/nonce"), client.post("/oid4vci/nonce")
     assert first.status_code == 200
@@ -371,10 +373,10 @@ def test_nonces_are_fresh_and_not_cached(issuer_server: IssuerProcess) -> None:
 
 
 # --- QR codes -------------------------------------------------------------------------------
-def test_qr_codes_encode_the_offer_uri(issuer_server: IssuerProcess, api: httpx.Client,
+def test_qr_codes_encode_the_offer_uri(issuer_server: IssuerService, api: httpx.Client,
                                        achievement_id: str) -> None:
     made = make_offer(api, achievement_id)
-    png = httpx.get(made["qrPng"])
+    png = inprocess.get(made["qrPng"])
     assert png.status_code == 200 and png.headers["content-type"] == "image/png"
     assert png.content.startswith(PNG_SIGNATURE)
 
@@ -391,7 +393,7 @@ def test_qr_codes_encode_the_offer_uri(issuer_server: IssuerProcess, api: httpx.
              for x in range(len(matrix))] for y in range(len(matrix))]
     assert seen == matrix
 
-    svg = httpx.get(made["qrSvg"])
+    svg = inprocess.get(made["qrSvg"])
     assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
     root = ET.fromstring(svg.content)
     assert root.tag == "{http://www.w3.org/2000/svg}svg"
@@ -403,7 +405,7 @@ def test_qr_codes_encode_the_offer_uri(issuer_server: IssuerProcess, api: httpx.
 
 
 # --- the staff API --------------------------------------------------------------------------
-def test_offer_api_needs_a_token_and_sees_only_its_own(issuer_server: IssuerProcess,
+def test_offer_api_needs_a_token_and_sees_only_its_own(issuer_server: IssuerService,
                                                        api: httpx.Client, achievement_id: str,
                                                        issuer_ctx: IssuerContext) -> None:
     body = {"achievementId": achievement_id}
@@ -430,7 +432,7 @@ def test_offer_api_needs_a_token_and_sees_only_its_own(issuer_server: IssuerProc
     assert stored is not None
     # only hashes are stored: neither the pre-authorized code nor the transaction code
     reference = parse_qs(urlsplit(made["offerUri"]).query)["credential_offer_uri"][0]
-    grant = httpx.get(reference).json()["grants"][PRE_AUTHORIZED_GRANT]
+    grant = inprocess.get(reference).json()["grants"][PRE_AUTHORIZED_GRANT]
     texts = [value for value in stored.model_dump().values() if isinstance(value, str)]
     assert not any(grant["pre-authorized_code"] in text for text in texts)
     assert re.fullmatch(r"[0-9a-f]{64}", stored.tx_code_hash or "")

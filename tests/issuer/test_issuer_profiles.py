@@ -6,13 +6,13 @@ from typing import Any
 
 import httpx
 
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 
 
-def test_second_profile_with_brin_issues_under_its_own_did(issuer_server: IssuerProcess,
+def test_second_profile_with_brin_issues_under_its_own_did(issuer_server: IssuerService,
                                                            api: httpx.Client,
                                                            org: dict[str, Any]) -> None:
     response = api.post("/api/profiles", json={
@@ -30,7 +30,7 @@ def test_second_profile_with_brin_issues_under_its_own_did(issuer_server: Issuer
     assert vc["issuer"]["id"] == profile["did"]
     assert vc["issuer"]["otherIdentifier"] == [
         {"type": "IdentifierEntry", "identifier": "12AB", "identifierType": "ext:BRIN"}]
-    assert verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()),
+    assert verify_credential(vc, fetcher=local_fetcher(),
                              check_status=True).verified
 
     assert api.post("/api/profiles", json={"didMethod": "web"}).status_code == 422

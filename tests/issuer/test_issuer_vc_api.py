@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.ob3 import validate_credential
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService
 
 SUBJECT_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
@@ -41,7 +41,7 @@ def status_bit(client: httpx.Client, entry: dict[str, Any]) -> bool:
     return bool(bits[index // 8] & (0x80 >> (index % 8)))
 
 
-def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerProcess,
+def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerService,
                                                   api: httpx.Client, org: dict[str, Any]) -> None:
     response = api.post("/credentials/issue", json={"credential": unsigned_credential(),
                                                    "options": {}})
@@ -53,12 +53,12 @@ def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerProcess,
     assert vc["credentialStatus"]["statusPurpose"] == "revocation"
     assert vc["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     assert validate_credential(vc) == []  # the strict OB 3.0 schema, proof included
-    result = verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()),
+    result = verify_credential(vc, fetcher=local_fetcher(),
                                check_status=True)
     assert result.verified, result.to_json()
 
 
-def test_revoke_changes_the_published_list(issuer_server: IssuerProcess,
+def test_revoke_changes_the_published_list(issuer_server: IssuerService,
                                            api: httpx.Client) -> None:
     vc = api.post("/credentials/issue",
                   json={"credential": unsigned_credential()}).json()["verifiableCredential"]
@@ -68,7 +68,7 @@ def test_revoke_changes_the_published_list(issuer_server: IssuerProcess,
         "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}]})
     assert response.status_code == 200, response.text
     assert status_bit(api, vc["credentialStatus"]) is True
-    result = verify_credential(vc, fetcher=Fetcher(FetchPolicy.local_testing()),
+    result = verify_credential(vc, fetcher=local_fetcher(),
                                check_status=True)
     assert not result.verified
     assert any("revoked" in error for error in result.errors)
@@ -79,7 +79,7 @@ def test_revoke_changes_the_published_list(issuer_server: IssuerProcess,
     assert again.status_code == 409
 
 
-def test_suspend_and_reinstate(issuer_server: IssuerProcess, api: httpx.Client) -> None:
+def test_suspend_and_reinstate(issuer_server: IssuerService, api: httpx.Client) -> None:
     vc = api.post("/credentials/issue", json={
         "credential": unsigned_credential(), "options": {"statusPurpose": "suspension"},
     }).json()["verifiableCredential"]
@@ -93,7 +93,7 @@ def test_suspend_and_reinstate(issuer_server: IssuerProcess, api: httpx.Client) 
         assert status_bit(api, entry) is expected
 
 
-def test_refuses_what_it_cannot_sign_safely(issuer_server: IssuerProcess,
+def test_refuses_what_it_cannot_sign_safely(issuer_server: IssuerService,
                                             api: httpx.Client) -> None:
     undefined = unsigned_credential()
     undefined["credentialSubject"]["favouriteColour"] = "blue"
@@ -112,7 +112,7 @@ def test_refuses_what_it_cannot_sign_safely(issuer_server: IssuerProcess,
     assert "malformed JSON" in response.json()["message"]
 
 
-def test_unauthorised_calls_change_nothing(issuer_server: IssuerProcess, api: httpx.Client,
+def test_unauthorised_calls_change_nothing(issuer_server: IssuerService, api: httpx.Client,
                                            org: dict[str, Any]) -> None:
     vc = api.post("/credentials/issue",
                   json={"credential": unsigned_credential()}).json()["verifiableCredential"]

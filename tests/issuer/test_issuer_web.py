@@ -18,13 +18,15 @@ from typing import Any
 
 import httpx
 import pytest
+from sqlmodel import Session
 
+from issuer.services.organisations import create_staff, get_organisation
 from issuer.web.auth import LoginLimiter
 from issuer.web.i18n import LOCALE_DIR
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.verification import verify_credential
 from tests.catalogues import texts
-from tests.issuer.conftest import IssuerProcess, opendossier
+from tests.inprocess import NETWORK, local_fetcher
+from tests.issuer.conftest import IssuerService
 
 WEB = Path(__file__).resolve().parents[2] / "issuer" / "web"
 TEMPLATES = WEB / "templates"
@@ -77,7 +79,7 @@ def check_page(html: str, lang: str = "nl") -> None:
 
 @dataclass
 class Staff:
-    server: IssuerProcess
+    server: IssuerService
     org: dict[str, Any]
     email: str
     client: httpx.Client
@@ -101,19 +103,19 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def new_staff(server: IssuerProcess, tmp_path: Path) -> tuple[dict[str, Any], str]:
+def new_staff(server: IssuerService) -> tuple[dict[str, Any], str]:
     org = server.create_org(f"School {os.urandom(3).hex()}")
     email = f"staff-{os.urandom(4).hex()}@school.example"
-    password_file = tmp_path / f"{email}.txt"
-    password_file.write_text(PASSWORD + "\n")
-    opendossier("issuer", "create-staff", org["org"], email, "--password-file",
-                str(password_file), "--name", "Mevrouw Jansen", *server.storage_args())
+    with Session(server.ctx.engine) as session:  # what `opendossier issuer create-staff` does
+        create_staff(session, get_organisation(session, org["org"]), email, PASSWORD,
+                     "Mevrouw Jansen")
+        session.commit()
     return org, email
 
 
 @contextmanager
-def log_in(server: IssuerProcess, email: str) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=60) as client:
+def log_in(server: IssuerService, email: str) -> Iterator[httpx.Client]:
+    with NETWORK.client(server.base_url) as client:
         token = csrf_of(client.get("/staff/login").text)
         response = client.post("/staff/login", data={"email": email, "password": PASSWORD,
                                                      "csrf_token": token})
@@ -122,8 +124,8 @@ def log_in(server: IssuerProcess, email: str) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def staff(issuer_server: IssuerProcess, tmp_path: Path) -> Iterator[Staff]:
-    org, email = new_staff(issuer_server, tmp_path)
+def staff(issuer_server: IssuerService, tmp_path: Path) -> Iterator[Staff]:
+    org, email = new_staff(issuer_server)
     with log_in(issuer_server, email) as client:
         yield Staff(issuer_server, org, email, client)
 
@@ -211,8 +213,8 @@ def test_login_limiter_locks_and_releases() -> None:
     assert limiter.wait_seconds("a@x.nl", "10.0.0.1") == 0
 
 
-def test_not_logged_in_is_sent_to_the_login_page(issuer_server: IssuerProcess) -> None:
-    with httpx.Client(base_url=issuer_server.base_url) as client:
+def test_not_logged_in_is_sent_to_the_login_page(issuer_server: IssuerService) -> None:
+    with NETWORK.client(issuer_server.base_url) as client:
         assert location(client.get("/")) == "/staff/"
         for path in ("/staff/", "/staff/issued", "/staff/achievements/new", "/staff/bulk"):
             assert location(client.get(path)) == "/staff/login"
@@ -222,9 +224,9 @@ def test_not_logged_in_is_sent_to_the_login_page(issuer_server: IssuerProcess) -
         check_page(login.text)
 
 
-def test_login_wrong_password_then_right(issuer_server: IssuerProcess, tmp_path: Path) -> None:
-    _org, email = new_staff(issuer_server, tmp_path)
-    with httpx.Client(base_url=issuer_server.base_url) as client:
+def test_login_wrong_password_then_right(issuer_server: IssuerService, tmp_path: Path) -> None:
+    _org, email = new_staff(issuer_server)
+    with NETWORK.client(issuer_server.base_url) as client:
         token = csrf_of(client.get("/staff/login").text)
         wrong = client.post("/staff/login", data={"email": email, "password": "not it",
                                                   "csrf_token": token})
@@ -244,9 +246,9 @@ def test_login_wrong_password_then_right(issuer_server: IssuerProcess, tmp_path:
         assert location(client.get("/staff/")) == "/staff/login"
 
 
-def test_repeated_failures_lock_the_login(issuer_server: IssuerProcess, tmp_path: Path) -> None:
-    _org, email = new_staff(issuer_server, tmp_path)
-    with httpx.Client(base_url=issuer_server.base_url) as client:
+def test_repeated_failures_lock_the_login(issuer_server: IssuerService, tmp_path: Path) -> None:
+    _org, email = new_staff(issuer_server)
+    with NETWORK.client(issuer_server.base_url) as client:
         token = csrf_of(client.get("/staff/login").text)
         for _ in range(5):
             response = client.post("/staff/login", data={"email": email, "password": "wrong",
@@ -268,13 +270,13 @@ def test_posts_without_the_csrf_token_are_refused(staff: Staff) -> None:
     assert staff.client.post("/staff/logout").status_code == 403
     listing = staff.page("/staff/achievements")
     assert "Sneaky" not in listing  # nothing was created, and the session still works
-    with httpx.Client(base_url=staff.server.base_url) as stranger:  # another browser's token
+    with NETWORK.client(staff.server.base_url) as stranger:  # another browser's token
         token = csrf_of(stranger.get("/staff/login").text)
     assert staff.client.post("/staff/achievements/new",
                              data={**data, "csrf_token": token}).status_code == 403
 
 
-def test_language_switch(issuer_server: IssuerProcess, staff: Staff) -> None:
+def test_language_switch(issuer_server: IssuerService, staff: Staff) -> None:
     dutch = staff.client.get("/staff/")
     assert '<html lang="nl">' in dutch.text and "Overzicht" in dutch.text
     english = staff.client.get("/staff/", params={"lang": "en"})
@@ -286,7 +288,7 @@ def test_language_switch(issuer_server: IssuerProcess, staff: Staff) -> None:
     check_page(again.text, "en")
     back = staff.client.get("/staff/achievements", params={"lang": "nl"})
     assert '<html lang="nl">' in back.text and "Nieuwe badge" in back.text
-    with httpx.Client(base_url=issuer_server.base_url) as client:
+    with NETWORK.client(issuer_server.base_url) as client:
         page = client.get("/staff/login", params={"lang": "en"})
         assert '<html lang="en">' in page.text and "E-mail address" in page.text
 
@@ -348,7 +350,7 @@ def test_issue_one_through_the_form(staff: Staff) -> None:
     assert credential["validUntil"] == "2999-12-31T23:59:59Z"  # the whole last day
     assert credential["credentialSubject"]["result"][0]["achievedLevel"] == level
     assert credential["evidence"][0]["name"] == "Lesvideo"
-    result = verify_credential(credential, fetcher=Fetcher(FetchPolicy.local_testing()),
+    result = verify_credential(credential, fetcher=local_fetcher(),
                                check_status=True)
     assert result.verified, result.to_json()
 
@@ -420,7 +422,7 @@ def test_suspend_and_reinstate_through_the_form(staff: Staff) -> None:
 def test_another_organisation_sees_nothing(staff: Staff, tmp_path: Path) -> None:
     achievement_id = create_achievement(staff)
     record_id = issue(staff, achievement_id)
-    _org, email = new_staff(staff.server, tmp_path)
+    _org, email = new_staff(staff.server)
     with log_in(staff.server, email) as other:
         assert other.get(f"/staff/issued/{record_id}").status_code == 404
         assert other.get(f"/staff/issued/{record_id}/download").status_code == 404
@@ -481,7 +483,7 @@ def test_issued_list_pages(staff: Staff) -> None:
 def test_endorse_list_and_withdraw(staff: Staff, tmp_path: Path) -> None:
     achievement_id = create_achievement(staff)
     achievement_url = f"{staff.server.base_url}/achievements/{achievement_id}"
-    _org, email = new_staff(staff.server, tmp_path)
+    _org, email = new_staff(staff.server)
     with log_in(staff.server, email) as client:
         endorser = Staff(staff.server, _org, email, client)
         own = endorser.post("/staff/endorsements", {"target_kind": "profile",

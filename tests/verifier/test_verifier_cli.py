@@ -10,7 +10,7 @@ from standards.dids import did_key_from_key_pair
 from standards.keys import generate_key
 from tests.issuer.conftest import opendossier
 from tests.ob3_sample import realistic_ob3_credential
-from tests.verifier.conftest import VerifierProcess
+from tests.verifier.conftest import VerifierService
 
 
 def _signed_credential() -> tuple[dict, str]:
@@ -25,7 +25,7 @@ def _without_time(report: dict) -> dict:
     return {k: v for k, v in report.items() if k != "verifiedAt"}
 
 
-def test_cli_and_api_give_the_same_report(strict_verifier: VerifierProcess,
+def test_cli_and_api_give_the_same_report(strict_verifier: VerifierService,
                                           tmp_path: Path) -> None:
     credential, _did = _signed_credential()
     path = tmp_path / "credential.json"

@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.js_harness import require_harness, run_node
-from tests.verifier.conftest import VerifierProcess, failed
+from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
     LocalSigner,
     achievement_credential,
@@ -74,7 +75,7 @@ def signed(issuer_key: LocalSigner, holder: LocalSigner) -> dict[str, Any]:
 
 
 @pytest.fixture
-def separate_issuer_api(issuer: IssuerProcess) -> Iterator[httpx.Client]:
+def separate_issuer_api(issuer: IssuerService) -> Iterator[httpx.Client]:
     """A fresh organisation (its own status lists) on the real issuer: a list another test
     already made the verifier cache cannot hide a change made here."""
     org = issuer.create_org("Praktijkschool De Brug", did="web")
@@ -84,7 +85,7 @@ def separate_issuer_api(issuer: IssuerProcess) -> Iterator[httpx.Client]:
 
 # --- positive ---------------------------------------------------------------------------
 def test_credential_issued_by_opendossier_verifies_with_status_and_trust(
-        verifier: VerifierProcess, issuer_api: httpx.Client,
+        verifier: VerifierService, issuer_api: httpx.Client,
         issuer_org: dict[str, Any]) -> None:
     credential = issue(issuer_api)
     report = verifier.verify_credential(credential)
@@ -100,7 +101,7 @@ def test_credential_issued_by_opendossier_verifies_with_status_and_trust(
 
 
 @pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
-def test_vcdm2_data_integrity_credential_verifies(verifier: VerifierProcess,
+def test_vcdm2_data_integrity_credential_verifies(verifier: VerifierService,
                                                   issuer_key: LocalSigner, holder: LocalSigner,
                                                   suite: str) -> None:
     credential = issuer_key.sign(achievement_credential(issuer_key.did, holder.did), suite=suite)
@@ -111,7 +112,7 @@ def test_vcdm2_data_integrity_credential_verifies(verifier: VerifierProcess,
     assert proof["message"].startswith(f"{suite} proof by {issuer_key.verification_method}")
 
 
-def test_vcdm11_credential_verifies(verifier: VerifierProcess, issuer_key: LocalSigner,
+def test_vcdm11_credential_verifies(verifier: VerifierService, issuer_key: LocalSigner,
                                     holder: LocalSigner) -> None:
     credential = issuer_key.sign(vcdm11_credential(issuer_key.did, holder.did))
     report = verifier.verify_credential(credential)
@@ -120,7 +121,7 @@ def test_vcdm11_credential_verifies(verifier: VerifierProcess, issuer_key: Local
     assert checks_of(report)["schema"] is True
 
 
-def test_vc_jwt_credential_verifies(verifier: VerifierProcess, issuer_key: LocalSigner,
+def test_vc_jwt_credential_verifies(verifier: VerifierService, issuer_key: LocalSigner,
                                     holder: LocalSigner) -> None:
     token = issuer_key.sign_jwt(achievement_credential(issuer_key.did, holder.did))
     report = verifier.verify_credential(token)
@@ -131,7 +132,7 @@ def test_vc_jwt_credential_verifies(verifier: VerifierProcess, issuer_key: Local
 
 
 @pytest.mark.interop
-def test_credential_signed_by_digital_bazaar_verifies(verifier: VerifierProcess,
+def test_credential_signed_by_digital_bazaar_verifies(verifier: VerifierService,
                                                       issuer_key: LocalSigner,
                                                       holder: LocalSigner) -> None:
     require_harness()
@@ -147,7 +148,7 @@ def test_credential_signed_by_digital_bazaar_verifies(verifier: VerifierProcess,
     assert "signature does not match" in refused(tampered, "proof")
 
 
-def test_refresh_service_is_noted_not_contacted(verifier: VerifierProcess,
+def test_refresh_service_is_noted_not_contacted(verifier: VerifierService,
                                                 issuer_key: LocalSigner,
                                                 holder: LocalSigner) -> None:
     unsigned = achievement_credential(issuer_key.did, holder.did)
@@ -164,7 +165,7 @@ def test_refresh_service_is_noted_not_contacted(verifier: VerifierProcess,
 
 
 # --- negative: the credential -----------------------------------------------------------
-def test_tampered_value_fails_the_proof(verifier: VerifierProcess,
+def test_tampered_value_fails_the_proof(verifier: VerifierService,
                                         signed: dict[str, Any]) -> None:
     report = verifier.verify_credential(changed(signed, "credentialSubject", "achievement",
                                                 "name", value="Schoolleider"))
@@ -173,7 +174,7 @@ def test_tampered_value_fails_the_proof(verifier: VerifierProcess,
     assert checks_of(report)["json-ld"] is True  # the document itself is fine
 
 
-def test_proof_by_another_key_than_the_one_named_fails(verifier: VerifierProcess,
+def test_proof_by_another_key_than_the_one_named_fails(verifier: VerifierService,
                                                       issuer_key: LocalSigner,
                                                       holder: LocalSigner) -> None:
     forger = new_signer()
@@ -184,7 +185,7 @@ def test_proof_by_another_key_than_the_one_named_fails(verifier: VerifierProcess
     assert "issuer" not in checks_of(report)  # no valid proof, so nothing to bind
 
 
-def test_key_not_controlled_by_the_issuer_fails(verifier: VerifierProcess,
+def test_key_not_controlled_by_the_issuer_fails(verifier: VerifierService,
                                                issuer_key: LocalSigner,
                                                holder: LocalSigner) -> None:
     other = new_signer()
@@ -195,7 +196,7 @@ def test_key_not_controlled_by_the_issuer_fails(verifier: VerifierProcess,
     assert checks_of(report)["proof"] is True  # the signature itself is sound
 
 
-def test_key_not_controlled_by_the_issuer_fails_for_a_jwt(verifier: VerifierProcess,
+def test_key_not_controlled_by_the_issuer_fails_for_a_jwt(verifier: VerifierService,
                                                          issuer_key: LocalSigner,
                                                          holder: LocalSigner) -> None:
     token = new_signer().sign_jwt(achievement_credential(issuer_key.did, holder.did))
@@ -203,7 +204,7 @@ def test_key_not_controlled_by_the_issuer_fails_for_a_jwt(verifier: VerifierProc
     assert f"is not controlled by the issuer {issuer_key.did}" in message
 
 
-def test_tampered_jwt_fails_the_signature(verifier: VerifierProcess, issuer_key: LocalSigner,
+def test_tampered_jwt_fails_the_signature(verifier: VerifierService, issuer_key: LocalSigner,
                                           holder: LocalSigner) -> None:
     token = issuer_key.sign_jwt(achievement_credential(issuer_key.did, holder.did))
     header, _payload, signature = token.split(".")
@@ -213,7 +214,7 @@ def test_tampered_jwt_fails_the_signature(verifier: VerifierProcess, issuer_key:
     assert "signature does not verify" in refused(verifier.verify_credential(forged), "proof")
 
 
-def test_expired_credential_fails_validity(verifier: VerifierProcess, issuer_key: LocalSigner,
+def test_expired_credential_fails_validity(verifier: VerifierService, issuer_key: LocalSigner,
                                            holder: LocalSigner) -> None:
     credential = issuer_key.sign(achievement_credential(
         issuer_key.did, holder.did, valid_until="2020-07-31T00:00:00Z"))
@@ -222,7 +223,7 @@ def test_expired_credential_fails_validity(verifier: VerifierProcess, issuer_key
     assert checks_of(report)["proof"] is True
 
 
-def test_credential_not_yet_valid_fails_validity(verifier: VerifierProcess,
+def test_credential_not_yet_valid_fails_validity(verifier: VerifierService,
                                                  issuer_key: LocalSigner,
                                                  holder: LocalSigner) -> None:
     credential = issuer_key.sign(achievement_credential(
@@ -231,7 +232,7 @@ def test_credential_not_yet_valid_fails_validity(verifier: VerifierProcess,
     assert refused(report, "validity") == "not valid before 2099-09-01T00:00:00Z"
 
 
-def test_revoked_credential_fails_status(verifier: VerifierProcess,
+def test_revoked_credential_fails_status(verifier: VerifierService,
                                          separate_issuer_api: httpx.Client) -> None:
     credential = issue(separate_issuer_api)
     set_status(separate_issuer_api, credential, "revoked")
@@ -242,7 +243,7 @@ def test_revoked_credential_fails_status(verifier: VerifierProcess,
     assert checks_of(report)["proof"] is True
 
 
-def test_suspended_credential_fails_status(verifier: VerifierProcess,
+def test_suspended_credential_fails_status(verifier: VerifierService,
                                            separate_issuer_api: httpx.Client) -> None:
     credential = issue(separate_issuer_api, statusPurpose="suspension")
     set_status(separate_issuer_api, credential, "suspended")
@@ -250,7 +251,7 @@ def test_suspended_credential_fails_status(verifier: VerifierProcess,
     assert message.startswith("suspended (entry ")
 
 
-def test_unknown_context_fails_json_ld(verifier: VerifierProcess,
+def test_unknown_context_fails_json_ld(verifier: VerifierService,
                                        signed: dict[str, Any]) -> None:
     credential = changed(signed, "@context", value=[*signed["@context"], UNKNOWN_CONTEXT])
     message = refused(verifier.verify_credential(credential), "json-ld")
@@ -258,14 +259,14 @@ def test_unknown_context_fails_json_ld(verifier: VerifierProcess,
     assert "not a bundled JSON-LD context" in message
 
 
-def test_undefined_term_fails_json_ld(verifier: VerifierProcess,
+def test_undefined_term_fails_json_ld(verifier: VerifierService,
                                       signed: dict[str, Any]) -> None:
     credential = changed(signed, "credentialSubject", "favouriteColour", value="blue")
     message = refused(verifier.verify_credential(credential), "json-ld")
     assert "undefined term" in message and "favouriteColour" in message
 
 
-def test_schema_invalid_ob3_credential_fails_schema(verifier: VerifierProcess,
+def test_schema_invalid_ob3_credential_fails_schema(verifier: VerifierService,
                                                     issuer_key: LocalSigner,
                                                     holder: LocalSigner) -> None:
     unsigned = achievement_credential(issuer_key.did, holder.did)
@@ -277,13 +278,13 @@ def test_schema_invalid_ob3_credential_fails_schema(verifier: VerifierProcess,
     assert checks_of(report)["proof"] is True  # properly signed, but not an OB 3.0 credential
 
 
-def test_credential_without_proof_fails(verifier: VerifierProcess,
+def test_credential_without_proof_fails(verifier: VerifierService,
                                         signed: dict[str, Any]) -> None:
     unsigned = {name: value for name, value in signed.items() if name != "proof"}
     assert refused(verifier.verify_credential(unsigned), "proof") == "the document has no proof"
 
 
-def test_credential_without_an_issuer_fails(verifier: VerifierProcess,
+def test_credential_without_an_issuer_fails(verifier: VerifierService,
                                            issuer_key: LocalSigner) -> None:
     # a plain VC (no OB 3.0 schema to catch it): a valid proof binds it to nobody
     unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
@@ -296,7 +297,7 @@ def test_credential_without_an_issuer_fails(verifier: VerifierProcess,
     assert refused(nameless, "issuer").startswith("the credential names no issuer")
 
 
-def test_status_not_checked_when_asked_is_said(verifier: VerifierProcess,
+def test_status_not_checked_when_asked_is_said(verifier: VerifierService,
                                                issuer_api: httpx.Client) -> None:
     report = verifier.verify_credential(issue(issuer_api), checkStatus=False)
     assert report["verified"] is True, report
@@ -309,12 +310,12 @@ def test_status_not_checked_when_asked_is_said(verifier: VerifierProcess,
     ("geen-jwt", "not a compact JWS"),
     ("a.b.c", "the JWS header is not base64url"),
 ])
-def test_string_that_is_no_jwt_fails_the_format(verifier: VerifierProcess, token: str,
+def test_string_that_is_no_jwt_fails_the_format(verifier: VerifierService, token: str,
                                                 reason: str) -> None:
     assert reason in refused(verifier.verify_credential(token), "format")
 
 
-def test_deeply_nested_jwt_is_refused_with_its_reason(verifier: VerifierProcess,
+def test_deeply_nested_jwt_is_refused_with_its_reason(verifier: VerifierService,
                                                       issuer_key: LocalSigner,
                                                       holder: LocalSigner) -> None:
     unsigned = achievement_credential(issuer_key.did, holder.did)
@@ -326,7 +327,7 @@ def test_deeply_nested_jwt_is_refused_with_its_reason(verifier: VerifierProcess,
     assert "nested deeper than 64 levels" in refused(report, "format")
 
 
-def test_deeply_nested_credential_is_refused_with_its_reason(verifier: VerifierProcess,
+def test_deeply_nested_credential_is_refused_with_its_reason(verifier: VerifierService,
                                                              signed: dict[str, Any]) -> None:
     nested: Any = "bodem"
     for _ in range(100):
@@ -342,7 +343,7 @@ def test_deeply_nested_credential_is_refused_with_its_reason(verifier: VerifierP
     (("type",), ["VerifiableCredential", {"x": 1}], "format", "a list of strings"),
     (("issuer",), ["did:example:a", "did:example:b"], "issuer", "names no issuer"),
 ])
-def test_malformed_members_get_a_reason_not_an_error(verifier: VerifierProcess,
+def test_malformed_members_get_a_reason_not_an_error(verifier: VerifierService,
                                                      signed: dict[str, Any],
                                                      path: tuple[str, ...], value: Any,
                                                      check: str, reason: str) -> None:
@@ -358,7 +359,7 @@ def test_malformed_members_get_a_reason_not_an_error(verifier: VerifierProcess,
      "type must be a string"),
 ])
 def test_malformed_members_deep_in_the_core_get_a_reason(
-        verifier: VerifierProcess, signed: dict[str, Any], path: tuple[str, ...], value: Any,
+        verifier: VerifierService, signed: dict[str, Any], path: tuple[str, ...], value: Any,
         check: str, reason: str) -> None:
     report = verifier.verify_credential(changed(signed, *path, value=value))
     assert report["verified"] is False
@@ -366,9 +367,9 @@ def test_malformed_members_deep_in_the_core_get_a_reason(
 
 
 # --- requests that cannot be read -------------------------------------------------------
-def post_raw(verifier: VerifierProcess, path: str, content: bytes | Iterator[bytes]
+def post_raw(verifier: VerifierService, path: str, content: bytes | Iterator[bytes]
              ) -> httpx.Response:
-    return httpx.post(f"{verifier.base_url}{path}", content=content, timeout=60,
+    return inprocess.post(f"{verifier.base_url}{path}", content=content, timeout=60,
                       headers={"content-type": "application/json"})
 
 
@@ -379,7 +380,7 @@ def assert_refused(response: httpx.Response, status: int, *words: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/credentials/verify", "/presentations/verify"])
-def test_malformed_json_is_400(verifier: VerifierProcess, path: str) -> None:
+def test_malformed_json_is_400(verifier: VerifierService, path: str) -> None:
     assert_refused(post_raw(verifier, path, b'{"verifiableCredential": '), 400, "malformed JSON")
     assert_refused(post_raw(verifier, path, b"[1, 2]"), 400,
                    "body: Input should be a valid dictionary")
@@ -388,8 +389,8 @@ def test_malformed_json_is_400(verifier: VerifierProcess, path: str) -> None:
 @pytest.mark.parametrize(("path", "member"), [("/credentials/verify", "verifiableCredential"),
                                               ("/presentations/verify",
                                                "verifiablePresentation")])
-def test_missing_member_is_400(verifier: VerifierProcess, path: str, member: str) -> None:
-    response = httpx.post(f"{verifier.base_url}{path}", json={"options": {}}, timeout=30)
+def test_missing_member_is_400(verifier: VerifierService, path: str, member: str) -> None:
+    response = inprocess.post(f"{verifier.base_url}{path}", json={"options": {}}, timeout=30)
     assert_refused(response, 400, f"body.{member}: Field required")
 
 
@@ -399,21 +400,21 @@ def test_missing_member_is_400(verifier: VerifierProcess, path: str, member: str
     ({"challenge": 42}, ("body.options.challenge: Input should be a valid string",)),
     ({"domain": ["a", "b"]}, ("body.options.domain: Input should be a valid string",)),
 ])
-def test_wrong_option_types_are_400(verifier: VerifierProcess, signed: dict[str, Any],
+def test_wrong_option_types_are_400(verifier: VerifierService, signed: dict[str, Any],
                                     options: Any, words: tuple[str, ...]) -> None:
-    response = httpx.post(f"{verifier.base_url}/credentials/verify", timeout=30,
+    response = inprocess.post(f"{verifier.base_url}/credentials/verify", timeout=30,
                           json={"verifiableCredential": signed, "options": options})
     assert_refused(response, 400, *words)
 
 
-def test_credential_of_the_wrong_json_type_is_400(verifier: VerifierProcess) -> None:
-    response = httpx.post(f"{verifier.base_url}/credentials/verify", timeout=30,
+def test_credential_of_the_wrong_json_type_is_400(verifier: VerifierService) -> None:
+    response = inprocess.post(f"{verifier.base_url}/credentials/verify", timeout=30,
                           json={"verifiableCredential": 42})
     assert_refused(response, 400,
                    "body.verifiableCredential: must be a JSON object or a compact JWT")
 
 
-def test_oversized_body_is_413(verifier: VerifierProcess, signed: dict[str, Any]) -> None:
+def test_oversized_body_is_413(verifier: VerifierService, signed: dict[str, Any]) -> None:
     big = changed(signed, "description", value="x" * (1024 * 1024))
     body = json.dumps({"verifiableCredential": big}).encode()
     assert_refused(post_raw(verifier, "/credentials/verify", body), 413, "larger than 1048576")
@@ -426,7 +427,7 @@ def test_oversized_body_is_413(verifier: VerifierProcess, signed: dict[str, Any]
                    "larger than 1048576")
 
 
-def test_json_too_deep_to_parse_is_400(verifier: VerifierProcess) -> None:
+def test_json_too_deep_to_parse_is_400(verifier: VerifierService) -> None:
     depth = 100_000
     body = b'{"verifiableCredential": ' + b"[" * depth + b"]" * depth + b"}"
     assert_refused(post_raw(verifier, "/credentials/verify", body), 400,

@@ -14,7 +14,7 @@ from standards.ob3 import Evidence
 from standards.status_list import build_status_entry
 from tests.issuer.conftest import free_port
 from tests.local_server import LocalServer
-from tests.verifier.conftest import VerifierProcess, failed
+from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
     LocalSigner,
     achievement_credential,
@@ -43,7 +43,7 @@ def status_message(report: dict[str, Any]) -> str:
 
 
 # --- status lists -----------------------------------------------------------------------
-def test_status_list_that_404s_gives_status_unknown(verifier: VerifierProcess,
+def test_status_list_that_404s_gives_status_unknown(verifier: VerifierService,
                                                     school: LocalSigner,
                                                     local_server: LocalServer) -> None:
     url = f"{local_server.base}/status/gone"
@@ -55,7 +55,7 @@ def test_status_list_that_404s_gives_status_unknown(verifier: VerifierProcess,
     assert local_server.hits["/status/gone"] == 1
 
 
-def test_status_list_on_a_closed_port_gives_status_unknown(verifier: VerifierProcess,
+def test_status_list_on_a_closed_port_gives_status_unknown(verifier: VerifierService,
                                                            school: LocalSigner) -> None:
     url = f"http://127.0.0.1:{free_port()}/status/1"
     report = verifier.verify_credential(credential_with_status(school, url))
@@ -64,7 +64,7 @@ def test_status_list_on_a_closed_port_gives_status_unknown(verifier: VerifierPro
 
 
 def test_status_list_signed_by_someone_else_gives_status_unknown(
-        verifier: VerifierProcess, school: LocalSigner, local_server: LocalServer) -> None:
+        verifier: VerifierService, school: LocalSigner, local_server: LocalServer) -> None:
     url = local_server.json_route("/status/foreign",
                                   status_list_credential(new_signer(), f"{local_server.base}"
                                                          "/status/foreign"))
@@ -73,7 +73,7 @@ def test_status_list_signed_by_someone_else_gives_status_unknown(
     assert f"not by the credential's issuer {school.did}" in message
 
 
-def test_locally_revoked_and_suspended_entries_fail(verifier: VerifierProcess,
+def test_locally_revoked_and_suspended_entries_fail(verifier: VerifierService,
                                                     school: LocalSigner,
                                                     local_server: LocalServer) -> None:
     for purpose, word in (("revocation", "revoked"), ("suspension", "suspended")):
@@ -84,7 +84,7 @@ def test_locally_revoked_and_suspended_entries_fail(verifier: VerifierProcess,
         assert failed(report)["status"] == f"{word} (entry {INDEX} of {url})"
 
 
-def test_status_list_is_fetched_once_while_fresh(verifier: VerifierProcess,
+def test_status_list_is_fetched_once_while_fresh(verifier: VerifierService,
                                                  school: LocalSigner,
                                                  local_server: LocalServer) -> None:
     url = f"{local_server.base}/status/cached"
@@ -98,7 +98,7 @@ def test_status_list_is_fetched_once_while_fresh(verifier: VerifierProcess,
     assert local_server.hits["/status/cached"] == 1
 
 
-def test_status_list_marked_no_store_is_fetched_every_time(verifier: VerifierProcess,
+def test_status_list_marked_no_store_is_fetched_every_time(verifier: VerifierService,
                                                            school: LocalSigner,
                                                            local_server: LocalServer) -> None:
     url = f"{local_server.base}/status/no-store"
@@ -115,7 +115,7 @@ def test_status_list_marked_no_store_is_fetched_every_time(verifier: VerifierPro
 
 
 def test_status_list_larger_than_the_fetch_limit_gives_status_unknown(
-        verifier: VerifierProcess, school: LocalSigner, local_server: LocalServer) -> None:
+        verifier: VerifierService, school: LocalSigner, local_server: LocalServer) -> None:
     url = f"{local_server.base}/status/huge"
     huge = status_list_credential(school, url)
     huge["description"] = "x" * (3 * 1024 * 1024)  # the list need not even verify
@@ -128,7 +128,7 @@ def test_status_list_larger_than_the_fetch_limit_gives_status_unknown(
 
 # --- did:web at a private address -------------------------------------------------------
 def test_did_web_at_a_loopback_address_is_refused_by_default(
-        verifier: VerifierProcess, strict_verifier: VerifierProcess,
+        verifier: VerifierService, strict_verifier: VerifierService,
         local_server: LocalServer) -> None:
     signer, did_document = did_web_signer(local_server.did)
     local_server.json_route("/.well-known/did.json", did_document)
@@ -144,7 +144,7 @@ def test_did_web_at_a_loopback_address_is_refused_by_default(
     assert local_server.hits["/.well-known/did.json"] == 1
 
 
-def test_status_list_over_plain_http_is_refused_by_default(strict_verifier: VerifierProcess,
+def test_status_list_over_plain_http_is_refused_by_default(strict_verifier: VerifierService,
                                                            school: LocalSigner,
                                                            local_server: LocalServer) -> None:
     url = local_server.json_route("/status/plain", {})
@@ -180,7 +180,7 @@ def credential_with_evidence(school: LocalSigner, url: str, signed_content: byte
 
 
 def test_evidence_is_fetched_only_when_asked_and_its_digest_checked(
-        verifier: VerifierProcess, school: LocalSigner, local_server: LocalServer) -> None:
+        verifier: VerifierService, school: LocalSigner, local_server: LocalServer) -> None:
     url = serve_bytes(local_server, "/evidence/lesplan.pdf", LESSON_PLAN, "application/pdf")
     credential = credential_with_evidence(school, url, LESSON_PLAN)
     plain = verifier.verify_credential(credential)
@@ -195,7 +195,7 @@ def test_evidence_is_fetched_only_when_asked_and_its_digest_checked(
     assert outcome["name"] == "Lesplan"
 
 
-def test_evidence_whose_digest_differs_fails(verifier: VerifierProcess, school: LocalSigner,
+def test_evidence_whose_digest_differs_fails(verifier: VerifierService, school: LocalSigner,
                                              local_server: LocalServer) -> None:
     url = serve_bytes(local_server, "/evidence/vervangen.pdf", LESSON_PLAN, "application/pdf")
     credential = credential_with_evidence(school, url, b"the file the issuer saw")
@@ -207,7 +207,7 @@ def test_evidence_whose_digest_differs_fails(verifier: VerifierProcess, school: 
 
 
 def test_evidence_without_a_digest_or_unreachable_is_shown_not_failed(
-        verifier: VerifierProcess, school: LocalSigner, local_server: LocalServer) -> None:
+        verifier: VerifierService, school: LocalSigner, local_server: LocalServer) -> None:
     url = serve_bytes(local_server, "/evidence/foto.jpg", b"\xff\xd8 foto", "image/jpeg")
     unsigned = verifier.verify_credential(credential_with_evidence(school, url, None),
                                           checkEvidence=True)

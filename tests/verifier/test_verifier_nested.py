@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from tests.verifier.conftest import VerifierProcess, failed
+from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
     ACHIEVEMENTS,
     LocalSigner,
@@ -44,7 +44,7 @@ def endorsed_credential(school: LocalSigner, learner: str,
 
 
 # --- endorsements -----------------------------------------------------------------------
-def test_valid_endorsement_is_reported_with_its_issuer(verifier: VerifierProcess,
+def test_valid_endorsement_is_reported_with_its_issuer(verifier: VerifierService,
                                                        school: LocalSigner,
                                                        endorser: LocalSigner,
                                                        learner: str) -> None:
@@ -64,7 +64,7 @@ def test_valid_endorsement_is_reported_with_its_issuer(verifier: VerifierProcess
 
 
 @pytest.mark.parametrize("check_status", [True, False])
-def test_endorsement_with_a_bad_proof_fails_naming_its_path(verifier: VerifierProcess,
+def test_endorsement_with_a_bad_proof_fails_naming_its_path(verifier: VerifierService,
                                                             school: LocalSigner,
                                                             endorser: LocalSigner,
                                                             learner: str,
@@ -82,7 +82,7 @@ def test_endorsement_with_a_bad_proof_fails_naming_its_path(verifier: VerifierPr
 
 
 def test_endorsement_signed_by_someone_else_than_its_issuer_fails(
-        verifier: VerifierProcess, school: LocalSigner, endorser: LocalSigner,
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner,
         learner: str) -> None:
     borrowed = endorsement(endorser, ENDORSED)
     impostor = new_signer().sign({k: v for k, v in borrowed.items() if k != "proof"})
@@ -92,7 +92,7 @@ def test_endorsement_signed_by_someone_else_than_its_issuer_fails(
     assert f"controlled by the issuer {endorser.did}" in message
 
 
-def test_expired_endorsement_is_only_a_warning(verifier: VerifierProcess, school: LocalSigner,
+def test_expired_endorsement_is_only_a_warning(verifier: VerifierService, school: LocalSigner,
                                                endorser: LocalSigner, learner: str) -> None:
     old = endorsement(endorser, ENDORSED, valid_from="2019-01-01T00:00:00Z",
                       valid_until="2020-01-01T00:00:00Z")
@@ -111,7 +111,7 @@ def achievements(school: LocalSigner, learner: str) -> list[dict[str, Any]]:
             for name in ("Rekenen", "Taal", "Burgerschap")]
 
 
-def test_clr_with_several_achievements_verifies_each(verifier: VerifierProcess,
+def test_clr_with_several_achievements_verifies_each(verifier: VerifierService,
                                                      school: LocalSigner, learner: str,
                                                      achievements: list[dict[str, Any]]) -> None:
     report = verifier.verify_credential(clr_credential(school, learner, achievements))
@@ -129,7 +129,7 @@ def test_clr_with_several_achievements_verifies_each(verifier: VerifierProcess,
 # Not checking status (an offline caller's choice) must not skip the members' proofs.
 @pytest.mark.parametrize("check_status", [True, False])
 def test_clr_with_one_tampered_credential_fails_naming_it(
-        verifier: VerifierProcess, school: LocalSigner, learner: str,
+        verifier: VerifierService, school: LocalSigner, learner: str,
         achievements: list[dict[str, Any]], check_status: bool) -> None:
     tampered = changed(achievements[1], "credentialSubject", "achievement", "name",
                        value="Taal (cum laude)")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -18,11 +17,12 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
-from tests.verifier.conftest import LOCAL, VerifierProcess, failed
+from tests.verifier.conftest import VerifierService, failed
 
 OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
 VC_TYPE_IRI = "https://www.w3.org/2018/credentials#VerifiableCredential"
@@ -38,7 +38,7 @@ def issue_to(issuer_api: httpx.Client, did: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
-def issuer_api_module(issuer: IssuerProcess, issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:
+def issuer_api_module(issuer: IssuerService, issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:
     """Like conftest's issuer_api, once per module: the holder's credential is issued once."""
     with issuer.client(issuer_org["api_token"]) as client:
         yield client
@@ -47,30 +47,30 @@ def issuer_api_module(issuer: IssuerProcess, issuer_org: dict[str, Any]) -> Iter
 @pytest.fixture(scope="module")
 def holder(issuer_api_module: httpx.Client) -> Iterator[PresentingWallet]:
     """A wallet holding an Open Badge the real issuer signed to its did:key."""
-    wallet = PresentingWallet()
+    wallet = PresentingWallet(client=inprocess.NETWORK.client())
     wallet.credentials.append(issue_to(issuer_api_module, wallet.did))
     yield wallet
     wallet.close()
 
 
-def new_request(verifier: VerifierProcess, **body: Any) -> dict[str, Any]:
-    response = httpx.post(f"{verifier.base_url}/oid4vp/requests", json=body or None,
+def new_request(verifier: VerifierService, **body: Any) -> dict[str, Any]:
+    response = inprocess.post(f"{verifier.base_url}/oid4vp/requests", json=body or None,
                           timeout=30)
     assert response.status_code == 201, response.text
     assert response.headers["cache-control"] == "no-store"
     return response.json()  # type: ignore[no-any-return]
 
 
-def status_of(verifier: VerifierProcess, request_id: str) -> dict[str, Any]:
-    response = httpx.get(f"{verifier.base_url}/oid4vp/requests/{request_id}", timeout=30)
+def status_of(verifier: VerifierService, request_id: str) -> dict[str, Any]:
+    response = inprocess.get(f"{verifier.base_url}/oid4vp/requests/{request_id}", timeout=30)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def post_answer(verifier: VerifierProcess, form: dict[str, str] | str,
+def post_answer(verifier: VerifierService, form: dict[str, str] | str,
                 content_type: str = "application/x-www-form-urlencoded") -> httpx.Response:
     content = form if isinstance(form, str) else urlencode(form)
-    return httpx.post(f"{verifier.base_url}/oid4vp/response", content=content.encode(),
+    return inprocess.post(f"{verifier.base_url}/oid4vp/response", content=content.encode(),
                       headers={"content-type": content_type}, timeout=60)
 
 
@@ -86,7 +86,7 @@ def checks_of(report: dict[str, Any]) -> dict[str, bool]:
 
 
 # --- requests -------------------------------------------------------------------------
-def test_dcql_request_follows_openid4vp(verifier: VerifierProcess,
+def test_dcql_request_follows_openid4vp(verifier: VerifierService,
                                         holder: PresentingWallet) -> None:
     created = new_request(verifier)
     assert created["query_language"] == "dcql"
@@ -111,7 +111,7 @@ def test_dcql_request_follows_openid4vp(verifier: VerifierProcess,
                                                  "report": None, "error": None}
 
 
-def test_request_options_are_checked(verifier: VerifierProcess) -> None:
+def test_request_options_are_checked(verifier: VerifierService) -> None:
     url = f"{verifier.base_url}/oid4vp/requests"
     for body, words in (({"query": "sql"}, "body.query: Input should be 'dcql' or 'pe'"),
                         ({"types": "OpenBadgeCredential"}, "body.types: Input should be a "
@@ -119,34 +119,34 @@ def test_request_options_are_checked(verifier: VerifierProcess) -> None:
                         ({"types": []}, "body.types: List should have at least 1 item"),
                         ({"types": [" "]}, "list of 1 to"),
                         ({"types": ["NoSuchCredential"]}, "unknown credential type")):
-        response = httpx.post(url, json=body, timeout=30)
+        response = inprocess.post(url, json=body, timeout=30)
         assert response.status_code == 400, body
         assert words in response.json()["message"]
-    response = httpx.post(url, content=b"{not json", timeout=30)
+    response = inprocess.post(url, content=b"{not json", timeout=30)
     assert response.status_code == 400
     assert "malformed JSON" in response.json()["message"]
-    unknown = httpx.get(f"{url}/no-such-request", timeout=30)
+    unknown = inprocess.get(f"{url}/no-such-request", timeout=30)
     assert unknown.status_code == 404
     assert "no OpenID4VP request" in unknown.json()["message"]
 
 
-def test_qr_codes_hold_the_request_uri(verifier: VerifierProcess) -> None:
+def test_qr_codes_hold_the_request_uri(verifier: VerifierService) -> None:
     created = new_request(verifier, query="pe")
     base = f"{verifier.base_url}/oid4vp/requests/{created['id']}"
-    png = httpx.get(f"{base}/qr.png", timeout=30)
+    png = inprocess.get(f"{base}/qr.png", timeout=30)
     assert png.status_code == 200
     assert png.headers["content-type"] == "image/png"
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png.content)))
     assert code.text == created["authorization_request"]
-    svg = httpx.get(f"{base}/qr.svg", timeout=30)
+    svg = inprocess.get(f"{base}/qr.svg", timeout=30)
     assert svg.status_code == 200
     assert svg.headers["content-type"].startswith("image/svg+xml")
     assert svg.text.lstrip().startswith("<")
-    assert httpx.get(f"{verifier.base_url}/oid4vp/requests/nope/qr.png").status_code == 404
+    assert inprocess.get(f"{verifier.base_url}/oid4vp/requests/nope/qr.png").status_code == 404
 
 
 # --- answered and verified ------------------------------------------------------------
-def test_dcql_answer_is_verified(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+def test_dcql_answer_is_verified(verifier: VerifierService, holder: PresentingWallet) -> None:
     # Asked for by its OB 3.0 alias: DCQL compares expanded types, and both expand alike.
     created = new_request(verifier, types=["AchievementCredential"])
     assert holder.answer(created["authorization_request"]) == {}
@@ -164,7 +164,7 @@ def test_dcql_answer_is_verified(verifier: VerifierProcess, holder: PresentingWa
     assert credential["summary"]["subject"]["id"] == holder.did
 
 
-def test_presentation_exchange_answer_is_verified(verifier: VerifierProcess,
+def test_presentation_exchange_answer_is_verified(verifier: VerifierService,
                                                   holder: PresentingWallet) -> None:
     created = new_request(verifier, query="pe", types=["AchievementCredential",
                                                        "OpenBadgeCredential"])
@@ -180,7 +180,7 @@ def test_presentation_exchange_answer_is_verified(verifier: VerifierProcess,
 
 
 # --- refused ----------------------------------------------------------------------------
-def test_replayed_answer_is_refused(verifier: VerifierProcess,
+def test_replayed_answer_is_refused(verifier: VerifierService,
                                     holder: PresentingWallet) -> None:
     created = new_request(verifier)
     request = holder.parse_request(created["authorization_request"])
@@ -203,7 +203,7 @@ def test_replayed_answer_is_refused(verifier: VerifierProcess,
     assert "challenge does not match" in failed(report)["proof"]
 
 
-def test_racing_answers_only_one_is_taken(verifier: VerifierProcess,
+def test_racing_answers_only_one_is_taken(verifier: VerifierService,
                                           holder: PresentingWallet) -> None:
     created = new_request(verifier)
     request = holder.parse_request(created["authorization_request"])
@@ -215,7 +215,7 @@ def test_racing_answers_only_one_is_taken(verifier: VerifierProcess,
     assert status_of(verifier, created["id"])["report"]["verified"]
 
 
-def test_wrong_nonce_is_refused(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+def test_wrong_nonce_is_refused(verifier: VerifierService, holder: PresentingWallet) -> None:
     created = new_request(verifier)
     request = holder.parse_request(created["authorization_request"])
     form = holder.response_form(request, holder.select(request) or {},
@@ -226,7 +226,7 @@ def test_wrong_nonce_is_refused(verifier: VerifierProcess, holder: PresentingWal
     assert "challenge does not match" in failed(report)["proof"]
 
 
-def test_wrong_domain_is_refused(verifier: VerifierProcess, holder: PresentingWallet) -> None:
+def test_wrong_domain_is_refused(verifier: VerifierService, holder: PresentingWallet) -> None:
     created = new_request(verifier)
     request = holder.parse_request(created["authorization_request"])
     form = holder.response_form(request, holder.select(request) or {},
@@ -237,7 +237,7 @@ def test_wrong_domain_is_refused(verifier: VerifierProcess, holder: PresentingWa
     assert "domain does not match" in failed(report)["proof"]
 
 
-def test_holder_who_is_not_the_subject_is_refused(verifier: VerifierProcess,
+def test_holder_who_is_not_the_subject_is_refused(verifier: VerifierService,
                                                   holder: PresentingWallet) -> None:
     # The holder's credential in another wallet: another key, so another DID.
     stranger = PresentingWallet(credentials=holder.credentials, client=holder.http)
@@ -248,7 +248,7 @@ def test_holder_who_is_not_the_subject_is_refused(verifier: VerifierProcess,
     assert "is not the subject" in failed(report)["credential[0].holder-binding"]
 
 
-def test_credential_of_another_type_fails_the_query(verifier: VerifierProcess,
+def test_credential_of_another_type_fails_the_query(verifier: VerifierService,
                                                     holder: PresentingWallet) -> None:
     for query in ("dcql", "pe"):
         created = new_request(verifier, query=query, types=["ClrCredential"])
@@ -263,7 +263,7 @@ def test_credential_of_another_type_fails_the_query(verifier: VerifierProcess,
         assert checks_of(report)["proof"], query  # only the query check fails
 
 
-def test_wallet_that_declines_closes_the_request(verifier: VerifierProcess,
+def test_wallet_that_declines_closes_the_request(verifier: VerifierService,
                                                  holder: PresentingWallet) -> None:
     created = new_request(verifier, types=["ClrCredential"])
     with pytest.raises(WalletError, match="declined"):
@@ -274,18 +274,19 @@ def test_wallet_that_declines_closes_the_request(verifier: VerifierProcess,
     assert "access_denied" in status["error"]
 
 
-def test_unknown_state_is_refused(verifier: VerifierProcess) -> None:
+def test_unknown_state_is_refused(verifier: VerifierService) -> None:
     description = oauth_error(post_answer(verifier, {"state": "no-such-state",
                                                      "vp_token": "{}"}))
     assert "unknown state" in description
 
 
 def test_expired_request_is_refused(tmp_path: Path, holder: PresentingWallet) -> None:
-    short_lived = VerifierProcess(tmp_path / "short", [*LOCAL, "--challenge-lifetime", "1"])
+    short_lived = VerifierService(tmp_path / "short", ["127.0.0.1"],
+                                  challenge_lifetime_seconds=1)
     short_lived.start()
     try:
         created = new_request(short_lived)
-        time.sleep(1.5)  # let the one-second lifetime pass
+        short_lived.clock.advance(1.5)  # let the one-second lifetime pass
         assert status_of(short_lived, created["id"])["state"] == "expired"
         with pytest.raises(WalletError, match="expired") as refused:
             holder.answer(created["authorization_request"])
@@ -295,7 +296,7 @@ def test_expired_request_is_refused(tmp_path: Path, holder: PresentingWallet) ->
         short_lived.stop()
 
 
-def test_unreadable_answers_are_refused_and_lose_nothing(verifier: VerifierProcess,
+def test_unreadable_answers_are_refused_and_lose_nothing(verifier: VerifierService,
                                                          holder: PresentingWallet) -> None:
     created = new_request(verifier)
     state = holder.parse_request(created["authorization_request"]).state or ""
@@ -325,7 +326,7 @@ def test_unreadable_answers_are_refused_and_lose_nothing(verifier: VerifierProce
     assert status_of(verifier, created["id"])["report"]["verified"]
 
 
-def test_unreadable_presentation_submission_is_refused(verifier: VerifierProcess,
+def test_unreadable_presentation_submission_is_refused(verifier: VerifierService,
                                                        holder: PresentingWallet) -> None:
     created = new_request(verifier, query="pe")
     request = holder.parse_request(created["authorization_request"])

@@ -4,15 +4,14 @@ domain; challenges are the verifier's own, single use, and a replayed presentati
 
 from __future__ import annotations
 
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from tests.verifier.conftest import VerifierProcess, failed
+from tests import inprocess
+from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
     LocalSigner,
     achievement_credential,
@@ -34,8 +33,8 @@ def credential(holder: LocalSigner) -> dict[str, Any]:
     return school.sign(achievement_credential(school.did, holder.did))
 
 
-def new_challenge(verifier: VerifierProcess) -> dict[str, Any]:
-    response = httpx.post(f"{verifier.base_url}/challenges", timeout=30)
+def new_challenge(verifier: VerifierService) -> dict[str, Any]:
+    response = inprocess.post(f"{verifier.base_url}/challenges", timeout=30)
     assert response.status_code == 201, response.text
     assert response.headers["cache-control"] == "no-store"
     return response.json()  # type: ignore[no-any-return]
@@ -45,7 +44,7 @@ def checks_of(report: dict[str, Any]) -> dict[str, bool]:
     return {c["check"]: c["ok"] for c in report["checks"]}
 
 
-def test_challenges_are_fresh_and_name_this_verifier(verifier: VerifierProcess) -> None:
+def test_challenges_are_fresh_and_name_this_verifier(verifier: VerifierService) -> None:
     first, second = new_challenge(verifier), new_challenge(verifier)
     assert first["challenge"] != second["challenge"]
     assert len(first["challenge"]) >= 20
@@ -54,7 +53,7 @@ def test_challenges_are_fresh_and_name_this_verifier(verifier: VerifierProcess) 
 
 
 def test_presentation_by_the_holder_verifies_and_uses_up_the_challenge(
-        verifier: VerifierProcess, holder: LocalSigner, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     issued = new_challenge(verifier)
     vp = presentation(holder, [credential], challenge=issued["challenge"],
                       domain=issued["domain"])
@@ -73,7 +72,7 @@ def test_presentation_by_the_holder_verifies_and_uses_up_the_challenge(
     assert not any("replayable" in w for w in report["warnings"])
 
 
-def test_replayed_presentation_is_refused(verifier: VerifierProcess, holder: LocalSigner,
+def test_replayed_presentation_is_refused(verifier: VerifierService, holder: LocalSigner,
                                           credential: dict[str, Any]) -> None:
     issued = new_challenge(verifier)
     vp = presentation(holder, [credential], challenge=issued["challenge"],
@@ -89,7 +88,7 @@ def test_replayed_presentation_is_refused(verifier: VerifierProcess, holder: Loc
     assert "replay" in failed(unnamed)["challenge"]
 
 
-def test_concurrent_replays_let_exactly_one_through(verifier: VerifierProcess,
+def test_concurrent_replays_let_exactly_one_through(verifier: VerifierService,
                                                    holder: LocalSigner,
                                                    credential: dict[str, Any]) -> None:
     issued = new_challenge(verifier)
@@ -105,12 +104,12 @@ def test_concurrent_replays_let_exactly_one_through(verifier: VerifierProcess,
 
 def test_expired_challenge_is_refused(tmp_path: Path, holder: LocalSigner,
                                       credential: dict[str, Any]) -> None:
-    brief = VerifierProcess(tmp_path, ["--challenge-lifetime", "1"]).start()
+    brief = VerifierService(tmp_path, challenge_lifetime_seconds=1).start()
     try:
         issued = new_challenge(brief)
         vp = presentation(holder, [credential], challenge=issued["challenge"],
                           domain=issued["domain"])
-        time.sleep(1.5)  # past the one-second lifetime
+        brief.clock.advance(1.5)  # past the one-second lifetime
         report = brief.verify_presentation(vp, challenge=issued["challenge"],
                                            domain=issued["domain"])
     finally:
@@ -121,7 +120,7 @@ def test_expired_challenge_is_refused(tmp_path: Path, holder: LocalSigner,
 
 
 def test_wrong_challenge_fails_and_leaves_the_real_one_usable(
-        verifier: VerifierProcess, holder: LocalSigner, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     issued, other = new_challenge(verifier), new_challenge(verifier)
     vp = presentation(holder, [credential], challenge=other["challenge"],
                       domain=issued["domain"])
@@ -136,7 +135,7 @@ def test_wrong_challenge_fails_and_leaves_the_real_one_usable(
                                         domain=issued["domain"])["verified"] is True
 
 
-def test_wrong_domain_fails(verifier: VerifierProcess, holder: LocalSigner,
+def test_wrong_domain_fails(verifier: VerifierService, holder: LocalSigner,
                             credential: dict[str, Any]) -> None:
     issued = new_challenge(verifier)
     vp = presentation(holder, [credential], challenge=issued["challenge"],
@@ -147,7 +146,7 @@ def test_wrong_domain_fails(verifier: VerifierProcess, holder: LocalSigner,
     assert "domain does not match" in failed(report)["proof"]
 
 
-def test_challenge_not_issued_by_this_verifier_fails(verifier: VerifierProcess,
+def test_challenge_not_issued_by_this_verifier_fails(verifier: VerifierService,
                                                      holder: LocalSigner,
                                                      credential: dict[str, Any]) -> None:
     made_up = "bedacht-door-de-houder-0123456789"
@@ -158,7 +157,7 @@ def test_challenge_not_issued_by_this_verifier_fails(verifier: VerifierProcess,
         "challenge": f"the challenge {made_up!r} was not issued by this verifier"}
 
 
-def test_holder_not_the_subject_fails_the_binding(verifier: VerifierProcess,
+def test_holder_not_the_subject_fails_the_binding(verifier: VerifierService,
                                                   credential: dict[str, Any]) -> None:
     stranger = new_signer()
     issued = new_challenge(verifier)
@@ -172,7 +171,7 @@ def test_holder_not_the_subject_fails_the_binding(verifier: VerifierProcess,
     assert checks_of(report)["credential[0]"] is True  # the credential itself is fine
 
 
-def test_holder_named_but_not_signing_fails(verifier: VerifierProcess, holder: LocalSigner,
+def test_holder_named_but_not_signing_fails(verifier: VerifierService, holder: LocalSigner,
                                             credential: dict[str, Any]) -> None:
     impostor = new_signer()
     issued = new_challenge(verifier)
@@ -186,7 +185,7 @@ def test_holder_named_but_not_signing_fails(verifier: VerifierProcess, holder: L
 
 
 def test_presentation_with_an_invalid_credential_fails_naming_it(
-        verifier: VerifierProcess, holder: LocalSigner, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     school = new_signer()
     expired = school.sign(achievement_credential(school.did, holder.did,
                                                  valid_until="2021-01-01T00:00:00Z"))
@@ -201,14 +200,14 @@ def test_presentation_with_an_invalid_credential_fails_naming_it(
 
 
 def test_presentation_with_a_credential_that_is_no_jwt_fails_naming_it(
-        verifier: VerifierProcess, holder: LocalSigner, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     vp = presentation(holder, [credential, "geen-jwt"], challenge=None, domain=None)
     report = verifier.verify_presentation(vp)
     assert report["verified"] is False
     assert "not a compact JWS" in failed(report)["credential[1]"]
 
 
-def test_presentation_with_malformed_members_gets_reasons(verifier: VerifierProcess,
+def test_presentation_with_malformed_members_gets_reasons(verifier: VerifierService,
                                                          holder: LocalSigner,
                                                          credential: dict[str, Any]) -> None:
     vp = presentation(holder, [credential], challenge=None, domain=None)
@@ -220,7 +219,7 @@ def test_presentation_with_malformed_members_gets_reasons(verifier: VerifierProc
 
 
 def test_presentation_without_a_challenge_is_marked_replayable(
-        verifier: VerifierProcess, holder: LocalSigner, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     vp = presentation(holder, [credential], challenge=None, domain=None)
     report = verifier.verify_presentation(vp)
     assert report["verified"] is True, report
@@ -228,18 +227,18 @@ def test_presentation_without_a_challenge_is_marked_replayable(
 
 
 def test_credential_sent_as_a_presentation_fails_the_format(
-        verifier: VerifierProcess, credential: dict[str, Any]) -> None:
+        verifier: VerifierService, credential: dict[str, Any]) -> None:
     report = verifier.verify_presentation(credential)
     assert failed(report) == {"format": "type does not include VerifiablePresentation"}
 
 
-def test_wrong_presentation_options_are_400(verifier: VerifierProcess, holder: LocalSigner,
+def test_wrong_presentation_options_are_400(verifier: VerifierService, holder: LocalSigner,
                                             credential: dict[str, Any]) -> None:
     vp = presentation(holder, [credential], challenge="c", domain="d")
     for options, words in (({"challenge": 7},
                             "body.options.challenge: Input should be a valid string"),
                            ([], "body.options: Input should be a valid dictionary")):
-        response = httpx.post(f"{verifier.base_url}/presentations/verify", timeout=30,
+        response = inprocess.post(f"{verifier.base_url}/presentations/verify", timeout=30,
                               json={"verifiablePresentation": vp, "options": options})
         assert response.status_code == 400, response.text
         assert words in response.json()["message"]

@@ -11,10 +11,11 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import inprocess
 from tests.issuer.conftest import free_port, opendossier
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.local_server import LocalServer
-from tests.verifier.conftest import LOCAL, VerifierProcess
+from tests.verifier.conftest import LOCAL, VerifierService
 from tests.verifier.signing import LocalSigner, achievement_credential, new_signer
 
 REGISTRY_NAME = "Register onderwijsinstellingen (test)"
@@ -44,10 +45,9 @@ def registry_server(signers: dict[str, LocalSigner]) -> Iterator[LocalServer]:
 
 @pytest.fixture(scope="module")
 def url_registry_verifier(tmp_path_factory: pytest.TempPathFactory,
-                          registry_server: LocalServer) -> Iterator[VerifierProcess]:
-    server = VerifierProcess(tmp_path_factory.mktemp("url-registry-verifier"),
-                             [*LOCAL, "--trust-registry",
-                              f"{registry_server.base}/registry.json"]).start()
+                          registry_server: LocalServer) -> Iterator[VerifierService]:
+    server = VerifierService(tmp_path_factory.mktemp("url-registry-verifier"), ["127.0.0.1"],
+                             f"{registry_server.base}/registry.json").start()
     try:
         yield server
     finally:
@@ -59,7 +59,7 @@ def credential_by(signer: LocalSigner) -> dict[str, Any]:
 
 
 # --- the registry file of the `verifier` fixture ----------------------------------------
-def test_known_issuer_is_trusted_with_name_and_brin(verifier: VerifierProcess,
+def test_known_issuer_is_trusted_with_name_and_brin(verifier: VerifierService,
                                                     issuer_api: httpx.Client,
                                                     issuer_org: dict[str, Any]) -> None:
     response = issuer_api.post("/credentials/issue", json={"credential": unsigned_credential()})
@@ -76,10 +76,10 @@ def test_known_issuer_is_trusted_with_name_and_brin(verifier: VerifierProcess,
     assert not any("trust registry" in warning for warning in report["warnings"])
     # a registry read from a file: configured, but its path on the server is not shown
     assert trust["registryConfigured"] is True and trust["registrySource"] is None
-    assert httpx.get(f"{verifier.base_url}/trust-registry").json()["source"] is None
+    assert inprocess.get(f"{verifier.base_url}/trust-registry").json()["source"] is None
 
 
-def test_unknown_issuer_is_shown_as_unknown_without_failing(verifier: VerifierProcess) -> None:
+def test_unknown_issuer_is_shown_as_unknown_without_failing(verifier: VerifierService) -> None:
     stranger = new_signer()
     report = verifier.verify_credential(credential_by(stranger))
     assert report["verified"] is True, report
@@ -90,8 +90,8 @@ def test_unknown_issuer_is_shown_as_unknown_without_failing(verifier: VerifierPr
             in report["warnings"])
 
 
-def test_registry_is_published(verifier: VerifierProcess, issuer_org: dict[str, Any]) -> None:
-    response = httpx.get(f"{verifier.base_url}/trust-registry", timeout=30)
+def test_registry_is_published(verifier: VerifierService, issuer_org: dict[str, Any]) -> None:
+    response = inprocess.get(f"{verifier.base_url}/trust-registry", timeout=30)
     assert response.status_code == 200
     registry = response.json()
     assert registry["name"] == "Testregister"
@@ -99,7 +99,7 @@ def test_registry_is_published(verifier: VerifierProcess, issuer_org: dict[str, 
 
 
 # --- a registry given as a URL ----------------------------------------------------------
-def test_registry_from_a_url_trusts_its_issuers(url_registry_verifier: VerifierProcess,
+def test_registry_from_a_url_trusts_its_issuers(url_registry_verifier: VerifierService,
                                                 registry_server: LocalServer,
                                                 signers: dict[str, LocalSigner]) -> None:
     report = url_registry_verifier.verify_credential(credential_by(signers["listed"]))
@@ -115,7 +115,7 @@ def test_registry_from_a_url_trusts_its_issuers(url_registry_verifier: VerifierP
 
 
 @pytest.mark.parametrize("who", ["closed", "future"])
-def test_entry_outside_its_valid_period_is_reported(url_registry_verifier: VerifierProcess,
+def test_entry_outside_its_valid_period_is_reported(url_registry_verifier: VerifierService,
                                                     signers: dict[str, LocalSigner],
                                                     who: str) -> None:
     report = url_registry_verifier.verify_credential(credential_by(signers[who]))

@@ -21,11 +21,12 @@ from PIL import Image
 from standards.baking import bake_png
 from standards.ob3 import digest_sri
 from tests.catalogues import texts
+from tests.inprocess import NETWORK
 from tests.issuer.test_issuer_vc_api import SUBJECT_DID, unsigned_credential
 from tests.local_server import LocalServer
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
-from tests.verifier.conftest import VerifierProcess
+from tests.verifier.conftest import VerifierService
 from tests.verifier.signing import (
     achievement_credential,
     changed,
@@ -158,7 +159,7 @@ def qr_image(text: str, image_format: str = "PNG") -> bytes:
 
 
 @pytest.fixture
-def page(verifier: VerifierProcess) -> Iterator[httpx.Client]:
+def page(verifier: VerifierService) -> Iterator[httpx.Client]:
     with verifier.client() as client:
         yield client
 
@@ -469,7 +470,7 @@ def test_unusable_input_is_refused_with_400_and_a_message(page: httpx.Client) ->
 
 
 def test_link_is_fetched_under_the_verifiers_policy(
-        strict_verifier: VerifierProcess, local_server: LocalServer) -> None:
+        strict_verifier: VerifierService, local_server: LocalServer) -> None:
     url = local_server.json_route("/intern", {"type": ["VerifiableCredential"]})
     with strict_verifier.client() as client:
         response = post_field(client, "link", url)
@@ -479,7 +480,7 @@ def test_link_is_fetched_under_the_verifiers_policy(
     assert "http://127.0.0.1" not in response.headers["content-security-policy"]
 
 
-def test_verifier_without_a_trust_registry_says_so(strict_verifier: VerifierProcess) -> None:
+def test_verifier_without_a_trust_registry_says_so(strict_verifier: VerifierService) -> None:
     signer = new_signer()
     credential = signer.sign(achievement_credential(signer.did, SUBJECT_DID))
     with strict_verifier.client() as client:
@@ -519,7 +520,7 @@ def test_scan_refuses_an_image_with_too_many_pixels(page: httpx.Client) -> None:
 # --- asking the wallet (OpenID4VP) ------------------------------------------------------------
 @pytest.fixture
 def wallet(issuer_api: httpx.Client) -> Iterator[PresentingWallet]:
-    holder = PresentingWallet()
+    holder = PresentingWallet(client=NETWORK.client())
     holder.credentials.append(issue_to(issuer_api, holder.did))
     yield holder
     holder.close()
@@ -572,7 +573,7 @@ def test_wallet_request_with_presentation_exchange_in_english(
 def test_wallet_that_declines_and_unknown_requests(page: httpx.Client) -> None:
     request_id, link, _ = wallet_request(page)
     with pytest.raises(WalletError):
-        PresentingWallet().answer(link)  # holds nothing that fits: declines
+        PresentingWallet(client=NETWORK.client()).answer(link)  # holds nothing that fits: declines
     declined = page.get(f"/oid4vp/{request_id}/result")
     assert declined.status_code == 200
     check_page(declined)

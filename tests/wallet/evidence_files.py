@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletAccounts, WalletProcess
 
 
 def jpeg_bytes(colour: str = "orange", size: tuple[int, int] = (64, 48)) -> bytes:
@@ -75,7 +75,7 @@ def status_of(answer: bytes) -> int:
     return int(answer.split(b" ", 2)[1])
 
 
-def left_in_tmp(server: WalletProcess, wait: float = 5.0) -> list[Path]:
+def left_in_tmp(server: WalletAccounts, wait: float = 5.0) -> list[Path]:
     """Temporary upload files still there once the server had `wait` seconds to clean up."""
     tmp = server.data_dir / "evidence" / "tmp"
     deadline = time.monotonic() + wait
@@ -86,7 +86,7 @@ def left_in_tmp(server: WalletProcess, wait: float = 5.0) -> list[Path]:
         time.sleep(0.1)
 
 
-def blob_path(server: WalletProcess, sha256: str) -> Path:
+def blob_path(server: WalletAccounts, sha256: str) -> Path:
     return server.data_dir / "evidence" / "blobs" / sha256[:2] / sha256
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 
-from tests.wallet.conftest import PASSWORD, WalletProcess
+from tests.wallet.conftest import PASSWORD, WalletService
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -16,7 +16,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 class PageSession:
     """A browser-like client: keeps the session cookie, reads the CSRF token from pages."""
 
-    def __init__(self, wallet: WalletProcess) -> None:
+    def __init__(self, wallet: WalletService) -> None:
         self.http = wallet.client()
 
     def get(self, path: str, **kwargs: Any) -> httpx.Response:

@@ -4,18 +4,18 @@ wallet service on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 from sqlmodel import Session, select
 
 from servicekit.secret_box import SecretBox
-from tests.wallet.conftest import PASSWORD, Owner, WalletProcess
+from tests.databases import sqlite_file_bytes
+from tests.wallet.conftest import PASSWORD, Owner, WalletProcess, WalletService
 from wallet.config import WalletSettings
 from wallet.db import make_engine
 from wallet.models import Account
 
 
-def test_create_owner_prints_owner_and_did(wallet_server: WalletProcess) -> None:
+def test_create_owner_prints_owner_and_did(wallet_server: WalletService) -> None:
     owner = wallet_server.create_owner_cli(name="Sanne")
     assert owner.did.startswith("did:key:z6Mk")
     me = owner.client.get("/api/me").json()
@@ -23,7 +23,7 @@ def test_create_owner_prints_owner_and_did(wallet_server: WalletProcess) -> None
     assert me["dossiers"][0]["role"] == "owner"
 
 
-def test_create_owner_twice_is_refused(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_create_owner_twice_is_refused(wallet_server: WalletService, owner: Owner) -> None:
     password_file = wallet_server.data_dir / "pw-again"
     password_file.write_text(PASSWORD)
     again = wallet_server.cli("create-owner", owner.email, "--password-file",
@@ -31,7 +31,7 @@ def test_create_owner_twice_is_refused(wallet_server: WalletProcess, owner: Owne
     assert again.returncode == 1 and "already" in again.stderr
 
 
-def test_wrong_password_and_rate_limit(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_wrong_password_and_rate_limit(wallet_server: WalletService, owner: Owner) -> None:
     client = wallet_server.client()
     statuses = [client.post("/api/session", json={"email": owner.email,
                                                   "password": "wrong password!"}).status_code
@@ -42,14 +42,14 @@ def test_wrong_password_and_rate_limit(wallet_server: WalletProcess, owner: Owne
     assert right.status_code == 429
 
 
-def test_no_token_no_entry(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_no_token_no_entry(wallet_server: WalletService, owner: Owner) -> None:
     anonymous = wallet_server.client()
     assert anonymous.get(owner.url("/credentials")).status_code == 401
     forged = wallet_server.client("not-a-token")
     assert forged.get(owner.url("/credentials")).status_code == 401
 
 
-def test_one_owner_never_reaches_another(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_one_owner_never_reaches_another(wallet_server: WalletService, owner: Owner) -> None:
     other = wallet_server.create_owner()
     for path in ("/credentials", "/delegations"):
         answer = other.client.get(owner.url(path))
@@ -60,7 +60,7 @@ def test_one_owner_never_reaches_another(wallet_server: WalletProcess, owner: Ow
     assert owner.client.get(owner.url("/delegations")).json() == []
 
 
-def test_delegate_scope_and_withdrawal(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_delegate_scope_and_withdrawal(wallet_server: WalletService, owner: Owner) -> None:
     mentor = wallet_server.delegate(owner, "mentor", scopes=["reflections:write"])
     dossiers = mentor.client.get("/api/me").json()["dossiers"]
     assert [d["role"] for d in dossiers] == ["owner", "mentor"]
@@ -77,7 +77,7 @@ def test_delegate_scope_and_withdrawal(wallet_server: WalletProcess, owner: Owne
     assert [d["role"] for d in mentor.client.get("/api/me").json()["dossiers"]] == ["owner"]
 
 
-def test_invitation_refusals(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_invitation_refusals(wallet_server: WalletService, owner: Owner) -> None:
     bad_role = owner.client.post(owner.url("/delegations"),
                                  json={"email": "a@example.org", "role": "boss"})
     assert bad_role.status_code == 422 and "role" in bad_role.json()["message"]
@@ -89,8 +89,10 @@ def test_invitation_refusals(wallet_server: WalletProcess, owner: Owner) -> None
     assert unknown.status_code == 404
 
 
-def test_holder_key_never_leaves(wallet_server: WalletProcess, owner: Owner) -> None:
-    """The holder key is stored encrypted: its secret is in no answer, no log, no row."""
+def test_holder_key_never_leaves(wallet_server: WalletService, wallet_process: WalletProcess,
+                                 owner: Owner) -> None:
+    """The holder key is stored encrypted: its secret is in no answer, no log, no row.
+    A process test: the server's log is part of what is checked."""
     engine = make_engine(wallet_server.database_url)
     with Session(engine) as session:
         row = session.exec(select(Account).where(Account.id == owner.id)).one()
@@ -100,10 +102,10 @@ def test_holder_key_never_leaves(wallet_server: WalletProcess, owner: Owner) -> 
     secret = SecretBox(settings.key_encryption_key()).open(row.encrypted_secret,
                                                           bound_to=row.id).decode()
     assert secret.startswith("z") and secret.encode() not in row.encrypted_secret
-    seen = [owner.client.get("/api/me").text, owner.client.get("/openapi.json").text,
-            wallet_server.log()]
+    on_process = wallet_process.client(owner.client.headers["Authorization"].split()[1])
+    seen = [on_process.get("/api/me").text, on_process.get("/openapi.json").text,
+            wallet_process.log()]
     if wallet_server.database_url.startswith("sqlite"):
-        database_file = Path(wallet_server.database_url.removeprefix("sqlite:///"))
-        seen.append(database_file.read_bytes().decode("latin-1"))
+        seen.append(sqlite_file_bytes(wallet_server.database_url).decode("latin-1"))
     assert all(secret not in text for text in seen)
     assert json.dumps(secret)[1:-1] not in "".join(seen)

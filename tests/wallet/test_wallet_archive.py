@@ -27,9 +27,10 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.databases import fresh_database
+from tests.issuer.conftest import IssuerProcess
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.verifier.conftest import issuer, issuer_org, trust_registry_file, verifier  # noqa: F401
-from tests.wallet.conftest import PASSWORD, Owner, WalletProcess
+from tests.wallet.conftest import PASSWORD, Owner, WalletService
 from wallet.config import WalletSettings
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
@@ -52,7 +53,7 @@ COMPETENCE_URL = "https://example.org/competences/klassenmanagement"
 
 
 @contextmanager
-def storage(server: WalletProcess) -> Iterator[WalletContext]:
+def storage(server: WalletService) -> Iterator[WalletContext]:
     """The wallet's own storage, opened from the test (same data dir and database)."""
     ctx = WalletContext.open(WalletSettings(data_dir=server.data_dir,
                                             database_url=server.database_url),
@@ -64,13 +65,13 @@ def storage(server: WalletProcess) -> Iterator[WalletContext]:
 
 
 @pytest.fixture(scope="session")
-def wallet_b(wallet_server: WalletProcess,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletProcess]:
+def wallet_b(wallet_server: WalletService,
+             tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletService]:
     """A second wallet instance on the same kind of database as `wallet_server`."""
     backend = "sqlite" if wallet_server.database_url.startswith("sqlite") else "postgres"
     directory = tmp_path_factory.mktemp(f"wallet-b-{backend}")
     with fresh_database(backend, directory) as database_url:
-        server = WalletProcess(directory / "data", database_url).start()
+        server = WalletService(directory / "data", database_url).start()
         try:
             yield server
         finally:
@@ -78,8 +79,22 @@ def wallet_b(wallet_server: WalletProcess,
 
 
 @pytest.fixture(scope="module")
-def issuer_api(issuer: Any, issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:  # noqa: F811
-    with issuer.client(issuer_org["api_token"]) as client:
+def issuer_process(tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerProcess]:
+    """A real issuer process: `opendossier wallet import` (a process of its own) verifies the
+    credentials it takes, so their issuer must answer on a socket."""
+    directory = tmp_path_factory.mktemp("issuer-process")
+    server = IssuerProcess(directory / "data",
+                           f"sqlite:///{directory / 'data' / 'issuer.db'}").start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def issuer_api(issuer_process: IssuerProcess) -> Iterator[httpx.Client]:
+    org = issuer_process.create_org("OBS De Linde", did="web")
+    with issuer_process.client(org["api_token"]) as client:
         yield client
 
 
@@ -129,7 +144,7 @@ def put_blob(ctx: WalletContext, data: bytes) -> str:
         return writer.finish().sha256
 
 
-def fill_dossier(server: WalletProcess, owner: Owner, issuer_api: httpx.Client) -> Filled:
+def fill_dossier(server: WalletService, owner: Owner, issuer_api: httpx.Client) -> Filled:
     """Credentials (one revoked after it arrived), evidence (one file used twice, a note),
     a competence, a reflection, a share and a CV."""
     ids = add_credentials(owner, issuer_api, ["Klassenmanagement", "Didactiek"])
@@ -181,7 +196,7 @@ def fill_dossier(server: WalletProcess, owner: Owner, issuer_api: httpx.Client) 
     return filled
 
 
-def write_password(server: WalletProcess, password: str = PASSWORD) -> Path:
+def write_password(server: WalletService, password: str = PASSWORD) -> Path:
     path = server.data_dir / f"archive-password-{os.urandom(4).hex()}"
     path.write_text(password + "\n")
     return path
@@ -201,8 +216,8 @@ def rows(session: Session, table: Any, owner_id: str) -> list[Any]:
     return list(session.exec(select(table).where(table.owner_id == owner_id)))
 
 
-def test_round_trip_cli_encrypted_keeps_everything(wallet_server: WalletProcess,
-                                                  wallet_b: WalletProcess,
+def test_round_trip_cli_encrypted_keeps_everything(wallet_server: WalletService,
+                                                  wallet_b: WalletService,
                                                   issuer_api: httpx.Client) -> None:
     owner = wallet_server.create_owner(name="Sanne de Vries")
     filled = fill_dossier(wallet_server, owner, issuer_api)
@@ -261,14 +276,14 @@ def test_round_trip_cli_encrypted_keeps_everything(wallet_server: WalletProcess,
     assert_same_dossier(wallet_server, wallet_b, filled)
 
 
-def holder_secret(server: WalletProcess, owner_id: str) -> str:
+def holder_secret(server: WalletService, owner_id: str) -> str:
     with storage(server) as ctx, Session(ctx.engine) as session:
         account = session.get(Account, owner_id)
         assert account is not None
         return holder_key(ctx, account).secret_key_multibase()
 
 
-def assert_same_dossier(a: WalletProcess, b: WalletProcess, filled: Filled) -> None:
+def assert_same_dossier(a: WalletService, b: WalletService, filled: Filled) -> None:
     """Everything of the owner in B as in A: ids, bytes, links; nothing twice."""
     owner_id = filled.owner.id
     with storage(a) as ctx_a, storage(b) as ctx_b, Session(ctx_a.engine) as sa, \
@@ -315,7 +330,7 @@ def assert_same_dossier(a: WalletProcess, b: WalletProcess, filled: Filled) -> N
 
 
 def test_api_export_unencrypted_has_no_private_key_and_imports(
-        wallet_server: WalletProcess, wallet_b: WalletProcess, issuer_api: httpx.Client) -> None:
+        wallet_server: WalletService, wallet_b: WalletService, issuer_api: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     ids = add_credentials(owner, issuer_api, ["Observeren"])
     answer = owner.client.post(owner.url("/export"), json={})
@@ -364,7 +379,7 @@ def test_api_export_unencrypted_has_no_private_key_and_imports(
     assert short.status_code == 422 and "at least 10" in short.json()["message"]
 
 
-def test_only_the_owner_moves_the_dossier(wallet_server: WalletProcess) -> None:
+def test_only_the_owner_moves_the_dossier(wallet_server: WalletService) -> None:
     owner = wallet_server.create_owner()
     mentor = wallet_server.delegate(owner, "mentor", ["reflections:write", "evidence:read"])
     refused = mentor.client.post(mentor.url("/export", owner.id), json={})
@@ -381,7 +396,7 @@ def test_only_the_owner_moves_the_dossier(wallet_server: WalletProcess) -> None:
     assert not_zip.status_code == 422 and "not a readable zip" in not_zip.json()["message"]
 
 
-def test_bundles_verify_at_the_verifier(wallet_server: WalletProcess, issuer_api: httpx.Client,
+def test_bundles_verify_at_the_verifier(wallet_server: WalletService, issuer_api: httpx.Client,
                                         verifier: Any) -> None:  # noqa: F811
     owner = wallet_server.create_owner(name="Sanne")
     ids = add_credentials(owner, issuer_api, ["Klassenmanagement", "Didactiek"])

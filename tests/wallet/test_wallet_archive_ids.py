@@ -10,13 +10,13 @@ import os
 
 from sqlmodel import Session
 
-from tests.wallet.conftest import WalletProcess
+from tests.wallet.conftest import WalletService
 from tests.wallet.test_wallet_archive import put_blob, rows, storage
 from wallet.models import Competence, Evidence, Reflection, Share, with_links
 from wallet.services.accounts import account_by_email
 
 
-def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletProcess) -> None:
+def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletService) -> None:
     owner = wallet_server.create_owner()
     with storage(wallet_server) as ctx, Session(ctx.engine) as session:
         competence = Competence(owner_id=owner.id, name="Samenwerken")  # no url
@@ -34,16 +34,16 @@ def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletProcess) ->
         session.commit()
         originals = {"competence": competence.id, "evidence": item.id}
     archive = wallet_server.data_dir / f"same-wallet-{owner.id}.zip"
-    wallet_server.cli("export", owner.email, "--out", str(archive), "--quiet")
+    wallet_server.cli("export", owner.email, "--out", str(archive), "--quiet", in_process=True)
 
     twin = f"twin-{os.urandom(4).hex()}@example.org"
     first = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
-                                         "--quiet").stdout)
+                                         "--quiet", in_process=True).stdout)
     assert first["createdOwner"] is True and first["owner"] != owner.id
     for kind in ("competences", "evidence", "reflections"):
         assert first["counts"][kind] == {"added": 1, "alreadyThere": 0, "refused": 0}, kind
     second = json.loads(wallet_server.cli("import", str(archive), "--email", twin,
-                                          "--quiet").stdout)
+                                          "--quiet", in_process=True).stdout)
     for kind in ("competences", "evidence", "reflections"):
         assert second["counts"][kind] == {"added": 0, "alreadyThere": 1, "refused": 0}, kind
 

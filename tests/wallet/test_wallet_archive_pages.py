@@ -5,30 +5,40 @@ result in words, refusals shown, bundles downloaded."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from typing import Any
 
 import httpx
+import pytest
 
+from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
-from tests.wallet.conftest import PASSWORD, WalletProcess
+from tests.wallet.conftest import PASSWORD, WalletService
 from tests.wallet.pages import PageSession
 from tests.wallet.test_wallet_archive import (  # noqa: F401
     add_credentials,
-    issuer_api,
     members,
     wallet_b,
 )
 
 
-def logged_in(server: WalletProcess, email: str) -> PageSession:
+@pytest.fixture(scope="module")
+def issuer_api(issuer: IssuerService,  # noqa: F811
+               issuer_org: dict[str, Any]) -> Iterator[httpx.Client]:  # noqa: F811
+    with issuer.client(issuer_org["api_token"]) as client:
+        yield client
+
+
+def logged_in(server: WalletService, email: str) -> PageSession:
     browser = PageSession(server)
     answer = browser.log_in(email)
     assert answer.status_code == 303, answer.text[:300]
     return browser
 
 
-def test_move_pages_export_and_import(wallet_server: WalletProcess,
-                                      wallet_b: WalletProcess,  # noqa: F811
-                                      issuer_api: httpx.Client) -> None:  # noqa: F811
+def test_move_pages_export_and_import(wallet_server: WalletService,
+                                      wallet_b: WalletService,  # noqa: F811
+                                      issuer_api: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     [credential_id] = add_credentials(owner, issuer_api, ["Observeren"])
     browser = logged_in(wallet_server, owner.email)

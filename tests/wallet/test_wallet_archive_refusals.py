@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session
 
-from tests.wallet.conftest import PASSWORD, WalletProcess
+from tests.wallet.conftest import PASSWORD, WalletService
 from tests.wallet.test_wallet_archive import put_blob, storage, write_password
 from wallet.evidence_store import evidence_store
 from wallet.models import Account, Evidence
@@ -25,7 +25,7 @@ Members = dict[str, bytes]
 
 
 @pytest.fixture(scope="module")
-def exported(wallet_server: WalletProcess) -> tuple[Members, str]:
+def exported(wallet_server: WalletService) -> tuple[Members, str]:
     """A small valid unencrypted archive of an owner with one evidence file (2 MB)."""
     owner = wallet_server.create_owner()
     data = os.urandom(2 * 1024 * 1024)
@@ -35,7 +35,7 @@ def exported(wallet_server: WalletProcess) -> tuple[Members, str]:
                              media_type="video/mp4", size=len(data), sha256=sha256))
         session.commit()
     path = wallet_server.data_dir / f"valid-{owner.id}.zip"
-    wallet_server.cli("export", owner.email, "--out", str(path))
+    wallet_server.cli("export", owner.email, "--out", str(path), in_process=True)
     with zipfile.ZipFile(path) as archive:
         return {name: archive.read(name) for name in archive.namelist()}, sha256
 
@@ -61,10 +61,11 @@ def listed(members: Members, name: str, data: bytes) -> Members:
     return {**with_manifest(members, add), name: data}
 
 
-def refused_import(server: WalletProcess, path: Path, *words: str,
+def refused_import(server: WalletService, path: Path, *words: str,
                    extra: tuple[str, ...] = ()) -> None:
     email = f"mover-{os.urandom(4).hex()}@example.org"
-    answer = server.cli("import", str(path), "--email", email, "--quiet", *extra, check=False)
+    answer = server.cli("import", str(path), "--email", email, "--quiet", *extra, check=False,
+                        in_process=True)
     assert answer.returncode == 1, answer.stdout
     assert "the archive is refused" in answer.stderr
     for word in words:
@@ -112,7 +113,7 @@ CASES = ["evidence byte changed", "manifest digest changed", "wrong format", "wr
 
 
 def test_broken_archives_are_refused_and_change_nothing(
-        wallet_server: WalletProcess, exported: tuple[Members, str]) -> None:
+        wallet_server: WalletService, exported: tuple[Members, str]) -> None:
     members, sha256 = exported
     store = evidence_store(wallet_server.data_dir / "evidence")
     store.path(sha256).unlink()  # so a blob left behind by a refused import would show
@@ -131,7 +132,7 @@ def test_broken_archives_are_refused_and_change_nothing(
             assert not list(store.tmp_dir.iterdir()), case
 
 
-def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletProcess,
+def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletService,
                                                  exported: tuple[Members, str]) -> None:
     members, _ = exported
     plain = write_zip(wallet_server.data_dir / "plain.zip", list(members.items()))
@@ -140,7 +141,7 @@ def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletProcess,
     owner = wallet_server.create_owner()
     encrypted = wallet_server.data_dir / f"enc-{owner.id}.zip"
     wallet_server.cli("export", owner.email, "--out", str(encrypted), "--password-file",
-                      str(write_password(wallet_server)))
+                      str(write_password(wallet_server)), in_process=True)
     refused_import(wallet_server, encrypted, "wrong password",
                    extra=("--password-file", str(write_password(wallet_server, "x" * 12))))
     refused_import(wallet_server, encrypted, "encrypted", "give its password")
@@ -150,7 +151,8 @@ def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletProcess,
     # the right password works, and makes the owner (same DID) without a password
     email = f"moved-{os.urandom(4).hex()}@example.org"
     done = wallet_server.cli("import", str(encrypted), "--email", email, "--password-file",
-                             str(write_password(wallet_server, PASSWORD)), check=False)
+                             str(write_password(wallet_server, PASSWORD)), check=False,
+                             in_process=True)
     # the DID already belongs to the exporting owner in this same wallet: a fresh DID
     assert done.returncode == 0, done.stderr
     result = json.loads(done.stdout)

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 from tests.verifier.signing import achievement_credential, changed, new_signer
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 
 
 def _write(directory: Path, name: str, content: str | bytes) -> Path:
@@ -19,7 +19,7 @@ def _write(directory: Path, name: str, content: str | bytes) -> Path:
     return path
 
 
-def test_add_credential_verifies_and_stores(wallet_server: WalletProcess, owner: Owner,
+def test_add_credential_verifies_and_stores(wallet_server: WalletService, owner: Owner,
                                             tmp_path: Path) -> None:
     issuer = new_signer()
     signed = issuer.sign(achievement_credential(issuer.did, owner.did))
@@ -34,7 +34,7 @@ def test_add_credential_verifies_and_stores(wallet_server: WalletProcess, owner:
     assert again["duplicate"] is True and again["credential"] == added["credential"]
 
 
-def test_add_credential_as_jwt(wallet_server: WalletProcess, owner: Owner,
+def test_add_credential_as_jwt(wallet_server: WalletService, owner: Owner,
                                tmp_path: Path) -> None:
     issuer = new_signer()
     token = issuer.sign_jwt(achievement_credential(issuer.did, owner.did))
@@ -44,7 +44,7 @@ def test_add_credential_as_jwt(wallet_server: WalletProcess, owner: Owner,
     assert stored["format"] == "jwt_vc" and stored["credential"] == token
 
 
-def test_refused_credential_exits_1_and_stores_nothing(wallet_server: WalletProcess,
+def test_refused_credential_exits_1_and_stores_nothing(wallet_server: WalletService,
                                                        owner: Owner, tmp_path: Path) -> None:
     issuer = new_signer()
     signed = issuer.sign(achievement_credential(issuer.did, owner.did))
@@ -64,7 +64,7 @@ def test_refused_credential_exits_1_and_stores_nothing(wallet_server: WalletProc
     assert owner.client.get(owner.url("/credentials")).json() == []
 
 
-def test_add_credential_for_unknown_owner_or_missing_file(wallet_server: WalletProcess,
+def test_add_credential_for_unknown_owner_or_missing_file(wallet_server: WalletService,
                                                           tmp_path: Path) -> None:
     missing = wallet_server.cli("add-credential", "nobody@example.org",
                                 str(tmp_path / "nope.json"), check=False)

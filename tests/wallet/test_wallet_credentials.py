@@ -15,9 +15,9 @@ import pytest
 
 from servicekit.qr import qr_png
 from standards.baking import bake_png
-from tests.issuer.conftest import IssuerProcess
+from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 
 ALIGNMENT = {"type": ["Alignment"], "targetName": "Pedagogisch handelen",
              "targetUrl": "https://competenties.example/pedagogisch-handelen",
@@ -25,7 +25,7 @@ ALIGNMENT = {"type": ["Alignment"], "targetName": "Pedagogisch handelen",
 
 
 @pytest.fixture
-def issuer_api(issuer: IssuerProcess, issuer_org: dict[str, Any]  # noqa: F811
+def issuer_api(issuer: IssuerService, issuer_org: dict[str, Any]  # noqa: F811
                ) -> Iterator[httpx.Client]:
     with issuer.client(issuer_org["api_token"]) as client:
         yield client
@@ -141,7 +141,7 @@ def test_refusals_store_nothing(owner: Owner, issuer_api: httpx.Client) -> None:
     assert credential_count(owner) == 1
 
 
-def test_other_owners_and_delegates(wallet_server: WalletProcess, owner: Owner,
+def test_other_owners_and_delegates(wallet_server: WalletService, owner: Owner,
                                     issuer_api: httpx.Client) -> None:
     added = owner.client.post(owner.url("/credentials"), json=issue(issuer_api, owner.did))
     credential_id = added.json()["id"]
@@ -167,7 +167,7 @@ def test_other_owners_and_delegates(wallet_server: WalletProcess, owner: Owner,
     assert credential_count(owner) == 0
 
 
-def test_view_checks_status_again(wallet_server: WalletProcess, owner: Owner,
+def test_view_checks_status_again(wallet_server: WalletService, owner: Owner,
                                   issuer_api: httpx.Client) -> None:
     vc = issue(issuer_api, owner.did, alignment=[ALIGNMENT])
     assert isinstance(vc, dict)

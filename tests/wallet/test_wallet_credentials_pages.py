@@ -13,22 +13,22 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.issuer.conftest import IssuerProcess
+from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.pages import PageSession
 from tests.wallet.test_wallet_credentials import ALIGNMENT, issue
 
 
 @pytest.fixture
-def issuer_api(issuer: IssuerProcess, issuer_org: dict[str, Any]  # noqa: F811
+def issuer_api(issuer: IssuerService, issuer_org: dict[str, Any]  # noqa: F811
                ) -> Iterator[httpx.Client]:
     with issuer.client(issuer_org["api_token"]) as client:
         yield client
 
 
 @pytest.fixture
-def browser(wallet_server: WalletProcess, owner: Owner) -> PageSession:
+def browser(wallet_server: WalletService, owner: Owner) -> PageSession:
     session = PageSession(wallet_server)
     assert session.log_in(owner.email).status_code == 303
     return session
@@ -128,7 +128,7 @@ def test_receive_with_qr_photo_and_code(browser: PageSession, owner: Owner,
     assert "ontvangen van de uitgever" in view
 
 
-def test_profile_page(wallet_server: WalletProcess, browser: PageSession, owner: Owner,
+def test_profile_page(wallet_server: WalletService, browser: PageSession, owner: Owner,
                       issuer_api: httpx.Client) -> None:
     profile = f"/d/{owner.id}/profile"
     assert "nog geen competenties" in browser.get(profile).text

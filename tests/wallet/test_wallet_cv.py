@@ -10,8 +10,9 @@ import httpx
 import zxingcpp
 from PIL import Image
 
+from tests import inprocess
 from tests.verifier.conftest import issuer  # noqa: F401 (fixture)
-from tests.wallet.conftest import WalletProcess
+from tests.wallet.conftest import WalletService
 from tests.wallet.test_wallet_shares import (  # noqa: F401 (school is a fixture)
     import_credential,
     issue_to,
@@ -21,7 +22,7 @@ from tests.wallet.test_wallet_shares import (  # noqa: F401 (school is a fixture
 )
 
 
-def test_cv_is_off_until_switched_on(wallet_server: WalletProcess,
+def test_cv_is_off_until_switched_on(wallet_server: WalletService,
                                      school: httpx.Client) -> None:  # noqa: F811
     owner = wallet_server.create_owner(name="Fatima El Amrani")
     shown_id = import_credential(owner, issue_to(school, owner.did, "Klassenmanagement"))
@@ -32,13 +33,13 @@ def test_cv_is_off_until_switched_on(wallet_server: WalletProcess,
     settings = owner.client.get(owner.url("/cv")).json()
     assert settings["enabled"] is False and settings["credentials"] == []
     url = settings["url"]
-    never = httpx.get(f"{wallet_server.base_url}/cv/no-such-page", timeout=30)
-    off = httpx.get(url, timeout=30)
+    never = inprocess.get(f"{wallet_server.base_url}/cv/no-such-page", timeout=30)
+    off = inprocess.get(url, timeout=30)
     assert off.status_code == never.status_code == 404
     slug = settings["slug"]
     assert off.text.replace(f"/cv/{slug}", "") == never.text.replace("/cv/no-such-page", "")
     assert "Fatima" not in off.text
-    assert httpx.get(f"{url}/qr.png", timeout=30).status_code == 404
+    assert inprocess.get(f"{url}/qr.png", timeout=30).status_code == 404
 
     saved = owner.client.put(owner.url("/cv"), json={
         "enabled": True, "headline": "Leraar in opleiding", "about": "Ik geef graag les.",
@@ -46,27 +47,27 @@ def test_cv_is_off_until_switched_on(wallet_server: WalletProcess,
     assert saved.status_code == 200, saved.text
     url = saved.json()["url"]
     assert url == f"{wallet_server.base_url}/cv/fatima-el-amrani"
-    page = httpx.get(url, timeout=30)
+    page = inprocess.get(url, timeout=30)
     assert page.status_code == 200
     for text in ("Fatima El Amrani", "Leraar in opleiding", "Ik geef graag les.",
                  "Klassenmanagement", "Voorleeskring", f"/cv/fatima-el-amrani/evidence/{photo_id}"):
         assert text in page.text, text
     for text in ("Geheime badge", "Niet op cv", hidden_photo, owner.email):
         assert text not in page.text, text
-    image = httpx.get(f"{url}/evidence/{photo_id}", timeout=30)
+    image = inprocess.get(f"{url}/evidence/{photo_id}", timeout=30)
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
-    assert httpx.get(f"{url}/evidence/{hidden_photo}", timeout=30).status_code == 404
-    qr = httpx.get(f"{url}/qr.png", timeout=30)
+    assert inprocess.get(f"{url}/evidence/{hidden_photo}", timeout=30).status_code == 404
+    qr = inprocess.get(f"{url}/qr.png", timeout=30)
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     assert code.text == url
 
     # switched off again: gone at once, photos too
     owner.client.put(owner.url("/cv"), json={"enabled": False})
-    assert httpx.get(url, timeout=30).status_code == 404
-    assert httpx.get(f"{url}/evidence/{photo_id}", timeout=30).status_code == 404
+    assert inprocess.get(url, timeout=30).status_code == 404
+    assert inprocess.get(f"{url}/evidence/{photo_id}", timeout=30).status_code == 404
 
 
-def test_cv_refusals(wallet_server: WalletProcess, school: httpx.Client) -> None:  # noqa: F811
+def test_cv_refusals(wallet_server: WalletService, school: httpx.Client) -> None:  # noqa: F811
     owner = wallet_server.create_owner()
     other = wallet_server.create_owner()
     theirs = import_credential(other, issue_to(school, other.did))

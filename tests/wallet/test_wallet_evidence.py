@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlmodel import Session, select
 
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletProcess, WalletService
 from tests.wallet.evidence_files import (
     blob_path,
     jpeg_bytes,
@@ -33,7 +33,7 @@ def upload(owner: Owner, content: bytes, filename: str, dossier: str | None = No
     return answer.status_code, answer.json()
 
 
-def test_photo_upload_digest_and_identical_download(wallet_server: WalletProcess,
+def test_photo_upload_digest_and_identical_download(wallet_server: WalletService,
                                                     owner: Owner) -> None:
     photo = jpeg_bytes()
     status, item = upload(owner, photo, "werkplaats.jpg", title="Lasnaad", kind="photo",
@@ -60,7 +60,7 @@ def test_photo_upload_digest_and_identical_download(wallet_server: WalletProcess
     assert owner.client.get(owner.url(f"/evidence/{item['id']}")).json() == item
 
 
-def test_png_sniffed_without_kind_and_pdf_is_a_download(wallet_server: WalletProcess,
+def test_png_sniffed_without_kind_and_pdf_is_a_download(wallet_server: WalletService,
                                                         owner: Owner) -> None:
     status, picture = upload(owner, png_bytes(), "scan.bin")  # no kind, no title, odd name
     assert status == 201, picture
@@ -76,7 +76,7 @@ def test_png_sniffed_without_kind_and_pdf_is_a_download(wallet_server: WalletPro
     assert "stageplan.pdf" in download.headers["content-disposition"]
 
 
-def test_plain_text_and_note(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_plain_text_and_note(wallet_server: WalletService, owner: Owner) -> None:
     text = "# Logboek\n\nVandaag: één lasnaad, twee bouten.\n".encode()
     status, item = upload(owner, text, "logboek.md", title="Logboek")
     assert status == 201, item
@@ -107,7 +107,7 @@ def test_plain_text_and_note(wallet_server: WalletProcess, owner: Owner) -> None
     (b"<html><script>alert(1)</script></html>", "notes.txt", "", "markup"),
     (b"PK\x03\x04" + b"\x00" * 60, "archief.zip", "document", "application/zip"),
 ])
-def test_lying_or_dangerous_types_are_refused(wallet_server: WalletProcess, owner: Owner,
+def test_lying_or_dangerous_types_are_refused(wallet_server: WalletService, owner: Owner,
                                               content: bytes, filename: str, kind: str,
                                               words: str) -> None:
     fields = {"title": "Iets", **({"kind": kind} if kind else {})}
@@ -118,7 +118,7 @@ def test_lying_or_dangerous_types_are_refused(wallet_server: WalletProcess, owne
     assert left_in_tmp(wallet_server) == []
 
 
-def test_declared_kind_must_match_the_file(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_declared_kind_must_match_the_file(wallet_server: WalletService, owner: Owner) -> None:
     status, answer = upload(owner, png_bytes(), "clip.mp4", title="Filmpje", kind="video")
     assert status == 415
     assert "sent as a video" in answer["message"] and "PNG" in answer["message"]
@@ -130,7 +130,7 @@ def test_declared_kind_must_match_the_file(wallet_server: WalletProcess, owner: 
     assert left_in_tmp(wallet_server) == []
 
 
-def test_bad_fields_are_refused_and_leave_nothing(wallet_server: WalletProcess,
+def test_bad_fields_are_refused_and_leave_nothing(wallet_server: WalletService,
                                                   owner: Owner) -> None:
     photo = jpeg_bytes("#123457")
     status, answer = upload(owner, photo, "a.jpg", title="A", practice_date="14-03-2026")
@@ -144,7 +144,7 @@ def test_bad_fields_are_refused_and_leave_nothing(wallet_server: WalletProcess,
     assert not blob_path(wallet_server, hashlib.sha256(photo).hexdigest()).exists()
 
 
-def test_competences_of_the_dossier_are_linked(wallet_server: WalletProcess,
+def test_competences_of_the_dossier_are_linked(wallet_server: WalletService,
                                                owner: Owner) -> None:
     made = owner.client.post(owner.url("/competences"), json=[
         {"name": "Veilig werken", "url": "https://example.org/kd/veilig"},
@@ -159,10 +159,12 @@ def test_competences_of_the_dossier_are_linked(wallet_server: WalletProcess,
     assert status == 422 and "not a competence of this dossier" in answer["message"]
 
 
-def test_declared_too_large_is_refused_before_reading(wallet_server: WalletProcess,
+def test_declared_too_large_is_refused_before_reading(wallet_server: WalletService,
+                                                      wallet_process: WalletProcess,
                                                       owner: Owner) -> None:
+    """A process test: the request lies about its length on a raw socket."""
     boundary = "b0undary"
-    answer = raw_request(wallet_server, owner, {
+    answer = raw_request(wallet_process, owner, {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
         "Content-Length": str(50 * 1024**3)}, b"")
     assert status_of(answer) == 413 and b"larger than the limit" in answer
@@ -170,19 +172,21 @@ def test_declared_too_large_is_refused_before_reading(wallet_server: WalletProce
     assert left_in_tmp(wallet_server) == []
 
 
-def test_upload_cut_off_midway_leaves_nothing(wallet_server: WalletProcess,
+def test_upload_cut_off_midway_leaves_nothing(wallet_server: WalletService,
+                                              wallet_process: WalletProcess,
                                               owner: Owner) -> None:
+    """A process test: the socket closes midway through the body."""
     boundary = "cutcutcut"
     body = multipart_body(boundary, {"title": "Afgebroken", "kind": "photo"}, "big.jpg",
                           jpeg_bytes() + b"\xff" * 2_000_000)
-    raw_request(wallet_server, owner, {
+    raw_request(wallet_process, owner, {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
         "Content-Length": str(len(body))}, body[: len(body) // 2], close_early=True)
     assert left_in_tmp(wallet_server) == []
     assert owner.client.get(owner.url("/evidence")).json() == []
     # and a body that ends without its closing boundary is refused as incomplete
     truncated = body[: len(body) // 2]
-    answer = raw_request(wallet_server, owner, {
+    answer = raw_request(wallet_process, owner, {
         "Content-Type": f"multipart/form-data; boundary={boundary}",
         "Content-Length": str(len(truncated))}, truncated)
     assert status_of(answer) == 400 and b"incomplete" in answer
@@ -190,7 +194,7 @@ def test_upload_cut_off_midway_leaves_nothing(wallet_server: WalletProcess,
     assert owner.client.get(owner.url("/evidence")).json() == []
 
 
-def test_delegate_adds_pending_and_owner_decides(wallet_server: WalletProcess,
+def test_delegate_adds_pending_and_owner_decides(wallet_server: WalletService,
                                                  owner: Owner) -> None:
     employer = wallet_server.delegate(owner, "employer", scopes=["evidence:add"])
     status, item = upload(employer, jpeg_bytes("navy"), "klant.jpg", dossier=owner.id,
@@ -221,7 +225,7 @@ def test_delegate_adds_pending_and_owner_decides(wallet_server: WalletProcess,
     assert ("evidence.reject", owner.id, second["id"]) in audit
 
 
-def _audit(server: WalletProcess, owner_id: str) -> list[tuple[str, str, str | None]]:
+def _audit(server: WalletService, owner_id: str) -> list[tuple[str, str, str | None]]:
     """The dossier's log, read from the service's database."""
     engine = make_engine(server.database_url)
     try:
@@ -232,7 +236,7 @@ def _audit(server: WalletProcess, owner_id: str) -> list[tuple[str, str, str | N
         engine.dispose()
 
 
-def test_delegate_without_scope_is_refused(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_delegate_without_scope_is_refused(wallet_server: WalletService, owner: Owner) -> None:
     mentor = wallet_server.delegate(owner, "mentor", scopes=["reflections:write"])
     status, answer = upload(mentor, jpeg_bytes(), "a.jpg", dossier=owner.id, title="A")
     assert status == 403 and "does not allow you to add evidence" in answer["message"]
@@ -249,7 +253,7 @@ def test_delegate_without_scope_is_refused(wallet_server: WalletProcess, owner: 
         assert answer.status_code == 403, answer.text
 
 
-def test_another_owner_reaches_nothing(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_another_owner_reaches_nothing(wallet_server: WalletService, owner: Owner) -> None:
     _, item = upload(owner, jpeg_bytes(), "a.jpg", title="Van mij")
     other = wallet_server.create_owner()
     assert other.client.get(other.url("/evidence", owner.id)).status_code == 404
@@ -266,7 +270,7 @@ PATH_TRICKS = ["..%2F..%2Fwallet.db", "%2e%2e", "..", "0" * 64, "ZZ" * 16, "a" *
                "%00" * 3, "blobs%2F00", "%2F..%2F..%2Fetc%2Fpasswd"]
 
 
-def test_path_tricks_in_ids(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_path_tricks_in_ids(wallet_server: WalletService, owner: Owner) -> None:
     for evidence_id in PATH_TRICKS:
         for suffix in ("", "/file"):
             answer = owner.client.get(owner.url(f"/evidence/{evidence_id}{suffix}"))
@@ -274,7 +278,7 @@ def test_path_tricks_in_ids(wallet_server: WalletProcess, owner: Owner) -> None:
             assert b"SQLite" not in answer.content and b"root:" not in answer.content
 
 
-def test_edit_and_delete_with_shared_blob(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_edit_and_delete_with_shared_blob(wallet_server: WalletService, owner: Owner) -> None:
     photo = jpeg_bytes("purple")
     _, item = upload(owner, photo, "a.jpg", title="Eerste")
     other = wallet_server.create_owner()
@@ -299,7 +303,7 @@ def test_edit_and_delete_with_shared_blob(wallet_server: WalletProcess, owner: O
     assert not blob_path(wallet_server, item["sha256"]).exists()
 
 
-def test_raw_body_upload(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_raw_body_upload(wallet_server: WalletService, owner: Owner) -> None:
     photo = jpeg_bytes("gold")
     answer = owner.client.post(owner.url("/evidence"), content=photo, params={
         "title": "Rauw", "kind": "photo", "filename": "rauw.jpg"},

@@ -8,12 +8,12 @@ import hashlib
 import re
 from datetime import UTC, datetime
 
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.evidence_files import jpeg_bytes, left_in_tmp, multipart_body, png_bytes
 from tests.wallet.pages import PageSession
 
 
-def logged_in(wallet: WalletProcess, email: str) -> PageSession:
+def logged_in(wallet: WalletService, email: str) -> PageSession:
     browser = PageSession(wallet)
     assert browser.log_in(email).status_code == 303
     return browser
@@ -23,7 +23,7 @@ def _ids_in(page: str, owner: Owner) -> list[str]:
     return re.findall(rf'href="/d/{owner.id}/evidence/([0-9a-f]{{32}})"', page)
 
 
-def test_add_from_phone_preview_and_download(wallet_server: WalletProcess,
+def test_add_from_phone_preview_and_download(wallet_server: WalletService,
                                              owner: Owner) -> None:
     browser = logged_in(wallet_server, owner.email)
     base = f"/d/{owner.id}/evidence"
@@ -62,7 +62,7 @@ def test_add_from_phone_preview_and_download(wallet_server: WalletProcess,
     assert wallet_server.client().get(f"{base}/{item_id}/file").status_code == 303
 
 
-def test_csrf_is_checked_before_the_file(sqlite_wallet: WalletProcess) -> None:
+def test_csrf_is_checked_before_the_file(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = logged_in(sqlite_wallet, owner.email)
     base = f"/d/{owner.id}/evidence"
@@ -86,7 +86,7 @@ def test_csrf_is_checked_before_the_file(sqlite_wallet: WalletProcess) -> None:
     assert owner.client.get(owner.url("/evidence")).json() == []
 
 
-def test_refusals_keep_what_was_typed(sqlite_wallet: WalletProcess) -> None:
+def test_refusals_keep_what_was_typed(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = logged_in(sqlite_wallet, owner.email)
     base = f"/d/{owner.id}/evidence"
@@ -110,7 +110,7 @@ def test_refusals_keep_what_was_typed(sqlite_wallet: WalletProcess) -> None:
     assert [e["kind"] for e in owner.client.get(owner.url("/evidence")).json()] == ["note"]
 
 
-def test_delegate_adds_owner_approves_on_pages(wallet_server: WalletProcess,
+def test_delegate_adds_owner_approves_on_pages(wallet_server: WalletService,
                                                owner: Owner) -> None:
     coordinator = wallet_server.delegate(owner, "coordinator", ["evidence:add"])
     base = f"/d/{owner.id}/evidence"
@@ -132,7 +132,7 @@ def test_delegate_adds_owner_approves_on_pages(wallet_server: WalletProcess,
     assert owner.client.get(owner.url(f"/evidence/{item_id}")).json()["status"] == "approved"
 
 
-def test_edit_delete_and_english(sqlite_wallet: WalletProcess) -> None:
+def test_edit_delete_and_english(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = logged_in(sqlite_wallet, owner.email)
     base = f"/d/{owner.id}/evidence"

@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from servicekit.database import make_engine
 from tests.databases import BACKENDS, fresh_database
-from tests.issuer.conftest import opendossier
+from tests.issuer.conftest import opendossier_in_process
 from wallet.example_data import LEARNING_LINE, PUPIL, TEACHER_FRAMEWORK
 from wallet.models import Account, Competence, Delegation
 from wallet.services.accounts import authenticate
@@ -38,8 +38,8 @@ def test_seed_example_people(backend: str, tmp_path: Path) -> None:
     with fresh_database(backend, tmp_path) as url:
         args = ["wallet", "seed-example", "--data-dir", str(tmp_path / "data"),
                 "--database-url", url, "--frameworks", str(_frameworks(tmp_path / "f.json"))]
-        first = json.loads(opendossier(*args).stdout)["people"]
-        second = json.loads(opendossier(*args).stdout)["people"]
+        first = json.loads(opendossier_in_process(*args).stdout)["people"]
+        second = json.loads(opendossier_in_process(*args).stdout)["people"]
         assert [p["created"] for p in first] == [True] * 4
         assert second == [{**p, "created": False} for p in first]
         assert {p["email"]: p["role"] for p in first} == {
@@ -67,6 +67,6 @@ def test_seed_example_people(backend: str, tmp_path: Path) -> None:
 def test_seed_example_refuses_unreadable_frameworks(tmp_path: Path) -> None:
     broken = tmp_path / "broken.json"
     broken.write_text("{not json")
-    result = opendossier("wallet", "seed-example", "--data-dir", str(tmp_path / "data"),
+    result = opendossier_in_process("wallet", "seed-example", "--data-dir", str(tmp_path / "data"),
                          "--frameworks", str(broken), check=False)
     assert result.returncode == 1 and "cannot read" in result.stderr

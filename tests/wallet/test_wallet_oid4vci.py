@@ -11,15 +11,16 @@ from urllib.parse import parse_qs, quote, urlsplit
 import httpx
 import pytest
 
-from standards.fetcher import Fetcher, FetchPolicy
 from standards.verification import verify_credential
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.inprocess import local_fetcher
+from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner
 
 
 @pytest.fixture
-def issuer_api(issuer: IssuerProcess, issuer_org: dict[str, Any]  # noqa: F811
+def issuer_api(issuer: IssuerService, issuer_org: dict[str, Any]  # noqa: F811
                ) -> Iterator[httpx.Client]:
     with issuer.client(issuer_org["api_token"]) as client:
         yield client
@@ -83,7 +84,7 @@ def test_receive_with_tx_code(owner: Owner, issuer_api: httpx.Client,
     credential = view["credential"]
     assert credential["credentialSubject"]["id"] == owner.did  # bound to the owner's DID
     assert view["state"] == "valid"
-    result = verify_credential(credential, fetcher=Fetcher(FetchPolicy.local_testing()))
+    result = verify_credential(credential, fetcher=local_fetcher())
     assert result.verified, result.to_json()
 
     # the offer is used up: a clear refusal, nothing more stored
@@ -102,7 +103,7 @@ def test_receive_jwt_without_tx_code_by_value(owner: Owner, issuer_api: httpx.Cl
     assert preview["txCodeRequired"] is False and preview["txCode"] is None
     # the offer passed by value (credential_offer=) instead of by reference
     reference = parse_qs(urlsplit(made["offerUri"]).query)["credential_offer_uri"][0]
-    offer = httpx.get(reference).json()
+    offer = inprocess.get(reference).json()
     by_value = "openid-credential-offer://?credential_offer=" + quote(json.dumps(offer))
     received = owner.client.post(owner.url("/credentials/offers"), json={"offer": by_value})
     assert received.status_code == 201, received.text

@@ -14,32 +14,33 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 
+from tests import inprocess
 from tests.local_server import LocalServer
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
-    VerifierProcess,
+    VerifierService,
     issuer,
     issuer_org,
     trust_registry_file,
     verifier,
 )
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.test_wallet_shares import import_credential, issue_to, school  # noqa: F401
 
 
-def new_request(verifier: VerifierProcess, **body: Any) -> dict[str, Any]:  # noqa: F811
-    response = httpx.post(f"{verifier.base_url}/oid4vp/requests", json=body or None,
+def new_request(verifier: VerifierService, **body: Any) -> dict[str, Any]:  # noqa: F811
+    response = inprocess.post(f"{verifier.base_url}/oid4vp/requests", json=body or None,
                           timeout=30)
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def status_of(verifier: VerifierProcess, request_id: str) -> dict[str, Any]:  # noqa: F811
-    response = httpx.get(f"{verifier.base_url}/oid4vp/requests/{request_id}", timeout=30)
+def status_of(verifier: VerifierService, request_id: str) -> dict[str, Any]:  # noqa: F811
+    response = inprocess.get(f"{verifier.base_url}/oid4vp/requests/{request_id}", timeout=30)
     assert response.status_code == 200, response.text
     return response.json()  # type: ignore[no-any-return]
 
 
-def owner_with_badge(wallet_server: WalletProcess, school: httpx.Client  # noqa: F811
+def owner_with_badge(wallet_server: WalletService, school: httpx.Client  # noqa: F811
                      ) -> tuple[Owner, str]:
     owner = wallet_server.create_owner(name="Daan Bakker")
     return owner, import_credential(owner, issue_to(school, owner.did))
@@ -50,8 +51,8 @@ def post(owner: Owner, step: str, body: dict[str, Any],
     return owner.client.post((on or owner).url(f"/oid4vp/{step}"), json=body)
 
 
-def test_dcql_request_is_answered_and_verifies(wallet_server: WalletProcess,
-                                               verifier: VerifierProcess,  # noqa: F811
+def test_dcql_request_is_answered_and_verifies(wallet_server: WalletService,
+                                               verifier: VerifierService,  # noqa: F811
                                                school: httpx.Client) -> None:  # noqa: F811
     owner, credential_id = owner_with_badge(wallet_server, school)
     created = new_request(verifier)
@@ -79,8 +80,8 @@ def test_dcql_request_is_answered_and_verifies(wallet_server: WalletProcess,
     assert "the verifier refused the answer" in again.json()["message"]
 
 
-def test_presentation_exchange_request_is_answered(wallet_server: WalletProcess,
-                                                   verifier: VerifierProcess,  # noqa: F811
+def test_presentation_exchange_request_is_answered(wallet_server: WalletService,
+                                                   verifier: VerifierService,  # noqa: F811
                                                    school: httpx.Client) -> None:  # noqa: F811
     owner, credential_id = owner_with_badge(wallet_server, school)
     import_credential(owner, issue_to(school, owner.did, "Didactiek"))
@@ -97,8 +98,8 @@ def test_presentation_exchange_request_is_answered(wallet_server: WalletProcess,
     assert shown["summary"]["name"] == "Klassenmanagement"
 
 
-def test_request_by_reference(wallet_server: WalletProcess,
-                              verifier: VerifierProcess,  # noqa: F811
+def test_request_by_reference(wallet_server: WalletService,
+                              verifier: VerifierService,  # noqa: F811
                               school: httpx.Client) -> None:  # noqa: F811
     """`request_uri`: the parameters come as an unsigned request object from another URL."""
     owner, _ = owner_with_badge(wallet_server, school)
@@ -130,8 +131,8 @@ def test_request_by_reference(wallet_server: WalletProcess,
     assert status_of(verifier, created["id"])["report"]["verified"]
 
 
-def test_nothing_matching_is_declined(wallet_server: WalletProcess,
-                                      verifier: VerifierProcess,  # noqa: F811
+def test_nothing_matching_is_declined(wallet_server: WalletService,
+                                      verifier: VerifierService,  # noqa: F811
                                       school: httpx.Client) -> None:  # noqa: F811
     owner, _ = owner_with_badge(wallet_server, school)
     created = new_request(verifier, types=["ClrCredential"])
@@ -148,7 +149,7 @@ def test_nothing_matching_is_declined(wallet_server: WalletProcess,
     assert status["report"] is None and "access_denied" in status["error"]
 
 
-def test_refusals(wallet_server: WalletProcess, verifier: VerifierProcess,  # noqa: F811
+def test_refusals(wallet_server: WalletService, verifier: VerifierService,  # noqa: F811
                   school: httpx.Client) -> None:  # noqa: F811
     owner, credential_id = owner_with_badge(wallet_server, school)
     uri = new_request(verifier)["authorization_request"]

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 from lxml import html
 from PIL import Image
 
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.pages import PageSession
 
 # Downloads, not pages.
@@ -36,7 +36,7 @@ def _png() -> bytes:
     return buffer.getvalue()
 
 
-def _fill(wallet: WalletProcess, owner: Owner) -> None:
+def _fill(wallet: WalletService, owner: Owner) -> None:
     """Something in each area, so list and detail pages have rows to show."""
     owner.client.post(owner.url("/evidence"), params={"title": "Les 1", "kind": "photo"},
                       content=_png(), headers={"content-type": "image/png"})
@@ -107,7 +107,7 @@ def _crawl(browser: PageSession, start: str, prefix: str, limit: int = 60) -> di
     return seen
 
 
-def test_every_owner_page_is_labelled_and_csp_clean(sqlite_wallet: WalletProcess) -> None:
+def test_every_owner_page_is_labelled_and_csp_clean(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner(name="Sanne")
     _fill(sqlite_wallet, owner)
     browser = PageSession(sqlite_wallet)
@@ -128,7 +128,7 @@ def test_every_owner_page_is_labelled_and_csp_clean(sqlite_wallet: WalletProcess
     assert report == {}
 
 
-def test_public_pages_are_labelled(sqlite_wallet: WalletProcess) -> None:
+def test_public_pages_are_labelled(sqlite_wallet: WalletService) -> None:
     anonymous = PageSession(sqlite_wallet)
     for path in ("/login", "/signup", "/login?lang=en"):
         assert problems_of(anonymous.get(path).text) == [], path

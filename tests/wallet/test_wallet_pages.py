@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import re
 
-from tests.wallet.conftest import PASSWORD, WalletProcess
+from tests.wallet.conftest import PASSWORD, WalletService
 from tests.wallet.pages import PageSession
 
 
-def test_pages_need_log_in_and_remember_where_to(sqlite_wallet: WalletProcess) -> None:
+def test_pages_need_log_in_and_remember_where_to(sqlite_wallet: WalletService) -> None:
     browser = PageSession(sqlite_wallet)
     answer = browser.get("/d/whatever/delegations")
     assert answer.status_code == 303
@@ -21,7 +21,7 @@ def test_pages_need_log_in_and_remember_where_to(sqlite_wallet: WalletProcess) -
     assert "frame-ancestors 'none'" in login.headers["content-security-policy"]
 
 
-def test_sign_up_log_out_log_in(sqlite_wallet: WalletProcess) -> None:
+def test_sign_up_log_out_log_in(sqlite_wallet: WalletService) -> None:
     browser = PageSession(sqlite_wallet)
     made = browser.post("/signup", {"email": "Sanne@Example.org", "name": "Sanne",
                                     "password": PASSWORD, "password_again": PASSWORD},
@@ -37,7 +37,7 @@ def test_sign_up_log_out_log_in(sqlite_wallet: WalletProcess) -> None:
     assert again.status_code == 303 and again.headers["location"] == "/"
 
 
-def test_sign_up_refusals_keep_what_was_typed(sqlite_wallet: WalletProcess) -> None:
+def test_sign_up_refusals_keep_what_was_typed(sqlite_wallet: WalletService) -> None:
     browser = PageSession(sqlite_wallet)
     mismatch = browser.post("/signup", {"email": "x@example.org", "password": PASSWORD,
                                         "password_again": PASSWORD + "!"}, form_page="/signup")
@@ -48,7 +48,7 @@ def test_sign_up_refusals_keep_what_was_typed(sqlite_wallet: WalletProcess) -> N
     assert short.status_code == 422 and "at least 10 characters" in short.text
 
 
-def test_form_without_csrf_token_is_refused(sqlite_wallet: WalletProcess) -> None:
+def test_form_without_csrf_token_is_refused(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = PageSession(sqlite_wallet)
     browser.log_in(owner.email)
@@ -58,7 +58,7 @@ def test_form_without_csrf_token_is_refused(sqlite_wallet: WalletProcess) -> Non
     assert owner.client.get(owner.url("/delegations")).json() == []
 
 
-def test_wrong_password_page_and_lock_out(sqlite_wallet: WalletProcess) -> None:
+def test_wrong_password_page_and_lock_out(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = PageSession(sqlite_wallet)
     statuses = [browser.log_in(owner.email, "wrong password").status_code for _ in range(6)]
@@ -66,7 +66,7 @@ def test_wrong_password_page_and_lock_out(sqlite_wallet: WalletProcess) -> None:
     assert "seconden" in browser.log_in(owner.email).text
 
 
-def test_open_redirect_after_log_in_is_refused(sqlite_wallet: WalletProcess) -> None:
+def test_open_redirect_after_log_in_is_refused(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner()
     browser = PageSession(sqlite_wallet)
     answer = browser.post("/login", {"email": owner.email, "password": PASSWORD,
@@ -74,13 +74,13 @@ def test_open_redirect_after_log_in_is_refused(sqlite_wallet: WalletProcess) -> 
     assert answer.headers["location"] == "/"
 
 
-def test_english_is_remembered(sqlite_wallet: WalletProcess) -> None:
+def test_english_is_remembered(sqlite_wallet: WalletService) -> None:
     browser = PageSession(sqlite_wallet)
     assert "Log in" in browser.get("/login?lang=en").text
     assert '<html lang="en">' in browser.get("/login").text
 
 
-def test_invite_a_mentor_through_the_pages(wallet_server: WalletProcess) -> None:
+def test_invite_a_mentor_through_the_pages(wallet_server: WalletService) -> None:
     owner = wallet_server.create_owner(name="Pupil")
     browser = PageSession(wallet_server)
     browser.log_in(owner.email)
@@ -109,7 +109,7 @@ def test_invite_a_mentor_through_the_pages(wallet_server: WalletProcess) -> None
     assert PageSession(wallet_server).post(path, {"password": PASSWORD}).status_code in (404, 409)
 
 
-def test_pages_never_show_another_owners_dossier(sqlite_wallet: WalletProcess) -> None:
+def test_pages_never_show_another_owners_dossier(sqlite_wallet: WalletService) -> None:
     alice, bob = sqlite_wallet.create_owner(), sqlite_wallet.create_owner()
     browser = PageSession(sqlite_wallet)
     browser.log_in(bob.email)

@@ -13,9 +13,9 @@ from sqlalchemy.engine import Engine
 
 from servicekit.api_errors import status_of
 from servicekit.database import make_engine, session_scope
-from tests.issuer.conftest import IssuerProcess
+from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.test_wallet_credentials import ALIGNMENT, issue
 from wallet.models import Evidence, Reflection, with_links
 from wallet.services.competences import CompetenceRefused, require_competences
@@ -32,14 +32,14 @@ COMPETENCES = [
 
 
 @pytest.fixture
-def issuer_api(issuer: IssuerProcess, issuer_org: dict[str, Any]  # noqa: F811
+def issuer_api(issuer: IssuerService, issuer_org: dict[str, Any]  # noqa: F811
                ) -> Iterator[httpx.Client]:
     with issuer.client(issuer_org["api_token"]) as client:
         yield client
 
 
 @pytest.fixture
-def database(wallet_server: WalletProcess) -> Iterator[Engine]:
+def database(wallet_server: WalletService) -> Iterator[Engine]:
     """The running wallet's own database, for rows other areas' APIs make (evidence,
     reflections) and for the service functions other areas call."""
     engine = make_engine(wallet_server.database_url)
@@ -53,7 +53,7 @@ def by_url(owner: Owner) -> dict[str, dict[str, Any]]:
     return {c["url"] or c["name"]: c for c in answer.json()}
 
 
-def test_framework_import(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_framework_import(wallet_server: WalletService, owner: Owner) -> None:
     added = owner.client.post(owner.url("/competences"), json=COMPETENCES)
     assert added.status_code == 201, added.text
     assert [c["code"] for c in added.json()["added"]] == ["PH1", "VH1", "VD1"]
@@ -82,7 +82,7 @@ def test_framework_import(wallet_server: WalletProcess, owner: Owner) -> None:
     assert len(coordinator.client.get(owner.url("/competences")).json()) == 4
 
 
-def test_require_competences_refuses_other_dossiers(wallet_server: WalletProcess, owner: Owner,
+def test_require_competences_refuses_other_dossiers(wallet_server: WalletService, owner: Owner,
                                                     database: Engine) -> None:
     mine = owner.client.post(owner.url("/competences"), json=COMPETENCES[:2]).json()["added"]
     stranger = wallet_server.create_owner()
@@ -99,7 +99,7 @@ def test_require_competences_refuses_other_dossiers(wallet_server: WalletProcess
             assert status_of(refused.value) == 422
 
 
-def test_profile_states(wallet_server: WalletProcess, owner: Owner, issuer_api: httpx.Client,
+def test_profile_states(wallet_server: WalletService, owner: Owner, issuer_api: httpx.Client,
                         database: Engine) -> None:
     owner.client.post(owner.url("/competences"), json=COMPETENCES)
     new_alignment = {"type": ["Alignment"], "targetName": "Klassenmanagement",

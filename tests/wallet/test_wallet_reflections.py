@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 
 
 def write(person: Owner, text: str, owner: Owner | None = None, **extra: Any) -> Any:
@@ -57,7 +57,7 @@ def test_tampered_reflection_text_does_not_verify(owner: Owner) -> None:
 
 
 def test_mentor_reflection_is_signed_by_the_mentor_and_waits_for_approval(
-        wallet_server: WalletProcess, owner: Owner) -> None:
+        wallet_server: WalletService, owner: Owner) -> None:
     mentor = wallet_server.delegate(owner, "mentor", ["reflections:write"])
     assert mentor.did and mentor.did != owner.did
     answer = write(mentor, "Sterke start; let op de instructietijd.", owner)
@@ -93,7 +93,7 @@ def test_mentor_reflection_is_signed_by_the_mentor_and_waits_for_approval(
                             params={"status": "pending"}).json() == []
 
 
-def test_reader_sees_approved_reflections_and_own_only(wallet_server: WalletProcess,
+def test_reader_sees_approved_reflections_and_own_only(wallet_server: WalletService,
                                                        owner: Owner) -> None:
     coordinator = wallet_server.delegate(owner, "coordinator",
                                          ["reflections:write", "reflections:read"])
@@ -120,7 +120,7 @@ def test_reader_sees_approved_reflections_and_own_only(wallet_server: WalletProc
         own["id"], by_employer["id"], by_coordinator["id"]}
 
 
-def test_delegate_without_scope_is_refused(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_delegate_without_scope_is_refused(wallet_server: WalletService, owner: Owner) -> None:
     reader = wallet_server.delegate(owner, "employer", ["evidence:add"])
     answer = write(reader, "Mag ik dit schrijven?", owner)
     assert answer.status_code == 403
@@ -131,7 +131,7 @@ def test_delegate_without_scope_is_refused(wallet_server: WalletProcess, owner: 
     assert owner.client.get(owner.url("/reflections")).json() == []
 
 
-def test_linking_evidence_needs_evidence_read(wallet_server: WalletProcess,
+def test_linking_evidence_needs_evidence_read(wallet_server: WalletService,
                                               owner: Owner) -> None:
     employer = wallet_server.delegate(owner, "employer", ["reflections:write"])
     answer = write(employer, "Over die foto.", owner, evidence=["0" * 32])
@@ -139,7 +139,7 @@ def test_linking_evidence_needs_evidence_read(wallet_server: WalletProcess,
     assert "see the evidence" in answer.json()["message"]
 
 
-def test_another_owner_gets_not_found(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_another_owner_gets_not_found(wallet_server: WalletService, owner: Owner) -> None:
     made = write(owner, "Privé.").json()
     stranger = wallet_server.create_owner()
     for answer in (
@@ -189,7 +189,7 @@ def test_malformed_body_is_a_400(owner: Owner) -> None:
     assert "malformed JSON" in answer.json()["message"]
 
 
-def test_withdrawn_delegate_loses_access_and_cannot_approve(wallet_server: WalletProcess,
+def test_withdrawn_delegate_loses_access_and_cannot_approve(wallet_server: WalletService,
                                                             owner: Owner) -> None:
     coordinator = wallet_server.delegate(owner, "coordinator")
     pending = write(coordinator, "Goede observatie.", owner).json()
@@ -209,7 +209,7 @@ def test_withdrawn_delegate_loses_access_and_cannot_approve(wallet_server: Walle
     assert kept["verification"]["verified"] is True
 
 
-def test_only_owner_deletes(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_only_owner_deletes(wallet_server: WalletService, owner: Owner) -> None:
     coordinator = wallet_server.delegate(owner, "coordinator")
     made = write(coordinator, "Weg ermee?", owner).json()
     refused = coordinator.client.delete(coordinator.url(f"/reflections/{made['id']}", owner.id))
@@ -221,7 +221,7 @@ def test_only_owner_deletes(wallet_server: WalletProcess, owner: Owner) -> None:
     assert owner.client.get(owner.url("/reflections")).json() == []
 
 
-def test_reflection_on_competences_and_evidence(wallet_server: WalletProcess,
+def test_reflection_on_competences_and_evidence(wallet_server: WalletService,
                                                 owner: Owner) -> None:
     added = owner.client.post(owner.url("/competences"), json=[
         {"name": "Klassenmanagement", "url": "https://example.org/bekwaam/klas",

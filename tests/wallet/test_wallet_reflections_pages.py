@@ -6,17 +6,17 @@ from __future__ import annotations
 
 import re
 
-from tests.wallet.conftest import WalletProcess
+from tests.wallet.conftest import WalletService
 from tests.wallet.pages import PageSession
 
 
-def logged_in(wallet: WalletProcess, email: str) -> PageSession:
+def logged_in(wallet: WalletService, email: str) -> PageSession:
     browser = PageSession(wallet)
     assert browser.log_in(email).status_code == 303
     return browser
 
 
-def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProcess) -> None:
+def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner(name="Sanne")
     mentor = sqlite_wallet.delegate(owner, "mentor", ["reflections:write"])
     page_of = f"/d/{owner.id}/reflections"
@@ -68,7 +68,7 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletProces
     assert mine.get(f"{page_of}/{reflection_id}").status_code == 404
 
 
-def test_compose_and_download_a_report_on_pages(sqlite_wallet: WalletProcess) -> None:
+def test_compose_and_download_a_report_on_pages(sqlite_wallet: WalletService) -> None:
     owner = sqlite_wallet.create_owner(name="Sanne")
     coordinator = sqlite_wallet.delegate(owner, "coordinator")
     note = owner.client.post(owner.url("/evidence"), json={"kind": "note", "title": "Observatie",

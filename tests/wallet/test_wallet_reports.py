@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from servicekit.qr import qr_png
 from standards.ob3 import matches_digest_sri
 from standards.verification import verify_credential
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 from wallet.services.report_pdf import ReportPdf, latin1
 
 SCRIPT = "<script>alert('stage')</script>"
@@ -47,13 +47,13 @@ def make_report(person: Owner, owner: Owner | None = None, **fields: Any) -> htt
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text shown on the pages of a PDF, read by pypdf. (pypdf reads a stream by its
-    /Length; a regex that cut it at "endstream" lost a page whenever its compressed bytes
-    happened to end in a carriage return, and made this test flaky.)"""
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    """The text shown in a PDF, read with pypdf; white space (line wraps) as single spaces.
+    (A hand-written parser here once missed a reflection: issue 18.)"""
+    pages = PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
 
 
-def test_report_from_evidence_and_reflections(wallet_server: WalletProcess,
+def test_report_from_evidence_and_reflections(wallet_server: WalletService,
                                               owner: Owner) -> None:
     photo = qr_png("klassenmanagement")
     evidence = upload_photo(owner, photo, "Foto <b>les</b>")
@@ -146,7 +146,7 @@ def test_large_photo_is_named_not_embedded(owner: Owner) -> None:
     assert pdf.content.startswith(b"%PDF") and "Groot bord" in pdf_text(pdf.content)
 
 
-def test_report_refusals(wallet_server: WalletProcess, owner: Owner) -> None:
+def test_report_refusals(wallet_server: WalletService, owner: Owner) -> None:
     note = owner.client.post(owner.url("/evidence"), json={"kind": "note", "title": "Notitie",
                                                             "description": "Observatie"})
     assert note.status_code == 201, note.text

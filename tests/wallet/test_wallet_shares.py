@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,21 +18,22 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from tests.issuer.conftest import IssuerProcess
+from tests import inprocess
+from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
-    VerifierProcess,
+    VerifierService,
     issuer,
     issuer_org,
     trust_registry_file,
     verifier,
 )
 from tests.verifier.signing import achievement_credential, new_signer
-from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.conftest import Owner, WalletService
 
 
 @pytest.fixture(scope="module")
-def school(issuer: IssuerProcess) -> Iterator[httpx.Client]:  # noqa: F811
+def school(issuer: IssuerService) -> Iterator[httpx.Client]:  # noqa: F811
     """An organisation with a did:key profile on the real issuer, as an API client."""
     org = issuer.create_org(f"School {os.urandom(3).hex()}")
     with issuer.client(org["api_token"]) as client:
@@ -82,12 +82,12 @@ def new_share(owner: Owner, **body: Any) -> dict[str, Any]:
 
 
 def get_json(url: str, accept: str = "application/json") -> httpx.Response:
-    return httpx.get(url, headers={"accept": accept}, timeout=30)
+    return inprocess.get(url, headers={"accept": accept}, timeout=30)
 
 
 # --- the presentation behind a link verifies -------------------------------------------
-def test_shared_presentation_verifies_with_evidence(wallet_server: WalletProcess,
-                                                    verifier: VerifierProcess,  # noqa: F811
+def test_shared_presentation_verifies_with_evidence(wallet_server: WalletService,
+                                                    verifier: VerifierService,  # noqa: F811
                                                     school: httpx.Client) -> None:
     owner = wallet_server.create_owner(name="Sanne de Vries")
     credential_id = import_credential(owner, issue_to(school, owner.did))
@@ -118,7 +118,7 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletProcess
     assert report["verified"], report["errors"]
     outcomes = report["credentials"][1]["evidence"]
     assert [o["digest"] for o in outcomes] == ["matches"]
-    served = httpx.get(entry["id"], timeout=30)
+    served = inprocess.get(entry["id"], timeout=30)
     assert served.status_code == 200 and served.content == photo
     assert served.headers["content-type"] == "image/jpeg"
 
@@ -126,18 +126,18 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletProcess
     vp["verifiableCredential"][1]["evidence"][0]["name"] = "Iets anders"
     assert not verifier.verify_presentation(vp)["verified"]
 
-    page = httpx.get(share["url"], headers={"accept": "text/html"}, timeout=30)
+    page = inprocess.get(share["url"], headers={"accept": "text/html"}, timeout=30)
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Sanne de Vries" in page.text and "Klassenmanagement" in page.text
     assert "Kringgesprek" in page.text and f"{share['url']}/qr.png" in page.text
-    qr = httpx.get(f"{share['url']}/qr.png", timeout=30)
+    qr = inprocess.get(f"{share['url']}/qr.png", timeout=30)
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     assert code.text == share["url"]
-    assert httpx.get(f"{share['url']}/qr.svg", timeout=30).text.lstrip().startswith("<")
+    assert inprocess.get(f"{share['url']}/qr.svg", timeout=30).text.lstrip().startswith("<")
 
 
-def test_jwt_credential_is_shared_enveloped(wallet_server: WalletProcess,
-                                           verifier: VerifierProcess,  # noqa: F811
+def test_jwt_credential_is_shared_enveloped(wallet_server: WalletService,
+                                           verifier: VerifierService,  # noqa: F811
                                            school: httpx.Client) -> None:
     """A VC-JWT goes into the presentation as an EnvelopedVerifiableCredential, which the
     real verifier opens and verifies, holder binding included; a tampered envelope fails."""
@@ -162,43 +162,43 @@ def test_jwt_credential_is_shared_enveloped(wallet_server: WalletProcess,
     assert not verifier.verify_presentation(vp)["verified"]
 
 
-def test_only_shared_evidence_is_served(wallet_server: WalletProcess,
+def test_only_shared_evidence_is_served(wallet_server: WalletService,
                                         school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
     shared_id = upload_photo(owner, "Gedeeld", jpeg_bytes((0, 90, 0)))
     private_id = upload_photo(owner, "Privé", jpeg_bytes((0, 0, 90)))
     share = new_share(owner, credentials=[credential_id], evidence=[shared_id])
-    assert httpx.get(f"{share['url']}/evidence/{shared_id}", timeout=30).status_code == 200
+    assert inprocess.get(f"{share['url']}/evidence/{shared_id}", timeout=30).status_code == 200
     for evidence_id in (private_id, "0" * 32):
-        refused = httpx.get(f"{share['url']}/evidence/{evidence_id}", timeout=30)
+        refused = inprocess.get(f"{share['url']}/evidence/{evidence_id}", timeout=30)
         assert refused.status_code == 404, evidence_id
         assert "no such evidence" in refused.json()["message"]
-    tricked = httpx.get(f"{share['url']}/evidence/..%2f..%2fwallet.db", timeout=30)
+    tricked = inprocess.get(f"{share['url']}/evidence/..%2f..%2fwallet.db", timeout=30)
     assert tricked.status_code == 404 and b"SQLite" not in tricked.content
     owner.client.delete(owner.url(f"/shares/{share['id']}"))
-    after = httpx.get(f"{share['url']}/evidence/{shared_id}", timeout=30)
+    after = inprocess.get(f"{share['url']}/evidence/{shared_id}", timeout=30)
     assert after.status_code == 410 and "withdrawn" in after.json()["message"]
 
 
 # --- expiry, revocation, views ---------------------------------------------------------
-def test_expired_link_is_gone(wallet_server: WalletProcess, school: httpx.Client) -> None:
+def test_expired_link_is_gone(wallet_server: WalletService, school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
     share = new_share(owner, credentials=[credential_id], expiresIn="2s")
     assert get_json(share["url"]).status_code == 200
-    time.sleep(2.5)
+    wallet_server.clock.advance(2.5)  # past the two-second lifetime
     gone = get_json(share["url"])
     assert gone.status_code == 410
     assert gone.json() == {"error": "gone", "message": "this share link has expired"}
-    page = httpx.get(share["url"], headers={"accept": "text/html"}, timeout=30)
+    page = inprocess.get(share["url"], headers={"accept": "text/html"}, timeout=30)
     assert page.status_code == 410 and "text/html" in page.headers["content-type"]
-    assert httpx.get(f"{share['url']}/qr.png", timeout=30).status_code == 410
+    assert inprocess.get(f"{share['url']}/qr.png", timeout=30).status_code == 410
     (listed,) = owner.client.get(owner.url("/shares")).json()
     assert listed["state"] == "expired"
 
 
-def test_revoked_link_is_gone_at_once(wallet_server: WalletProcess,
+def test_revoked_link_is_gone_at_once(wallet_server: WalletService,
                                       school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
@@ -208,19 +208,19 @@ def test_revoked_link_is_gone_at_once(wallet_server: WalletProcess,
     assert revoked.status_code == 200 and revoked.json()["state"] == "revoked"
     gone = get_json(share["url"])
     assert gone.status_code == 410 and "withdrawn" in gone.json()["message"]
-    assert httpx.get(f"{share['url']}/qr.svg", timeout=30).status_code == 410
+    assert inprocess.get(f"{share['url']}/qr.svg", timeout=30).status_code == 410
     # revoking again changes nothing
     again = owner.client.delete(owner.url(f"/shares/{share['id']}"))
     assert again.json()["revokedAt"] == revoked.json()["revokedAt"]
 
 
-def test_views_are_logged(wallet_server: WalletProcess, school: httpx.Client) -> None:
+def test_views_are_logged(wallet_server: WalletService, school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
     share = new_share(owner, credentials=[credential_id])
     get_json(share["url"], "application/vp+json")
-    httpx.get(share["url"], headers={"accept": "text/html", "user-agent": "Firefox/" + "x" * 400},
-              timeout=30)
+    inprocess.get(share["url"], timeout=30,
+                  headers={"accept": "text/html", "user-agent": "Firefox/" + "x" * 400})
     (listed,) = owner.client.get(owner.url("/shares")).json()
     views = listed["views"]
     assert views["count"] == 2 and views["lastViewedAt"] == views["list"][0]["at"]
@@ -230,7 +230,7 @@ def test_views_are_logged(wallet_server: WalletProcess, school: httpx.Client) ->
     assert owner.client.get(owner.url(f"/shares/{share['id']}")).json()["views"]["count"] == 2
 
 
-def test_unknown_token_says_nothing(wallet_server: WalletProcess) -> None:
+def test_unknown_token_says_nothing(wallet_server: WalletService) -> None:
     for token in ("no-such-token", "x" * 200):
         answer = get_json(f"{wallet_server.base_url}/s/{token}")
         assert answer.status_code == 404
@@ -238,7 +238,7 @@ def test_unknown_token_says_nothing(wallet_server: WalletProcess) -> None:
 
 
 # --- who may -----------------------------------------------------------------------------
-def test_other_owners_and_delegates_cannot(wallet_server: WalletProcess,
+def test_other_owners_and_delegates_cannot(wallet_server: WalletService,
                                            school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
@@ -257,7 +257,7 @@ def test_other_owners_and_delegates_cannot(wallet_server: WalletProcess,
     assert get_json(share["url"]).status_code == 200  # still working
 
 
-def test_bad_requests_are_refused(wallet_server: WalletProcess, school: httpx.Client) -> None:
+def test_bad_requests_are_refused(wallet_server: WalletService, school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
     for body, status, words in (
@@ -278,7 +278,7 @@ def test_bad_requests_are_refused(wallet_server: WalletProcess, school: httpx.Cl
 
 
 # --- the command line --------------------------------------------------------------------
-def test_cli_share_prints_url_and_qr(wallet_server: WalletProcess,
+def test_cli_share_prints_url_and_qr(wallet_server: WalletService,
                                      school: httpx.Client) -> None:
     owner = wallet_server.create_owner()
     nothing = wallet_server.cli("share", owner.email, "--all", check=False)

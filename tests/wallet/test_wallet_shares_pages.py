@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import httpx
 
+from tests import inprocess
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
-    VerifierProcess,
+    VerifierService,
     issuer,
     issuer_org,
     trust_registry_file,
     verifier,
 )
-from tests.wallet.conftest import WalletProcess
+from tests.wallet.conftest import WalletService
 from tests.wallet.pages import PageSession
 from tests.wallet.test_wallet_oid4vp import new_request, status_of
 from tests.wallet.test_wallet_shares import (  # noqa: F401 (school is a fixture)
@@ -25,7 +26,7 @@ from tests.wallet.test_wallet_shares import (  # noqa: F401 (school is a fixture
 )
 
 
-def test_share_link_pages(sqlite_wallet: WalletProcess,
+def test_share_link_pages(sqlite_wallet: WalletService,
                           school: httpx.Client) -> None:  # noqa: F811
     owner = sqlite_wallet.create_owner(name="Noor Jansen")
     credential_id = import_credential(owner, issue_to(school, owner.did))
@@ -53,7 +54,7 @@ def test_share_link_pages(sqlite_wallet: WalletProcess,
     url = detail.text.split('id="share-link" type="text" readonly value="')[1].split('"')[0]
     assert url.startswith(f"{sqlite_wallet.base_url}/s/")
     assert f'src="{url}/qr.png"' in detail.text and "Stageschool" in detail.text
-    assert httpx.get(url, headers={"accept": "application/json"}, timeout=30).status_code == 200
+    assert inprocess.get(url, headers={"accept": "application/json"}, timeout=30).status_code == 200
     listing = browser.get(base)
     assert "Stageschool" in listing.text and "1 keer bekeken" in listing.text
     assert "viewed 1 time," in browser.get(f"{base}?lang=en").text
@@ -64,13 +65,13 @@ def test_share_link_pages(sqlite_wallet: WalletProcess,
     assert confirm.status_code == 200 and "Deellink intrekken?" in confirm.text
     revoked = browser.post(f"{base}/{share_id}/revoke", form_page=f"{base}/{share_id}/revoke")
     assert revoked.status_code == 303
-    assert httpx.get(url, headers={"accept": "application/json"}, timeout=30).status_code == 410
-    gone_page = httpx.get(url, timeout=30)
+    assert inprocess.get(url, headers={"accept": "application/json"}, timeout=30).status_code == 410
+    gone_page = inprocess.get(url, timeout=30)
     assert gone_page.status_code == 410 and "Deze link werkt niet meer" in gone_page.text
 
 
-def test_answering_a_verifier_from_a_qr_photo(sqlite_wallet: WalletProcess,
-                                              verifier: VerifierProcess,  # noqa: F811
+def test_answering_a_verifier_from_a_qr_photo(sqlite_wallet: WalletService,
+                                              verifier: VerifierService,  # noqa: F811
                                               school: httpx.Client) -> None:  # noqa: F811
     owner = sqlite_wallet.create_owner()
     credential_id = import_credential(owner, issue_to(school, owner.did))
@@ -78,7 +79,7 @@ def test_answering_a_verifier_from_a_qr_photo(sqlite_wallet: WalletProcess,
     browser.log_in(owner.email)
     page = f"/d/{owner.id}/oid4vp"
     created = new_request(verifier, query="pe")
-    qr = httpx.get(f"{verifier.base_url}/oid4vp/requests/{created['id']}/qr.png", timeout=30)
+    qr = inprocess.get(f"{verifier.base_url}/oid4vp/requests/{created['id']}/qr.png", timeout=30)
     not_image = browser.post(f"{page}/review", {"request": ""}, form_page=page,
                              files={"qr": ("qr.png", b"not an image", "image/png")})
     assert not_image.status_code == 422 and "not an image" in not_image.text
@@ -105,7 +106,7 @@ def test_answering_a_verifier_from_a_qr_photo(sqlite_wallet: WalletProcess,
     assert "access_denied" in status_of(verifier, declined_request["id"])["error"]
 
 
-def test_cv_settings_page(sqlite_wallet: WalletProcess,
+def test_cv_settings_page(sqlite_wallet: WalletService,
                           school: httpx.Client) -> None:  # noqa: F811
     owner = sqlite_wallet.create_owner(name="Sem de Boer")
     credential_id = import_credential(owner, issue_to(school, owner.did, "Rekendidactiek"))
@@ -119,6 +120,6 @@ def test_cv_settings_page(sqlite_wallet: WalletProcess,
     saved = browser.post(page, {"enabled": "on", "headline": "Pabo-student",
                                 "credential": credential_id, "slug": f"sem-{owner.id[:8]}"})
     assert saved.status_code == 303
-    public = httpx.get(f"{sqlite_wallet.base_url}/cv/sem-{owner.id[:8]}", timeout=30)
+    public = inprocess.get(f"{sqlite_wallet.base_url}/cv/sem-{owner.id[:8]}", timeout=30)
     assert public.status_code == 200
     assert "Sem de Boer" in public.text and "Rekendidactiek" in public.text

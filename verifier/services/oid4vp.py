@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -138,7 +137,7 @@ def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
     nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds)
     client_id = CLIENT_ID_PREFIX + response_uri(ctx)
     uri = _authorization_request(ctx, client_id, nonce, state, query_language, query)
-    now = time.time()
+    now = store.clock()
     with store.connect() as db:
         db.execute("DELETE FROM oid4vp_requests WHERE expires_at < ?",
                    (now - KEEP_RESULT_SECONDS,))
@@ -158,8 +157,8 @@ def request_status(ctx: VerifierContext, request_id: str) -> dict[str, Any]:
     """-> {"id", "state": "pending" | "answered" | "expired", "report", "error"};
     NotFound for an unknown (or forgotten) request."""
     request = _request_by_id(ctx, request_id)
-    return {"id": request.id, "state": request.phase(time.time()), "report": request.report,
-            "error": request.error}
+    return {"id": request.id, "state": request.phase(ctx.now().timestamp()),
+            "report": request.report, "error": request.error}
 
 
 def authorization_request(ctx: VerifierContext, request_id: str) -> str:
@@ -180,7 +179,7 @@ def receive_response(ctx: VerifierContext, form: dict[str, str]) -> dict[str, An
     request = _request_where(store, "state", state)
     if request is None:
         raise NotFound("unknown state: this verifier made no such request, or forgot it")
-    _refuse_closed(request)
+    _refuse_closed(request, store.clock())
     if form.get("error"):
         return _declined(store, request, form)
     if not form.get("vp_token"):
@@ -197,7 +196,7 @@ def receive_response(ctx: VerifierContext, form: dict[str, str]) -> dict[str, An
         raise
     with store.connect() as db:
         db.execute("UPDATE oid4vp_requests SET answered_at = ?, report = ? WHERE id = ?",
-                   (time.time(), json.dumps(report), request.id))
+                   (store.clock(), json.dumps(report), request.id))
     return {}
 
 
@@ -262,7 +261,7 @@ def _declined(store: VerifierStore, request: _Request, form: dict[str, str]) -> 
     reason = f"the wallet declined: {form['error']}"
     if form.get("error_description"):
         reason += f" ({form['error_description']})"
-    now = time.time()
+    now = store.clock()
     with store.connect() as db:
         taken = db.execute(
             "UPDATE oid4vp_requests SET answered_at = ?, error = ? WHERE id = ? "
@@ -274,7 +273,7 @@ def _declined(store: VerifierStore, request: _Request, form: dict[str, str]) -> 
 
 
 def _claim(store: VerifierStore, request: _Request) -> None:
-    now = time.time()
+    now = store.clock()
     with store.connect() as db:
         taken = db.execute(
             "UPDATE oid4vp_requests SET claimed_at = ? WHERE id = ? "
@@ -291,9 +290,9 @@ def _release(store: VerifierStore, request: _Request) -> None:
                    "AND answered_at IS NULL", (request.id,))
 
 
-def _refuse_closed(request: _Request) -> None:
+def _refuse_closed(request: _Request, now: float) -> None:
     if request.answered_at is not None or request.claimed_at is not None or \
-            request.expires_at < time.time():
+            request.expires_at < now:
         raise _closed(request)
 
 
@@ -315,9 +314,10 @@ def _store(ctx: VerifierContext) -> VerifierStore:
 
 
 def _request_by_id(ctx: VerifierContext, request_id: str) -> _Request:
-    request = _request_where(_store(ctx), "id", request_id)
+    store = _store(ctx)
+    request = _request_where(store, "id", request_id)
     # Past its keeping time a result is gone, even before the next new request deletes it.
-    if request is None or request.expires_at < time.time() - KEEP_RESULT_SECONDS:
+    if request is None or request.expires_at < store.clock() - KEEP_RESULT_SECONDS:
         raise NotFound(f"no OpenID4VP request {request_id!r} (unknown, or its result "
                        "has been deleted)")
     return request

@@ -108,7 +108,7 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
     skipped: list[dict[str, str]] = []
     # A fetcher of its own, so status lists are fetched now (a badge revoked a minute ago
     # stays out) and once for the whole bundle, not once per credential.
-    with Fetcher(ctx.settings.fetch_policy) as fetcher:
+    with ctx.new_fetcher() as fetcher:
         for stored in credentials:
             types = set(stored.types)
             if stored.format == "jwt_vc":

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from standards.fetcher import Fetcher
 from standards.ob3.summary import summarize_credential
 from standards.verification import verify_credential
 from wallet.services.context import WalletContext
@@ -30,7 +29,7 @@ def checked_document(ctx: WalletContext, credential: dict[str, Any] | str, *,
     Issuers let status lists be cached for a while (max-age); a person looking at their
     credential wants to know whether it was revoked, not whether it was a minute ago."""
     if fresh:
-        with Fetcher(ctx.settings.fetch_policy, max_cache_ttl=0) as fetcher:
+        with ctx.new_fetcher(max_cache_ttl=0) as fetcher:
             result = verify_credential(credential, now=ctx.now(), fetcher=fetcher,
                                        check_status=check_status)
     else:

@@ -3,10 +3,12 @@ fetcher (the only way out to the network) and the clock."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
 
+import httpx
 from sqlalchemy.engine import Engine
 
 from servicekit.errors import ServiceError
@@ -21,21 +23,31 @@ from wallet.db import make_engine, migrate
 WalletError = ServiceError
 
 
+
+def utc_now() -> datetime:
+    """The real clock; tests hand the context one they can move."""
+    return datetime.now(UTC)
+
 @dataclass
 class WalletContext:
     settings: WalletSettings
     engine: Engine
     secret_box: SecretBox = field(repr=False)
     fixed_now: datetime | None = None
+    clock: Callable[[], datetime] = utc_now  # tests move it
+    fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
 
     @classmethod
-    def open(cls, settings: WalletSettings, *, run_migrations: bool = True) -> WalletContext:
+    def open(cls, settings: WalletSettings, *, run_migrations: bool = True,
+             clock: Callable[[], datetime] = utc_now,
+             fetch_transport: httpx.BaseTransport | None = None) -> WalletContext:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         settings.evidence_dir.mkdir(parents=True, exist_ok=True)
         engine = make_engine(settings.resolved_database_url)
         if run_migrations:
             migrate(engine)
-        return cls(settings, engine, SecretBox(settings.key_encryption_key()))
+        return cls(settings, engine, SecretBox(settings.key_encryption_key()), clock=clock,
+                   fetch_transport=fetch_transport)
 
     @property
     def public_url(self) -> str:
@@ -44,10 +56,15 @@ class WalletContext:
     @cached_property
     def fetcher(self) -> Fetcher:
         """Status lists, DID documents, OpenID4VCI issuers and OpenID4VP verifiers."""
-        return Fetcher(self.settings.fetch_policy)
+        return self.new_fetcher()
+
+    def new_fetcher(self, *, max_cache_ttl: float = 3600.0) -> Fetcher:
+        """A fetcher of its own (its own cache), under the wallet's policy."""
+        return Fetcher(self.settings.fetch_policy, max_cache_ttl=max_cache_ttl,
+                       transport=self.fetch_transport)
 
     def now(self) -> datetime:
-        return self.fixed_now or datetime.now(UTC)
+        return self.fixed_now or self.clock()
 
     def close(self) -> None:
         if "fetcher" in self.__dict__:
