@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import and_, literal, or_
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from issuer.models import (
     Achievement,
@@ -279,14 +279,14 @@ def list_endorsements(session: Session, org: Organisation, *,
     # listing needs no public URL. Achievement ids are 128-bit random hex.
     own_achievements = select(Achievement.id).where(
         Achievement.org_id == org.id,
-        Endorsement.target_id.like(  # type: ignore[attr-defined]
+        col(Endorsement.target_id).like(
             literal("%/achievements/").concat(Achievement.id)),
     ).exists()
     statement = select(Endorsement).where(or_(
-        Endorsement.endorser_org_id == org.id,
-        Endorsement.target_id.in_(own_profiles),  # type: ignore[attr-defined]
-        Endorsement.target_id.in_(own_credentials),  # type: ignore[attr-defined]
-        and_(Endorsement.target_kind == "achievement", own_achievements),
+        col(Endorsement.endorser_org_id) == org.id,
+        col(Endorsement.target_id).in_(own_profiles),
+        col(Endorsement.target_id).in_(own_credentials),
+        and_(col(Endorsement.target_kind) == "achievement", own_achievements),
     ))
     if target_id is not None:
         statement = statement.where(Endorsement.target_id == target_id)

@@ -179,8 +179,9 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
     subject = subject[0] if isinstance(subject, list) and subject else subject
     subject = subject if isinstance(subject, dict) else {}
     recipient, kind = _recipient_of(subject)
-    achievement = subject.get("achievement") if isinstance(subject.get("achievement"), dict) \
-        else {}
+    achievement = subject.get("achievement")
+    if not isinstance(achievement, dict):
+        achievement = {}
     record = IssuedCredential(
         credential_id=credential_id, org_id=org.id, profile_id=profile.id,
         achievement_ref=achievement.get("id"), achievement_name=str(achievement.get("name", "")),

@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from sqlalchemy import or_
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from issuer.models import IssuedCredential, IssuerProfile, SigningKey, StatusListRecord, utc_now
 from issuer.services.context import IssuerContext
@@ -57,7 +57,7 @@ def active_key_row(session: Session, profile_id: str) -> SigningKey:
     row = session.exec(
         select(SigningKey)
         .where(SigningKey.profile_id == profile_id, SigningKey.status == "active")
-        .order_by(SigningKey.created_at.desc())  # type: ignore[union-attr]
+        .order_by(col(SigningKey.created_at).desc())
     ).first()
     if row is None:
         raise Inconsistent(f"issuer profile {profile_id} has no active signing key")
@@ -109,8 +109,8 @@ def published_keys(session: Session, profile: IssuerProfile) -> list[SigningKey]
             select(IssuedCredential.id).where(
                 IssuedCredential.signing_key_id == row.id,
                 IssuedCredential.revoked == False,  # noqa: E712 (SQL expression)
-                or_(IssuedCredential.valid_until == None,  # noqa: E711
-                    IssuedCredential.valid_until > now),  # type: ignore[operator]
+                or_(col(IssuedCredential.valid_until).is_(None),
+                    col(IssuedCredential.valid_until) > now),
             )
         ).first()
         if still_valid is not None:

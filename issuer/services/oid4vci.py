@@ -29,7 +29,7 @@ from urllib.parse import urlencode
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import delete, insert, update
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from issuer.db import session_scope
 from issuer.models import CredentialOffer, Nonce, Organisation, utc_now
@@ -199,7 +199,7 @@ def exchange_pre_authorized_code(ctx: IssuerContext, *, grant_type: str | None,
     with ctx.engine.begin() as connection:
         claimed = connection.execute(
             update(CredentialOffer)
-            .where(CredentialOffer.id == offer.id, CredentialOffer.state == "offered")
+            .where(col(CredentialOffer.id) == offer.id, col(CredentialOffer.state) == "offered")
             .values(state="token_issued", access_token_hash=_sha256(access_token),
                     access_token_expires_at=utc_now() + timedelta(seconds=lifetime)))
     if claimed.rowcount != 1:  # another request redeemed (or locked) it in the meantime
@@ -223,10 +223,11 @@ def _check_tx_code(ctx: IssuerContext, offer: CredentialOffer, tx_code: str) -> 
     with ctx.engine.begin() as connection:
         row = connection.execute(
             update(CredentialOffer)
-            .where(CredentialOffer.id == offer.id, CredentialOffer.state == "offered",
-                   CredentialOffer.tx_code_attempts < MAX_TX_CODE_ATTEMPTS)
-            .values(tx_code_attempts=CredentialOffer.tx_code_attempts + 1)
-            .returning(CredentialOffer.tx_code_attempts)).first()
+            .where(col(CredentialOffer.id) == offer.id,
+                   col(CredentialOffer.state) == "offered",
+                   col(CredentialOffer.tx_code_attempts) < MAX_TX_CODE_ATTEMPTS)
+            .values(tx_code_attempts=col(CredentialOffer.tx_code_attempts) + 1)
+            .returning(col(CredentialOffer.tx_code_attempts))).first()
     if row is None:  # out of attempts, or redeemed by a parallel request just now
         _lock(ctx, offer.id)
         raise OAuthError("invalid_grant", "this offer is locked after too many wrong "
@@ -245,7 +246,7 @@ def _check_tx_code(ctx: IssuerContext, offer: CredentialOffer, tx_code: str) -> 
 def _lock(ctx: IssuerContext, offer_id: str) -> None:
     with ctx.engine.begin() as connection:
         connection.execute(update(CredentialOffer).where(
-            CredentialOffer.id == offer_id, CredentialOffer.state == "offered",
+            col(CredentialOffer.id) == offer_id, col(CredentialOffer.state) == "offered",
         ).values(state="locked"))
 
 
@@ -255,7 +256,7 @@ def new_nonce(ctx: IssuerContext) -> str:
     now = utc_now()
     with ctx.engine.begin() as connection:
         # Expired nonces are useless; clearing them here keeps the table small.
-        connection.execute(delete(Nonce).where(Nonce.expires_at < now))
+        connection.execute(delete(Nonce).where(col(Nonce.expires_at) < now))
         connection.execute(insert(Nonce).values(
             value=value, used=False, expires_at=now + timedelta(seconds=NONCE_LIFETIME_SECONDS)))
     return value
@@ -267,7 +268,8 @@ def consume_nonce(ctx: IssuerContext, value: str) -> bool:
         return False
     with ctx.engine.begin() as connection:
         result = connection.execute(update(Nonce).where(
-            Nonce.value == value, Nonce.used == False, Nonce.expires_at > utc_now(),  # noqa: E712
+            col(Nonce.value) == value, col(Nonce.used) == False,  # noqa: E712 (SQL expression)
+            col(Nonce.expires_at) > utc_now(),
         ).values(used=True))
     return result.rowcount == 1
 
@@ -305,7 +307,7 @@ def issue_credential(ctx: IssuerContext, authorization: str | None,
                          "already issued")
     with ctx.engine.begin() as connection:
         marked = connection.execute(update(CredentialOffer).where(
-            CredentialOffer.id == offer.id, CredentialOffer.state == "token_issued",
+            col(CredentialOffer.id) == offer.id, col(CredentialOffer.state) == "token_issued",
         ).values(state="issued", issued_credential_id=outcome.record.id))
     if marked.rowcount != 1:
         raise OAuthError("credential_request_denied", "the credential of this offer was "

@@ -10,7 +10,7 @@ from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerifyMismatchError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from issuer.models import ApiToken, Endorsement, IssuerProfile, Organisation, StaffUser, utc_now
 from issuer.services.context import IssuerContext
@@ -138,7 +138,7 @@ def get_organisation(session: Session, org_id: str) -> Organisation:
 def default_profile(session: Session, org: Organisation) -> IssuerProfile:
     profiles = session.exec(
         select(IssuerProfile).where(IssuerProfile.org_id == org.id)
-        .order_by(IssuerProfile.is_default.desc(), IssuerProfile.created_at)  # type: ignore[attr-defined]
+        .order_by(col(IssuerProfile.is_default).desc(), col(IssuerProfile.created_at))
     ).all()
     if not profiles:
         raise Inconsistent(f"organisation {org.id} has no issuer profile")

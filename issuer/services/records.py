@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import or_
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from issuer.models import IssuedCredential, Organisation
 from servicekit.errors import Invalid, NotFound
@@ -39,8 +39,8 @@ def search_credentials(session: Session, org: Organisation, *, recipient: str | 
     if term:
         conditions.append(_recipient_condition(term))
     if achievement_id:
-        conditions.append(or_(IssuedCredential.achievement_id == achievement_id,
-                              IssuedCredential.achievement_ref == achievement_id))
+        conditions.append(or_(col(IssuedCredential.achievement_id) == achievement_id,
+                              col(IssuedCredential.achievement_ref) == achievement_id))
     if issued_from is not None:
         conditions.append(IssuedCredential.issued_at >= _aware(issued_from))
     if issued_to is not None:
@@ -75,8 +75,8 @@ def get_record(session: Session, org: Organisation,
                record_or_credential_id: str) -> IssuedCredential:
     row = session.exec(select(IssuedCredential).where(
         IssuedCredential.org_id == org.id,
-        or_(IssuedCredential.id == record_or_credential_id,
-            IssuedCredential.credential_id == record_or_credential_id),
+        or_(col(IssuedCredential.id) == record_or_credential_id,
+            col(IssuedCredential.credential_id) == record_or_credential_id),
     )).first()
     if row is None:
         raise NotFound(f"no issued credential {record_or_credential_id[:100]!r} in this "

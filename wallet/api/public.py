@@ -86,7 +86,8 @@ def _file(item: Evidence, path: Path) -> FileResponse:
 def _shared_items(presentation: dict[str, Any]) -> tuple[list[dict[str, Any]],
                                                          list[dict[str, Any]]]:
     """(credential summaries, evidence entries) of a share's presentation."""
-    credentials, evidence = [], []
+    credentials: list[dict[str, Any]] = []
+    evidence: list[dict[str, Any]] = []
     for credential in presentation.get("verifiableCredential", []):
         if not isinstance(credential, dict):
             continue
@@ -100,13 +101,14 @@ def _shared_items(presentation: dict[str, Any]) -> tuple[list[dict[str, Any]],
 
 
 # --- share links ------------------------------------------------------------------------
-SHARE_ANSWER = {200: {"description": "the page, or the signed presentation when JSON is "
-                      "asked for", "content": {
-                          "text/html": {"schema": {"type": "string"}},
-                          **{media_type: {"schema": {"type": "object"}}
-                             for media_type in JSON_TYPES}}}}
-QR_PNG = {200: binary("the QR code of the address", "image/png")}
-FILE = {200: binary("the file, with its stored media type", "application/octet-stream")}
+Answers = dict[int | str, dict[str, Any]]  # the shape FastAPI's `responses=` takes
+SHARE_ANSWER: Answers = {200: {"description": "the page, or the signed presentation when JSON "
+                               "is asked for", "content": {
+                                   "text/html": {"schema": {"type": "string"}},
+                                   **{media_type: {"schema": {"type": "object"}}
+                                      for media_type in JSON_TYPES}}}}
+QR_PNG: Answers = {200: binary("the QR code of the address", "image/png")}
+FILE: Answers = {200: binary("the file, with its stored media type", "application/octet-stream")}
 
 
 @router.get("/s/{token}", response_class=Response, responses=SHARE_ANSWER)

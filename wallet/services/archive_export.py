@@ -231,7 +231,7 @@ def _write(ctx: WalletContext, account: Account, snapshot: _Snapshot, out: Any,
             done(item)
         done(fmt.write_bytes(archive, fmt.DOSSIER, _json_bytes(snapshot.dossier)))
         with_key = secret is not None
-        if with_key:
+        if secret is not None:
             wrapped = fmt.wrap_holder_key(holder_key(ctx, account), account.did, secret)
             done(fmt.write_bytes(archive, fmt.HOLDER_KEY, _json_bytes(wrapped)))
         manifest = fmt.build_manifest(exported_at=iso(ctx.now()) or "",

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 from sqlmodel import Session, select
 
@@ -181,6 +181,15 @@ def _text(row: dict[str, Any], key: str, limit: int | None = None) -> str:
     value = row.get(key)
     text = value if isinstance(value, str) else ""
     return text[:limit] if limit else text
+
+
+# With a datetime fallback the answer is always a datetime (for the NOT NULL columns).
+@overload
+def _moment(value: Any, default: datetime) -> datetime: ...
+
+
+@overload
+def _moment(value: Any, default: None) -> datetime | None: ...
 
 
 def _moment(value: Any, default: datetime | None) -> datetime | None:

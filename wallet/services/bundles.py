@@ -54,8 +54,8 @@ def chosen_credentials(session: Session, actor: Actor,
     query = select(StoredCredential).where(StoredCredential.owner_id == actor.owner_id)
     if ids:
         query = query.where(col(StoredCredential.id).in_(list(ids)))
-    found = list(session.exec(query.order_by(StoredCredential.received_at,
-                                             StoredCredential.id)))
+    found = list(session.exec(query.order_by(col(StoredCredential.received_at),
+                                             col(StoredCredential.id))))
     if ids:
         missing = set(ids) - {c.id for c in found}
         if missing:

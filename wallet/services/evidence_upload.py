@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
@@ -37,6 +38,9 @@ from wallet.services.evidence_types import (
     check_declared_kind,
     sniff,
 )
+
+if TYPE_CHECKING:  # python-multipart defines its callback TypedDict for type checkers only
+    from python_multipart.multipart import MultipartCallbacks
 
 MAX_FIELDS = 50
 MAX_FIELD_BYTES = 100_000  # a description of 20,000 characters in any script
@@ -138,7 +142,7 @@ class _MultipartForm:
         self._file: _FileSink | None = None
         self._file_name: str | None = None  # set while in a file part
 
-    def callbacks(self) -> dict[str, Callable[..., None]]:
+    def callbacks(self) -> MultipartCallbacks:
         return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
                 "on_header_value": self.header_value, "on_header_end": self.header_end,
                 "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +19,7 @@ router = APIRouter(prefix="/staff/frameworks", include_in_schema=False)
 
 
 def _list_page(request: Request, ctx: Context, staff: Staff, *, status: int = 200,
-               **context: object) -> HTMLResponse:
+               **context: Any) -> HTMLResponse:
     with ctx.reading() as session:
         rows = [(framework, frameworks.competence_count(session, framework.id))
                 for framework in frameworks.list_frameworks(session, staff.org)]

@@ -9,6 +9,7 @@ in memory), so it cannot use `CheckedForm` (2 MB); the CSRF token is checked by 
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, HTMLResponse, Response
@@ -31,10 +32,10 @@ KINDS = ("credentials", "evidence", "competences", "reflections", "internshipRep
          "shares", "cv")
 
 
-def _page(request: Request, actor: PageActor, ctx: WalletContext,
-          **context: object) -> HTMLResponse:
+def _page(request: Request, actor: PageActor, ctx: WalletContext, *, status: int = 200,
+          **context: Any) -> HTMLResponse:
     # The bundle links only when there is something to bundle (else they lead to an error).
-    return render(request, "archive_move.html", actor=actor,
+    return render(request, "archive_move.html", actor=actor, status=status,
                   has_credentials=dossier_has_credentials(ctx, actor),
                   **context)
 

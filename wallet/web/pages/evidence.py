@@ -44,6 +44,11 @@ def _text(form: Any, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _first(values: list[str] | None) -> str | None:
+    """The first value a multipart field was sent with, if any."""
+    return values[0] if values else None
+
+
 def _base(actor: Actor) -> str:
     return f"/d/{actor.owner_id}/evidence"
 
@@ -80,7 +85,7 @@ async def add_evidence(request: Request, actor: PageActor, ctx: Context) -> Resp
 
     def before_file(fields: dict[str, list[str]]) -> None:
         seen.update(fields)
-        check_csrf(request, (fields.get(CSRF_FIELD) or [None])[0])
+        check_csrf(request, _first(fields.get(CSRF_FIELD)))
 
     try:
         check_declared_length(request.headers.get("content-length"),
@@ -91,7 +96,7 @@ async def add_evidence(request: Request, actor: PageActor, ctx: Context) -> Resp
                                      before_file=before_file) as received:
             seen.update(received.fields)
             # a form without a file part at all (a note) has not been checked yet
-            check_csrf(request, (received.fields.get(CSRF_FIELD) or [None])[0])
+            check_csrf(request, _first(received.fields.get(CSRF_FIELD)))
             received.fields.pop(CSRF_FIELD, None)
             item = await run_in_threadpool(save_received, ctx, actor, received)
     except WalletError as error:
@@ -135,7 +140,7 @@ def evidence_file(evidence_id: str, actor: PageActor, ctx: Context) -> FileRespo
 @router.post("/d/{owner_id}/evidence/{evidence_id}/edit", response_class=HTMLResponse)
 def edit(request: Request, evidence_id: str, actor: PageActor, form: CheckedForm,
          ctx: Context) -> Response:
-    values = {name: _text(form, name) for name in FORM_FIELDS}
+    values: dict[str, Any] = {name: _text(form, name) for name in FORM_FIELDS}
     values["competences"] = [c for c in form.getlist("competence") if isinstance(c, str)]
     try:
         service.save_evidence_changes(ctx, actor, evidence_id, values)
