@@ -29,7 +29,9 @@ from tests.databases import BACKENDS, fresh_database
 from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerService, opendossier
 
-LEVELS = [{"id": "urn:uuid:5a0f4b3e-0000-4000-8000-000000000001", "type": ["ResultDescription"],
+# A rubric: the result description bulk rows name their levels of.
+LEVELS: list[dict[str, Any]] = [
+          {"id": "urn:uuid:5a0f4b3e-0000-4000-8000-000000000001", "type": ["ResultDescription"],
            "name": "Beoordeling", "resultType": "RubricCriterionLevel",
            "rubricCriterionLevel": [
                {"id": "urn:uuid:5a0f4b3e-0000-4000-8000-000000000002",
@@ -278,6 +280,7 @@ def service(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Service]
         with Session(ctx.engine, expire_on_commit=False) as session:
             created = create_organisation(ctx, session, "Praktijkschool")
             org = session.get(Organisation, created.org_id)
+            assert org is not None
             achievement = create_achievement(ctx, session, org, AchievementInput(
                 name="Veilig werken", description="Werkt veilig in de werkplaats.",
                 criteria_narrative="Observatie door de praktijkbegeleider.",

@@ -21,7 +21,7 @@ from tests.issuer.conftest import IssuerService
 
 DATA = Path(__file__).parent / "data"
 HOLDER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
-RUBRIC = {
+RUBRIC: dict[str, Any] = {
     "id": "urn:uuid:6c1d2a4e-0b7f-4f3a-9d55-2f8e1c0a9b31",
     "type": ["ResultDescription"],
     "name": "Beheersingsniveau lesobservatie",
@@ -214,7 +214,8 @@ def test_search_the_issued_record(issuer_server: IssuerService, api: httpx.Clien
 def test_idempotency_key_returns_the_earlier_credential(issuer_server: IssuerService,
                                                         api: httpx.Client) -> None:
     created = create_achievement(api)
-    request = {"recipient": HOLDER_DID, "idempotencyKey": "inschrijving-2025-0042"}
+    request: dict[str, Any] = {"recipient": HOLDER_DID,
+                               "idempotencyKey": "inschrijving-2025-0042"}
     first = issue(api, created["id"], **request)
     again = issue(api, created["id"], expected=200, **request)
     assert again["verifiableCredential"] == first["verifiableCredential"]

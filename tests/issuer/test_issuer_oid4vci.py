@@ -10,7 +10,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
@@ -389,7 +389,7 @@ def test_qr_codes_encode_the_offer_uri(issuer_server: IssuerService, api: httpx.
     image = Image.open(io.BytesIO(png.content)).convert("L")
     assert image.size == (len(matrix) * qr.BOX_SIZE,) * 2
     half = qr.BOX_SIZE // 2
-    seen = [[image.getpixel((x * qr.BOX_SIZE + half, y * qr.BOX_SIZE + half)) < 128
+    seen = [[cast(int, image.getpixel((x * qr.BOX_SIZE + half, y * qr.BOX_SIZE + half))) < 128
              for x in range(len(matrix))] for y in range(len(matrix))]
     assert seen == matrix
 

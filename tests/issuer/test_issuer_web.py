@@ -27,6 +27,7 @@ from standards.verification import verify_credential
 from tests.catalogues import texts
 from tests.inprocess import NETWORK, local_fetcher
 from tests.issuer.conftest import IssuerService
+from tests.matching import first_group
 
 WEB = Path(__file__).resolve().parents[2] / "issuer" / "web"
 TEMPLATES = WEB / "templates"
@@ -84,7 +85,7 @@ class Staff:
     email: str
     client: httpx.Client
 
-    def page(self, path: str, status: int = 200, **params: Any) -> str:
+    def page(self, path: str, *, status: int = 200, **params: Any) -> str:
         response = self.client.get(path, params=params or None)  # {} would drop path's query
         assert response.status_code == status, response.text[:2000]
         check_page(response.text, self.client.cookies.get("od_lang") or "nl")
@@ -310,8 +311,8 @@ def test_import_frameworks_and_create_an_aligned_achievement(staff: Staff) -> No
     assert bad.status_code == 400 and "geen JSON-object" in bad.text
 
     form = staff.page("/staff/achievements/new")
-    competence_id = re.search(r'id="c-(\w+)" name="competence" value="\w+"[^>]*>\s*'
-                              r'<label for="c-\w+">PED-1', form).group(1)
+    competence_id = first_group(r'id="c-(\w+)" name="competence" value="\w+"[^>]*>\s*'
+                                r'<label for="c-\w+">PED-1', form)
     achievement_id = create_achievement(staff, competence=[competence_id])
     page = staff.page(f"/staff/achievements/{achievement_id}")
     assert "Klassenmanagement" in page and "Pedagogisch klimaat" in page and "Bekwaam" in page
@@ -339,7 +340,7 @@ def test_achievement_form_errors_keep_the_input(staff: Staff) -> None:
 def test_issue_one_through_the_form(staff: Staff) -> None:
     achievement_id = create_achievement(staff)
     form = staff.page("/staff/issue", achievement=achievement_id)
-    level = re.search(r'<option value="(urn:uuid:[^"]+)">Niveau: Bekwaam', form).group(1)
+    level = first_group(r'<option value="(urn:uuid:[^"]+)">Niveau: Bekwaam', form)
     record_id = issue(staff, achievement_id, level=level, evidence_url="https://example.org/les",
                       evidence_name="Lesvideo", valid_from="2025-02-01",
                       valid_until="2999-12-31")
@@ -357,8 +358,8 @@ def test_issue_one_through_the_form(staff: Staff) -> None:
     listing = staff.page("/staff/issued", recipient="a.jansen@school.example")
     assert f"/staff/issued/{record_id}" in listing and "Anna Jansen" in listing
     assert record_id not in staff.page("/staff/issued", recipient="someone@else.example")
-    assert record_id in staff.page("/staff/issued", achievement=achievement_id,
-                                   **{"from": "2000-01-01", "to": "2999-12-31"})
+    period: dict[str, Any] = {"from": "2000-01-01", "to": "2999-12-31"}  # "from" is a keyword
+    assert record_id in staff.page("/staff/issued", achievement=achievement_id, **period)
     assert record_id not in staff.page("/staff/issued", to="2000-01-01")
     bad_date = staff.client.get("/staff/issued", params={"from": "gisteren"})
     assert bad_date.status_code == 400 and "geen geldige datum" in bad_date.text
@@ -367,7 +368,7 @@ def test_issue_one_through_the_form(staff: Staff) -> None:
 def test_the_same_form_twice_issues_once_and_errors_show_on_the_form(staff: Staff) -> None:
     achievement_id = create_achievement(staff)
     form = staff.page("/staff/issue", achievement=achievement_id)
-    nonce = re.search(r'name="nonce" value="([^"]+)"', form).group(1)
+    nonce = first_group(r'name="nonce" value="([^"]+)"', form)
     data = {"achievement": achievement_id, "recipient": DID, "nonce": nonce}
     first = location(staff.post("/staff/issue", data, token_from="/staff/issue"))
     second = location(staff.post("/staff/issue", data, token_from="/staff/issue"))
@@ -474,7 +475,7 @@ def test_issued_list_pages(staff: Staff) -> None:
         time.sleep(0.1)
     first = staff.page("/staff/issued", achievement=achievement_id)
     assert "1–25 van 27" in first and first.count('class="badge active"') == 25
-    next_url = re.search(r'<a href="([^"]+)" rel="next">', first).group(1).replace("&amp;", "&")
+    next_url = first_group(r'<a href="([^"]+)" rel="next">', first).replace("&amp;", "&")
     second = staff.page(next_url)
     assert "26–27 van 27" in second and second.count('class="badge active"') == 2
     assert 'rel="prev"' in second and 'rel="next"' not in second
@@ -496,7 +497,7 @@ def test_endorse_list_and_withdraw(staff: Staff, tmp_path: Path) -> None:
         assert location(done) == "/staff/endorsements?done=made"
         made = endorser.page("/staff/endorsements")
         assert "Sterke badge voor de praktijk." in made
-        endorsement_id = re.search(r'/staff/endorsements/(\w+)/withdraw', made).group(1)
+        endorsement_id = first_group(r'/staff/endorsements/(\w+)/withdraw', made)
         received = staff.page("/staff/endorsements")
         assert "Sterke badge voor de praktijk." in received
         assert f"/staff/endorsements/{endorsement_id}/withdraw" not in received
@@ -518,8 +519,8 @@ def test_offer_with_qr_and_transaction_code(staff: Staff) -> None:
                           token_from="/staff/offers")
     assert response.status_code == 200, response.text
     assert response.headers["cache-control"] == "no-store"
-    code = re.search(r'<p class="code">(\d{6})</p>', response.text).group(1)
-    offer_id = re.search(r'/oid4vci/offers/(\w+)/qr\.svg', response.text).group(1)
+    code = first_group(r'<p class="code">(\d{6})</p>', response.text)
+    offer_id = first_group(r'/oid4vci/offers/(\w+)/qr\.svg', response.text)
     assert "openid-credential-offer://?credential_offer_uri=" in response.text
     assert "ander kanaal" in response.text
     qr = staff.client.get(f"/oid4vci/offers/{offer_id}/qr.svg")

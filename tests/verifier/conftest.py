@@ -100,10 +100,10 @@ class VerifierProcess(VerifierClient):
     port: int = field(default_factory=free_port)
     log_path: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    base_url: str = field(init=False)
 
-    @property
-    def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+    def __post_init__(self) -> None:
+        self.base_url = f"http://127.0.0.1:{self.port}"
 
     def start(self) -> VerifierProcess:
         self.data_dir.mkdir(parents=True, exist_ok=True)

@@ -170,7 +170,7 @@ def test_presentation_exchange_answer_is_verified(verifier: VerifierService,
                                                        "OpenBadgeCredential"])
     assert created["query_language"] == "pe"
     request = holder.parse_request(created["authorization_request"])
-    assert request.dcql_query is None
+    assert request.dcql_query is None and request.presentation_definition is not None
     (descriptor,) = request.presentation_definition["input_descriptors"]
     assert descriptor["constraints"]["fields"][0]["path"] == ["$.type"]
     assert holder.answer(created["authorization_request"]) == {}

@@ -47,7 +47,7 @@ def write_zip(path: Path, members: list[tuple[str, bytes]]) -> Path:
     return path
 
 
-def with_manifest(members: Members, change: Callable[[dict[str, Any]], None]) -> Members:
+def with_manifest(members: Members, change: Callable[[dict[str, Any]], object]) -> Members:
     manifest = json.loads(members["manifest.json"])
     change(manifest)
     return {**members, "manifest.json": json.dumps(manifest).encode()}

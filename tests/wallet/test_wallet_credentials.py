@@ -19,7 +19,7 @@ from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner, WalletService
 
-ALIGNMENT = {"type": ["Alignment"], "targetName": "Pedagogisch handelen",
+ALIGNMENT: dict[str, Any] = {"type": ["Alignment"], "targetName": "Pedagogisch handelen",
              "targetUrl": "https://competenties.example/pedagogisch-handelen",
              "targetFramework": "Bekwaamheidseisen leraren", "targetCode": "PH1"}
 

@@ -248,9 +248,9 @@ def test_delegate_without_scope_is_refused(wallet_server: WalletService, owner: 
     assert [e["title"] for e in seen] == ["Zichtbaar"]
     assert reader.client.get(seen[0]["file"]).content == jpeg_bytes("lime")
     for verb in ("delete", "patch"):
-        answer = reader.client.request(verb.upper(), reader.url(f"/evidence/{seen[0]['id']}",
+        refused = reader.client.request(verb.upper(), reader.url(f"/evidence/{seen[0]['id']}",
                                                                  owner.id), json={"title": "X"})
-        assert answer.status_code == 403, answer.text
+        assert refused.status_code == 403, refused.text
 
 
 def test_another_owner_reaches_nothing(wallet_server: WalletService, owner: Owner) -> None:

@@ -102,7 +102,7 @@ def test_require_competences_refuses_other_dossiers(wallet_server: WalletService
 def test_profile_states(wallet_server: WalletService, owner: Owner, issuer_api: httpx.Client,
                         database: Engine) -> None:
     owner.client.post(owner.url("/competences"), json=COMPETENCES)
-    new_alignment = {"type": ["Alignment"], "targetName": "Klassenmanagement",
+    new_alignment: dict[str, Any] = {"type": ["Alignment"], "targetName": "Klassenmanagement",
                      "targetUrl": "https://competenties.example/klassenmanagement",
                      "targetFramework": "Schoolcompetenties", "targetCode": "KM"}
     vc = issue(issuer_api, owner.did, alignment=[ALIGNMENT, new_alignment])

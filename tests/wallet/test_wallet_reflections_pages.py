@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from tests.matching import first_group
 from tests.wallet.conftest import WalletService
 from tests.wallet.pages import PageSession
 
@@ -48,7 +49,7 @@ def test_write_approve_and_read_reflections_on_pages(sqlite_wallet: WalletServic
 
     waiting = mine.get(page_of).text
     assert "1 wacht op goedkeuring." in waiting
-    reflection_id = re.search(rf'action="{page_of}/([0-9a-f]{{32}})/approve"', waiting).group(1)
+    reflection_id = first_group(rf'action="{page_of}/([0-9a-f]{{32}})/approve"', waiting)
     not_allowed = by_mentor.post(f"{page_of}/{reflection_id}/approve", form_page=page_of)
     assert not_allowed.status_code == 403
     assert "Alleen de eigenaar" in not_allowed.text
