@@ -73,3 +73,28 @@ def checked_form_reader(max_bytes: int, max_fields: int,
 
     return checked_form
 
+
+
+class LoginRequired(Exception):
+    """A page for logged-in users asked without one (or for one removed since log-in); each
+    service answers it with a redirect to its log-in page."""
+
+
+def logged_in_id(request: Request, key: str) -> str:
+    """The id of the logged-in user, kept in the session under `key` (else LoginRequired)."""
+    user_id = request.session.get(key)
+    if not isinstance(user_id, str):
+        raise LoginRequired()
+    return user_id
+
+
+def start_session(request: Request, key: str, user_id: str) -> None:
+    """At log-in: a fresh session (and CSRF token) naming the user; nothing from before
+    carries over."""
+    request.session.clear()
+    request.session[key] = user_id
+    renew_csrf_token(request)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
