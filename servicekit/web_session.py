@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 CSRF_FIELD = "csrf_token"
@@ -98,3 +99,23 @@ def start_session(request: Request, key: str, user_id: str) -> None:
 
 def end_session(request: Request) -> None:
     request.session.clear()
+
+
+def answer_session_refusals(app: FastAPI, *, login_url: Callable[[Request], str],
+                            refused: Callable[[Request, int, str], Response]) -> None:
+    """How a service's pages answer the refusals above: LoginRequired with a redirect to
+    `login_url(request)`, CsrfRefused (403) and FormTooLarge (413) with the service's refusal
+    page, `refused(request, status, message_key)`."""
+
+    async def to_login(request: Request, _error: Exception) -> Response:
+        return RedirectResponse(login_url(request), status_code=303)
+
+    async def csrf_refused(request: Request, _error: Exception) -> Response:
+        return refused(request, 403, "refused.csrf")
+
+    async def too_large(request: Request, _error: Exception) -> Response:
+        return refused(request, 413, "refused.too_large")
+
+    app.add_exception_handler(LoginRequired, to_login)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(FormTooLarge, too_large)

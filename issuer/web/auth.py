@@ -16,8 +16,6 @@ from servicekit import web_session
 from servicekit.login_limiter import LoginLimiter
 from servicekit.web_session import (
     CSRF_FIELD,
-    CsrfRefused,
-    FormTooLarge,
     LoginRequired,
     checked_form_reader,
     csrf_token,
@@ -28,8 +26,7 @@ from servicekit.web_session import (
 if TYPE_CHECKING:  # entities the services hand out; pages only name them
     from issuer.models import Organisation, StaffUser
 
-__all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "LoginLimiter", "LoginRequired",
-           "csrf_token", "end_session"]
+__all__ = ["CSRF_FIELD", "LoginLimiter", "csrf_token", "end_session"]
 
 SESSION_COOKIE = "od_issuer_staff"
 SESSION_KEY = "staff_id"  # the logged-in staff member's id in the session

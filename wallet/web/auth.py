@@ -12,7 +12,6 @@ from starlette.datastructures import FormData
 from servicekit import web_session
 from servicekit.web_session import (
     CSRF_FIELD,
-    CsrfRefused,
     FormTooLarge,
     LoginRequired,
     check_csrf,
@@ -29,8 +28,7 @@ from wallet.services.context import WalletContext
 if TYPE_CHECKING:  # the account row the services hand out; pages only read it
     from wallet.models import Account
 
-__all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "LoginRequired", "check_csrf",
-           "csrf_token", "end_session"]
+__all__ = ["CSRF_FIELD", "FormTooLarge", "check_csrf", "csrf_token", "end_session"]
 
 SESSION_COOKIE = "od_wallet"
 SESSION_KEY = "account"  # the logged-in account's id in the session
