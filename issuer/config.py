@@ -9,11 +9,13 @@ out.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from servicekit.key_file import ConfigurationError, key_encryption_key
+from servicekit.key_file import ConfigurationError
+from servicekit.service_settings import DatabaseServiceSettings
 from standards.fetcher import FetchPolicy
 
 ENV_PREFIX = "OPENDOSSIER_ISSUER_"
@@ -25,7 +27,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8001"
 __all__ = ["ConfigurationError", "IssuerSettings"]
 
 
-class IssuerSettings(BaseSettings):
+class IssuerSettings(DatabaseServiceSettings):
     """`public_url` is how the outside world reaches this service: DIDs (did:web), achievement
     ids, status list URLs and OpenID4VCI metadata are all built from it.
 
@@ -36,10 +38,11 @@ class IssuerSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
+    database_file: ClassVar[str] = "issuer.db"
+    secret_key_env: ClassVar[str] = SECRET_KEY_ENV
+    secret_key_file: ClassVar[str] = SECRET_KEY_FILE
 
     data_dir: Path = DEFAULT_DATA_DIR
-    database_url: str | None = Field(
-        default=None, description="SQLAlchemy URL; SQLite in the data directory when not set")
     public_url: str = DEFAULT_PUBLIC_URL
     offer_lifetime_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     access_token_lifetime_seconds: int = Field(default=600, gt=0)
@@ -47,17 +50,3 @@ class IssuerSettings(BaseSettings):
     session_cookie_secure: bool = False
     # JSON and form bodies; the largest is a CASE framework package. Uploads have their own.
     max_request_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
-
-    @field_validator("public_url")
-    @classmethod
-    def _without_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
-
-    @property
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / 'issuer.db').resolve()}"
-
-    def key_encryption_key(self) -> bytes:
-        return key_encryption_key(SECRET_KEY_ENV, self.data_dir / SECRET_KEY_FILE)

@@ -1,6 +1,6 @@
 """The Jinja2 set-up every service's pages share: the service's own templates first, then the
 shared form macros (servicekit/web_templates), the `moment` filter, `tn` for texts with a
-count, and the redirect after a successful post."""
+count, the redirect after a successful post and the status of a refused form."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from pathlib import Path
 from fastapi.responses import RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from servicekit.api_errors import status_of
+from servicekit.errors import ServiceError
 from servicekit.i18n import template_plural
 
 SHARED_TEMPLATE_DIR = Path(__file__).parent / "web_templates"
@@ -35,3 +37,12 @@ def page_templates(own_dir: Path) -> Jinja2Templates:
 def see_other(url: str) -> RedirectResponse:
     """After a successful post: 303, so reloading the next page does not post again."""
     return RedirectResponse(url, status_code=303)
+
+
+def error_status(error: Exception) -> int:
+    """The status a form page answers with when its input is refused: a service's refusal
+    keeps its own 4xx status (anything else becomes 422); our own form problems are 400."""
+    if isinstance(error, ServiceError):
+        status = status_of(error)
+        return status if 400 <= status < 500 else 422
+    return 400

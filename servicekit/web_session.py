@@ -14,7 +14,8 @@ from collections.abc import AsyncIterator, Callable
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from fastapi import Request
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
 from starlette.datastructures import FormData
 
 CSRF_FIELD = "csrf_token"
@@ -73,3 +74,48 @@ def checked_form_reader(max_bytes: int, max_fields: int,
 
     return checked_form
 
+
+
+class LoginRequired(Exception):
+    """A page for logged-in users asked without one (or for one removed since log-in); each
+    service answers it with a redirect to its log-in page."""
+
+
+def logged_in_id(request: Request, key: str) -> str:
+    """The id of the logged-in user, kept in the session under `key` (else LoginRequired)."""
+    user_id = request.session.get(key)
+    if not isinstance(user_id, str):
+        raise LoginRequired()
+    return user_id
+
+
+def start_session(request: Request, key: str, user_id: str) -> None:
+    """At log-in: a fresh session (and CSRF token) naming the user; nothing from before
+    carries over."""
+    request.session.clear()
+    request.session[key] = user_id
+    renew_csrf_token(request)
+
+
+def end_session(request: Request) -> None:
+    request.session.clear()
+
+
+def answer_session_refusals(app: FastAPI, *, login_url: Callable[[Request], str],
+                            refused: Callable[[Request, int, str], Response]) -> None:
+    """How a service's pages answer the refusals above: LoginRequired with a redirect to
+    `login_url(request)`, CsrfRefused (403) and FormTooLarge (413) with the service's refusal
+    page, `refused(request, status, message_key)`."""
+
+    async def to_login(request: Request, _error: Exception) -> Response:
+        return RedirectResponse(login_url(request), status_code=303)
+
+    async def csrf_refused(request: Request, _error: Exception) -> Response:
+        return refused(request, 403, "refused.csrf")
+
+    async def too_large(request: Request, _error: Exception) -> Response:
+        return refused(request, 413, "refused.too_large")
+
+    app.add_exception_handler(LoginRequired, to_login)
+    app.add_exception_handler(CsrfRefused, csrf_refused)
+    app.add_exception_handler(FormTooLarge, too_large)

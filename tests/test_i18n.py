@@ -22,6 +22,8 @@ from tests.refusal_sources import raised_messages
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("issuer", "verifier", "wallet")
 SHARED_TEMPLATES = ROOT / "servicekit" / "web_templates"  # the form macros of issuer and wallet
+# The refusal pages of page sessions (CSRF, too large), named by issuer and wallet alike.
+SHARED_SESSION_CODE = ROOT / "servicekit" / "web_session.py"
 PLACEHOLDER = re.compile(r"{(\w+)}")
 # A key the code builds at run time: t('role.' ~ name) in a template, t(f"check.{name}") in Python.
 BUILT_FROM_PREFIX = re.compile(r"""\bt\(\s*f?['"]([a-z0-9_.]+)(?:'\s*~|\{)""")
@@ -69,6 +71,8 @@ def sources(role: str) -> Iterator[str]:
         for path in sorted(directory.rglob("*")):
             if path.suffix in (".py", ".html"):
                 yield path.read_text(encoding="utf-8")
+    if role != "verifier":
+        yield SHARED_SESSION_CODE.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("role", ROLES)

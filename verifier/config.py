@@ -10,16 +10,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
+from servicekit.service_settings import ServiceSettings
 from standards.fetcher import FetchPolicy
 
 DEFAULT_DATA_DIR = Path("data/verifier")
 ENV_PREFIX = "OPENDOSSIER_VERIFIER_"
 
 
-class VerifierSettings(BaseSettings):
+class VerifierSettings(ServiceSettings):
     """`public_url` is how wallets reach this verifier: OpenID4VP response URIs and the
     `domain` a presentation must name are built from it.
 
@@ -39,11 +40,6 @@ class VerifierSettings(BaseSettings):
     denied_hosts: list[str] = Field(default_factory=list, description="never fetched from")
     challenge_lifetime_seconds: int = Field(default=300, gt=0)
     max_request_bytes: int = Field(default=1024 * 1024, gt=0)
-
-    @field_validator("public_url")
-    @classmethod
-    def _without_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
 
     @property
     def fetch_policy(self) -> FetchPolicy:

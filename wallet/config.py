@@ -8,18 +8,19 @@ OPENDOSSIER_WALLET_DATA_DIR, OPENDOSSIER_WALLET_MAX_UPLOAD_BYTES), else the defa
 from __future__ import annotations
 
 from pathlib import Path
+from typing import ClassVar
 
-from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
 
-from servicekit.key_file import key_encryption_key
+from servicekit.service_settings import DatabaseServiceSettings
 from standards.fetcher import FetchPolicy
 
 SECRET_KEY_ENV = "OPENDOSSIER_WALLET_SECRET_KEY"
 SECRET_KEY_FILE = "wallet-secret.key"
 
 
-class WalletSettings(BaseSettings):
+class WalletSettings(DatabaseServiceSettings):
     """`public_url` is how the outside world reaches this wallet: share links, QR codes and
     the online CV are built on it.
 
@@ -30,9 +31,11 @@ class WalletSettings(BaseSettings):
     """
 
     model_config = SettingsConfigDict(env_prefix="OPENDOSSIER_WALLET_", extra="forbid")
+    database_file: ClassVar[str] = "wallet.db"
+    secret_key_env: ClassVar[str] = SECRET_KEY_ENV
+    secret_key_file: ClassVar[str] = SECRET_KEY_FILE
 
     data_dir: Path = Path("data/wallet")
-    database_url: str | None = None
     public_url: str = "http://127.0.0.1:8002"
     max_upload_bytes: int = 2 * 1024**3  # one evidence file (a long phone video)
     max_credential_bytes: int = 1024 * 1024
@@ -43,20 +46,6 @@ class WalletSettings(BaseSettings):
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 
-    @field_validator("public_url")
-    @classmethod
-    def _without_trailing_slash(cls, url: str) -> str:
-        return url.rstrip("/")
-
-    @property
-    def resolved_database_url(self) -> str:
-        if self.database_url:
-            return self.database_url
-        return f"sqlite:///{(self.data_dir / 'wallet.db').resolve()}"
-
     @property
     def evidence_dir(self) -> Path:
         return self.data_dir / "evidence"
-
-    def key_encryption_key(self) -> bytes:
-        return key_encryption_key(SECRET_KEY_ENV, self.data_dir / SECRET_KEY_FILE)

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TypeVar
 
 import httpx
-from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from issuer.config import IssuerSettings
-from issuer.db import make_engine, migrate, session_scope
+from issuer.db import migrate, session_scope
 from servicekit.errors import Inconsistent
-from servicekit.secret_box import SecretBox
+from servicekit.service_context import ServiceContext, open_database
 from standards.fetcher import Fetcher
 
 Row = TypeVar("Row")
@@ -30,25 +29,12 @@ def stored(row: Row | None, what: str) -> Row:
 
 
 @dataclass
-class IssuerContext:
-    settings: IssuerSettings
-    engine: Engine
-    secret_box: SecretBox = field(repr=False)
-    fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
-
+class IssuerContext(ServiceContext[IssuerSettings]):
     @classmethod
     def open(cls, settings: IssuerSettings, *, run_migrations: bool = True,
              fetch_transport: httpx.BaseTransport | None = None) -> IssuerContext:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.resolved_database_url)
-        if run_migrations:
-            migrate(engine)
-        return cls(settings, engine, SecretBox(settings.key_encryption_key()),
-                   fetch_transport=fetch_transport)
-
-    @property
-    def public_url(self) -> str:
-        return self.settings.public_url
+        engine, secret_box = open_database(settings, migrate if run_migrations else None)
+        return cls(settings, engine, secret_box, fetch_transport=fetch_transport)
 
     @cached_property
     def fetcher(self) -> Fetcher:
@@ -64,6 +50,3 @@ class IssuerContext:
         """A unit of work that writes: committed at the end, rolled back on any error."""
         with session_scope(self.engine) as session:
             yield session
-
-    def close(self) -> None:
-        self.engine.dispose()

@@ -16,19 +16,20 @@ from servicekit import web_session
 from servicekit.login_limiter import LoginLimiter
 from servicekit.web_session import (
     CSRF_FIELD,
-    CsrfRefused,
-    FormTooLarge,
+    LoginRequired,
     checked_form_reader,
     csrf_token,
-    renew_csrf_token,
+    end_session,
+    logged_in_id,
 )
 
 if TYPE_CHECKING:  # entities the services hand out; pages only name them
     from issuer.models import Organisation, StaffUser
 
-__all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "LoginLimiter", "csrf_token"]
+__all__ = ["CSRF_FIELD", "LoginLimiter", "csrf_token", "end_session"]
 
 SESSION_COOKIE = "od_issuer_staff"
+SESSION_KEY = "staff_id"  # the logged-in staff member's id in the session
 SESSION_MAX_AGE = 8 * 3600  # one working day; then log in again
 MAX_FORM_BYTES = 21 * 1024 * 1024  # room for a 20 MB bulk CSV (10,000 rows are ~1 MB)
 MAX_FORM_FIELDS = 5000  # competence checkboxes of large frameworks
@@ -39,10 +40,6 @@ def session_secret(ctx: IssuerContext) -> str:
                                       b"opendossier issuer staff session cookie v1")
 
 
-class LoginRequired(Exception):
-    """Raised by `current_staff`; answered with a redirect to the log-in page."""
-
-
 @dataclass(frozen=True)
 class Staff:
     user: StaffUser
@@ -50,13 +47,11 @@ class Staff:
 
 
 def current_staff(request: Request, ctx: Context) -> Staff:
-    staff_id = request.session.get("staff_id")
-    if not isinstance(staff_id, str):
-        raise LoginRequired()
+    staff_id = logged_in_id(request, SESSION_KEY)
     with ctx.reading() as session:
         found = staff_member(session, staff_id)
     if found is None:  # the account was removed since log-in
-        request.session.clear()
+        end_session(request)
         raise LoginRequired()
     return Staff(*found)
 
@@ -65,14 +60,7 @@ CurrentStaff = Annotated[Staff, Depends(current_staff)]
 
 
 def start_session(request: Request, user: StaffUser) -> None:
-    # A fresh session (and CSRF token) at log-in: nothing from before carries over.
-    request.session.clear()
-    request.session["staff_id"] = user.id
-    renew_csrf_token(request)
-
-
-def end_session(request: Request) -> None:
-    request.session.clear()
+    web_session.start_session(request, SESSION_KEY, user.id)
 
 
 checked_form = checked_form_reader(MAX_FORM_BYTES, MAX_FORM_FIELDS, max_files=4)

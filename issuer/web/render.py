@@ -12,11 +12,9 @@ from fastapi.responses import HTMLResponse
 from issuer.web.auth import CSRF_FIELD, Staff, csrf_token
 from issuer.web.forms import FormProblem
 from issuer.web.i18n import LANGUAGES, request_language, translator
-from servicekit.api_errors import status_of
-from servicekit.errors import ServiceError
-from servicekit.page_templates import page_templates, see_other
+from servicekit.page_templates import error_status, page_templates, see_other
 
-__all__ = ["render", "see_other"]
+__all__ = ["error_status", "render", "see_other"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -40,14 +38,6 @@ def render(request: Request, template: str, *, staff: Staff | None = None, statu
     }
     return templates.TemplateResponse(request, template, {**base, **context},
                                       status_code=status, headers=headers)
-
-
-def error_status(error: Exception) -> int:
-    """The status a form page answers with when its input is refused."""
-    if isinstance(error, ServiceError):
-        status = status_of(error)
-        return status if 400 <= status < 500 else 422
-    return 400
 
 
 def error_text(request: Request, error: Exception) -> str:

@@ -3,24 +3,17 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from issuer.services.context import IssuerContext
-from issuer.web.auth import (
-    SESSION_COOKIE,
-    SESSION_MAX_AGE,
-    CsrfRefused,
-    FormTooLarge,
-    LoginLimiter,
-    LoginRequired,
-    session_secret,
-)
+from issuer.web.auth import SESSION_COOKIE, SESSION_MAX_AGE, LoginLimiter, session_secret
 from issuer.web.i18n import PAGES
 from issuer.web.pages import ROUTERS
 from issuer.web.render import STATIC_DIR, not_found, render
 from servicekit.page_middleware import PageMiddleware
+from servicekit.web_session import answer_session_refusals
 
 STAFF_PREFIX = "/staff"
 # Staff pages show personal data: never cached, never framed, scripts and styles only from
@@ -46,9 +39,8 @@ def install_web(app: FastAPI, ctx: IssuerContext) -> None:
                        path=STAFF_PREFIX, same_site="lax",
                        https_only=ctx.settings.session_cookie_secure)
     app.state.staff_login_limiter = LoginLimiter()
-    app.add_exception_handler(LoginRequired, _to_login)
-    app.add_exception_handler(CsrfRefused, _csrf_refused)
-    app.add_exception_handler(FormTooLarge, _too_large)
+    answer_session_refusals(app, login_url=lambda _request: f"{STAFF_PREFIX}/login",
+                            refused=_refused)
     # Staff pages only: elsewhere the issuer is an API (and public documents) for machines.
     app.state.not_found_page = lambda request: not_found(request, None) \
         if request.url.path.startswith(f"{STAFF_PREFIX}/") else None
@@ -60,13 +52,5 @@ def install_web(app: FastAPI, ctx: IssuerContext) -> None:
         app.include_router(router)
 
 
-async def _to_login(request: Request, _error: Exception) -> RedirectResponse:
-    return RedirectResponse(f"{STAFF_PREFIX}/login", status_code=303)
-
-
-async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
-    return render(request, "refused.html", status=403, message_key="refused.csrf")
-
-
-async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
-    return render(request, "refused.html", status=413, message_key="refused.too_large")
+def _refused(request: Request, status: int, message_key: str) -> HTMLResponse:
+    return render(request, "refused.html", status=status, message_key=message_key)

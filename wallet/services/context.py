@@ -4,18 +4,17 @@ fetcher (the only way out to the network) and the clock."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 
 import httpx
-from sqlalchemy.engine import Engine
 
 from servicekit.errors import ServiceError
-from servicekit.secret_box import SecretBox
+from servicekit.service_context import ServiceContext, open_database
 from standards.fetcher import Fetcher
 from wallet.config import WalletSettings
-from wallet.db import make_engine, migrate
+from wallet.db import migrate
 
 # Services raise the domain errors of `servicekit.errors` (or a wallet subclass that names the
 # refusal); the API maps them to HTTP with `servicekit.api_errors`. `WalletError` is their
@@ -23,35 +22,23 @@ from wallet.db import make_engine, migrate
 WalletError = ServiceError
 
 
-
 def utc_now() -> datetime:
     """The real clock; tests hand the context one they can move."""
     return datetime.now(UTC)
 
+
 @dataclass
-class WalletContext:
-    settings: WalletSettings
-    engine: Engine
-    secret_box: SecretBox = field(repr=False)
+class WalletContext(ServiceContext[WalletSettings]):
     fixed_now: datetime | None = None
     clock: Callable[[], datetime] = utc_now  # tests move it
-    fetch_transport: httpx.BaseTransport | None = None  # tests: reach in-process services
 
     @classmethod
     def open(cls, settings: WalletSettings, *, run_migrations: bool = True,
              clock: Callable[[], datetime] = utc_now,
              fetch_transport: httpx.BaseTransport | None = None) -> WalletContext:
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        engine, secret_box = open_database(settings, migrate if run_migrations else None)
         settings.evidence_dir.mkdir(parents=True, exist_ok=True)
-        engine = make_engine(settings.resolved_database_url)
-        if run_migrations:
-            migrate(engine)
-        return cls(settings, engine, SecretBox(settings.key_encryption_key()), clock=clock,
-                   fetch_transport=fetch_transport)
-
-    @property
-    def public_url(self) -> str:
-        return self.settings.public_url
+        return cls(settings, engine, secret_box, fetch_transport=fetch_transport, clock=clock)
 
     @cached_property
     def fetcher(self) -> Fetcher:
@@ -65,8 +52,3 @@ class WalletContext:
 
     def now(self) -> datetime:
         return self.fixed_now or self.clock()
-
-    def close(self) -> None:
-        if "fetcher" in self.__dict__:
-            self.fetcher.close()
-        self.engine.dispose()

@@ -12,12 +12,13 @@ from starlette.datastructures import FormData
 from servicekit import web_session
 from servicekit.web_session import (
     CSRF_FIELD,
-    CsrfRefused,
     FormTooLarge,
+    LoginRequired,
     check_csrf,
     checked_form_reader,
     csrf_token,
-    renew_csrf_token,
+    end_session,
+    logged_in_id,
 )
 from wallet.dependencies import Context
 from wallet.services.access import Actor, dossier_actor
@@ -27,9 +28,10 @@ from wallet.services.context import WalletContext
 if TYPE_CHECKING:  # the account row the services hand out; pages only read it
     from wallet.models import Account
 
-__all__ = ["CSRF_FIELD", "CsrfRefused", "FormTooLarge", "check_csrf", "csrf_token"]
+__all__ = ["CSRF_FIELD", "FormTooLarge", "check_csrf", "csrf_token", "end_session"]
 
 SESSION_COOKIE = "od_wallet"
+SESSION_KEY = "account"  # the logged-in account's id in the session
 MAX_FORM_BYTES = 2 * 1024 * 1024  # text forms and credential files; evidence is streamed
 MAX_FORM_FIELDS = 2000
 
@@ -39,17 +41,10 @@ def session_secret(ctx: WalletContext) -> str:
                                       b"opendossier wallet session cookie v1")
 
 
-class LoginRequired(Exception):
-    """Answered with a redirect to the log-in page (and back afterwards)."""
-
-
 def current_account(request: Request, ctx: Context) -> Account:
-    account_id = request.session.get("account")
-    if not isinstance(account_id, str):
-        raise LoginRequired()
-    account = find_account(ctx, account_id)
-    if account is None:
-        request.session.clear()
+    account = find_account(ctx, logged_in_id(request, SESSION_KEY))
+    if account is None:  # the account was removed since log-in
+        end_session(request)
         raise LoginRequired()
     return account
 
@@ -66,13 +61,7 @@ PageActor = Annotated[Actor, Depends(page_actor)]
 
 
 def start_session(request: Request, account: Account) -> None:
-    request.session.clear()  # nothing from before log-in carries over
-    request.session["account"] = account.id
-    renew_csrf_token(request)
-
-
-def end_session(request: Request) -> None:
-    request.session.clear()
+    web_session.start_session(request, SESSION_KEY, account.id)
 
 
 checked_form = checked_form_reader(MAX_FORM_BYTES, MAX_FORM_FIELDS, max_files=4)

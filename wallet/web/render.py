@@ -9,14 +9,12 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from servicekit.api_errors import status_of
-from servicekit.page_templates import page_templates, see_other
+from servicekit.page_templates import error_status, page_templates, see_other
 from wallet.services.access import Actor
-from wallet.services.context import WalletError
 from wallet.web.auth import CSRF_FIELD, csrf_token
 from wallet.web.i18n import LANGUAGES, request_language, translator
 
-__all__ = ["render", "see_other"]
+__all__ = ["error_status", "render", "see_other"]
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
@@ -77,13 +75,6 @@ def render(request: Request, template: str, *, actor: Actor | None = None, statu
     }
     return templates.TemplateResponse(request, template, {**base, **context},
                                       status_code=status, headers=headers)
-
-
-def error_status(error: Exception) -> int:
-    if isinstance(error, WalletError):
-        status = status_of(error)
-        return status if 400 <= status < 500 else 422
-    return 400
 
 
 def error_text(request: Request, error: Exception) -> str:

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from servicekit.api_errors import error_response, status_of
 from servicekit.errors import NotFound
 from servicekit.page_middleware import PageMiddleware
+from servicekit.web_session import answer_session_refusals
 from wallet.services.context import WalletContext, WalletError
-from wallet.web.auth import SESSION_COOKIE, CsrfRefused, FormTooLarge, LoginRequired, session_secret
+from wallet.web.auth import SESSION_COOKIE, session_secret
 from wallet.web.i18n import PAGES
 from wallet.web.pages import ROUTERS
 from wallet.web.render import STATIC_DIR, refused
@@ -37,27 +38,14 @@ def install_web(app: FastAPI, ctx: WalletContext) -> None:
                        session_cookie=SESSION_COOKIE,
                        max_age=ctx.settings.session_lifetime_seconds, same_site="lax",
                        https_only=ctx.settings.session_cookie_secure)
-    app.add_exception_handler(LoginRequired, _to_login)
-    app.add_exception_handler(CsrfRefused, _csrf_refused)
-    app.add_exception_handler(FormTooLarge, _too_large)
+    answer_session_refusals(app, login_url=lambda request: f"/login?next={request.url.path}",
+                            refused=refused)
     app.add_exception_handler(WalletError, _service_error)  # replaces the JSON-only handler
     app.state.not_found_page = lambda request: refused(request, 404, "refused.not_found")
     app.mount("/static", StaticFiles(directory=STATIC_DIR,
                                      packages=[("servicekit", "web_static")]), name="static")
     for router in ROUTERS:
         app.include_router(router)
-
-
-async def _to_login(request: Request, _error: Exception) -> RedirectResponse:
-    return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-
-async def _csrf_refused(request: Request, _error: Exception) -> HTMLResponse:
-    return refused(request, 403, "refused.csrf")
-
-
-async def _too_large(request: Request, _error: Exception) -> HTMLResponse:
-    return refused(request, 413, "refused.too_large")
 
 
 async def _service_error(request: Request, error: Exception) -> Response:
