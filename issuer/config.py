@@ -46,6 +46,9 @@ class IssuerSettings(DatabaseServiceSettings):
     public_url: str = DEFAULT_PUBLIC_URL
     offer_lifetime_seconds: int = Field(default=7 * 24 * 3600, gt=0)
     access_token_lifetime_seconds: int = Field(default=600, gt=0)
+    status_list_max_age_seconds: int = Field(
+        default=60, ge=0, description="how long verifiers may keep a status list: a "
+        "revocation shows everywhere within this time")
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
     # JSON and form bodies; the largest is a CASE framework package. Uploads have their own.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import time
@@ -10,6 +11,11 @@ from pathlib import Path
 import httpx
 
 REPO = Path(__file__).resolve().parents[1]
+
+# The environment of `serve all` in the journey and browser tests: status lists served with a
+# max-age of seconds, not the production minute, so the verifier reads a revocation soon; the
+# stories wait for that (they read the max-age from the answer).
+SHORT_STATUS_CACHE = {**os.environ, "OPENDOSSIER_ISSUER_STATUS_LIST_MAX_AGE_SECONDS": "5"}
 
 
 def start_service(args: list[str], base_url: str, log_path: Path) -> subprocess.Popen[bytes]:

@@ -21,15 +21,17 @@ from standards.dids import did_web_url
 from standards.fetcher import Fetcher
 from standards.status_list import check_status_entry
 from standards.verification import verify_credential
+from tests.service_process import SHORT_STATUS_CACHE
 
 REPO = Path(__file__).resolve().parents[1]
 JOURNEY = REPO / "examples" / "journey.py"
-TIMEOUT = 600  # the services start and run on a 2-core machine; the revocation waits ~60 s
+TIMEOUT = 600  # the services start and run on a 2-core machine
 
 
 def run_journey(out: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, str(JOURNEY), "--out", str(out), *args], cwd=REPO,
-                          capture_output=True, text=True, timeout=TIMEOUT, check=False)
+                          capture_output=True, text=True, timeout=TIMEOUT, check=False,
+                          env=SHORT_STATUS_CACHE)
 
 
 @pytest.fixture(scope="module")

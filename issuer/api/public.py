@@ -25,9 +25,6 @@ from standards.ob3 import OB_CONTEXT, VC_V2_CONTEXT
 
 router = APIRouter(tags=["public"])
 
-# Verifiers may keep a status list for a minute; after a revocation the list they see is at
-# most that old. ETags let them revalidate cheaply.
-STATUS_CACHE = "public, max-age=60, must-revalidate"
 DOCUMENT_CACHE = "public, max-age=300"
 
 
@@ -73,7 +70,10 @@ def achievement(achievement_id: str, ctx: Context) -> JSONResponse:
 def status_list(status_list_id: str, request: Request, ctx: Context) -> Response:
     document, version = published_status_list(ctx, status_list_id)
     etag = f'"{status_list_id}-{version}"'
-    headers = {"Cache-Control": STATUS_CACHE, "ETag": etag}
+    # Verifiers may keep a status list for `status_list_max_age_seconds` (a minute); after a
+    # revocation the list they see is at most that old. ETags let them revalidate cheaply.
+    max_age = ctx.settings.status_list_max_age_seconds
+    headers = {"Cache-Control": f"public, max-age={max_age}, must-revalidate", "ETag": etag}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
     return Response(document, media_type="application/vc+ld+json", headers=headers)

@@ -26,7 +26,7 @@ import httpx
 import pytest
 
 from tests.issuer.conftest import free_port
-from tests.service_process import REPO
+from tests.service_process import REPO, SHORT_STATUS_CACHE
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -73,7 +73,8 @@ def services(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Services]:
         [sys.executable, "-m", "opendossier", "serve", "all", "--data-dir", str(data),
          "--issuer-port", str(ports["issuer"]), "--wallet-port", str(ports["wallet"]),
          "--verifier-port", str(ports["verifier"])],
-        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env=SHORT_STATUS_CACHE)
     found = Services(f"http://127.0.0.1:{ports['issuer']}", f"http://127.0.0.1:{ports['wallet']}",
                      f"http://127.0.0.1:{ports['verifier']}", data)
     assert process.stdout is not None

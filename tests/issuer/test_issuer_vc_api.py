@@ -129,3 +129,22 @@ def test_unauthorised_calls_change_nothing(issuer_server: IssuerService, api: ht
         # another organisation's token cannot touch this credential (and learns nothing)
         assert stranger.post("/credentials/status", json=change).status_code == 404
     assert status_bit(api, vc["credentialStatus"]) is False
+
+
+def test_status_lists_say_how_long_verifiers_may_keep_them(issuer_server: IssuerService,
+                                                           api: httpx.Client) -> None:
+    """The max-age is a setting (a minute by default): a revocation shows everywhere within
+    it. The list itself is the same whatever the setting."""
+    vc = api.post("/credentials/issue",
+                  json={"credential": unsigned_credential()}).json()["verifiableCredential"]
+    url = vc["credentialStatus"]["statusListCredential"]
+    default = api.get(url)
+    assert default.headers["cache-control"] == "public, max-age=60, must-revalidate"
+    settings = issuer_server.ctx.settings
+    settings.status_list_max_age_seconds = 5
+    try:
+        short = api.get(url)
+    finally:
+        settings.status_list_max_age_seconds = 60
+    assert short.headers["cache-control"] == "public, max-age=5, must-revalidate"
+    assert short.content == default.content and short.headers["etag"] == default.headers["etag"]
