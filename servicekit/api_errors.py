@@ -56,12 +56,11 @@ def not_found_page(request: Request, status: int) -> Response | None:
     return make(request)
 
 
-def install_error_handlers(app: FastAPI, service_error: type[Exception] | None = None) -> None:
+def install_error_handlers(app: FastAPI) -> None:
     """JSON answers for domain errors (`servicekit.errors`), unreadable bodies, HTTP errors
-    and request validation. `service_error` is a role's older refusal type that still carries
-    `.status`; it goes once every role raises domain errors only."""
+    and request validation."""
 
-    async def refused(request: Request, error: Exception) -> JSONResponse:
+    async def unreadable_body(request: Request, error: Exception) -> JSONResponse:
         return error_response(getattr(error, "status", 400), str(error))
 
     async def domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -69,9 +68,7 @@ def install_error_handlers(app: FastAPI, service_error: type[Exception] | None =
         return error_response(status, str(error))
 
     app.add_exception_handler(errors.ServiceError, domain_error)
-    if service_error is not None:
-        app.add_exception_handler(service_error, refused)
-    app.add_exception_handler(BodyError, refused)
+    app.add_exception_handler(BodyError, unreadable_body)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
