@@ -51,5 +51,6 @@ class IssuerSettings(DatabaseServiceSettings):
         "revocation shows everywhere within this time")
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
-    # JSON and form bodies; the largest is a CASE framework package. Uploads have their own.
-    max_request_bytes: int = Field(default=5 * 1024 * 1024, gt=0)
+    # A JSON or form body, unless its route sets a limit of its own (`@body_limit`: a CASE
+    # framework package may be 5 MB). Uploads have their own limits.
+    max_request_bytes: int = Field(default=1024 * 1024, gt=0)

@@ -5,15 +5,23 @@ OpenAPI documents it. FastAPI itself sets no size limit; this middleware does: a
 form body (or one with no content type, which FastAPI reads as JSON) longer than `max_bytes`
 is answered 413 before the route runs. File uploads (multipart, raw files, archives) pass
 through untouched: their routes stream them to disk under their own, larger limits.
+
+Routes whose bodies are smaller or larger than the app's limit are named in `route_limits`
+(path template as the route declares it → bytes); `OWN_LIMIT` marks a route that reads and
+limits its body itself, to answer in a shape of its own (an OAuth error, a page).
 """
 
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 
+from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_JSON_BYTES = 1024 * 1024
+OWN_LIMIT = None  # the route reads its body itself, under a limit of its own
 
 
 def is_small_body(content_type: str) -> bool:
@@ -24,9 +32,19 @@ def is_small_body(content_type: str) -> bool:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, max_bytes: int = MAX_JSON_BYTES) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_JSON_BYTES,
+                 route_limits: Mapping[str, int | None] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.route_limits: list[tuple[re.Pattern[str], int | None]] = [
+            (compile_path(path)[0], limit) for path, limit in (route_limits or {}).items()]
+
+    def limit_for(self, path: str) -> int | None:
+        """The limit of the route at `path`: its own, or the app's."""
+        for pattern, limit in self.route_limits:
+            if pattern.match(path):
+                return limit
+        return self.max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -34,12 +52,13 @@ class BodyLimitMiddleware:
             return
         headers = {key.decode("latin-1"): value.decode("latin-1")
                    for key, value in scope.get("headers", [])}
-        if not is_small_body(headers.get("content-type", "")):
+        max_bytes = self.limit_for(scope["path"])
+        if max_bytes is None or not is_small_body(headers.get("content-type", "")):
             await self.app(scope, receive, send)
             return
         declared = headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared.isdigit() and int(declared) > max_bytes:
+            await self._refuse(send, max_bytes)
             return
         # Read the whole (small) body here, so an over-long one is refused before the route
         # starts; then hand the route the same messages.
@@ -51,8 +70,8 @@ class BodyLimitMiddleware:
             if message["type"] != "http.request":
                 break
             size += len(message.get("body", b""))
-            if size > self.max_bytes:
-                await self._refuse(send)
+            if size > max_bytes:
+                await self._refuse(send, max_bytes)
                 return
             if not message.get("more_body", False):
                 break
@@ -62,9 +81,9 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, max_bytes: int) -> None:
         body = json.dumps({"error": "too_large",
-                           "message": f"request body is larger than {self.max_bytes} bytes"}
+                           "message": f"request body is larger than {max_bytes} bytes"}
                           ).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"),

@@ -39,8 +39,9 @@ class WalletSettings(DatabaseServiceSettings):
     public_url: str = "http://127.0.0.1:8002"
     max_upload_bytes: int = 2 * 1024**3  # one evidence file (a long phone video)
     max_credential_bytes: int = 1024 * 1024
-    # A JSON body; the largest is a competence framework (uploads have their own limits).
-    max_json_bytes: int = 2 * 1024 * 1024
+    # A JSON or form body, unless its route sets a limit of its own (`@body_limit`: smaller
+    # for log-in and offers, larger for a competence framework); uploads have their own.
+    max_json_bytes: int = 1024 * 1024
     session_lifetime_seconds: int = 8 * 3600
     share_default_days: int = 7
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)

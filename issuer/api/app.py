@@ -13,9 +13,16 @@ from issuer.api.oid4vci import oauth_router
 from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
+from issuer.services.frameworks import MAX_INPUT_BYTES as MAX_FRAMEWORK_BYTES
 from issuer.web.setup import install_web
 from servicekit.api_errors import install_error_handlers
-from servicekit.body_limit import BodyLimitMiddleware
+from servicekit.body_limit import OWN_LIMIT, BodyLimitMiddleware
+
+# Routes whose JSON or form bodies are not held to `max_request_bytes` (servicekit.body_limit).
+BODY_LIMITS: dict[str, int | None] = {
+    "/api/frameworks/case": MAX_FRAMEWORK_BYTES,  # a whole CASE package
+    "/oid4vci/token": OWN_LIMIT,  # a small form, refused in OAuth's error shape
+}
 
 
 def create_app(settings: IssuerSettings | None = None, *,
@@ -26,7 +33,8 @@ def create_app(settings: IssuerSettings | None = None, *,
     app.state.issuer = ctx
     # JSON and form bodies are read whole by FastAPI; uploads (CSV files) stream under their
     # own limits.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_request_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_request_bytes,
+                       route_limits=BODY_LIMITS)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(public.router)

@@ -109,3 +109,18 @@ def test_holder_key_never_leaves(wallet_server: WalletService, wallet_process: W
         seen.append(sqlite_file_bytes(wallet_server.database_url).decode("latin-1"))
     assert all(secret not in text for text in seen)
     assert json.dumps(secret)[1:-1] not in "".join(seen)
+
+
+def test_each_route_keeps_its_own_body_limit(wallet_server: WalletService, owner: Owner) -> None:
+    """Log-in takes 64 KiB, the app 1 MiB, a competence framework 2 MiB (servicekit.body_limit)."""
+    padded_log_in = {"email": owner.email, "password": PASSWORD, "pad": "x" * 70_000}
+    too_long = wallet_server.client().post("/api/session", json=padded_log_in)
+    assert too_long.status_code == 413 and "65536 bytes" in too_long.json()["message"]
+    framework = [{"name": f"Competentie {n}", "url": f"https://example.org/c/{n}",
+                  "description": "d" * 1400} for n in range(1000)]  # ≈1.5 MB of JSON
+    added = owner.client.post(owner.url("/competences"), json=framework)
+    assert added.status_code == 201, added.text[:300]
+    assert len(added.json()["added"]) == 1000
+    padded_reflection = {"text": "x" * 1_100_000}
+    refused = owner.client.post(owner.url("/reflections"), json=padded_reflection)
+    assert refused.status_code == 413 and "262144 bytes" in refused.json()["message"]

@@ -8,7 +8,7 @@ from fastapi import FastAPI
 
 from servicekit.api_errors import install_error_handlers
 from verifier.api import oid4vp, vc_api
-from verifier.api.body_limit import VerifierBodyLimit
+from verifier.api.body_limit import BODY_LIMITS, VerifierBodyLimit
 from verifier.config import VerifierSettings
 from verifier.services.context import VerifierContext
 from verifier.web.setup import install_web
@@ -22,7 +22,8 @@ def create_app(settings: VerifierSettings | None = None, *,
     app = FastAPI(title="OpenDossier verifier", version="0.1.0",
                   summary="Check Open Badges 3.0 credentials and presentations")
     app.state.verifier = ctx
-    app.add_middleware(VerifierBodyLimit, max_bytes=ctx.settings.max_request_bytes)
+    app.add_middleware(VerifierBodyLimit, max_bytes=ctx.settings.max_request_bytes,
+                       route_limits=BODY_LIMITS)
     install_error_handlers(app)
     app.include_router(vc_api.router)
     app.include_router(oid4vp.router)

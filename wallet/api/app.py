@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from servicekit.api_errors import install_error_handlers
-from servicekit.body_limit import BodyLimitMiddleware
+from servicekit.body_limit import OWN_LIMIT, BodyLimitMiddleware
 from servicekit.login_limiter import LoginLimiter
 from wallet.api import (
     accounts,
@@ -24,6 +24,22 @@ from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
 from wallet.services.context import WalletContext
 from wallet.web.setup import install_web
+
+# Routes whose JSON bodies are smaller or larger than `max_json_bytes` (servicekit.body_limit).
+BODY_LIMITS: dict[str, int | None] = {
+    "/api/accounts": 64 * 1024,
+    "/api/session": 64 * 1024,
+    "/api/dossiers/{owner_id}/delegations": 64 * 1024,
+    "/api/invitations/{token}/accept": 64 * 1024,
+    "/api/dossiers/{owner_id}/credentials/offers": 64 * 1024,
+    "/api/dossiers/{owner_id}/credentials/offers/preview": 64 * 1024,
+    # 20,000 characters of text, several bytes each, plus the ids
+    "/api/dossiers/{owner_id}/reflections": 256 * 1024,
+    "/api/dossiers/{owner_id}/reports": 256 * 1024,
+    "/api/dossiers/{owner_id}/competences": 2 * 1024 * 1024,  # a whole framework
+    # JSON, a JWT or a baked image, read under max_credential_bytes
+    "/api/dossiers/{owner_id}/credentials": OWN_LIMIT,
+}
 
 ROUTERS = [accounts.router, credentials.router, competences.router, evidence.router,
            reflections.router, reports.router, shares.router, cv.router, oid4vp.router,
@@ -45,7 +61,8 @@ def create_app(settings: WalletSettings | None = None, *,
     install_error_handlers(app)
     # JSON bodies are read by FastAPI into the models of wallet.api.schemas; this caps their
     # size first. Evidence, credential and archive uploads stream under their own limits.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_json_bytes)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_json_bytes,
+                       route_limits=BODY_LIMITS)
     for router in ROUTERS:
         app.include_router(router)
     install_web(app, ctx)

@@ -10,16 +10,10 @@ from functools import cached_property
 
 import httpx
 
-from servicekit.errors import ServiceError
 from servicekit.service_context import ServiceContext, open_database
 from standards.fetcher import Fetcher
 from wallet.config import WalletSettings
 from wallet.db import migrate
-
-# Services raise the domain errors of `servicekit.errors` (or a wallet subclass that names the
-# refusal); the API maps them to HTTP with `servicekit.api_errors`. `WalletError` is their
-# common base under the name the pages catch.
-WalletError = ServiceError
 
 
 def utc_now() -> datetime:

@@ -8,10 +8,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from servicekit.api_errors import error_response, status_of
-from servicekit.errors import NotFound
+from servicekit.errors import NotFound, ServiceError
 from servicekit.page_middleware import PageMiddleware
 from servicekit.web_session import answer_session_refusals
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.web.auth import SESSION_COOKIE, session_secret
 from wallet.web.i18n import PAGES
 from wallet.web.pages import ROUTERS
@@ -40,7 +40,7 @@ def install_web(app: FastAPI, ctx: WalletContext) -> None:
                        https_only=ctx.settings.session_cookie_secure)
     answer_session_refusals(app, login_url=lambda request: f"/login?next={request.url.path}",
                             refused=refused)
-    app.add_exception_handler(WalletError, _service_error)  # replaces the JSON-only handler
+    app.add_exception_handler(ServiceError, _service_error)  # replaces the JSON-only handler
     app.state.not_found_page = lambda request: refused(request, 404, "refused.not_found")
     app.mount("/static", StaticFiles(directory=STATIC_DIR,
                                      packages=[("servicekit", "web_static")]), name="static")
@@ -51,7 +51,7 @@ def install_web(app: FastAPI, ctx: WalletContext) -> None:
 async def _service_error(request: Request, error: Exception) -> Response:
     """A refusal: JSON for the API (and public JSON), a page in the page's language for
     people, with the service's reason."""
-    status = status_of(error) if isinstance(error, WalletError) else 400
+    status = status_of(error) if isinstance(error, ServiceError) else 400
     if request.url.path.startswith(API_PREFIXES) or \
             "application/json" in request.headers.get("accept", ""):
         return error_response(status, str(error))

@@ -17,12 +17,13 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from servicekit.errors import ServiceError
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_files import archive_name, temp_path
 from wallet.services.archive_import import import_archive
 from wallet.services.bundles import dossier_has_credentials, make_clr_bundle, make_vp_bundle
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, FormTooLarge, PageActor, check_csrf
 from wallet.web.render import error_status, error_text, render
 
@@ -58,7 +59,7 @@ async def export_page(request: Request, actor: PageActor, ctx: Context,
     try:
         await run_in_threadpool(export_archive, ctx, actor, target,
                                 password=str(password) or None)
-    except WalletError as error:
+    except ServiceError as error:
         target.unlink(missing_ok=True)
         return _page(request, actor, ctx, status=error_status(error),
                      export_error_text=error_text(request, error))
@@ -87,7 +88,7 @@ async def import_page(request: Request, actor: PageActor, ctx: Context) -> HTMLR
         result = await run_in_threadpool(
             import_archive, ctx, target, password=password if isinstance(password, str)
             and password else None, actor=actor, max_total_bytes=limit)
-    except WalletError as error:
+    except ServiceError as error:
         return _page(request, actor, ctx, status=error_status(error),
                      import_error_text=error_text(request, error))
     finally:
@@ -106,7 +107,7 @@ def _download(document: dict[str, object], filename: str) -> Response:
 def vp_download(request: Request, actor: PageActor, ctx: Context) -> Response:
     try:
         bundle = make_vp_bundle(ctx, actor)
-    except WalletError as error:
+    except ServiceError as error:
         return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))
     return _download(bundle.document, "presentation.json")
@@ -116,7 +117,7 @@ def vp_download(request: Request, actor: PageActor, ctx: Context) -> Response:
 def clr_download(request: Request, actor: PageActor, ctx: Context) -> Response:
     try:
         bundle = make_clr_bundle(ctx, actor)
-    except WalletError as error:
+    except ServiceError as error:
         return _page(request, actor, ctx, status=error_status(error),
                      bundle_error_text=error_text(request, error))
     return _download(bundle.document, "clr.json")

@@ -10,10 +10,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from servicekit.errors import Invalid
+from servicekit.errors import Invalid, ServiceError
 from wallet.services.competence_profile import dossier_competence_profile
 from wallet.services.competences import add_one_competence, import_framework
-from wallet.services.context import WalletError
 from wallet.services.credential_view import credential_checked_now
 from wallet.services.credentials import (
     CredentialRefused,
@@ -44,7 +43,7 @@ def _file(form: Any, name: str) -> bytes:
     return b""
 
 
-def _refusal(error: WalletError) -> list[str]:
+def _refusal(error: ServiceError) -> list[str]:
     """The verifier's failed checks of a refused credential, to show under the message."""
     if isinstance(error, CredentialRefused):
         return [str(e) for e in error.report.get("errors", [])]
@@ -75,7 +74,7 @@ def import_credential(request: Request, actor: PageActor, ctx: Context,
         if not raw:
             raise Invalid("choose a file or paste the credential")
         added = store_credential(ctx, actor, raw, "import")
-    except WalletError as error:
+    except ServiceError as error:
         return render(request, "credentials_import.html", actor=actor,
                       status=error_status(error), error=error_text(request, error),
                       problems=_refusal(error), values={"pasted": pasted})
@@ -105,7 +104,7 @@ def preview_offer(request: Request, actor: PageActor, ctx: Context,
         if not offer_text:
             raise Invalid("paste the offer link or choose a photo of the QR code")
         offer = read_offer(ctx, offer_text)
-    except WalletError as error:
+    except ServiceError as error:
         return render(request, "credentials_receive.html", actor=actor,
                       status=error_status(error), error=error_text(request, error),
                       values={"offer": offer_text})
@@ -121,10 +120,10 @@ def receive_offer(request: Request, actor: PageActor, ctx: Context,
     try:
         raw = fetch_offered(ctx, actor, offer_text, tx_code or None)
         added = store_credential(ctx, actor, raw, "oid4vci")
-    except WalletError as error:
+    except ServiceError as error:
         try:
             preview = read_offer(ctx, offer_text).preview(request_language(request))
-        except WalletError:
+        except ServiceError:
             preview = None  # the offer itself is gone (used, expired): back to step 1
         if preview is None:
             return render(request, "credentials_receive.html", actor=actor,
@@ -188,7 +187,7 @@ def add_competence_page(request: Request, actor: PageActor, ctx: Context,
         else:
             add_one_competence(ctx, actor, values["name"], values["url"] or None,
                                values["framework"], values["code"])
-    except WalletError as error:
+    except ServiceError as error:
         return _profile(request, actor, ctx, status=error_status(error),
                         error=error_text(request, error), values=values)
     return see_other(f"/d/{actor.owner_id}/profile?notice=added")

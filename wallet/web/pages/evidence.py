@@ -18,11 +18,12 @@ from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
+from servicekit.errors import ServiceError
 from wallet.evidence_store import evidence_store
 from wallet.services import evidence as service
 from wallet.services.access import Actor
 from wallet.services.competences import list_competences
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.evidence_upload import check_declared_length, receive_multipart, save_received
 from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, PageActor, check_csrf
 
@@ -99,7 +100,7 @@ async def add_evidence(request: Request, actor: PageActor, ctx: Context) -> Resp
             check_csrf(request, _first(received.fields.get(CSRF_FIELD)))
             received.fields.pop(CSRF_FIELD, None)
             item = await run_in_threadpool(save_received, ctx, actor, received)
-    except WalletError as error:
+    except ServiceError as error:
         values: dict[str, Any] = {name: (seen.get(name) or [""])[-1] for name in FORM_FIELDS}
         values["competences"] = seen.get("competence", [])
         return _form_page(request, actor, ctx, status=error_status(error),
@@ -144,7 +145,7 @@ def edit(request: Request, evidence_id: str, actor: PageActor, form: CheckedForm
     values["competences"] = [c for c in form.getlist("competence") if isinstance(c, str)]
     try:
         service.save_evidence_changes(ctx, actor, evidence_id, values)
-    except WalletError as error:
+    except ServiceError as error:
         item = service.evidence_item(ctx, actor, evidence_id)
         return _detail(request, actor, ctx, item, status=error_status(error),
                        error=error_text(request, error), values=values)

@@ -7,11 +7,11 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from servicekit.errors import ServiceError
 from servicekit.login_limiter import LoginLimiter
 from wallet.services import delegations
 from wallet.services.access import ROLE_DEFAULT_SCOPES, ROLES, SCOPES
 from wallet.services.accounts import authenticated_account, create_account
-from wallet.services.context import WalletError
 from wallet.services.dossier_overview import dossier_overview
 from wallet.web.auth import (
     CheckedForm,
@@ -83,7 +83,7 @@ def sign_up(request: Request, form: CheckedForm, ctx: Context) -> Response:
         account = create_account(ctx, values["email"],
                                  password=password if isinstance(password, str) else "",
                                  display_name=values["name"])
-    except WalletError as error:
+    except ServiceError as error:
         return render(request, "signup.html", status=error_status(error), values=values,
                       error=str(error))
     start_session(request, account)
@@ -118,7 +118,7 @@ def invite(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) 
     try:
         invitation = delegations.invite_delegate(ctx, actor, _text(form, "email"), role,
                                                  chosen or None)
-    except WalletError as error:
+    except ServiceError as error:
         rows = delegations.list_delegations(ctx, actor)
         return render(request, "delegations.html", actor=actor, delegations=rows, roles=ROLES,
                       scopes=SCOPES, role_scopes=ROLE_DEFAULT_SCOPES,
@@ -153,7 +153,7 @@ def accept_invitation(request: Request, token: str, form: CheckedForm,
             ctx, token, account_id=account_id if isinstance(account_id, str) else None,
             password=password if isinstance(password, str) else None,
             display_name=_text(form, "name"))
-    except WalletError as error:
+    except ServiceError as error:
         return render(request, "invite.html", token=token, status=error_status(error),
                       error=str(error), logged_in=isinstance(account_id, str))
     start_session(request, delegate)

@@ -9,14 +9,13 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from servicekit.errors import NotFound
+from servicekit.errors import NotFound, ServiceError
 from wallet.evidence_store import evidence_store
 from wallet.services import reflections as service
 from wallet.services import reports
 from wallet.services.access import Actor
 from wallet.services.checking import check_credential
 from wallet.services.competences import list_competences
-from wallet.services.context import WalletError
 from wallet.services.evidence import list_evidence
 from wallet.services.report_html import EXPORT_CSP, export_filename, report_html
 from wallet.services.report_pdf import report_pdf
@@ -69,7 +68,7 @@ def write(request: Request, actor: PageActor, form: CheckedForm, ctx: Context) -
     values = {"text": text, "competences": competences, "evidence": evidence}
     try:
         reflection = service.save_reflection(ctx, actor, text, competences, evidence)
-    except WalletError as error:
+    except ServiceError as error:
         return _list_page(request, actor, ctx, status=error_status(error), error=str(error),
                           values=values)
     done = "saved" if reflection.status == "approved" else "pending"
@@ -130,7 +129,7 @@ def create_report(request: Request, actor: PageActor, form: CheckedForm,
         report = reports.compose_report(
             ctx, actor, values["title"], values["organisation"], values["period"],
             values["summary"], values["evidence"], values["reflections"])
-    except WalletError as error:
+    except ServiceError as error:
         return _reports_page(request, actor, ctx, status=error_status(error),
                              error=str(error), values=values)
     return see_other(f"/d/{actor.owner_id}/reports/{report.id}?done=report")

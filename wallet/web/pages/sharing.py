@@ -8,8 +8,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from servicekit.errors import ServiceError
 from wallet.services.access import Actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.cv import cv_for_editing, save_cv_settings
 from wallet.services.shares import (
     find_share,
@@ -71,7 +72,7 @@ def make_share(request: Request, actor: PageActor, ctx: Context, form: CheckedFo
     try:
         share = new_share(ctx, actor, credential_ids, evidence_ids, audience,
                           parse_duration(expires))
-    except WalletError as error:
+    except ServiceError as error:
         return _new_form(request, actor, ctx, status=error_status(error),
                          error=error_text(request, error), values=values)
     return see_other(f"/d/{actor.owner_id}/shares/{share.id}?made=1")
@@ -136,7 +137,7 @@ def save_cv(request: Request, actor: PageActor, ctx: Context, form: CheckedForm)
         save_cv_settings(ctx, actor, enabled=enabled, headline=headline, about=about,
                          credential_ids=credential_ids, evidence_ids=evidence_ids,
                          slug=slug or None)
-    except WalletError as error:
+    except ServiceError as error:
         return _cv_form(request, actor, ctx, status=error_status(error),
                         error=error_text(request, error), values=values)
     return see_other(f"/d/{actor.owner_id}/cv?saved=1")

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from servicekit.errors import Refused, TooLarge
+from servicekit.errors import Refused, ServiceError, TooLarge
 from servicekit.qr_decode import ImageRefused, decode_qr
 from wallet.services.access import Actor
-from wallet.services.context import WalletContext, WalletError
+from wallet.services.context import WalletContext
 from wallet.services.oid4vp_client import preview_request, send_answer, send_refusal
 from wallet.web.auth import CheckedForm, Context, PageActor
 from wallet.web.render import error_status, error_text, render
@@ -21,7 +21,7 @@ from wallet.web.render import error_status, error_text, render
 router = APIRouter(include_in_schema=False)
 
 def qr_text(data: bytes) -> str:
-    """The text of the first QR code in an uploaded image; WalletError when there is none."""
+    """The text of the first QR code in an uploaded image; ServiceError when there is none."""
     try:
         text = decode_qr(data)
     except ImageRefused as refused:
@@ -67,7 +67,7 @@ async def review(request: Request, actor: PageActor, ctx: Context,
         if not uri:
             raise Refused("paste the request or choose a photo of its QR code")
         return _consent(request, actor, ctx, uri)
-    except WalletError as error:
+    except ServiceError as error:
         return _start(request, actor, status=error_status(error),
                       error=error_text(request, error), value=uri)
 
@@ -79,7 +79,7 @@ def send(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) ->
     chosen = [v for v in form.getlist("credential") if isinstance(v, str)]
     try:
         result = send_answer(ctx, actor, uri, chosen)
-    except WalletError as error:
+    except ServiceError as error:
         return _start(request, actor, status=error_status(error),
                       error=error_text(request, error), value=uri)
     return render(request, "sharing_oid4vp_done.html", actor=actor, declined=False,
@@ -92,7 +92,7 @@ def refuse(request: Request, actor: PageActor, ctx: Context, form: CheckedForm) 
     uri = uri if isinstance(uri, str) else ""
     try:
         result = send_refusal(ctx, actor, uri)
-    except WalletError as error:
+    except ServiceError as error:
         return _start(request, actor, status=error_status(error),
                       error=error_text(request, error), value=uri)
     return render(request, "sharing_oid4vp_done.html", actor=actor, declined=True,
