@@ -50,7 +50,7 @@ def realistic_ob3_credential(
             },
         },
         "validFrom": "2024-06-14T09:30:00Z",
-        "validUntil": "2029-06-14T09:30:00Z",
+        "validUntil": "2099-06-14T09:30:00Z",  # far off: the suite must not expire
         "awardedDate": "2024-06-14T09:30:00Z",
         "credentialSubject": {
             "id": subject_did,

@@ -232,10 +232,10 @@ def test_es512_is_not_allowed() -> None:
 
 def test_expired_and_not_yet_valid(keys) -> None:
     pair = keys["rsa"]
-    credential = credential_for(pair)  # valid 2024-06-14 .. 2029-06-14
+    credential = credential_for(pair)  # valid 2024-06-14 .. 2099-06-14
     token = sign_vc_jwt(credential, pair, now=NOW)
-    late = verify_jwt(token, resolver(pair), now=datetime(2030, 1, 1, tzinfo=UTC))
-    assert late.errors == ["expired: exp 2029-06-14T09:30:00Z has passed"]
+    late = verify_jwt(token, resolver(pair), now=datetime(2100, 1, 1, tzinfo=UTC))
+    assert late.errors == ["expired: exp 2099-06-14T09:30:00Z has passed"]
     early = verify_jwt(token, resolver(pair), now=datetime(2024, 6, 14, 9, tzinfo=UTC))
     assert early.errors == ["not yet valid: nbf 2024-06-14T09:30:00Z is in the future"]
     # a minute of clock skew is tolerated

@@ -56,7 +56,7 @@ def recipients_csv(good: int, *, delimiter: str = ",", bom: bool = False,
                          if i % 2 else "", "Stageverslag" if i % 2 else "",
                          "Drie lessen; goed verslag" if i % 3 == 0 else "",
                          "", "Goed" if i % 4 == 0 else "", "2025-09-01" if i % 7 == 0 else "",
-                         "2030-08-31T00:00:00Z" if i % 7 == 0 else ""])
+                         "2099-08-31T00:00:00Z" if i % 7 == 0 else ""])
     if bad:
         writer.writerow(["jan@@school", "Jan", "", "", "", "", "", "", "", ""])
         writer.writerow(["piet@school.example", "Piet", "", "", "", "", "", "Uitstekend", "",
@@ -141,7 +141,7 @@ def test_bad_rows_get_errors_and_the_others_are_issued(issuer_server: IssuerServ
     assert first["credentialSubject"]["result"][0]["achievedLevel"] == LEVELS[0][
         "rubricCriterionLevel"][1]["id"]
     assert first["validFrom"] == "2025-09-01T00:00:00Z"
-    assert first["validUntil"] == "2030-08-31T00:00:00Z"
+    assert first["validUntil"] == "2099-08-31T00:00:00Z"
     assert first["evidence"][0]["narrative"] == "Drie lessen; goed verslag"
     assert first["credentialSubject"]["identifier"][0]["identityType"] == "emailAddress"
     assert documents[4]["credentialSubject"]["id"] == f"{DID}4"
