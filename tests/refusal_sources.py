@@ -1,11 +1,24 @@
 """The refusal messages a role's code raises, as catalogue msgids: `raise NotFound(f"no evidence
-{evidence_id[:40]!r} in this dossier")` gives "no evidence {evidence_id} in this dossier"."""
+{evidence_id[:40]!r} in this dossier")` gives "no evidence {evidence_id} in this dossier".
+
+A refusal is what a domain error says to whoever asked. Not refusals: Python's own exceptions
+(`raise RuntimeError(...)`, `raise AssertionError(...)`), which are bugs, never an answer; and a
+code or key an error carries before its message (`OAuthError("invalid_grant", "the
+pre-authorized code has expired")`, `UnusableInput("empty", ...)`, `FormProblem("form.bad_date")`),
+which the API or a page's own catalogue words; the message after such a code is the refusal."""
 
 from __future__ import annotations
 
 import ast
+import builtins
+import re
 from collections.abc import Iterator
 from pathlib import Path
+
+PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                          if isinstance(value, type) and issubclass(value, BaseException))
+# A code or message key: one lower-case word, or dotted words ("invalid_grant", "form.bad_date").
+CODE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 
 
 def placeholder_name(expression: ast.expr) -> str:
@@ -39,6 +52,17 @@ def msgid_of(message: ast.expr) -> str | None:
     return "".join(parts)
 
 
+def message_of(call: ast.Call) -> ast.expr | None:
+    """The argument that is the error's message: the first, or the one after a code."""
+    first = call.args[0]
+    if isinstance(first, ast.Constant) and isinstance(first.value, str) \
+            and not CODE.fullmatch(first.value):
+        return first
+    if isinstance(first, ast.JoinedStr):
+        return first
+    return call.args[1] if len(call.args) > 1 else None  # after a code (a literal or a name)
+
+
 def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
     """(msgid, where) for every `raise Error("message" or f"message", ...)`, and every
     error class that words its message itself."""
@@ -49,10 +73,17 @@ def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 call = node.exc if isinstance(node, ast.Raise) else node
                 if isinstance(call, ast.Call) and call.args and (
-                        isinstance(node, ast.Raise) or is_error_init(call)):
-                    msgid = msgid_of(call.args[0])
+                        isinstance(node, ast.Raise) or is_error_init(call)) \
+                        and not is_python_error(call):
+                    message = message_of(call)
+                    msgid = msgid_of(message) if message is not None else None
                     if msgid:
                         yield msgid, f"{path.relative_to(directory.parent)}:{call.lineno}"
+
+
+def is_python_error(call: ast.Call) -> bool:
+    """`raise RuntimeError("...")`: a bug, not a refusal."""
+    return isinstance(call.func, ast.Name) and call.func.id in PYTHON_ERRORS
 
 
 def is_error_init(call: ast.Call) -> bool:
