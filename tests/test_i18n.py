@@ -137,7 +137,7 @@ def test_refusal_catalogue_is_current(role: str) -> None:
     """The Dutch catalogue holds exactly the refusals the role's services and pages raise
     (tests/refusal_sources.py), each with a Dutch text that keeps the message's placeholders:
     a new refusal without a translation would reach a Dutch page in English, and a reworded
-    one would leave a stale entry."""
+    one would leave a stale entry. `python -m tests.refusal_catalogue <role>` lists both."""
     refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
     raised: dict[str, str] = {}
     for msgid, where in raised_messages([ROOT / role / "services", ROOT / role / "web"]):
