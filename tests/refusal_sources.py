@@ -1,11 +1,26 @@
 """The refusal messages a role's code raises, as catalogue msgids: `raise NotFound(f"no evidence
-{evidence_id[:40]!r} in this dossier")` gives "no evidence {evidence_id} in this dossier"."""
+{evidence_id[:40]!r} in this dossier")` gives "no evidence {evidence_id} in this dossier".
+
+A refusal is what a domain error says to whoever asked. Not refusals: Python's own exceptions
+(`raise RuntimeError(...)`, `raise AssertionError(...)`), which are bugs, never an answer; and a
+code or key an error carries before its message (`OAuthError("invalid_grant", "the
+pre-authorized code has expired")`, `UnusableInput("empty", ...)`, `FormProblem("form.bad_date")`),
+which the API or a page's own catalogue words; the message after such a code is the refusal.
+A function that words an error for its callers to raise (`def too_large(...) -> TooLarge:
+return TooLarge(f"...")`) counts as raising it."""
 
 from __future__ import annotations
 
 import ast
+import builtins
+import re
 from collections.abc import Iterator
 from pathlib import Path
+
+PYTHON_ERRORS = frozenset(name for name, value in vars(builtins).items()
+                          if isinstance(value, type) and issubclass(value, BaseException))
+# A code or message key: one lower-case word, or dotted words ("invalid_grant", "form.bad_date").
+CODE = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 
 
 def placeholder_name(expression: ast.expr) -> str:
@@ -39,20 +54,56 @@ def msgid_of(message: ast.expr) -> str | None:
     return "".join(parts)
 
 
+def message_of(call: ast.Call) -> ast.expr | None:
+    """The argument that is the error's message: the first, or the one after a code."""
+    for argument in call.args[:2]:
+        if isinstance(argument, ast.JoinedStr) or (
+                isinstance(argument, ast.Constant) and isinstance(argument.value, str)
+                and not CODE.fullmatch(argument.value)):
+            return argument
+    return None
+
+
 def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
-    """(msgid, where) for every `raise Error("message" or f"message", ...)`, and every
-    error class that words its message itself."""
+    """(msgid, where) for every `raise Error("message" or f"message", ...)`, every error
+    class that words its message itself, and every function that words an error it returns."""
     for directory in directories:
         for path in sorted(directory.rglob("*.py")):
             if "migrations" in path.parts:
                 continue
-            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-                call = node.exc if isinstance(node, ast.Raise) else node
-                if isinstance(call, ast.Call) and call.args and (
-                        isinstance(node, ast.Raise) or is_error_init(call)):
-                    msgid = msgid_of(call.args[0])
-                    if msgid:
-                        yield msgid, f"{path.relative_to(directory.parent)}:{call.lineno}"
+            for call in refusals_in(ast.parse(path.read_text(encoding="utf-8"))):
+                message = message_of(call)
+                msgid = msgid_of(message) if message is not None else None
+                if msgid:
+                    yield msgid, f"{path.relative_to(directory.parent)}:{call.lineno}"
+
+
+def refusals_in(tree: ast.AST) -> Iterator[ast.Call]:
+    """The calls that make an error with its message, in the order of the source."""
+    returned = {id(call) for call in returned_errors(tree)}
+    for node in ast.walk(tree):
+        call = node.exc if isinstance(node, ast.Raise) else node
+        if isinstance(call, ast.Call) and call.args and not is_python_error(call) and (
+                isinstance(node, ast.Raise) or is_error_init(call) or id(call) in returned):
+            yield call
+
+
+def returned_errors(tree: ast.AST) -> Iterator[ast.Call]:
+    """`return TooLarge(...)` in a function annotated `-> TooLarge` (or `-> Conflict | Gone`)."""
+    for function in ast.walk(tree):
+        if isinstance(function, ast.FunctionDef) and function.returns is not None:
+            returns = {node.id for node in ast.walk(function.returns)
+                       if isinstance(node, ast.Name)}
+            for node in ast.walk(function):
+                if isinstance(node, ast.Return) and isinstance(node.value, ast.Call) \
+                        and isinstance(node.value.func, ast.Name) \
+                        and node.value.func.id in returns:
+                    yield node.value
+
+
+def is_python_error(call: ast.Call) -> bool:
+    """`raise RuntimeError("...")`: a bug, not a refusal."""
+    return isinstance(call.func, ast.Name) and call.func.id in PYTHON_ERRORS
 
 
 def is_error_init(call: ast.Call) -> bool:

@@ -16,6 +16,7 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 
 from servicekit.i18n import LANGUAGES, REFUSALS, read_catalogue
+from servicekit.refusals import Refusals, unbrace
 from tests.catalogues import forms_of, key_of
 from tests.refusal_sources import raised_messages
 
@@ -133,19 +134,46 @@ def test_every_key_in_the_catalogue_is_used(role: str) -> None:
 # --- the services' refusals (servicekit.refusals) ---------------------------------------------
 @pytest.mark.parametrize("role", ["issuer", "wallet"])
 def test_refusal_catalogue_is_current(role: str) -> None:
-    """Every refusal in the Dutch catalogue is one the role's services or pages raise (so a
-    reworded refusal is noticed), and a translation keeps the message's placeholders.
-    How many are translated is printed, not asserted: what is untranslated shows in English."""
+    """The Dutch catalogue holds exactly the refusals the role's services and pages raise
+    (tests/refusal_sources.py), each with a Dutch text that keeps the message's placeholders:
+    a new refusal without a translation would reach a Dutch page in English, and a reworded
+    one would leave a stale entry. `python -m tests.refusal_catalogue <role>` lists both."""
     refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
-    raised = {msgid for msgid, _where in raised_messages([ROOT / role / "services",
-                                                          ROOT / role / "web"])}
-    messages = {str(message.id): str(message.string) for message in refusals if message.id}
-    assert sorted(messages.keys() - raised) == []
-    for msgid, text in messages.items():
-        if text:
-            assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(msgid)), msgid
-    translated = sum(1 for text in messages.values() if text)
-    print(f"{role}: {translated} of {len(messages)} refusals in Dutch")
+    raised: dict[str, str] = {}
+    for msgid, where in raised_messages([ROOT / role / "services", ROOT / role / "web"]):
+        raised.setdefault(msgid, where)
+    messages = {str(message.id): message for message in refusals if message.id}
+    assert sorted(messages.keys() - raised.keys()) == []
+    assert sorted(f"{msgid} ({where})" for msgid, where in raised.items()
+                  if msgid not in messages) == []
+    untranslated = sorted(msgid for msgid, message in messages.items()
+                          if not message.string or message.fuzzy)
+    assert untranslated == []
+    for msgid, message in messages.items():
+        assert set(PLACEHOLDER.findall(str(message.string))) == set(PLACEHOLDER.findall(msgid)), \
+            msgid
+    print(f"{role}: {len(messages)} refusals, all in Dutch")
+
+
+@pytest.mark.parametrize("role", ["issuer", "wallet"])
+def test_each_refusal_finds_its_own_translation(role: str) -> None:
+    """A refusal as the service raises it (its values filled in) is translated by its own
+    entry, not caught first by a more general one ("{where} needs {name}" would catch "the
+    title needs ...")."""
+    refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
+    translate = Refusals(refusals).translate
+    caught = []
+    for message in refusals:
+        if not message.id:
+            continue
+        msgid, text = str(message.id), str(message.string)
+        values = {name: f"'value {number}'"
+                  for number, name in enumerate(PLACEHOLDER.findall(msgid))}
+        raised = msgid.format(**values) if values else unbrace(msgid)
+        expected = text.format(**values) if values else unbrace(text)
+        if translate(raised) != expected:
+            caught.append(f"{raised!r} -> {translate(raised)!r}")
+    assert caught == []
 
 
 def test_refusals_in_the_page_language() -> None:
@@ -157,7 +185,7 @@ def test_refusals_in_the_page_language() -> None:
     unknown = "a refusal no catalogue knows"
     assert translator("nl").refusal(unknown) == unknown
     assert translator("nl").refusal("the zip holds 'a.json' more than once") == \
-        "the zip holds 'a.json' more than once"  # known, not yet translated: as it was
+        "Het zip-bestand bevat 'a.json' meer dan één keer."
     assert translator("nl").refusal("no evidence 'abc' in this dossier") == \
         "Bewijs 'abc' staat niet in dit dossier."
     assert translator("nl").refusal("the archive is refused: wrong password") == \

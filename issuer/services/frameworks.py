@@ -252,7 +252,7 @@ def _string(obj: dict[str, Any], name: str, where: str, *, required: bool = Fals
     value = obj.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise Refused(f"{where} needs {name!r}")
+            raise Refused(f"{where} needs the field {name!r}")
         return None
     if not isinstance(value, str):
         raise Refused(f"{where}.{name} must be a string")

@@ -201,7 +201,7 @@ def _bad_association(package: dict[str, Any]) -> Any:
 
 @pytest.mark.parametrize(("damage", "message"), [
     (_without_document, "CFDocument"),
-    (_item_without_statement, "CFItems[2] needs 'fullStatement'"),
+    (_item_without_statement, "CFItems[2] needs the field 'fullStatement'"),
     (_duplicate_code, "CFItems[3]: code 'VB' appears twice"),
     (_bad_association, "CFAssociations[0]"),
     (lambda package: {**package, "CFItems": []}, "no CFItems"),
