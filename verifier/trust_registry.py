@@ -69,9 +69,9 @@ class TrustRegistry:
                                 "registrySource": self.public_source}
         entry = self.entries.get(issuer_id or "")
         if entry is None:
+            who = f"the issuer {issuer_id}" if issuer_id else "a credential that names no issuer"
             return {**base, "status": "unknown", "entry": None,
-                    "message": f"the issuer {issuer_id} is not in the trust registry "
-                               f"({self.name})"}
+                    "message": f"{who} is not in the trust registry ({self.name})"}
         outside = ((entry.valid_from and at < entry.valid_from)
                    or (entry.valid_until and at > entry.valid_until))
         if outside:
