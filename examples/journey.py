@@ -27,8 +27,8 @@ ARTEFACTS = ("issued-credential.json", "issuer-did.json", "status-list-before-re
              "status-list-after-revoke.json", "shared-presentation.json", "dossier-export.zip",
              "verification-result.json", "verification-after-revoke.json")
 # Also written, for offline checks and for people to look at.
-EXTRAS = ("endorser-did.json", "endorser-status-list.json", "stageverslag.json",
-          "stageverslag.pdf")
+EXTRAS = ("endorser-did.json", "endorser-status-list.json", "achievement.json",
+          "stageverslag.json", "stageverslag.pdf")
 
 
 def story(name: str) -> ModuleType:

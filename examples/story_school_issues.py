@@ -8,7 +8,9 @@ holds); the teacher accepts it in her wallet.
 Leaves behind in OUT: issued-credential.json (as the wallet received it), issuer-did.json
 and endorser-did.json (the DID documents of the school and of the institute) and
 endorser-status-list.json (the institute's status list, which the embedded endorsement
-names), so that the credential and its endorsement can be verified offline later.
+names) and achievement.json (the achievement as the school publishes it: the endorsement
+counts only for that one), so that the credential and its endorsement can be verified
+offline later.
 """
 
 from __future__ import annotations
@@ -165,7 +167,13 @@ def _save_did_documents(credential: dict[str, Any], out: Path) -> None:
                                  timeout=60), 200, "the institute's status list")
     (out / "endorser-status-list.json").write_text(json.dumps(listed, indent=2) + "\n",
                                                    encoding="utf-8")
-    step("the school's and the institute's DID documents (and its status list) are saved")
+    # The endorsement counts only for the achievement its publisher serves: that too.
+    achievement_id = credential["credentialSubject"]["achievement"]["id"]
+    served = answer_of(httpx.get(achievement_id, timeout=60), 200, "the achievement")
+    (out / "achievement.json").write_text(json.dumps(served, indent=2) + "\n",
+                                          encoding="utf-8")
+    step("the school's and the institute's DID documents (and its status list) and the "
+         "achievement the school publishes are saved")
 
 
 if __name__ == "__main__":

@@ -9,26 +9,44 @@ JSON path, so a result can say exactly which one failed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 Found = tuple[str, dict[str, Any] | str]
 
 
-def endorsements_in(document: dict[str, Any]) -> list[Found]:
-    """Every endorsement embedded in `document`, as (path, credential or JWT)."""
-    found: list[Found] = []
-    _collect(document, "$", found)
+@dataclass(frozen=True)
+class EmbeddedEndorsement:
+    """An endorsement found in a credential: its JSON path, the endorsement (a credential or
+    a JWT), and what carries it: `carrier` is "credential", "issuer", "achievement" or
+    "creator" (the achievement's creator), `carrier_node` that object itself."""
+
+    path: str
+    credential: dict[str, Any] | str
+    carrier: str
+    carrier_node: dict[str, Any]
+
+
+def embedded_endorsements(document: dict[str, Any]) -> list[EmbeddedEndorsement]:
+    """Every endorsement embedded in `document`, with what carries it."""
+    found: list[EmbeddedEndorsement] = []
+    _collect(document, "$", "credential", found)
     issuer = document.get("issuer")
     if isinstance(issuer, dict):
-        _collect(issuer, "$.issuer", found)
+        _collect(issuer, "$.issuer", "issuer", found)
     for s_path, subject in _subjects(document):
         achievement = subject.get("achievement")
         if isinstance(achievement, dict):
-            _collect(achievement, f"{s_path}.achievement", found)
+            _collect(achievement, f"{s_path}.achievement", "achievement", found)
             creator = achievement.get("creator")
             if isinstance(creator, dict):
-                _collect(creator, f"{s_path}.achievement.creator", found)
+                _collect(creator, f"{s_path}.achievement.creator", "creator", found)
     return found
+
+
+def endorsements_in(document: dict[str, Any]) -> list[Found]:
+    """Every endorsement embedded in `document`, as (path, credential or JWT)."""
+    return [(e.path, e.credential) for e in embedded_endorsements(document)]
 
 
 def clr_credentials_in(document: dict[str, Any]) -> list[Found]:
@@ -55,10 +73,12 @@ def _subjects(document: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     return []
 
 
-def _collect(holder: dict[str, Any], path: str, found: list[Found]) -> None:
+def _collect(carrier_node: dict[str, Any], path: str, carrier: str,
+             found: list[EmbeddedEndorsement]) -> None:
     for name in ("endorsement", "endorsementJwt"):
-        value = holder.get(name)
+        value = carrier_node.get(name)
         items = value if isinstance(value, list) else [] if value is None else [value]
         for index, item in enumerate(items):
             if isinstance(item, dict | str):
-                found.append((f"{path}.{name}[{index}]", item))
+                found.append(EmbeddedEndorsement(f"{path}.{name}[{index}]", item, carrier,
+                                                 carrier_node))

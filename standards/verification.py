@@ -11,7 +11,10 @@ each credential of a CLR and each embedded endorsement is verified in turn, down
 
 A CLR credential that fails makes the CLR fail. An endorsement whose proof, key or format is
 wrong fails the endorsed credential (it carries a forged claim); an endorsement that is
-merely expired, withdrawn or off-schema is a warning: the endorsed credential stands.
+merely expired, withdrawn or off-schema is a warning: the endorsed credential stands. An
+authentic endorsement of something else than this credential, its issuer or the issuer's
+achievement (a copy, see standards.endorsement_scope) is not counted: its `scope` says what
+it covers, and a warning says it does not vouch for this issuer.
 """
 
 from __future__ import annotations
@@ -25,7 +28,8 @@ from standards.data_integrity import KeyResolver, ProofResult, verify_document_p
 from standards.dates import parse_datetime
 from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
-from standards.embedded_credentials import clr_credentials_in, endorsements_in
+from standards.embedded_credentials import clr_credentials_in, embedded_endorsements
+from standards.endorsement_scope import EndorsementScope, endorsement_scope
 from standards.errors import ProofError, StandardsError
 from standards.fetcher import Fetcher
 from standards.jsonld import check_document_limits, engine_for
@@ -71,6 +75,8 @@ class VerificationResult:
     # (JSON path, result) of the credentials inside: CLR or presentation members, endorsements
     credentials: list[tuple[str, VerificationResult]] = field(default_factory=list)
     endorsements: list[tuple[str, VerificationResult]] = field(default_factory=list)
+    # for an endorsement: whether it vouches for the credential that carries it
+    scope: EndorsementScope | None = None
 
     @property
     def verified(self) -> bool:
@@ -94,6 +100,8 @@ class VerificationResult:
             out["credentials"] = [{"path": p, **r.to_json()} for p, r in self.credentials]
         if self.endorsements:
             out["endorsements"] = [{"path": p, **r.to_json()} for p, r in self.endorsements]
+        if self.scope is not None:
+            out["scope"] = self.scope.to_json()
         return out
 
 
@@ -421,13 +429,19 @@ def _check_clr_credentials(document: dict[str, Any], result: VerificationResult,
 
 def _check_endorsements(document: dict[str, Any], result: VerificationResult,
                         ctx: VerificationContext) -> None:
-    found = endorsements_in(document)
+    found = embedded_endorsements(document)
     if found and ctx.depth >= MAX_NESTING:
         result.warnings.append(f"{len(found)} endorsement(s) nested deeper than {MAX_NESTING} "
                                "levels were not verified")
         return
-    for path, endorsement in found:
-        inner = _verify_credential(endorsement, ctx.deeper())
+    fetcher = ctx.fetcher or Fetcher.offline()
+
+    def served(url: str) -> Any:
+        return fetcher.fetch_json(url, accept="application/ld+json, application/json")
+
+    for embedded in found:
+        path = embedded.path
+        inner = _verify_credential(embedded.credential, ctx.deeper())
         result.endorsements.append((path, inner))
         types = (inner.document or {}).get("type")
         forged = inner.failed(AUTHENTICITY_CHECKS)
@@ -436,6 +450,11 @@ def _check_endorsements(document: dict[str, Any], result: VerificationResult,
         if forged:
             result.add("endorsement", False, f"{path} is not authentic: "
                        + "; ".join(f"{c.check}: {c.message}" for c in forged))
+            continue
+        inner.scope = endorsement_scope(embedded, inner.document or {}, document, served)
+        if not inner.scope.applies:
+            result.warnings.append(f"endorsement {path} by {_issuer_id(inner.document or {})} "
+                                   f"is not counted: {inner.scope.message}")
         elif inner.verified:
             result.add("endorsement", True, f"{path} by {_issuer_id(inner.document or {})} "
                        "is valid")

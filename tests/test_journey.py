@@ -48,10 +48,12 @@ def load(out: Path, name: str) -> Any:
 
 
 def offline_fetcher(out: Path, status_list: str) -> Fetcher:
-    """Only what the journey saved: both DID documents and the two status lists."""
+    """Only what the journey saved: both DID documents, the two status lists and the
+    achievement the school publishes (the endorsement counts only for that one)."""
     credential = load(out, "issued-credential.json")
     endorsement = credential["credentialSubject"]["achievement"]["endorsement"][0]
     documents: dict[str, bytes | dict[str, Any]] = {
+        credential["credentialSubject"]["achievement"]["id"]: load(out, "achievement.json"),
         credential["credentialStatus"]["statusListCredential"]: load(out, status_list),
         endorsement["credentialStatus"]["statusListCredential"]:
             load(out, "endorser-status-list.json"),

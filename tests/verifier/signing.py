@@ -84,19 +84,32 @@ def achievement_credential(issuer: str, subject: str, *, name: str = "Klassenman
                            valid_from: str = VALID_FROM, valid_until: str | None = None,
                            endorsements: Sequence[Mapping[str, Any]] = (),
                            credential_status: Mapping[str, Any] | None = None,
-                           evidence: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+                           evidence: Sequence[Mapping[str, Any]] = (),
+                           achievement_id: str | None = None,
+                           creator: str | None = None) -> dict[str, Any]:
     """An unsigned OB 3.0 credential from `issuer` (a DID) to `subject` (a DID); embedded
-    `endorsements` go on the achievement, as an endorsed badge definition carries them."""
+    `endorsements` go on the achievement, as an endorsed badge definition carries them. The
+    achievement's `creator` is the issuer unless named (as the issuer service makes it)."""
     slug = name.lower().replace(" ", "-")
     achievement = build_achievement(
-        id=f"{ACHIEVEMENTS}/{slug}", name=name, description=f"{name}: in de praktijk getoond.",
+        id=achievement_id or f"{ACHIEVEMENTS}/{slug}", name=name,
+        description=f"{name}: in de praktijk getoond.",
         criteria={"narrative": "Drie lesobservaties met een voldoende."},
+        creator=build_profile(id=creator or issuer, name="OBS De Linde"),
         endorsements=endorsements)
     return build_achievement_credential(
         id=f"urn:uuid:{uuid.uuid4()}", issuer=build_profile(id=issuer, name="OBS De Linde"),
         subject=build_achievement_subject(id=subject, achievement=achievement), name=name,
         valid_from=valid_from, valid_until=valid_until, credential_status=credential_status,
         evidence=evidence)
+
+
+def published_achievement(credential: Mapping[str, Any]) -> dict[str, Any]:
+    """The achievement of `credential` as its publisher serves it at its id: without the
+    endorsements embedded in the credential, with its JSON-LD context."""
+    achievement = dict(credential["credentialSubject"]["achievement"])
+    achievement.pop("endorsement", None)
+    return {"@context": list(credential["@context"]), **achievement}
 
 
 def vcdm11_credential(issuer: str, subject: str) -> dict[str, Any]:

@@ -1,25 +1,41 @@
 """Credentials inside credentials, over real HTTP: embedded endorsements and the
-AchievementCredentials of a CLR 2.0 transcript, each verified and reported with its path."""
+AchievementCredentials of a CLR 2.0 transcript, each verified and reported with its path.
+The endorsed achievement is served by a local server, as its publisher would (an endorsement
+counts only for the achievement its publisher serves)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from tests.local_server import LocalServer
 from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
-    ACHIEVEMENTS,
     LocalSigner,
     achievement_credential,
     changed,
     clr_credential,
     endorsement,
     new_signer,
+    published_achievement,
 )
 
-ENDORSED = f"{ACHIEVEMENTS}/klassenmanagement"  # the achievement achievement_credential makes
+ACHIEVEMENT_PATH = "/achievements/klassenmanagement"
 ENDORSEMENT_PATH = "$.credentialSubject.achievement.endorsement[0]"
+
+
+@pytest.fixture(scope="module")
+def publisher() -> Iterator[LocalServer]:
+    """Where the school publishes its achievement."""
+    with LocalServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def endorsed_id(publisher: LocalServer) -> str:
+    return publisher.base + ACHIEVEMENT_PATH
 
 
 @pytest.fixture(scope="module")
@@ -38,17 +54,23 @@ def learner() -> str:
 
 
 def endorsed_credential(school: LocalSigner, learner: str,
-                        endorsement_credential: dict[str, Any]) -> dict[str, Any]:
-    return school.sign(achievement_credential(school.did, learner,
-                                              endorsements=[endorsement_credential]))
+                        endorsement_credential: dict[str, Any],
+                        publisher: LocalServer) -> dict[str, Any]:
+    """A credential by `school` whose achievement, which `publisher` serves, carries
+    `endorsement_credential`."""
+    credential = school.sign(achievement_credential(
+        school.did, learner, endorsements=[endorsement_credential],
+        achievement_id=publisher.base + ACHIEVEMENT_PATH))
+    publisher.documents[ACHIEVEMENT_PATH] = published_achievement(credential)
+    return credential
 
 
 # --- endorsements -----------------------------------------------------------------------
-def test_valid_endorsement_is_reported_with_its_issuer(verifier: VerifierService,
-                                                       school: LocalSigner,
-                                                       endorser: LocalSigner,
-                                                       learner: str) -> None:
-    credential = endorsed_credential(school, learner, endorsement(endorser, ENDORSED))
+def test_valid_endorsement_is_reported_with_its_issuer(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer, endorsed_id: str) -> None:
+    credential = endorsed_credential(school, learner, endorsement(endorser, endorsed_id),
+                                     publisher)
     report = verifier.verify_credential(credential)
     assert report["verified"] is True, report
     check = next(c for c in report["checks"] if c["check"] == "endorsement")
@@ -59,20 +81,23 @@ def test_valid_endorsement_is_reported_with_its_issuer(verifier: VerifierService
     assert reported["verified"] is True
     assert reported["summary"]["issuer"] == {"id": endorser.did,
                                              "name": "Lerarenopleiding Noord"}
-    assert reported["summary"]["endorsed"] == ENDORSED
+    assert reported["summary"]["endorsed"] == endorsed_id
     assert reported["trust"]["status"] == "unknown"  # each endorser is looked up as well
+    assert reported["scope"] == {
+        "applies": True, "carrier": "achievement", "endorses": endorsed_id,
+        "reason": "applies",
+        "message": f"it endorses the achievement {endorsed_id}, as its publisher "
+                   f"{school.did} serves it"}
 
 
 @pytest.mark.parametrize("check_status", [True, False])
-def test_endorsement_with_a_bad_proof_fails_naming_its_path(verifier: VerifierService,
-                                                            school: LocalSigner,
-                                                            endorser: LocalSigner,
-                                                            learner: str,
-                                                            check_status: bool) -> None:
-    forged = changed(endorsement(endorser, ENDORSED), "credentialSubject",
+def test_endorsement_with_a_bad_proof_fails_naming_its_path(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        check_status: bool, publisher: LocalServer, endorsed_id: str) -> None:
+    forged = changed(endorsement(endorser, endorsed_id), "credentialSubject",
                      "endorsementComment", value="De allerbeste badge van Nederland.")
-    report = verifier.verify_credential(endorsed_credential(school, learner, forged),
-                                        checkStatus=check_status)
+    report = verifier.verify_credential(
+        endorsed_credential(school, learner, forged, publisher), checkStatus=check_status)
     assert report["verified"] is False
     message = failed(report)["endorsement"]
     assert message.startswith(f"{ENDORSEMENT_PATH} is not authentic: proof: ")
@@ -83,25 +108,110 @@ def test_endorsement_with_a_bad_proof_fails_naming_its_path(verifier: VerifierSe
 
 def test_endorsement_signed_by_someone_else_than_its_issuer_fails(
         verifier: VerifierService, school: LocalSigner, endorser: LocalSigner,
-        learner: str) -> None:
-    borrowed = endorsement(endorser, ENDORSED)
+        learner: str, publisher: LocalServer, endorsed_id: str) -> None:
+    borrowed = endorsement(endorser, endorsed_id)
     impostor = new_signer().sign({k: v for k, v in borrowed.items() if k != "proof"})
-    report = verifier.verify_credential(endorsed_credential(school, learner, impostor))
+    report = verifier.verify_credential(
+        endorsed_credential(school, learner, impostor, publisher))
     message = failed(report)["endorsement"]
     assert f"{ENDORSEMENT_PATH} is not authentic: issuer: " in message
     assert f"controlled by the issuer {endorser.did}" in message
 
 
-def test_expired_endorsement_is_only_a_warning(verifier: VerifierService, school: LocalSigner,
-                                               endorser: LocalSigner, learner: str) -> None:
-    old = endorsement(endorser, ENDORSED, valid_from="2019-01-01T00:00:00Z",
+def test_expired_endorsement_is_only_a_warning(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer, endorsed_id: str) -> None:
+    old = endorsement(endorser, endorsed_id, valid_from="2019-01-01T00:00:00Z",
                       valid_until="2020-01-01T00:00:00Z")
-    report = verifier.verify_credential(endorsed_credential(school, learner, old))
+    report = verifier.verify_credential(endorsed_credential(school, learner, old, publisher))
     assert report["verified"] is True, report
     assert "endorsement" not in {c["check"] for c in report["checks"]}
     assert (f"endorsement {ENDORSEMENT_PATH} is authentic but not valid now: "
             "validity: expired at 2020-01-01T00:00:00Z") in report["warnings"]
     assert report["endorsements"][0]["verified"] is False
+
+
+def scope_of(report: dict[str, Any]) -> dict[str, Any]:
+    """The scope of the one endorsement; it is not counted (no endorsement check)."""
+    assert report["verified"] is True, report["errors"]
+    assert "endorsement" not in {c["check"] for c in report["checks"]}
+    [reported] = report["endorsements"]
+    assert any(w.startswith(f"endorsement {reported['path']} by ") and "is not counted: "
+               in w for w in report["warnings"]), report["warnings"]
+    return reported["scope"]  # type: ignore[no-any-return]
+
+
+def test_achievement_that_differs_from_the_published_one_does_not_count(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer, endorsed_id: str) -> None:
+    honest = endorsed_credential(school, learner, endorsement(endorser, endorsed_id), publisher)
+    unsigned = changed(honest, "credentialSubject", "achievement", "description",
+                       value="Klassenmanagement: cum laude.")
+    unsigned.pop("proof")
+    scope = scope_of(verifier.verify_credential(school.sign(unsigned)))
+    assert scope["reason"] == "content_differs"
+    assert scope["message"] == (
+        f"it endorses the achievement {endorsed_id}, but the achievement in this credential "
+        "differs from the one its publisher serves (description): this is not the content "
+        "the endorser saw")
+
+
+def test_achievement_without_creator_does_not_count(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer, endorsed_id: str) -> None:
+    honest = endorsed_credential(school, learner, endorsement(endorser, endorsed_id), publisher)
+    unsigned = {k: v for k, v in honest.items() if k != "proof"}
+    unsigned["credentialSubject"]["achievement"].pop("creator")
+    scope = scope_of(verifier.verify_credential(school.sign(unsigned)))
+    assert scope["reason"] == "no_creator"
+    assert "names no creator here" in scope["message"]
+
+
+def test_achievement_its_publisher_does_not_serve_is_not_confirmed(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer) -> None:
+    missing = publisher.base + "/achievements/weg"
+    credential = school.sign(achievement_credential(
+        school.did, learner, endorsements=[endorsement(endorser, missing)],
+        achievement_id=missing))
+    scope = scope_of(verifier.verify_credential(credential))
+    assert scope["reason"] == "unconfirmed"
+    assert "could not be fetched now" in scope["message"]
+    assert "not counted" in scope["message"]
+
+
+def test_endorsement_of_something_else_does_not_count(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner, learner: str,
+        publisher: LocalServer, endorsed_id: str) -> None:
+    """An endorsement of the achievement, moved onto the issuer's profile, says nothing of
+    the issuer."""
+    unsigned = achievement_credential(school.did, learner)
+    unsigned["issuer"]["endorsement"] = [endorsement(endorser, endorsed_id)]
+    report = verifier.verify_credential(school.sign(unsigned))
+    scope = scope_of(report)
+    assert report["endorsements"][0]["path"] == "$.issuer.endorsement[0]"
+    assert scope == {"applies": False, "carrier": "issuer", "endorses": endorsed_id,
+                     "reason": "other_subject",
+                     "message": f"it endorses {endorsed_id}, not the issuer {school.did} that "
+                                "carries it: it does not vouch for this credential or its "
+                                "issuer"}
+
+
+def test_endorsements_of_the_issuer_and_of_the_credential_count(
+        verifier: VerifierService, school: LocalSigner, endorser: LocalSigner,
+        learner: str) -> None:
+    unsigned = achievement_credential(school.did, learner)
+    unsigned["issuer"]["endorsement"] = [endorsement(endorser, school.did)]
+    unsigned["credentialSubject"]["achievement"]["creator"]["endorsement"] = [
+        endorsement(endorser, school.did)]
+    unsigned["endorsement"] = [endorsement(endorser, unsigned["id"])]
+    report = verifier.verify_credential(school.sign(unsigned))
+    assert report["verified"] is True, report["errors"]
+    counted = [c["message"] for c in report["checks"] if c["check"] == "endorsement"]
+    assert len(counted) == 3 and all(m.endswith("is valid") for m in counted)
+    assert [e["scope"]["carrier"] for e in report["endorsements"]] == [
+        "credential", "issuer", "creator"]
+    assert all(e["scope"]["applies"] for e in report["endorsements"])
 
 
 # --- CLR 2.0 ----------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from tests.verifier.signing import (
     endorsement,
     new_signer,
     presentation,
+    published_achievement,
 )
 from tests.verifier.test_verifier_oid4vp import issue_to
 from verifier.services.qr_decode import decode_qr
@@ -91,7 +92,7 @@ class PageCheck(HTMLParser):
     def handle_endtag(self, tag: str) -> None:
         if re.fullmatch(r"h[1-6]", tag) and self._heading is not None:
             text = " ".join("".join(self._heading).split())
-            self.headings.append(text.lstrip("✓?✗ "))
+            self.headings.append(text.lstrip("✓?✗– "))
             self._heading = None
 
 
@@ -369,12 +370,17 @@ def test_what_a_credential_says_cannot_become_markup_or_script(page: httpx.Clien
 
 
 # --- endorsements and evidence ----------------------------------------------------------------
-def test_endorsements_are_shown_with_their_verdict(page: httpx.Client) -> None:
+def test_endorsements_are_shown_with_their_verdict(page: httpx.Client,
+                                                   local_server: LocalServer) -> None:
     school, academy = new_signer(), new_signer()
-    good = endorsement(academy, "https://school.example/achievements/klassenmanagement")
+    achievement_id = f"{local_server.base}/achievements/klassenmanagement"
+    good = endorsement(academy, achievement_id)
     forged = changed(good, "credentialSubject", "endorsementComment", value="Uitstekend!")
     credential = school.sign(achievement_credential(school.did, SUBJECT_DID,
-                                                    endorsements=[good]))
+                                                    endorsements=[good],
+                                                    achievement_id=achievement_id))
+    # the school publishes its achievement: the endorsement counts for that one
+    local_server.documents["/achievements/klassenmanagement"] = published_achievement(credential)
     response = post_file(page, "endorsed.json", json_bytes(credential))
     assert response.status_code == 200, response.text
     headings = check_page(response).headings
@@ -385,7 +391,8 @@ def test_endorsements_are_shown_with_their_verdict(page: httpx.Client) -> None:
     assert "Een degelijk opgezette badge." in response.text
 
     credential = school.sign(achievement_credential(school.did, SUBJECT_DID,
-                                                    endorsements=[forged]))
+                                                    endorsements=[forged],
+                                                    achievement_id=achievement_id))
     response = post_file(page, "forged.json", json_bytes(credential))
     headings = check_page(response).headings
     assert headings[0].startswith("Niet geldig")

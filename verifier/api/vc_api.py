@@ -22,9 +22,9 @@ from verifier.api.schemas.vc_api import (
     VerifyPresentationRequest,
 )
 from verifier.dependencies import Context
+from verifier.services.challenges import new_challenge
 from verifier.services.verification import (
     VerifyOptions,
-    new_challenge,
     verify_credential_report,
     verify_presentation_report,
 )

@@ -134,8 +134,8 @@ def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
     except QueryError as error:
         raise Invalid(str(error)) from None
     request_id, state = store.new_token(), store.new_token()
-    nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds)
     client_id = CLIENT_ID_PREFIX + response_uri(ctx)
+    nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds, client_id)
     uri = _authorization_request(ctx, client_id, nonce, state, query_language, query)
     now = store.clock()
     with store.connect() as db:

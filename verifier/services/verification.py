@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from servicekit.errors import Inconsistent, Invalid
+from servicekit.errors import Invalid
 from standards.credential_input import is_presentation
 from standards.ob3.summary import summarize_credential
 from standards.verification import (
@@ -21,15 +21,9 @@ from standards.verification import (
     verify_credential,
     verify_presentation,
 )
+from verifier.services.challenges import challenge_binding, check_challenge
 from verifier.services.context import VerifierContext
 from verifier.services.evidence import check_evidence
-from verifier.store import VerifierStore
-
-CHALLENGE_REFUSALS = {
-    "unknown": "the challenge {c!r} was not issued by this verifier",
-    "expired": "the challenge {c!r} has expired; ask for a new one",
-    "used": "the challenge {c!r} was already used: this presentation is a replay",
-}
 
 
 @dataclass(frozen=True)
@@ -51,17 +45,15 @@ def verify_credential_report(ctx: VerifierContext, credential: Any,
 
 def verify_presentation_report(ctx: VerifierContext, presentation: Any,
                                options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
+    """The report on a presentation; its challenge and domain are held to the rule of
+    `verifier.services.challenges`."""
     if not isinstance(presentation, dict | str):
         raise Invalid('"verifiablePresentation" must be a JSON object')
-    challenge = options.challenge or (_proof_challenge(presentation) if ctx.store else None)
-    state = ctx.store.challenge_state(challenge) if challenge and ctx.store else None
-    if not options.challenge and state == "unknown":
-        challenge = state = None  # someone else's challenge: not ours to enforce
-    result = verify_presentation(presentation, challenge=challenge, domain=options.domain,
-                                 now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
-                                 check_status=options.check_status)
-    if challenge and ctx.store is not None:
-        _check_challenge(ctx.store, result, challenge, state)
+    binding = challenge_binding(ctx, presentation, options.challenge, options.domain)
+    result = verify_presentation(presentation, challenge=binding.challenge,
+                                 domain=binding.domain, now=ctx.now(), fetcher=ctx.fetcher,
+                                 loader=ctx.loader, check_status=options.check_status)
+    check_challenge(ctx.store, result, binding, presentation)
     return _report(ctx, result, "presentation", options)
 
 
@@ -71,41 +63,6 @@ def verify_any_report(ctx: VerifierContext, value: dict[str, Any] | str,
     if is_presentation(value):
         return verify_presentation_report(ctx, value, options)
     return verify_credential_report(ctx, value, options)
-
-
-def new_challenge(ctx: VerifierContext) -> dict[str, Any]:
-    if ctx.store is None:
-        raise Inconsistent("this verifier keeps no challenges")
-    value, _expires = ctx.store.new_challenge(ctx.settings.challenge_lifetime_seconds)
-    return {"challenge": value, "domain": ctx.settings.public_url,
-            "expiresIn": ctx.settings.challenge_lifetime_seconds}
-
-
-# --- challenges -------------------------------------------------------------------------
-def _proof_challenge(presentation: Any) -> str | None:
-    """The challenge the presentation's proof carries. When this verifier issued it, it is
-    enforced even if the caller does not name it, so that a replay is caught."""
-    if not isinstance(presentation, dict):
-        return None
-    proof = presentation.get("proof")
-    proof = proof[0] if isinstance(proof, list) and proof else proof
-    value = proof.get("challenge") if isinstance(proof, dict) else None
-    return value if isinstance(value, str) else None
-
-
-def _check_challenge(store: VerifierStore, result: VerificationResult, challenge: str,
-                     state: str | None) -> None:
-    if state != "fresh":
-        result.add("challenge", False, CHALLENGE_REFUSALS.get(state or "unknown", "{c}")
-                   .format(c=challenge))
-        return
-    if not any(c.check == "proof" and c.ok for c in result.checks):
-        return  # a failed proof does not use up the challenge: the real holder may still answer
-    if store.consume_challenge(challenge):
-        result.add("challenge", True, "the challenge was issued by this verifier and is now "
-                   "used up")
-    else:  # another request used it between our look and now
-        result.add("challenge", False, CHALLENGE_REFUSALS["used"].format(c=challenge))
 
 
 # --- reports ----------------------------------------------------------------------------

@@ -27,7 +27,7 @@ templates.env.globals.update(
     issuer_name=report_view.issuer_name,
     registry_identifiers=report_view.registry_identifiers,
     check_rows=report_view.check_rows, evidence_items=report_view.evidence_items,
-    is_web_link=report_view.is_web_link,
+    is_web_link=report_view.is_web_link, scope_explanation=report_view.scope_explanation,
     readable_date=report_view.readable_date, readable_moment=report_view.readable_moment,
     static=STATIC_PATH)
 

@@ -22,13 +22,19 @@ STATUS_UNKNOWN = "status unknown"
 # Presentation checks are named after the credential's position: credential[0],
 # credential[0].holder-binding.
 _PRESENTED = re.compile(r"^credential\[(\d+)\](\.holder-binding)?$")
+# Why an authentic endorsement may not count (standards.endorsement_scope).
+SCOPE_REASONS = {"other_subject", "no_creator", "not_issuer", "other_publisher",
+                 "content_differs", "unconfirmed"}
 KNOWN_CHECKS = {"format", "json-ld", "proof", "issuer", "validity", "status", "schema",
                 "refresh-service", "clr", "clr-credential", "endorsement", "holder",
                 "challenge", "evidence", "query"}
 
 
 def verdict(node: Node) -> str:
-    """"valid", "unknown" (only a status list could not be consulted) or "invalid"."""
+    """"valid", "unknown" (only a status list could not be consulted), "invalid", or for an
+    authentic endorsement that does not vouch for the credential carrying it, "not_counted"."""
+    if not_counted(node):
+        return "not_counted"
     if node.get("verified"):
         return "valid"
     failed = [c for c in node.get("checks", []) if not c.get("ok")]
@@ -49,7 +55,25 @@ def headline(node: Node, t: Translator) -> str:
         return word
     endorsing = "EndorsementCredential" in node.get("summary", {}).get("types", [])
     key = "headline.endorsed" if endorsing else "headline.issued"
+    if not_counted(node):
+        key = "headline.not_counted"
     return t(key, verdict=word, issuer=issuer, trust=trust_short(node, t))
+
+
+def not_counted(node: Node) -> bool:
+    """An endorsement that is authentic but endorses something else than the credential
+    carrying it, or its issuer (e.g. an achievement copied with its endorsement)."""
+    scope = node.get("scope")
+    return isinstance(scope, dict) and scope.get("applies") is False
+
+
+def scope_explanation(node: Node, t: Translator) -> str:
+    """Why an endorsement does not count, in plain words: what it covers, and why."""
+    scope = node.get("scope") or {}
+    reason = str(scope.get("reason"))
+    known = reason in SCOPE_REASONS
+    return t("scope.intro", endorses=scope.get("endorses") or "?") + " " + \
+        t(f"scope.{reason if known else 'other_subject'}")
 
 
 def issuer_name(node: Node) -> str | None:

@@ -65,6 +65,19 @@ class EvidenceOutcome(Closed):
     sha256: str | None = None
 
 
+class EndorsementScope(Closed):
+    """What an embedded endorsement vouches for, and whether that is the credential carrying
+    it (standards.endorsement_scope)."""
+
+    applies: bool
+    carrier: Literal["credential", "issuer", "achievement", "creator"] = Field(
+        description="what carries the endorsement in the credential")
+    endorses: str | None = Field(description="the id it endorses (its credentialSubject.id)")
+    reason: Literal["applies", "other_subject", "no_creator", "not_issuer", "other_publisher",
+                    "content_differs", "unconfirmed"]
+    message: str
+
+
 class ReportNode(Closed):
     """The verdict on one credential or presentation."""
 
@@ -83,6 +96,9 @@ class ReportNode(Closed):
     credentials: list[InnerReport] = Field(
         description="the credentials inside: a presentation's, a CLR's")
     endorsements: list[InnerReport]
+    scope: EndorsementScope | None = Field(
+        default=None, description="an authentic endorsement only: whether it vouches for the "
+        "credential carrying it (a copied one does not, and is not counted)")
 
 
 class InnerReport(ReportNode):

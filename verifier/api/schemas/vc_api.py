@@ -38,8 +38,10 @@ class VerifyOptionsBody(CamelModel):
     model_config = ConfigDict(extra="ignore", strict=True)
 
     challenge: str | None = Field(default=None, description="a challenge from POST /challenges "
-                                  "the presentation's proof must carry")
-    domain: str | None = Field(default=None, description="the domain the proof must name")
+                                  "the presentation's proof must carry; when left out, a "
+                                  "challenge the proof carries must still be one issued here")
+    domain: str | None = Field(default=None, description="the domain the proof must name; a "
+                               "challenge issued here also binds the domain issued with it")
     check_status: bool = Field(default=True, description="check the credential's status list")
     check_evidence: bool = Field(default=False, description="fetch the evidence and compare its "
                                  "digest with the signed one")
