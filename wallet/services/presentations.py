@@ -32,9 +32,8 @@ def sign_presentation(ctx: WalletContext, account: Account,
     holder key. JWT credentials go in enveloped (see the module text). `challenge` is the
     verifier's nonce, `domain` who it is meant for (the OpenID4VP client_id)."""
     included: list[dict[str, Any]] = []
-    for credential in credentials:
-        value = _as_value(credential)
-        included.append(value if isinstance(value, dict) else envelope_jwt(value))
+    for credential in distinct_credentials(credentials):
+        included.append(credential if isinstance(credential, dict) else envelope_jwt(credential))
     presentation: dict[str, Any] = {
         "@context": [VCDM2_CONTEXT],
         "type": ["VerifiablePresentation"],
@@ -45,6 +44,30 @@ def sign_presentation(ctx: WalletContext, account: Account,
     return sign_document(presentation, key, suite="eddsa-rdfc-2022",
                          verification_method=key.id, proof_purpose="authentication",
                          challenge=challenge, domain=domain)
+
+
+def distinct_credentials(credentials: list[dict[str, Any] | str]) -> list[dict[str, Any] | str]:
+    """The credentials as values (objects, or JWT text), each once, in their first place:
+    a credential twice in one presentation says nothing more, and two identical credential
+    graphs make canonicalisation needlessly hard. One credential is one `id` (or, without
+    one, the same content)."""
+    seen: set[str] = set()
+    distinct: list[dict[str, Any] | str] = []
+    for credential in credentials:
+        value = _as_value(credential)
+        identity = _identity(value)
+        if identity not in seen:
+            seen.add(identity)
+            distinct.append(value)
+    return distinct
+
+
+def _identity(value: dict[str, Any] | str) -> str:
+    if isinstance(value, str):
+        return "jwt:" + value
+    if isinstance(value.get("id"), str) and value["id"]:
+        return "id:" + value["id"]
+    return "json:" + json.dumps(value, sort_keys=True)
 
 
 def _as_value(credential: dict[str, Any] | str) -> dict[str, Any] | str:
