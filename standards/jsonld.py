@@ -36,6 +36,7 @@ from standards.errors import (
     StandardsError,
     UnsafeDocumentError,
 )
+from standards.node_map import node_map_of
 
 # VC 2.0's context maps undefined terms here through @vocab; we treat them as undefined.
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
@@ -174,12 +175,12 @@ class JsonLdEngine:
         expanded = self.expand(document, safe=safe)
         processor = _Processor(self, lambda _: None)
         issuer = IdentifierIssuer("_:b")
-        node_map: dict[str, Any] = {"@default": {}}
-        # pyld's to_rdf after its expansion step; we expand ourselves to check safety first.
+        # pyld's to_rdf after its expansion step (we expand ourselves to check safety first),
+        # with a node map that is linear in the document (standards.node_map).
         options = {**self._options(), "produceGeneralizedRdf": False, "rdfDirection": None}
         dataset: Dataset = {}
         with _pyld_errors_explained():
-            processor._create_node_map(expanded, node_map, "@default", issuer)
+            node_map = node_map_of(expanded, issuer)
             for graph_name, graph in sorted(node_map.items()):
                 if graph_name == "@default" or pyld_jsonld._is_absolute_iri(graph_name):
                     dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
