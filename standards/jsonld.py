@@ -27,7 +27,7 @@ from pyld import jsonld as pyld_jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
-from standards import rdfc
+from standards import rdfc, work_budget
 from standards.content_cache import ContentCache
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import (
@@ -48,8 +48,9 @@ Dataset = dict[str, list[dict[str, Any]]]
 
 
 def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
-                          max_nodes: int = MAX_NODES) -> None:
-    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values.
+                          max_nodes: int = MAX_NODES) -> int:
+    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values;
+    the number of values.
 
     Iterative, so hostile nesting cannot exhaust the interpreter stack.
     """
@@ -66,6 +67,7 @@ def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
+    return seen
 
 
 class _BundleContextResolver(ContextResolver):  # type: ignore[misc]  # pyld has no types
@@ -157,7 +159,9 @@ class JsonLdEngine:
 
     def expand(self, document: dict[str, Any], *, safe: bool = True) -> list[Any]:
         """Expanded form of `document`; with `safe`, refuse undefined terms and relative IRIs."""
-        check_document_limits(document)
+        values = check_document_limits(document)
+        work_budget.charge(values * work_budget.EXPANDED_VALUE,
+                           f"expanding JSON-LD of {values:,} values")
         dropped: list[str | None] = []
         processor = _Processor(self, dropped.append)
         with _pyld_errors_explained():
@@ -184,6 +188,8 @@ class JsonLdEngine:
             for graph_name, graph in sorted(node_map.items()):
                 if graph_name == "@default" or pyld_jsonld._is_absolute_iri(graph_name):
                     dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+        quads = sum(len(triples) for triples in dataset.values())
+        work_budget.charge(quads * work_budget.RDF_QUAD, f"making {quads:,} RDF quads")
         return dataset
 
     def canonicalize(self, document: dict[str, Any], *, safe: bool = True) -> str:
@@ -246,7 +252,7 @@ def _pyld_errors_explained() -> Iterator[None]:
         yield
     except pyld_jsonld.JsonLdError as exc:
         raise _explain(exc) from exc
-    except StandardsError:
+    except (StandardsError, work_budget.WorkBudgetExceeded):
         raise
     except RecursionError as exc:
         raise DocumentTooLargeError("the JSON-LD is nested too deeply to process") from exc

@@ -31,6 +31,7 @@ from typing import Any, NoReturn
 from pyld.canon import URDNA2015, permutations
 from pyld.identifier_issuer import IdentifierIssuer
 
+from standards import work_budget
 from standards.errors import CanonicalizationError
 from standards.nquads import RDF_LANGSTRING, XSD_STRING, Component, Quad, parse_nquads
 
@@ -294,6 +295,7 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
 
     def _spend(self, units: int) -> None:
         self.work_done += units
+        work_budget.charge(units, "canonicalising RDF (Hash N-Degree Quads)")
         if self.work_done > self.max_work:
             _work_limit(f"more than {self.max_work} units of work (Hash N-Degree Quads calls "
                         "and blank nodes in permutations of look-alike blank nodes)")

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servicekit.errors import Inconsistent, Invalid
+from servicekit.work_limits import request_work_budget
 from standards.credential_input import is_presentation
 from standards.ob3.summary import summarize_credential
 from standards.verification import (
@@ -44,8 +45,9 @@ def verify_credential_report(ctx: VerifierContext, credential: Any,
                              options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
     if not isinstance(credential, dict | str):
         raise Invalid('"verifiableCredential" must be a JSON object or a compact JWT')
-    result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
-                               loader=ctx.loader, check_status=options.check_status)
+    with request_work_budget(ctx.settings.max_request_work):
+        result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
+                                   loader=ctx.loader, check_status=options.check_status)
     return _report(ctx, result, "credential", options)
 
 
@@ -57,9 +59,10 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
     state = ctx.store.challenge_state(challenge) if challenge and ctx.store else None
     if not options.challenge and state == "unknown":
         challenge = state = None  # someone else's challenge: not ours to enforce
-    result = verify_presentation(presentation, challenge=challenge, domain=options.domain,
-                                 now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
-                                 check_status=options.check_status)
+    with request_work_budget(ctx.settings.max_request_work):
+        result = verify_presentation(presentation, challenge=challenge, domain=options.domain,
+                                     now=ctx.now(), fetcher=ctx.fetcher, loader=ctx.loader,
+                                     check_status=options.check_status)
     if challenge and ctx.store is not None:
         _check_challenge(ctx.store, result, challenge, state)
     return _report(ctx, result, "presentation", options)
