@@ -6,6 +6,7 @@ no credential is in it twice, whatever the selection says."""
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -23,6 +24,7 @@ from tests.verifier.conftest import (  # noqa: F401 (fixtures)
 )
 from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.test_wallet_shares import get_json, import_credential, new_share
+from wallet.services.presentations import distinct_credentials
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +87,16 @@ def test_vp_download_of_credentials_of_one_achievement_verifies(
     assert len(vp["verifiableCredential"]) == 2
     report = verifier.verify_presentation(vp)
     assert report["verified"], report["errors"]
+
+
+def test_one_credential_goes_into_a_presentation_once() -> None:
+    """The rule every presentation the wallet signs goes through (shares, VP downloads,
+    OpenID4VP answers): one credential (one `id`, or one content without an id, or one JWT)
+    once, at its first place, whether it comes as an object or as JSON text."""
+    first = {"id": "urn:uuid:1", "type": ["VerifiableCredential"], "name": "Eerste"}
+    second = {"id": "urn:uuid:2", "type": ["VerifiableCredential"], "name": "Tweede"}
+    no_id = {"type": ["VerifiableCredential"], "name": "Zonder id"}
+    jwt = "eyJhbGciOiJFZERTQSJ9.eyJzdWIiOiJ4In0.c2ln"
+    chosen: list[dict[str, Any] | str] = [
+        first, second, json.dumps(first), jwt, dict(no_id), f" {jwt} ", no_id, second]
+    assert distinct_credentials(chosen) == [first, second, jwt, no_id]

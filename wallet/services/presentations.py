@@ -17,6 +17,7 @@ from typing import Any
 
 from servicekit.errors import Refused
 from standards.data_integrity import sign_document
+from standards.errors import StandardsError
 from standards.verification import envelope_jwt
 from wallet.models import Account
 from wallet.services.accounts import holder_key
@@ -41,9 +42,12 @@ def sign_presentation(ctx: WalletContext, account: Account,
         "verifiableCredential": included,
     }
     key = holder_key(ctx, account)
-    return sign_document(presentation, key, suite="eddsa-rdfc-2022",
-                         verification_method=key.id, proof_purpose="authentication",
-                         challenge=challenge, domain=domain)
+    try:
+        return sign_document(presentation, key, suite="eddsa-rdfc-2022",
+                             verification_method=key.id, proof_purpose="authentication",
+                             challenge=challenge, domain=domain)
+    except StandardsError as error:  # a credential that cannot be canonicalised, say
+        raise Refused(f"cannot sign a presentation of these credentials: {error}") from None
 
 
 def distinct_credentials(credentials: list[dict[str, Any] | str]) -> list[dict[str, Any] | str]:
