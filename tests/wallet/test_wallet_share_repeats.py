@@ -78,8 +78,8 @@ def test_vp_download_of_credentials_of_one_achievement_verifies(
     school, achievement = endorsed_achievement
     owner = wallet_server.create_owner()
     received = [receive(owner, school, achievement) for _ in range(16)]
-    chosen = [("credential", cid) for cid in [received[0], *received, received[1]]]
-    answer = owner.client.get(owner.url("/export/vp"), params=chosen)
+    answer = owner.client.get(owner.url("/export/vp"),
+                              params={"credential": [received[0], *received, received[1]]})
     assert answer.status_code == 200, answer.text[:500]
     vp = answer.json()
     included = answer.headers["x-included-credentials"].split(",")
