@@ -6,6 +6,11 @@ form body (or one with no content type, which FastAPI reads as JSON) longer than
 is answered 413 before the route runs. File uploads (multipart, raw files, archives) pass
 through untouched: their routes stream them to disk under their own, larger limits.
 
+The JSON of such a body is also read here with the standards' strict reader
+(`standards.json_text`): what Python's `json` would take but JSON does not have (NaN,
+Infinity, a number too long to convert) is answered 400 with the reason, instead of failing
+deep inside FastAPI or a route.
+
 Routes whose bodies are smaller or larger than the app's limit are named in `route_limits`
 (path template as the route declares it → bytes); `OWN_LIMIT` marks a route that reads and
 limits its body itself, to answer in a shape of its own (an OAuth error, a page).
@@ -19,6 +24,8 @@ from collections.abc import Mapping
 
 from starlette.routing import compile_path
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from standards import json_text
 
 MAX_JSON_BYTES = 1024 * 1024
 OWN_LIMIT = None  # the route reads its body itself, under a limit of its own
@@ -75,6 +82,11 @@ class BodyLimitMiddleware:
                 return
             if not message.get("more_body", False):
                 break
+        problem = json_problem(headers.get("content-type", ""),
+                               b"".join(m.get("body", b"") for m in messages))
+        if problem is not None:
+            await _answer(send, 400, "bad_request", problem)
+            return
 
         async def replay() -> Message:
             return messages.pop(0) if messages else await receive()
@@ -82,10 +94,33 @@ class BodyLimitMiddleware:
         await self.app(scope, replay, send)
 
     async def _refuse(self, send: Send, max_bytes: int) -> None:
-        body = json.dumps({"error": "too_large",
-                           "message": f"request body is larger than {max_bytes} bytes"}
-                          ).encode()
-        await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode())]})
-        await send({"type": "http.response.body", "body": body})
+        await _answer(send, 413, "too_large", f"request body is larger than {max_bytes} bytes")
+
+
+def json_problem(content_type: str, body: bytes) -> str | None:
+    """Why a body FastAPI would read as JSON is not JSON, or None (also for other bodies)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    is_json = media_type == "application/json" or media_type.endswith("+json")
+    if not is_json and not (media_type == "" and body.lstrip()[:1] in (b"{", b"[")):
+        return None
+    if not body.strip():
+        return None  # no body: the route says what it misses
+    try:
+        json_text.loads(body)
+    except json.JSONDecodeError as error:
+        return f"malformed JSON: {error.msg} at position {error.pos}"
+    except UnicodeDecodeError:
+        return "request body is not UTF-8 JSON"
+    except json_text.JsonTextError as error:
+        return f"malformed JSON: {error}"
+    except RecursionError:
+        return "JSON is nested too deeply"
+    return None
+
+
+async def _answer(send: Send, status: int, error: str, message: str) -> None:
+    body = json.dumps({"error": error, "message": message}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"),
+                            (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

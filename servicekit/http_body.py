@@ -14,6 +14,8 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import Request
 
+from standards import json_text
+
 MAX_JSON_BYTES = 1024 * 1024
 
 
@@ -28,11 +30,13 @@ class BodyError(Exception):
 def parse_json_object(body: bytes) -> dict[str, Any]:
     """`body` as a JSON object; BodyError(400) saying why when it is not one."""
     try:
-        value = json.loads(body)
+        value = json_text.loads(body)
     except json.JSONDecodeError as error:
         raise BodyError(f"malformed JSON: {error.msg} at position {error.pos}") from None
     except UnicodeDecodeError:
         raise BodyError("request body is not UTF-8 JSON") from None
+    except json_text.JsonTextError as error:
+        raise BodyError(f"malformed JSON: {error}") from None
     except RecursionError:
         raise BodyError("JSON is nested too deeply") from None
     if not isinstance(value, dict):

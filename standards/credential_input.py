@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from standards import baking, jose
+from standards import baking, jose, json_text
 from standards.errors import StandardsError
 
 
@@ -31,7 +31,7 @@ def parse_credential_input(data: bytes, source: str = "the input") -> dict[str, 
     if jose.looks_like_jwt(text):
         return text
     try:
-        value = json.loads(text)
+        value = json_text.loads(text)
     except RecursionError as exc:
         raise CredentialInputError(f"{source} is nested too deeply") from exc
     except ValueError as exc:

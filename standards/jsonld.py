@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -26,10 +27,16 @@ from pyld import jsonld as pyld_jsonld
 from pyld.context_resolver import ContextResolver
 from pyld.identifier_issuer import IdentifierIssuer
 
-from standards import rdfc
+from standards import rdfc, work_budget
 from standards.content_cache import ContentCache
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
-from standards.errors import DocumentLoaderError, DocumentTooLargeError, UnsafeDocumentError
+from standards.errors import (
+    DocumentLoaderError,
+    DocumentTooLargeError,
+    StandardsError,
+    UnsafeDocumentError,
+)
+from standards.node_map import node_map_of
 
 # VC 2.0's context maps undefined terms here through @vocab; we treat them as undefined.
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
@@ -41,8 +48,9 @@ Dataset = dict[str, list[dict[str, Any]]]
 
 
 def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
-                          max_nodes: int = MAX_NODES) -> None:
-    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values.
+                          max_nodes: int = MAX_NODES) -> int:
+    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values;
+    the number of values.
 
     Iterative, so hostile nesting cannot exhaust the interpreter stack.
     """
@@ -59,6 +67,7 @@ def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)
+    return seen
 
 
 class _BundleContextResolver(ContextResolver):  # type: ignore[misc]  # pyld has no types
@@ -150,15 +159,13 @@ class JsonLdEngine:
 
     def expand(self, document: dict[str, Any], *, safe: bool = True) -> list[Any]:
         """Expanded form of `document`; with `safe`, refuse undefined terms and relative IRIs."""
-        check_document_limits(document)
+        values = check_document_limits(document)
+        work_budget.charge(values * work_budget.EXPANDED_VALUE,
+                           f"expanding JSON-LD of {values:,} values")
         dropped: list[str | None] = []
         processor = _Processor(self, dropped.append)
-        try:
+        with _pyld_errors_explained():
             expanded: list[Any] = processor.expand(document, self._options())
-        except pyld_jsonld.JsonLdError as exc:
-            raise _explain(exc) from exc
-        except ValueError as exc:  # pyld's own check of a relative context IRI, among others
-            raise UnsafeDocumentError(f"invalid JSON-LD: {exc}") from exc
         if safe:
             if dropped:
                 names = ", ".join(sorted({repr(d) if d else "(a term mapped to null)"
@@ -172,14 +179,17 @@ class JsonLdEngine:
         expanded = self.expand(document, safe=safe)
         processor = _Processor(self, lambda _: None)
         issuer = IdentifierIssuer("_:b")
-        node_map: dict[str, Any] = {"@default": {}}
-        # pyld's to_rdf after its expansion step; we expand ourselves to check safety first.
-        processor._create_node_map(expanded, node_map, "@default", issuer)
+        # pyld's to_rdf after its expansion step (we expand ourselves to check safety first),
+        # with a node map that is linear in the document (standards.node_map).
         options = {**self._options(), "produceGeneralizedRdf": False, "rdfDirection": None}
         dataset: Dataset = {}
-        for graph_name, graph in sorted(node_map.items()):
-            if graph_name == "@default" or pyld_jsonld._is_absolute_iri(graph_name):
-                dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+        with _pyld_errors_explained():
+            node_map = node_map_of(expanded, issuer)
+            for graph_name, graph in sorted(node_map.items()):
+                if graph_name == "@default" or pyld_jsonld._is_absolute_iri(graph_name):
+                    dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
+        quads = sum(len(triples) for triples in dataset.values())
+        work_budget.charge(quads * work_budget.RDF_QUAD, f"making {quads:,} RDF quads")
         return dataset
 
     def canonicalize(self, document: dict[str, Any], *, safe: bool = True) -> str:
@@ -230,6 +240,25 @@ def _check_iri(value: Any, what: str) -> None:
             f"relative IRI {value!r} used as {what}: every {what} must be an absolute IRI "
             "or a term a context defines"
         )
+
+
+@contextmanager
+def _pyld_errors_explained() -> Iterator[None]:
+    """Whatever pyld raises becomes our error: a JsonLdError explained, a loader error as it
+    is, and anything else (pyld fails with KeyError, TypeError, ValueError ... on some
+    invalid documents, e.g. ``"@vocab": null`` in an embedded context) as invalid JSON-LD
+    naming what pyld tripped over."""
+    try:
+        yield
+    except pyld_jsonld.JsonLdError as exc:
+        raise _explain(exc) from exc
+    except (StandardsError, work_budget.WorkBudgetExceeded):
+        raise
+    except RecursionError as exc:
+        raise DocumentTooLargeError("the JSON-LD is nested too deeply to process") from exc
+    except Exception as exc:  # any failure inside pyld is the document's
+        raise UnsafeDocumentError(
+            f"invalid JSON-LD: it cannot be processed ({type(exc).__name__}: {exc})") from exc
 
 
 def _explain(exc: pyld_jsonld.JsonLdError) -> Exception:

@@ -15,45 +15,42 @@ pyld 3.3.0 implements the algorithm, but as shipped it
   splits lines at Unicode line separators that may sit inside literals.
 
 `RDFC10Canonicalizer` subclasses pyld's `URDNA2015` to fix these and keeps pyld's Hash Related
-Blank Node, hash-to-related and Hash N-Degree Quads steps. `parse_nquads` replaces pyld's parser.
+Blank Node and hash-to-related steps and its order of permutations; Hash N-Degree Quads is
+ours, to charge each permutation to the work limit as it is visited (pyld walks one ordering
+of a list that repeats one blank node, not n!). `standards.nquads` replaces pyld's parser.
 """
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import math
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
-from pyld.canon import URDNA2015
+from pyld.canon import URDNA2015, permutations
 from pyld.identifier_issuer import IdentifierIssuer
 
+from standards import work_budget
 from standards.errors import CanonicalizationError
+from standards.nquads import RDF_LANGSTRING, XSD_STRING, Component, Quad, parse_nquads
 
-RDF_LANGSTRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-
-# Work limits. Credentials need no Hash N-Degree Quads call at all when every blank node has
-# a distinct first-degree hash, and a handful when some look alike; the test suite's "evil"
-# graphs need 43 calls per blank node and 804 units of work (about 50 ms).
-#
-# Hash N-Degree Quads calls allowed per blank node (RDFC-1.0's "deep iterations").
-DEFAULT_MAX_DEEP_ITERATIONS = 50
-# Units allowed in one canonicalisation: 1 per Hash N-Degree Quads call plus 1 per permutation
-# of related blank nodes. pyld walks all k! orderings of every group of k related blank nodes
-# sharing a hash (pruning only shortens each walk), so they are charged up front: a node with
-# 12 look-alike neighbours would otherwise cost 479 million iterations. A unit costs roughly
-# 20-100 microseconds, which bounds the time a hostile dataset can take whatever its size.
-DEFAULT_MAX_WORK = 10_000
+# Work limit, after rdf-canonize's `maxWorkFactor`: a budget that grows with the number of
+# blank nodes that share a first-degree hash (the only ones Hash N-Degree Quads works on).
+# A unit is one Hash N-Degree Quads call, or one blank node handled in one permutation of
+# look-alike related blank nodes (its place in the path, and its entry in the copied path
+# issuer). Ordinary repetition (the same achievement in two credentials of a presentation,
+# many identical alignments) costs a few units per such blank node; a poison graph needs
+# factorially many, so it is refused after time proportional to its size. A unit is about a
+# microsecond: the W3C suite's hardest legitimate graph (test044, 12 look-alike blank nodes)
+# needs 20,340 units, its poison graph (test074, 10) is refused after 50,000 (about 50 ms).
+DEFAULT_BASE_WORK = 30_000
+DEFAULT_WORK_PER_BLANK_NODE = 2_000
 # Nesting of Hash N-Degree Quads (chains of look-alike blank nodes), kept far below Python's
 # recursion limit so that a long chain is refused with a CanonicalizationError.
 MAX_RECURSION_DEPTH = 64
 
 HASH_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
-
-Component = dict[str, str]
-Quad = dict[str, Component]
 
 # --- canonical N-Quads serialisation -----------------------------------------------------
 
@@ -131,17 +128,22 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
     def __init__(
         self,
         *,
-        max_deep_iterations: int = DEFAULT_MAX_DEEP_ITERATIONS,
-        max_work: int = DEFAULT_MAX_WORK,
+        max_work: int | None = None,
+        base_work: int = DEFAULT_BASE_WORK,
+        work_per_blank_node: int = DEFAULT_WORK_PER_BLANK_NODE,
         hash_algorithm: str = "sha256",
     ) -> None:
+        """`max_work` fixes the budget; without it the budget is `base_work` plus
+        `work_per_blank_node` for each blank node that shares its first-degree hash."""
         super().__init__()
-        if max_deep_iterations < 0 or max_work < 0:
+        if min(max_work if max_work is not None else 0, base_work, work_per_blank_node) < 0:
             raise ValueError("work limits must be >= 0")
-        self.max_deep_iterations = max_deep_iterations
-        self.max_work = max_work
+        self.fixed_max_work = max_work
+        self.base_work = base_work
+        self.work_per_blank_node = work_per_blank_node
+        self.max_work = max_work if max_work is not None else base_work
         self.hash_factory = _hash_factory(hash_algorithm)
-        self.deep_iterations: dict[str, int] = {}
+        self.deep_iterations = 0  # Hash N-Degree Quads calls so far
         self.work_done = 0
         self.depth = 0
 
@@ -162,6 +164,9 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
                 self.canonical_issuer.get_id(blank_nodes[0])
             else:
                 shared_hashes.append(blank_nodes)
+        if self.fixed_max_work is None:
+            look_alikes = sum(len(blank_nodes) for blank_nodes in shared_hashes)
+            self.max_work = self.base_work + self.work_per_blank_node * look_alikes
 
         # 6) Blank nodes sharing a first-degree hash are told apart by Hash N-Degree Quads.
         for blank_nodes in shared_hashes:
@@ -232,40 +237,78 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
         first_degree_hash: str = info["hash"]
         return first_degree_hash
 
-    # 4.8 Hash N-Degree Quads (pyld's), under the work limits.
+    # 4.8 Hash N-Degree Quads, under the work limit. pyld's Hash Related Blank Node and
+    # hash-to-related steps; the permutations are pyld's (same order, so the same labels),
+    # each one charged as it is visited.
     def hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> dict[str, Any]:
-        count = self.deep_iterations.get(id_, 0) + 1
-        if count > self.max_deep_iterations:
-            _work_limit(f"blank node {id_} needs more than {self.max_deep_iterations} "
-                        "deep iterations (Hash N-Degree Quads calls)")
         if self.depth >= MAX_RECURSION_DEPTH:
             _work_limit(f"Hash N-Degree Quads nests deeper than {MAX_RECURSION_DEPTH} levels")
-        self.deep_iterations[id_] = count
+        self.deep_iterations += 1
         self._spend(1)
         self.depth += 1
         try:
-            result: dict[str, Any] = super().hash_n_degree_quads(id_, issuer)
-            return result
+            return self._hash_n_degree_quads(id_, issuer)
         finally:
             self.depth -= 1
 
-    def create_hash_to_related(self, id_: str, issuer: IdentifierIssuer) -> dict[str, list[str]]:
-        hash_to_related: dict[str, list[str]] = super().create_hash_to_related(id_, issuer)
-        # pyld's caller walks every permutation of each group: charge them all up front.
-        # (20! already exceeds any sane limit; a bigger factorial would only waste time.)
-        self._spend(
-            sum(math.factorial(min(len(r), 20)) for r in hash_to_related.values() if len(r) > 1)
-        )
-        return hash_to_related
+    def _hash_n_degree_quads(self, id_: str, issuer: IdentifierIssuer) -> dict[str, Any]:
+        hash_to_related: dict[str, list[str]] = self.create_hash_to_related(id_, issuer)
+        digest = self.create_hash()
+        for related_hash, blank_nodes in sorted(hash_to_related.items()):  # 5
+            digest.update(related_hash.encode("utf-8"))
+            chosen_path = ""
+            chosen_issuer = issuer
+            for permutation in permutations(blank_nodes):  # 5.4
+                self._spend(len(permutation) + len(issuer.order))
+                issuer_copy = copy.deepcopy(issuer)
+                walked = self._path_of(permutation, issuer_copy, chosen_path)
+                if walked is None:
+                    continue
+                path, recursion_list = walked
+                for related in recursion_list:  # 5.4.5
+                    result = self.hash_n_degree_quads(related, issuer_copy)
+                    path += issuer_copy.get_id(related) + "<" + result["hash"] + ">"
+                    issuer_copy = result["issuer"]
+                    if _worse(path, chosen_path):
+                        break
+                else:
+                    if not chosen_path or path < chosen_path:  # 5.4.6
+                        chosen_path, chosen_issuer = path, issuer_copy
+            digest.update(chosen_path.encode("utf-8"))  # 5.5
+            issuer = chosen_issuer  # 5.6
+        return {"hash": digest.hexdigest(), "issuer": issuer}
+
+    def _path_of(self, permutation: list[str], issuer_copy: IdentifierIssuer,
+                 chosen_path: str) -> tuple[str, list[str]] | None:
+        """Steps 5.4.2-5.4.4: the path of one permutation and the blank nodes to recurse
+        into, or None when the path is already worse than the chosen one."""
+        path = ""
+        recursion_list = []
+        for related in permutation:
+            if self.canonical_issuer.has_id(related):
+                path += self.canonical_issuer.get_id(related)
+            else:
+                if not issuer_copy.has_id(related):
+                    recursion_list.append(related)
+                path += issuer_copy.get_id(related)
+            if _worse(path, chosen_path):
+                return None
+        return path, recursion_list
 
     def _spend(self, units: int) -> None:
         self.work_done += units
+        work_budget.charge(units, "canonicalising RDF (Hash N-Degree Quads)")
         if self.work_done > self.max_work:
             _work_limit(f"more than {self.max_work} units of work (Hash N-Degree Quads calls "
-                        "and permutations of look-alike blank nodes)")
+                        "and blank nodes in permutations of look-alike blank nodes)")
 
     def create_hash(self) -> Any:
         return self.hash_factory()
+
+
+def _worse(path: str, chosen_path: str) -> bool:
+    """Steps 5.4.4.3 and 5.4.5.5: this permutation can no longer give the chosen path."""
+    return bool(chosen_path) and len(path) >= len(chosen_path) and path > chosen_path
 
 
 def _work_limit(detail: str) -> NoReturn:
@@ -291,122 +334,22 @@ def _bare(label: str) -> str:
 # --- public API ---------------------------------------------------------------------------
 
 
-def canonicalize_dataset(
-    dataset: Mapping[str, Any],
-    *,
-    max_deep_iterations: int = DEFAULT_MAX_DEEP_ITERATIONS,
-    max_work: int = DEFAULT_MAX_WORK,
-    hash_algorithm: str = "sha256",
-) -> str:
+def canonicalize_dataset(dataset: Mapping[str, Any], **options: Any) -> str:
     """Canonical N-Quads (sorted lines, each ending in "\\n") of a dataset in pyld's form
     (``{"@default": [triple, ...], "<graph>": [...]}``, as `to_rdf` returns). The dataset is
-    not modified. Raises CanonicalizationError for malformed input or when a work limit trips."""
-    return RDFC10Canonicalizer(max_deep_iterations=max_deep_iterations, max_work=max_work,
-                               hash_algorithm=hash_algorithm).main(dataset)
+    not modified. `options` are `RDFC10Canonicalizer`'s (work limits, hash algorithm).
+    Raises CanonicalizationError for malformed input or when the work limit trips."""
+    return str(RDFC10Canonicalizer(**options).main(dataset))
 
 
-def canonicalize_nquads(text: str, **limits: Any) -> str:
+def canonicalize_nquads(text: str, **options: Any) -> str:
     """Canonical N-Quads of an N-Quads document (same keyword arguments as above)."""
-    return canonicalize_dataset(parse_nquads(text), **limits)
+    return canonicalize_dataset(parse_nquads(text), **options)
 
 
-def canonical_issued_identifiers(dataset: Mapping[str, Any], **limits: Any) -> dict[str, str]:
+def canonical_issued_identifiers(dataset: Mapping[str, Any], **options: Any) -> dict[str, str]:
     """RDFC-1.0's issued identifiers map: input blank-node label -> canonical label, both
     without ``_:`` (e.g. ``{"e0": "c14n0"}``)."""
-    canonicalizer = RDFC10Canonicalizer(**limits)
+    canonicalizer = RDFC10Canonicalizer(**options)
     canonicalizer.main(dataset)
     return canonicalizer.issued_identifiers()
-
-
-# --- N-Quads parser -----------------------------------------------------------------------
-
-
-class NQuadsSyntaxError(CanonicalizationError):
-    """The text is not valid N-Quads."""
-
-
-_UCHAR = r"\\u[0-9A-Fa-f]{4}|\\U[0-9A-Fa-f]{8}"
-_IRI = r'<((?:[^\x00-\x20<>"{}|^`\\]|' + _UCHAR + r")*)>"
-_PN_CHARS_U = (
-    "A-Za-z_:\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c\u200d"
-    "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff"
-)
-_PN_CHARS = _PN_CHARS_U + r"\-0-9\u00b7\u0300-\u036f\u203f\u2040"
-_BNODE = f"(_:[{_PN_CHARS_U}0-9](?:[{_PN_CHARS}.]*[{_PN_CHARS}])?)"
-_LITERAL = (
-    r'"((?:[^"\\\n\r]|\\[tbnrf"\'\\]|' + _UCHAR + r')*)"'
-    + r"(?:\^\^" + _IRI + r"|@([a-zA-Z]+(?:-[a-zA-Z0-9]+)*))?"
-)
-_WS = r"[ \t]*"
-_QUAD = re.compile(
-    "^" + _WS + f"(?:{_IRI}|{_BNODE})" + _WS + _IRI + _WS + f"(?:{_IRI}|{_BNODE}|{_LITERAL})"
-    + _WS + f"(?:(?:{_IRI}|{_BNODE}){_WS})?" + r"\." + _WS + "(?:#.*)?$"
-)
-_BLANK_OR_COMMENT = re.compile("^" + _WS + "(?:#.*)?$")
-_ESCAPE = re.compile(r"\\(?:u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8})|(.))")
-_ECHARS = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:")
-
-
-def _unescape_match(match: re.Match[str]) -> str:
-    if match.group(3) is not None:
-        return _ECHARS[match.group(3)]
-    code_point = int(match.group(1) or match.group(2), 16)
-    if 0xD800 <= code_point <= 0xDFFF or code_point > 0x10FFFF:
-        raise NQuadsSyntaxError(f"escape {match.group(0)} is not a Unicode scalar value")
-    return chr(code_point)
-
-
-def _unescape(text: str) -> str:
-    return _ESCAPE.sub(_unescape_match, text) if "\\" in text else text
-
-
-def _iri(raw: str) -> Component:
-    value = _unescape(raw)
-    if not _SCHEME.match(value):
-        raise NQuadsSyntaxError(f"IRI <{value}> is not absolute")
-    return {"type": "IRI", "value": value}
-
-
-def parse_nquads(text: str) -> dict[str, list[dict[str, Component]]]:
-    """Parse N-Quads into pyld's dataset form, dropping repeated quads.
-
-    Raises NQuadsSyntaxError (a CanonicalizationError) naming the line that does not parse."""
-    dataset: dict[str, list[dict[str, Component]]] = {}
-    seen: set[tuple[str | None, ...]] = set()
-    # N-Quads lines end at CR or LF only: U+2028, U+0085 etc. are legal inside literals.
-    for number, line in enumerate(re.split(r"\r\n?|\n", text), start=1):
-        match = _QUAD.match(line)
-        if match is None:
-            if _BLANK_OR_COMMENT.match(line):
-                continue
-            raise NQuadsSyntaxError(f"invalid N-Quads at line {number}: {line[:200]!r}")
-        (s_iri, s_bnode, p_iri, o_iri, o_bnode, o_lexical, o_datatype, o_language,
-         g_iri, g_bnode) = match.groups()
-        try:
-            subject = _iri(s_iri) if s_iri is not None else {"type": "blank node",
-                                                               "value": s_bnode}
-            obj: Component
-            if o_iri is not None:
-                obj = _iri(o_iri)
-            elif o_bnode is not None:
-                obj = {"type": "blank node", "value": o_bnode}
-            else:
-                obj = {"type": "literal", "value": _unescape(o_lexical)}
-                if o_language is not None:
-                    obj["datatype"] = RDF_LANGSTRING
-                    obj["language"] = o_language
-                else:
-                    obj["datatype"] = _iri(o_datatype)["value"] if o_datatype else XSD_STRING
-            graph = _iri(g_iri)["value"] if g_iri is not None else g_bnode or "@default"
-            predicate = _iri(p_iri)
-        except NQuadsSyntaxError as exc:
-            raise NQuadsSyntaxError(f"invalid N-Quads at line {number}: {exc}") from None
-        key = (subject["value"], predicate["value"], obj["type"], obj["value"],
-               obj.get("datatype"), obj.get("language"), graph)
-        if key not in seen:
-            seen.add(key)
-            dataset.setdefault(graph, []).append(
-                {"subject": subject, "predicate": predicate, "object": obj}
-            )
-    return dataset

@@ -15,6 +15,7 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.service_settings import ServiceSettings
 from standards.fetcher import FetchPolicy
+from standards.work_budget import DEFAULT_REQUEST_WORK
 
 DEFAULT_DATA_DIR = Path("data/verifier")
 ENV_PREFIX = "OPENDOSSIER_VERIFIER_"
@@ -40,6 +41,9 @@ class VerifierSettings(ServiceSettings):
     denied_hosts: list[str] = Field(default_factory=list, description="never fetched from")
     challenge_lifetime_seconds: int = Field(default=300, gt=0)
     max_request_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Units of work one verification request may use (standards.work_budget: one to two
+    # microseconds of CPU each); more is refused with 413.
+    max_request_work: int = Field(default=DEFAULT_REQUEST_WORK, gt=0)
 
     @property
     def fetch_policy(self) -> FetchPolicy:

@@ -68,6 +68,7 @@ class VerifierService(VerifierClient):
     allow_local_hosts: list[str] = field(default_factory=list)
     trust_registry: str | None = None
     challenge_lifetime_seconds: int | None = None
+    max_request_work: int | None = None
     base_url: str = field(default_factory=NETWORK.reserve)
     clock: TestClock = field(default_factory=TestClock)
     context: VerifierContext | None = None
@@ -79,6 +80,8 @@ class VerifierService(VerifierClient):
                                     allow_local_hosts=list(self.allow_local_hosts))
         if self.challenge_lifetime_seconds is not None:
             settings.challenge_lifetime_seconds = self.challenge_lifetime_seconds
+        if self.max_request_work is not None:
+            settings.max_request_work = self.max_request_work
         self.context = VerifierContext.open(
             settings, clock=self.clock,
             fetch_transport=NETWORK.fetch_transport(settings.fetch_policy))

@@ -431,4 +431,4 @@ def test_json_too_deep_to_parse_is_400(verifier: VerifierService) -> None:
     depth = 100_000
     body = b'{"verifiableCredential": ' + b"[" * depth + b"]" * depth + b"}"
     assert_refused(post_raw(verifier, "/credentials/verify", body), 400,
-                   "error parsing the body")
+                   "JSON is nested too deeply")

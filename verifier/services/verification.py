@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servicekit.errors import Invalid
+from servicekit.work_limits import request_work_budget
 from standards.credential_input import is_presentation
 from standards.ob3.summary import summarize_credential
 from standards.verification import (
@@ -38,8 +39,9 @@ def verify_credential_report(ctx: VerifierContext, credential: Any,
                              options: VerifyOptions = VerifyOptions()) -> dict[str, Any]:
     if not isinstance(credential, dict | str):
         raise Invalid('"verifiableCredential" must be a JSON object or a compact JWT')
-    result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
-                               loader=ctx.loader, check_status=options.check_status)
+    with request_work_budget(ctx.settings.max_request_work):
+        result = verify_credential(credential, now=ctx.now(), fetcher=ctx.fetcher,
+                                   loader=ctx.loader, check_status=options.check_status)
     return _report(ctx, result, "credential", options)
 
 
@@ -50,9 +52,10 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
     if not isinstance(presentation, dict | str):
         raise Invalid('"verifiablePresentation" must be a JSON object')
     binding = challenge_binding(ctx, presentation, options.challenge, options.domain)
-    result = verify_presentation(presentation, challenge=binding.challenge,
-                                 domain=binding.domain, now=ctx.now(), fetcher=ctx.fetcher,
-                                 loader=ctx.loader, check_status=options.check_status)
+    with request_work_budget(ctx.settings.max_request_work):
+        result = verify_presentation(presentation, challenge=binding.challenge,
+                                     domain=binding.domain, now=ctx.now(), fetcher=ctx.fetcher,
+                                     loader=ctx.loader, check_status=options.check_status)
     check_challenge(ctx.store, result, binding, presentation)
     return _report(ctx, result, "presentation", options)
 

@@ -190,14 +190,18 @@ def response_form(ctx: WalletContext, account: Account, request: VpRequest,
     else:
         definition = request.presentation_definition or {}
         credentials: list[dict[str, Any] | str] = []
+        # A credential that answers two descriptors goes in once; both point at it.
+        position: dict[str, int] = {}
         descriptor_map = []
         for descriptor_id, stored in selection.items():
             for item in stored:
+                if item.id not in position:
+                    position[item.id] = len(credentials)
+                    credentials.append(json.loads(item.content))
                 descriptor_map.append({
                     "id": descriptor_id, "format": LDP_VP, "path": "$",
                     "path_nested": {"id": descriptor_id, "format": LDP_VC,
-                                    "path": f"$.verifiableCredential[{len(credentials)}]"}})
-                credentials.append(json.loads(item.content))
+                                    "path": f"$.verifiableCredential[{position[item.id]}]"}})
         form["vp_token"] = json.dumps(sign_presentation(ctx, account, credentials, **bind))
         form["presentation_submission"] = json.dumps({
             "id": str(uuid.uuid4()), "definition_id": definition.get("id"),

@@ -17,6 +17,7 @@ from typing import Any
 
 from servicekit.errors import Refused
 from standards.data_integrity import sign_document
+from standards.errors import StandardsError
 from standards.verification import envelope_jwt
 from wallet.models import Account
 from wallet.services.accounts import holder_key
@@ -32,9 +33,8 @@ def sign_presentation(ctx: WalletContext, account: Account,
     holder key. JWT credentials go in enveloped (see the module text). `challenge` is the
     verifier's nonce, `domain` who it is meant for (the OpenID4VP client_id)."""
     included: list[dict[str, Any]] = []
-    for credential in credentials:
-        value = _as_value(credential)
-        included.append(value if isinstance(value, dict) else envelope_jwt(value))
+    for credential in distinct_credentials(credentials):
+        included.append(credential if isinstance(credential, dict) else envelope_jwt(credential))
     presentation: dict[str, Any] = {
         "@context": [VCDM2_CONTEXT],
         "type": ["VerifiablePresentation"],
@@ -42,9 +42,36 @@ def sign_presentation(ctx: WalletContext, account: Account,
         "verifiableCredential": included,
     }
     key = holder_key(ctx, account)
-    return sign_document(presentation, key, suite="eddsa-rdfc-2022",
-                         verification_method=key.id, proof_purpose="authentication",
-                         challenge=challenge, domain=domain)
+    try:
+        return sign_document(presentation, key, suite="eddsa-rdfc-2022",
+                             verification_method=key.id, proof_purpose="authentication",
+                             challenge=challenge, domain=domain)
+    except StandardsError as error:  # a credential that cannot be canonicalised, say
+        raise Refused(f"cannot sign a presentation of these credentials: {error}") from None
+
+
+def distinct_credentials(credentials: list[dict[str, Any] | str]) -> list[dict[str, Any] | str]:
+    """The credentials as values (objects, or JWT text), each once, in their first place:
+    a credential twice in one presentation says nothing more, and two identical credential
+    graphs make canonicalisation needlessly hard. One credential is one `id` (or, without
+    one, the same content)."""
+    seen: set[str] = set()
+    distinct: list[dict[str, Any] | str] = []
+    for credential in credentials:
+        value = _as_value(credential)
+        identity = _identity(value)
+        if identity not in seen:
+            seen.add(identity)
+            distinct.append(value)
+    return distinct
+
+
+def _identity(value: dict[str, Any] | str) -> str:
+    if isinstance(value, str):
+        return "jwt:" + value
+    if isinstance(value.get("id"), str) and value["id"]:
+        return "id:" + value["id"]
+    return "json:" + json.dumps(value, sort_keys=True)
 
 
 def _as_value(credential: dict[str, Any] | str) -> dict[str, Any] | str:
