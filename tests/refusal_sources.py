@@ -41,9 +41,10 @@ def msgid_of(message: ast.expr) -> str | None:
 
 def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
     """(msgid, where) for every `raise Error("message" or f"message", ...)`, and every
-    error class that words its message itself."""
+    error class that words its message itself, in these directories (or files)."""
     for directory in directories:
-        for path in sorted(directory.rglob("*.py")):
+        paths = [directory] if directory.is_file() else sorted(directory.rglob("*.py"))
+        for path in paths:
             if "migrations" in path.parts:
                 continue
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):

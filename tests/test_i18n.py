@@ -24,6 +24,8 @@ ROLES = ("issuer", "verifier", "wallet")
 SHARED_TEMPLATES = ROOT / "servicekit" / "web_templates"  # the form macros of issuer and wallet
 # The refusal pages of page sessions (CSRF, too large), named by issuer and wallet alike.
 SHARED_SESSION_CODE = ROOT / "servicekit" / "web_session.py"
+# Refusals of shared code that issuer and wallet show on their pages (the password rules).
+SHARED_REFUSAL_CODE = [ROOT / "servicekit" / "passwords.py"]
 PLACEHOLDER = re.compile(r"{(\w+)}")
 # A key the code builds at run time: t('role.' ~ name) in a template, t(f"check.{name}") in Python.
 BUILT_FROM_PREFIX = re.compile(r"""\bt\(\s*f?['"]([a-z0-9_.]+)(?:'\s*~|\{)""")
@@ -138,7 +140,8 @@ def test_refusal_catalogue_is_current(role: str) -> None:
     How many are translated is printed, not asserted: what is untranslated shows in English."""
     refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
     raised = {msgid for msgid, _where in raised_messages([ROOT / role / "services",
-                                                          ROOT / role / "web"])}
+                                                          ROOT / role / "web",
+                                                          *SHARED_REFUSAL_CODE])}
     messages = {str(message.id): str(message.string) for message in refusals if message.id}
     assert sorted(messages.keys() - raised) == []
     for msgid, text in messages.items():
