@@ -179,10 +179,10 @@ def test_sessions_go_with_a_removed_account(wallet_server: WalletService) -> Non
     browser = logged_in_browser(wallet_server, owner)
     assert wallet_server.context is not None
     with wallet_server.context.engine.begin() as connection:
+        sessions = sa.text("SELECT count(*) FROM loginsession WHERE account_id = :id")
+        assert connection.execute(sessions, {"id": owner.id}).scalar_one() == 2  # API, page
         connection.execute(sa.text("DELETE FROM account WHERE id = :id"), {"id": owner.id})
-        left = connection.execute(sa.text("SELECT count(*) FROM loginsession "
-                                          "WHERE account_id = :id"), {"id": owner.id})
-        assert left.scalar_one() == 0
+        assert connection.execute(sessions, {"id": owner.id}).scalar_one() == 0
     assert is_sent_to_log_in(browser.get("/"))
     assert owner.client.get("/api/me").status_code == 401
 
