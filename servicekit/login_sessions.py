@@ -2,9 +2,10 @@
 
 A session is a random token handed to the client once (in the page cookie, or as the JSON
 API's bearer token); the database keeps only its SHA-256, the account, when it was made, when
-it expires and when it was ended. Log-out ends one session, a new password or a removed
-account ends all of an account's sessions: from then on the token is refused, by every
-process that shares the database (nothing is kept in process memory).
+it expires and when it was ended (`revoked_at`). Log-out ends one session, a new password
+all of an account's others, and a removed account takes its sessions along: from then on
+the token is refused, by every process that shares the database (nothing is kept in process
+memory).
 
 Each role has its table, `LoginSessionColumns` plus an `account_id` that is a foreign key to
 its accounts with ON DELETE CASCADE (the database removes the sessions with the account).
@@ -20,8 +21,8 @@ from typing import TypeVar
 from sqlmodel import Field, Session, SQLModel, col, delete, select
 
 TOKEN_BYTES = 32
-# Ended and expired sessions are kept this long (when and how a session ended can be looked
-# up), then removed at a later log-in.
+# A session is kept this long past its expiry (when it was made and ended can be looked up),
+# then removed at a later log-in.
 KEPT_AFTER_EXPIRY = timedelta(days=30)
 
 
