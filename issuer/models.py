@@ -24,6 +24,7 @@ from sqlalchemy.orm import relationship
 from sqlmodel import Field, Relationship, SQLModel
 
 from servicekit.json_column import JSON_DOCUMENT
+from servicekit.login_sessions import LoginSessionColumns
 
 
 def new_id() -> str:
@@ -47,6 +48,16 @@ class StaffUser(SQLModel, table=True):
     display_name: str = Field(default="", max_length=300)
     password_hash: str = Field(max_length=300)
     created_at: datetime = Field(default_factory=utc_now)
+
+
+class StaffSession(LoginSessionColumns, table=True):
+    """A staff member's log-in session on the staff pages (its token in the cookie). Only the
+    token's SHA-256 is stored; log-out and a new password end sessions
+    (servicekit.login_sessions), and they go with the staff account."""
+
+    account_id: str = Field(sa_column=Column(
+        String(32), ForeignKey("staffuser.id", ondelete="CASCADE"), nullable=False,
+        index=True))
 
 
 class ApiToken(SQLModel, table=True):

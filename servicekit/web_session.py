@@ -1,9 +1,12 @@
 """What the services' pages share about sessions: the cookie-signing secret, CSRF tokens,
-and reading a posted form only once its token matches.
+reading a posted form only once its token matches, and which log-in session the cookie names.
 
-The session lives in a signed cookie (Starlette's SessionMiddleware). Its secret is derived
-from the service's key-encryption key (HKDF, one purpose string per service), so every
-process sharing the data directory accepts the same cookies and the secret is stored nowhere.
+The cookie (Starlette's SessionMiddleware, signed) holds only the CSRF token and, once logged
+in, the token of a log-in session stored in the role's database (servicekit.login_sessions):
+who is logged in, and whether that session still lives, is the database's to say, so log-out
+ends a session even for a copy of the cookie. The signing secret is derived from the
+service's key-encryption key (HKDF, one purpose string per service), so every process sharing
+the data directory accepts the same cookies and the secret is stored nowhere.
 """
 
 from __future__ import annotations
@@ -75,29 +78,30 @@ def checked_form_reader(max_bytes: int, max_fields: int,
     return checked_form
 
 
-
 class LoginRequired(Exception):
-    """A page for logged-in users asked without one (or for one removed since log-in); each
-    service answers it with a redirect to its log-in page."""
+    """A page for logged-in users asked without a live log-in session (none, or one ended or
+    expired since); each service answers it with a redirect to its log-in page."""
 
 
-def logged_in_id(request: Request, key: str) -> str:
-    """The id of the logged-in user, kept in the session under `key` (else LoginRequired)."""
-    user_id = request.session.get(key)
-    if not isinstance(user_id, str):
-        raise LoginRequired()
-    return user_id
+SESSION_TOKEN_KEY = "session"  # the log-in session's token in the cookie
 
 
-def start_session(request: Request, key: str, user_id: str) -> None:
-    """At log-in: a fresh session (and CSRF token) naming the user; nothing from before
-    carries over."""
+def session_token(request: Request) -> str | None:
+    """The token of the log-in session the cookie names (live or not: the database says)."""
+    token = request.session.get(SESSION_TOKEN_KEY) if "session" in request.scope else None
+    return token if isinstance(token, str) and token else None
+
+
+def start_session(request: Request, token: str) -> None:
+    """At log-in: a cookie naming the new log-in session, with a fresh CSRF token; nothing
+    from before carries over."""
     request.session.clear()
-    request.session[key] = user_id
+    request.session[SESSION_TOKEN_KEY] = token
     renew_csrf_token(request)
 
 
 def end_session(request: Request) -> None:
+    """The cookie forgets the session (the role ends it in its database)."""
     request.session.clear()
 
 

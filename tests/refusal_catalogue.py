@@ -17,7 +17,7 @@ from babel.messages.pofile import write_po
 
 from servicekit.i18n import REFUSALS, catalogue_path, read_catalogue
 from servicekit.refusals import PLACEHOLDER
-from tests.refusal_sources import raised_messages
+from tests.refusal_sources import raised_messages, role_refusal_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 PLACEHOLDER_FLAG = "python-brace-format"
@@ -28,7 +28,7 @@ def synced(role: str) -> tuple[Catalog, list[str]]:
     """The catalogue as it should be, and the msgids dropped from it."""
     old = read_catalogue(ROOT / role / "web" / "locale", "nl", REFUSALS)
     places: dict[str, list[tuple[str, int]]] = {}  # msgid -> (file, line) of each raise
-    for msgid, where in raised_messages([ROOT / role / "services", ROOT / role / "web"]):
+    for msgid, where in raised_messages(role_refusal_sources(role)):
         file, line = where.rsplit(":", 1)
         places.setdefault(msgid, []).append((file, int(line)))
     new = Catalog(locale="nl", domain=REFUSALS, header_comment=old.header_comment,

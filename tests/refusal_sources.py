@@ -66,9 +66,11 @@ def message_of(call: ast.Call) -> ast.expr | None:
 
 def raised_messages(directories: list[Path]) -> Iterator[tuple[str, str]]:
     """(msgid, where) for every `raise Error("message" or f"message", ...)`, every error
-    class that words its message itself, and every function that words an error it returns."""
+    class that words its message itself, and every function that words an error it returns,
+    in these directories (or files)."""
     for directory in directories:
-        for path in sorted(directory.rglob("*.py")):
+        paths = [directory] if directory.is_file() else sorted(directory.rglob("*.py"))
+        for path in paths:
             if "migrations" in path.parts:
                 continue
             for call in refusals_in(ast.parse(path.read_text(encoding="utf-8"))):
@@ -109,3 +111,14 @@ def is_python_error(call: ast.Call) -> bool:
 def is_error_init(call: ast.Call) -> bool:
     """`super().__init__(f"the archive is refused: {message}")`: an error's own wording."""
     return isinstance(call.func, ast.Attribute) and call.func.attr == "__init__"
+
+
+ROOT = Path(__file__).resolve().parents[1]
+# Refusals of shared code that issuer and wallet show on their pages (the password rules).
+SHARED_REFUSAL_CODE = [ROOT / "servicekit" / "passwords.py"]
+
+
+def role_refusal_sources(role: str) -> list[Path]:
+    """Where the refusals a role's pages show are raised: its services, its pages, and the
+    shared code it calls."""
+    return [ROOT / role / "services", ROOT / role / "web", *SHARED_REFUSAL_CODE]

@@ -18,7 +18,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from servicekit.i18n import LANGUAGES, REFUSALS, read_catalogue
 from servicekit.refusals import Refusals, unbrace
 from tests.catalogues import forms_of, key_of
-from tests.refusal_sources import raised_messages
+from tests.refusal_sources import raised_messages, role_refusal_sources
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES = ("issuer", "verifier", "wallet")
@@ -140,7 +140,7 @@ def test_refusal_catalogue_is_current(role: str) -> None:
     one would leave a stale entry. `python -m tests.refusal_catalogue <role>` lists both."""
     refusals = read_catalogue(locale_dir(role), "nl", REFUSALS)
     raised: dict[str, str] = {}
-    for msgid, where in raised_messages([ROOT / role / "services", ROOT / role / "web"]):
+    for msgid, where in raised_messages(role_refusal_sources(role)):
         raised.setdefault(msgid, where)
     messages = {str(message.id): message for message in refusals if message.id}
     assert sorted(messages.keys() - raised.keys()) == []

@@ -160,7 +160,7 @@ def _cmd_create_owner(args: argparse.Namespace) -> int:
             if account is not None and account.password_hash:
                 raise Conflict(f"there is already an owner {account.email}")
             if account is not None:  # made by an import: now it gets its password
-                set_password(session, account, password)
+                set_password(ctx, session, account, password)
             else:
                 account = new_account(ctx, session, args.email, password=password,
                                       display_name=args.name)

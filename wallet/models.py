@@ -28,6 +28,7 @@ from sqlalchemy.orm import registry, relationship
 from sqlmodel import Field, Relationship, SQLModel
 
 from servicekit.json_column import JSON_DOCUMENT
+from servicekit.login_sessions import LoginSessionColumns
 
 
 class WalletTable(SQLModel, registry=registry(metadata=MetaData())):
@@ -177,14 +178,14 @@ class Account(WalletTable, table=True):
     created_at: datetime = Field(default_factory=utc_now)
 
 
-class ApiSession(WalletTable, table=True):
-    """A bearer token for the JSON API (`POST /api/session`). Only its SHA-256 is stored."""
+class LoginSession(WalletTable, LoginSessionColumns, table=True):
+    """A log-in session: of the pages (its token in the cookie) or of the JSON API (its token
+    the bearer token of `POST /api/session`). Only the token's SHA-256 is stored; log-out and
+    a new password end sessions (servicekit.login_sessions), and they go with the account."""
 
-    id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
-    account_id: str = Field(foreign_key="account.id", index=True, max_length=32)
-    token_hash: str = Field(unique=True, max_length=64)
-    created_at: datetime = Field(default_factory=utc_now)
-    expires_at: datetime
+    account_id: str = Field(sa_column=Column(
+        String(32), ForeignKey("account.id", ondelete="CASCADE", onupdate="CASCADE"),
+        nullable=False, index=True))
 
 
 class Delegation(WalletTable, table=True):

@@ -16,6 +16,7 @@ from issuer.models import ApiToken, Endorsement, IssuerProfile, Organisation, St
 from issuer.services.context import IssuerContext
 from issuer.services.keys import did_web_for_profile, new_signing_key
 from servicekit.errors import Conflict, Inconsistent, Invalid, NotFound
+from servicekit.passwords import check_new_password
 from standards.ob3 import build_profile
 
 TOKEN_PREFIX = "odi_"
@@ -98,8 +99,7 @@ def create_staff(session: Session, org: Organisation, email: str, password: str,
     email = email.strip().lower()
     if "@" not in email:
         raise Invalid("a staff account needs an e-mail address")
-    if len(password) < 10:
-        raise Invalid("a staff password needs at least 10 characters")
+    check_new_password(password)
     if session.exec(select(StaffUser).where(StaffUser.email == email)).first():
         raise Conflict(f"a staff account for {email} already exists")
     user = StaffUser(org_id=org.id, email=email, display_name=display_name,
@@ -119,6 +119,21 @@ def authenticate_staff(session: Session, email: str, password: str) -> StaffUser
     except (VerifyMismatchError, InvalidHashError):
         return None
     return user
+
+
+def staff_password_matches(user: StaffUser, password: str) -> bool:
+    try:
+        return _password_hasher.verify(user.password_hash, password)
+    except (VerifyMismatchError, InvalidHashError):
+        return False
+
+
+def set_staff_password(session: Session, user: StaffUser, password: str) -> None:
+    """A new password, once it meets the rules (servicekit.passwords). The caller ends the
+    account's other sessions (issuer.services.staff_sessions)."""
+    check_new_password(password)
+    user.password_hash = _password_hasher.hash(password)
+    session.add(user)
 
 
 def staff_member(session: Session, staff_id: str) -> tuple[StaffUser, Organisation] | None:

@@ -7,13 +7,13 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from sqlmodel import Session
 
-from servicekit.errors import TooManyAttempts, Unauthorized
+from servicekit.errors import Forbidden, TooManyAttempts, Unauthorized
 from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import ApiAccount, Context, DossierActor, api_account, bearer_token
-from wallet.api.schemas import AcceptInvitation, Invite, LogIn, SignUp
+from wallet.api.schemas import AcceptInvitation, ChangePassword, Invite, LogIn, SignUp
 from wallet.db import session_scope
-from wallet.services import delegations
-from wallet.services.accounts import authenticate, close_api_session, new_account, open_api_session
+from wallet.services import delegations, sessions
+from wallet.services.accounts import authenticate, change_password, new_account
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
@@ -39,15 +39,34 @@ def log_in(body: LogIn, request: Request, ctx: Context) -> dict[str, Any]:
             limiter.failed(body.email, address)
             raise Unauthorized("wrong e-mail address or password")
         limiter.succeeded(body.email, address)
-        token = open_api_session(ctx, session, account)
+        token = sessions.open_session(ctx, session, account)
         return {"token": token, "owner": account.id, "did": account.did,
                 "expiresIn": ctx.settings.session_lifetime_seconds}
 
 
 @router.delete("/session", status_code=204)
 def log_out(request: Request, account: ApiAccount, ctx: Context) -> Response:
-    with session_scope(ctx.engine) as session:
-        close_api_session(session, bearer_token(request) or "")
+    """Ends this token's session: it is refused from now on."""
+    sessions.log_out(ctx, bearer_token(request) or "")
+    return Response(status_code=204)
+
+
+@router.post("/me/password", status_code=204)
+def new_password(body: ChangePassword, request: Request, account: ApiAccount,
+                 ctx: Context) -> Response:
+    """A new password (the current one proves it is the owner): every other session of the
+    account ends, pages and API tokens alike; this token goes on working."""
+    limiter: LoginLimiter = request.app.state.login_limiter
+    address = request.client.host if request.client else ""
+    wait = limiter.wait_seconds(account.email, address)
+    if wait:
+        raise TooManyAttempts(f"too many failed log-ins; try again in {wait} s")
+    try:
+        change_password(ctx, account.id, body.current_password, body.new_password,
+                        keeping_session=bearer_token(request))
+    except Forbidden:
+        limiter.failed(account.email, address)
+        raise
     return Response(status_code=204)
 
 

@@ -29,6 +29,7 @@ from wallet.web.setup import install_web
 BODY_LIMITS: dict[str, int | None] = {
     "/api/accounts": 64 * 1024,
     "/api/session": 64 * 1024,
+    "/api/me/password": 64 * 1024,
     "/api/dossiers/{owner_id}/delegations": 64 * 1024,
     "/api/invitations/{token}/accept": 64 * 1024,
     "/api/dossiers/{owner_id}/credentials/offers": 64 * 1024,

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from wallet.dependencies import Context
 from wallet.models import Account
 from wallet.services.access import Actor, acting_as
-from wallet.services.accounts import account_for_token
+from wallet.services.sessions import account_of_session
 
 
 def bearer_token(request: Request) -> str | None:
@@ -29,10 +29,9 @@ def api_account(request: Request, ctx: Context) -> Account:
     if token is None:
         raise HTTPException(401, "log in first: POST /api/session, then send "
                             "Authorization: Bearer <token>", headers={"WWW-Authenticate": "Bearer"})
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        account = account_for_token(ctx, session, token)
+    account = account_of_session(ctx, token)
     if account is None:
-        raise HTTPException(401, "the session token is not valid or has expired",
+        raise HTTPException(401, "the session token is not valid, has expired or was ended",
                             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
     return account
 

@@ -38,6 +38,11 @@ class LogIn(Body):
     password: str = Field(min_length=1)
 
 
+class ChangePassword(Body):
+    current_password: str = Field(alias="currentPassword", min_length=1)
+    new_password: str = Field(alias="newPassword", min_length=1)
+
+
 class Invite(Body):
     email: str = Field(min_length=1)
     role: str = Field(min_length=1, description="mentor, coordinator, ...")

@@ -1,4 +1,4 @@
-"""Accounts: sign-up, log-in, API sessions, and each account's holder key (did:key).
+"""Accounts: sign-up, log-in, passwords, and each account's holder key (did:key).
 
 A holder key is generated at sign-up and stored only encrypted (servicekit.secret_box,
 bound to the account id). It is decrypted inside `holder_key` for one signing call;
@@ -7,23 +7,22 @@ nothing returns it through an API.
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-from datetime import timedelta
 from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
-from servicekit.errors import Conflict, Refused, ServiceError
+from servicekit.errors import Conflict, Forbidden, Refused, ServiceError
+from servicekit.passwords import check_new_password
 from standards.dids import did_key_from_key_pair
 from standards.keys import KeyPair, generate_key, key_pair_from_multikey
 from wallet.db import session_scope
-from wallet.models import Account, ApiSession, aware
+from wallet.models import Account
 from wallet.services.context import WalletContext
+from wallet.services.sessions import end_other_sessions
 
-MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
 
 
@@ -42,13 +41,6 @@ def normalise_email(email: str) -> str:
     return value
 
 
-def check_password_rules(password: str) -> None:
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise Refused(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
-    if len(password) > 1024:
-        raise Refused("the password is too long (at most 1024 characters)")
-
-
 def account_by_email(session: Session, email: str) -> Account | None:
     return session.exec(select(Account).where(Account.email == normalise_email(email))).first()
 
@@ -61,7 +53,7 @@ def new_account(ctx: WalletContext, session: Session, email: str, *, password: s
     if account_by_email(session, email) is not None:
         raise Conflict(f"there is already an account for {email}")
     if password is not None:
-        check_password_rules(password)
+        check_new_password(password)
     pair = key or generate_key("ed25519")
     secret = pair.secret_key_multibase()
     account = Account(email=email, display_name=display_name.strip()[:300],
@@ -76,10 +68,14 @@ def new_account(ctx: WalletContext, session: Session, email: str, *, password: s
     return account
 
 
-def set_password(session: Session, account: Account, password: str) -> None:
-    check_password_rules(password)
+def set_password(ctx: WalletContext, session: Session, account: Account, password: str, *,
+                 keeping_session: str | None = None) -> None:
+    """A new password; every session of the account ends, except the one of the token
+    `keeping_session` (the one that chose it)."""
+    check_new_password(password)
     account.password_hash = _hasher.hash(password)
     session.add(account)
+    end_other_sessions(ctx, session, account, keeping=keeping_session)
 
 
 def authenticate(session: Session, email: str, password: str) -> Account | None:
@@ -101,6 +97,15 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     return account
 
 
+def _password_matches(account: Account, password: str) -> bool:
+    if not account.password_hash:
+        return False
+    try:
+        return _hasher.verify(account.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
 def holder_key(ctx: WalletContext, account: Account) -> KeyPair:
     """The account's key pair for one signing call; `id` is its verification method."""
     secret = ctx.secret_box.open(account.encrypted_secret, bound_to=account.id).decode()
@@ -119,41 +124,7 @@ def replace_holder_key(ctx: WalletContext, session: Session, account: Account,
     session.add(account)
 
 
-# --- API sessions (bearer tokens) -------------------------------------------------------
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def open_api_session(ctx: WalletContext, session: Session, account: Account) -> str:
-    token = secrets.token_urlsafe(32)
-    session.add(ApiSession(account_id=account.id, token_hash=_token_hash(token),
-                           expires_at=ctx.now() + timedelta(
-                               seconds=ctx.settings.session_lifetime_seconds)))
-    return token
-
-
-def account_for_token(ctx: WalletContext, session: Session, token: str) -> Account | None:
-    row = session.exec(select(ApiSession).where(ApiSession.token_hash == _token_hash(token))
-                       ).first()
-    if row is None or aware(row.expires_at) <= ctx.now():
-        return None
-    return session.get(Account, row.account_id)
-
-
-def close_api_session(session: Session, token: str) -> None:
-    row = session.exec(select(ApiSession).where(ApiSession.token_hash == _token_hash(token))
-                       ).first()
-    if row is not None:
-        session.delete(row)
-
-
 # --- whole requests, each in a session of its own (what the pages call) ---------------
-
-def find_account(ctx: WalletContext, account_id: str) -> Account | None:
-    """The account of a page session, or None when it is gone."""
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        return session.get(Account, account_id)
-
 
 def authenticated_account(ctx: WalletContext, email: str, password: str) -> Account | None:
     """`authenticate` in a transaction (a better password hash is saved on the way)."""
@@ -164,3 +135,14 @@ def authenticated_account(ctx: WalletContext, email: str, password: str) -> Acco
 def create_account(ctx: WalletContext, email: str, *, password: str, display_name: str) -> Account:
     with session_scope(ctx.engine) as session:
         return new_account(ctx, session, email, password=password, display_name=display_name)
+
+
+def change_password(ctx: WalletContext, account_id: str, current: str, new: str, *,
+                    keeping_session: str | None) -> None:
+    """The logged-in account chooses a new password, giving its current one (Forbidden when
+    wrong): every other session of the account ends."""
+    with session_scope(ctx.engine) as session:
+        account = session.get(Account, account_id)
+        if account is None or not _password_matches(account, current):
+            raise Forbidden("the current password is wrong")
+        set_password(ctx, session, account, new, keeping_session=keeping_session)

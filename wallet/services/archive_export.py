@@ -24,6 +24,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from servicekit.errors import Inconsistent, NotFound, Refused
+from servicekit.passwords import MIN_PASSWORD_LENGTH
 from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import (
@@ -39,7 +40,7 @@ from wallet.models import (
 )
 from wallet.services import archive_format as fmt
 from wallet.services.access import Actor, record
-from wallet.services.accounts import MIN_PASSWORD_LENGTH, holder_key
+from wallet.services.accounts import holder_key
 from wallet.services.context import WalletContext
 
 

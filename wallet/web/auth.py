@@ -1,6 +1,6 @@
 """What every page takes: the wallet context, the logged-in account (page sessions), the
 Actor for a dossier page, CSRF on every form (the cookie secret and the CSRF checks are
-servicekit.web_session's)."""
+servicekit.web_session's; the log-in sessions live in the database, wallet.services.sessions)."""
 
 from __future__ import annotations
 
@@ -17,21 +17,19 @@ from servicekit.web_session import (
     check_csrf,
     checked_form_reader,
     csrf_token,
-    end_session,
-    logged_in_id,
+    session_token,
 )
 from wallet.dependencies import Context
+from wallet.services import sessions
 from wallet.services.access import Actor, dossier_actor
-from wallet.services.accounts import find_account
 from wallet.services.context import WalletContext
 
 if TYPE_CHECKING:  # the account row the services hand out; pages only read it
     from wallet.models import Account
 
-__all__ = ["CSRF_FIELD", "FormTooLarge", "check_csrf", "csrf_token", "end_session"]
+__all__ = ["CSRF_FIELD", "FormTooLarge", "check_csrf", "csrf_token", "session_token"]
 
 SESSION_COOKIE = "od_wallet"
-SESSION_KEY = "account"  # the logged-in account's id in the session
 MAX_FORM_BYTES = 2 * 1024 * 1024  # text forms and credential files; evidence is streamed
 MAX_FORM_FIELDS = 2000
 
@@ -41,10 +39,19 @@ def session_secret(ctx: WalletContext) -> str:
                                       b"opendossier wallet session cookie v1")
 
 
+def logged_in_account(request: Request, ctx: WalletContext) -> Account | None:
+    """The account of the cookie's log-in session, if that session still lives (else the
+    cookie forgets it)."""
+    token = session_token(request)
+    account = sessions.account_of_session(ctx, token) if token else None
+    if account is None and token:  # logged out, expired, or the account was removed
+        web_session.end_session(request)
+    return account
+
+
 def current_account(request: Request, ctx: Context) -> Account:
-    account = find_account(ctx, logged_in_id(request, SESSION_KEY))
-    if account is None:  # the account was removed since log-in
-        end_session(request)
+    account = logged_in_account(request, ctx)
+    if account is None:
         raise LoginRequired()
     return account
 
@@ -60,8 +67,20 @@ def page_actor(owner_id: str, account: CurrentAccount, ctx: Context) -> Actor:
 PageActor = Annotated[Actor, Depends(page_actor)]
 
 
-def start_session(request: Request, account: Account) -> None:
-    web_session.start_session(request, SESSION_KEY, account.id)
+def start_session(request: Request, ctx: WalletContext, account: Account) -> None:
+    """Log-in: a new session in the database, named by the cookie (a session the cookie
+    named before ends: nothing carries over)."""
+    end_session(request, ctx)
+    web_session.start_session(request, sessions.log_in(ctx, account))
+
+
+def end_session(request: Request, ctx: WalletContext) -> None:
+    """Log-out: the session ends in the database (a copy of the cookie no longer works),
+    and the cookie forgets it."""
+    token = session_token(request)
+    if token:
+        sessions.log_out(ctx, token)
+    web_session.end_session(request)
 
 
 checked_form = checked_form_reader(MAX_FORM_BYTES, MAX_FORM_FIELDS, max_files=4)

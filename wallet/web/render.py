@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 
 from servicekit.page_templates import error_status, page_templates, see_other
 from wallet.services.access import Actor
-from wallet.web.auth import CSRF_FIELD, csrf_token
+from wallet.web.auth import CSRF_FIELD, csrf_token, session_token
 from wallet.web.i18n import LANGUAGES, request_language, translator
 
 __all__ = ["error_status", "render", "see_other"]
@@ -59,13 +59,12 @@ def _adds(actor: Actor, path: str) -> bool:
 def render(request: Request, template: str, *, actor: Actor | None = None, status: int = 200,
            headers: Mapping[str, str] | None = None, **context: Any) -> HTMLResponse:
     language = request_language(request)
-    account_id = request.session.get("account") if "session" in request.scope else None
     base = {
         "lang": language,
         "languages": LANGUAGES,
         "t": translator(language),
         "actor": actor,
-        "logged_in": isinstance(account_id, str),
+        "logged_in": session_token(request) is not None,
         "nav": navigation(actor),
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request) if "session" in request.scope else "",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from issuer.web.pages import (
+    account,
     achievements,
     bulk,
     endorsements,
@@ -17,5 +18,5 @@ from issuer.web.pages import (
 
 ROUTERS: list[APIRouter] = [
     home.router, frameworks.router, achievements.router, issue.router, bulk.router,
-    issued.router, endorsements.router, offers.router,
+    issued.router, endorsements.router, offers.router, account.router,
 ]

@@ -9,7 +9,14 @@ from issuer.dependencies import Context
 from issuer.services import endorsements, frameworks, oid4vci, records
 from issuer.services.achievements import list_achievements
 from issuer.services.organisations import authenticate_staff
-from issuer.web.auth import CheckedForm, CurrentStaff, LoginLimiter, end_session, start_session
+from issuer.web.auth import (
+    CheckedForm,
+    CurrentStaff,
+    LoginLimiter,
+    end_session,
+    logged_in_staff,
+    start_session,
+)
 from issuer.web.forms import text
 from issuer.web.i18n import request_language, translator
 from issuer.web.render import render, see_other
@@ -23,8 +30,8 @@ def root() -> RedirectResponse:
 
 
 @router.get("/staff/login")
-def login_page(request: Request) -> Response:
-    if isinstance(request.session.get("staff_id"), str):
+def login_page(request: Request, ctx: Context) -> Response:
+    if logged_in_staff(request, ctx) is not None:
         return see_other("/staff/")
     return render(request, "login.html")
 
@@ -51,13 +58,13 @@ def login(request: Request, ctx: Context, form: CheckedForm) -> Response:
         return render(request, "login.html", status=400, values=values,
                       error=t("login.failed"))
     limiter.succeeded(email, address)
-    start_session(request, user)
+    start_session(request, ctx, user)
     return see_other("/staff/")
 
 
 @router.post("/staff/logout")
-def logout(request: Request, _form: CheckedForm) -> RedirectResponse:
-    end_session(request)
+def logout(request: Request, ctx: Context, _form: CheckedForm) -> RedirectResponse:
+    end_session(request, ctx)
     return see_other("/staff/login")
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wallet.web.pages import archive, credentials, evidence, home, reflections, sharing
+from wallet.web.pages import account, archive, credentials, evidence, home, reflections, sharing
 
 ROUTERS = [home.router, evidence.router, credentials.router, sharing.router,
-           reflections.router, archive.router]
+           reflections.router, archive.router, account.router]

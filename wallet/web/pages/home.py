@@ -19,6 +19,7 @@ from wallet.web.auth import (
     CurrentAccount,
     PageActor,
     end_session,
+    logged_in_account,
     start_session,
 )
 from wallet.web.render import error_status, render, see_other
@@ -57,13 +58,13 @@ def log_in(request: Request, form: CheckedForm, ctx: Context) -> Response:
         return render(request, "login.html", status=401, next=next_path,
                       values={"email": email}, error_key="login.wrong")
     limiter.succeeded(email, address)
-    start_session(request, account)
+    start_session(request, ctx, account)
     return see_other(next_path)
 
 
 @router.post("/logout")
-def log_out(request: Request, form: CheckedForm) -> Response:
-    end_session(request)
+def log_out(request: Request, form: CheckedForm, ctx: Context) -> Response:
+    end_session(request, ctx)
     return see_other("/login")
 
 
@@ -86,7 +87,7 @@ def sign_up(request: Request, form: CheckedForm, ctx: Context) -> Response:
     except ServiceError as error:
         return render(request, "signup.html", status=error_status(error), values=values,
                       error=str(error))
-    start_session(request, account)
+    start_session(request, ctx, account)
     return see_other(f"/d/{account.id}")
 
 
@@ -139,23 +140,23 @@ def withdraw(delegation_id: str, actor: PageActor, form: CheckedForm, ctx: Conte
 
 @router.get("/invite/{token}", response_class=HTMLResponse)
 def invitation_page(request: Request, token: str, ctx: Context) -> HTMLResponse:
-    logged_in = isinstance(request.session.get("account"), str)
+    logged_in = logged_in_account(request, ctx) is not None
     return render(request, "invite.html", token=token, logged_in=logged_in)
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse)
 def accept_invitation(request: Request, token: str, form: CheckedForm,
                       ctx: Context) -> Response:
-    account_id = request.session.get("account")
+    account = logged_in_account(request, ctx)
     try:
         password = form.get("password")
         delegation, delegate = delegations.accept_invitation(
-            ctx, token, account_id=account_id if isinstance(account_id, str) else None,
+            ctx, token, account_id=account.id if account is not None else None,
             password=password if isinstance(password, str) else None,
             display_name=_text(form, "name"))
     except ServiceError as error:
         return render(request, "invite.html", token=token, status=error_status(error),
-                      error=str(error), logged_in=isinstance(account_id, str))
-    start_session(request, delegate)
+                      error=str(error), logged_in=account is not None)
+    start_session(request, ctx, delegate)
     return see_other(f"/d/{delegation.owner_id}")
 
