@@ -44,6 +44,9 @@ class WalletSettings(DatabaseServiceSettings):
     max_json_bytes: int = 1024 * 1024
     session_lifetime_seconds: int = 8 * 3600
     share_default_days: int = 7
+    # Credentials kept "not checked yet" (their issuer could not be reached) are checked
+    # again this often by the served wallet; 0: only on view, on share and by the CLI.
+    recheck_interval_seconds: int = 3600
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 

@@ -7,9 +7,12 @@ Decisions:
   with the archive's id when that id is free here.
 - Holder key: only an encrypted archive has one. The owner takes it (keeps the same DID)
   when the owner has no credentials yet and no other account here has that DID.
-- Credentials are verified again (`add_credential(source="archive")`). One that no longer
-  verifies (revoked, expired, issuer key gone) is NOT kept, since a dossier holds verified
-  credentials only; it is listed under `refused` with the reason. The rest is imported.
+- Credentials are verified again (`add_credential(source="archive")`). One found false (a
+  proof that does not match: tampered, a wrong key) or no longer valid (revoked, expired)
+  is NOT kept; it is listed under `refused` with the reason. One that cannot be checked now
+  (its issuer's status list or key cannot be fetched: the issuer is offline, at an address
+  this wallet may not reach, or gone) IS kept, listed under `notCheckedYet` with the reason,
+  and checked again later (`credential_rechecks`). The rest is imported.
 - Ids are kept. An id this owner already has is "already there" and skipped (a second
   import adds nothing); an id that another owner here uses gets a new id derived from the
   target owner and the old id (so a second import finds it again), and every reference in
@@ -54,6 +57,7 @@ from wallet.services.access import Actor, owner_actor, record
 from wallet.services.accounts import account_by_email, new_account, replace_holder_key
 from wallet.services.archive_export import ProgressCallback
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
+from wallet.services.checking import not_checked_reason
 from wallet.services.competences import competence_by_url
 from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
@@ -75,6 +79,8 @@ class ImportResult:
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {
         kind: {"added": 0, "alreadyThere": 0, "refused": 0} for kind in KINDS})
     refused: list[dict[str, str]] = field(default_factory=list)
+    # kept, but their status or issuer key could not be checked now
+    not_checked: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     evidence_files: int = 0
 
@@ -85,7 +91,8 @@ class ImportResult:
         return {"owner": self.owner_id, "email": self.email, "did": self.did,
                 "createdOwner": self.created_owner, "tookHolderKey": self.took_holder_key,
                 "counts": self.counts, "evidenceFiles": self.evidence_files,
-                "refused": self.refused, "problems": self.problems}
+                "refused": self.refused, "notCheckedYet": self.not_checked,
+                "problems": self.problems}
 
 
 def import_archive(ctx: WalletContext, path: Path, *, password: str | None = None,
@@ -397,6 +404,9 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
         if stored.id != chosen:
             stored.id = chosen  # keep the archive's id (ids are the same in every wallet)
             session.flush()  # its links follow (ON UPDATE CASCADE) before they change
+        if added.not_checked:
+            result.not_checked.append({"id": stored.id, "name": stored.name[:200],
+                                       "reason": not_checked_reason(added.report)})
         linked = ids.remap("competences", row.get("competences"))
         stored.competence_ids = list(dict.fromkeys([*linked, *stored.competence_ids]))
         stored.received_at = _moment(row.get("receivedAt"), stored.received_at) \
