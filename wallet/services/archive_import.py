@@ -17,6 +17,12 @@ Decisions:
   import adds nothing); an id that another owner here uses gets a new id derived from the
   target owner and the old id (so a second import finds it again), and every reference in
   the archive to it is remapped.
+- What a signed credential also says is checked against it first (`archive_signed`): a
+  reflection's text and author, a report's content, evidence digests and reflections. A
+  mismatch refuses the archive.
+- Evidence files pass the checks of an upload (`archive_reading`); an item's kind, media
+  type and size are what its file is. The dossier's storage quota holds for an import as
+  for uploads (413).
 - A person (evidence `addedBy`, reflection author) is linked by e-mail to an account of this
   wallet; without one, the owner stands in (the reflection's signed credential still names
   its real author by DID).
@@ -57,10 +63,13 @@ from wallet.services.access import Actor, owner_actor, record
 from wallet.services.accounts import account_by_email, new_account, replace_holder_key
 from wallet.services.archive_export import ProgressCallback
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
+from wallet.services.archive_signed import check_signed_content
 from wallet.services.checking import not_checked_reason
 from wallet.services.competences import competence_by_url
 from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
+from wallet.services.evidence import clean_filename
+from wallet.services.storage_quota import require_growth_within_quota, used_bytes
 
 KINDS = ("competences", "credentials", "evidence", "reflections", "internshipReports",
          "shares", "cv")
@@ -106,6 +115,7 @@ def import_archive(ctx: WalletContext, path: Path, *, password: str | None = Non
     checked = read_archive(ctx, path, password, max_total_bytes=max_total_bytes,
                            progress=progress)
     try:
+        check_signed_content(ctx, checked)
         with session_scope(ctx.engine) as session:
             result = _apply(ctx, session, checked, actor, email)
     except BaseException:
@@ -222,12 +232,14 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
     actor = given_actor or owner_actor(account)
     ids = _Ids(session, account.id)
     dossier, now = checked.dossier, ctx.now()
+    stored_before = used_bytes(session, account.id)
     _add_competences(session, account, dossier, ids, result, now)
     session.flush()
     _credentials(ctx, session, actor, checked, ids, result)
     person = _person_finder(session, account)
     _add_evidence(session, account, checked, ids, result, now, person)
     session.flush()
+    require_growth_within_quota(ctx, session, account.id, stored_before)
     _add_reflections(session, account, dossier, ids, result, now, person)
     session.flush()
     _add_reports(session, account, dossier, ids, result, now)
@@ -295,13 +307,17 @@ def _add_evidence(session: Session, account: Account, checked: CheckedArchive, i
             result.problems.append(f"evidence {row['id']}: its file is not in the archive")
             continue
         if not already:
-            kind = _text(row, "kind")
+            # A file's kind and media type are what its bytes are (sniffed as on upload),
+            # its size what the archive holds: never what the row claims.
+            sniffed = checked.sniffed.get(sha256) if sha256 else None
+            kind = sniffed.kind if sniffed else _text(row, "kind")
             session.add(with_links(Evidence(
                 id=chosen, owner_id=account.id, added_by=person(row.get("addedBy")),
                 kind=kind if kind in EVIDENCE_KINDS else "document",
                 title=_text(row, "title", 300) or "?", description=_text(row, "description"),
-                filename=_text(row, "filename", 300), media_type=_text(row, "mediaType", 100),
-                size=row["size"] if isinstance(row.get("size"), int) else 0, sha256=sha256,
+                filename=clean_filename(_text(row, "filename")),
+                media_type=sniffed.media_type if sniffed else "",
+                size=checked.blob_sizes.get(sha256, 0) if sha256 else 0, sha256=sha256,
                 practice_date=_day(row.get("practiceDate")), place=_text(row, "place", 300),
                 status=_text(row, "status") if row.get("status") in STATUSES else "pending",
                 created_at=_moment(row.get("createdAt"), now)),
