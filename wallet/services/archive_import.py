@@ -43,7 +43,7 @@ from typing import Any, overload
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Inconsistent, ServiceError
+from servicekit.errors import Inconsistent, ServiceError, TooLarge
 from wallet.db import session_scope
 from wallet.models import (
     Account,
@@ -239,7 +239,10 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
     person = _person_finder(session, account)
     _add_evidence(session, account, checked, ids, result, now, person)
     session.flush()
-    require_growth_within_quota(ctx, session, account.id, stored_before)
+    try:
+        require_growth_within_quota(ctx, session, account.id, stored_before)
+    except TooLarge as error:
+        raise TooLarge(f"the archive is refused: {error}") from None
     _add_reflections(session, account, dossier, ids, result, now, person)
     session.flush()
     _add_reports(session, account, dossier, ids, result, now)
