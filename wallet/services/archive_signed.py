@@ -26,18 +26,20 @@ from wallet.services.reflections import ROLE_WORDS
 REFLECTION_GENRE = "Reflectie"
 
 
-def _signed(ctx: WalletContext, row: dict[str, Any], what: str) -> dict[str, Any]:
-    """The row's signed credential, verified; ArchiveRefused naming `what` otherwise."""
+def _signed(ctx: WalletContext, row: dict[str, Any], kind: str) -> dict[str, Any]:
+    """The row's signed credential, verified; ArchiveRefused naming the row otherwise.
+    `kind`: "reflection" or "internship report"."""
+    row_id = row["id"]
     text = row.get("credential")
     try:
         credential = json.loads(text) if isinstance(text, str) else None
     except ValueError:
         credential = None
     if not isinstance(credential, dict):
-        raise ArchiveRefused(f"{what} has no signed credential")
+        raise ArchiveRefused(f"{kind} {row_id} has no signed credential")
     report, _ = checked_document(ctx, credential, check_status=False)
     if verdict(report) == REFUSED:
-        raise ArchiveRefused(f"{what}: its signed credential does not verify: "
+        raise ArchiveRefused(f"{kind} {row_id}: its signed credential does not verify: "
                              + "; ".join(report["errors"][:3]))
     return credential
 
@@ -73,25 +75,30 @@ def _ids(row: dict[str, Any], key: str) -> list[str]:
 
 def check_reflection(ctx: WalletContext, row: dict[str, Any]) -> dict[str, Any]:
     """The reflection row against its author's credential; the credential."""
-    what = f"reflection {row['id']}"
-    credential = _signed(ctx, row, what)
+    reflection_id = row["id"]
+    credential = _signed(ctx, row, "reflection")
     if row.get("text") != credential.get("description"):
-        raise ArchiveRefused(f"{what}: its text differs from the text its author signed")
+        raise ArchiveRefused(f"reflection {reflection_id}: its text differs from the text "
+                             f"its author signed")
     given = row.get("author")
     author: dict[str, Any] = given if isinstance(given, dict) else {}
     did = author.get("did")
     if did and did != _issuer_id(credential):
-        raise ArchiveRefused(f"{what}: its author differs from the author who signed it")
+        raise ArchiveRefused(f"reflection {reflection_id}: its author differs from the "
+                             f"author who signed it")
     role = author.get("role")
     if not isinstance(role, str) or not _narrative(credential).endswith(
             f"({ROLE_WORDS.get(role, role)})."):
-        raise ArchiveRefused(f"{what}: its author's role differs from the role signed")
+        raise ArchiveRefused(f"reflection {reflection_id}: its author's role differs from "
+                             f"the role signed")
     if len(_ids(row, "evidence")) > len(_entries(credential)):
-        raise ArchiveRefused(f"{what}: it links more evidence than its author signed")
+        raise ArchiveRefused(f"reflection {reflection_id}: it links more evidence than its "
+                             f"author signed")
     alignments = _achievement(credential).get("alignment")
     if len(_ids(row, "competences")) > (len(alignments) if isinstance(alignments, list)
                                         else 0):
-        raise ArchiveRefused(f"{what}: it links more competences than its author signed")
+        raise ArchiveRefused(f"reflection {reflection_id}: it links more competences than "
+                             f"its author signed")
     return credential
 
 
@@ -99,19 +106,21 @@ def check_report(ctx: WalletContext, row: dict[str, Any], checked: CheckedArchiv
                  reflections: dict[str, dict[str, Any]]) -> None:
     """The report row against the credential its owner signed. `reflections`: the archive's
     reflection credentials, checked, by reflection id."""
-    what = f"internship report {row['id']}"
-    credential = _signed(ctx, row, what)
+    report_id = row["id"]
+    credential = _signed(ctx, row, "internship report")
     title, summary = row.get("title"), row.get("summary") or ""
     if title != credential.get("name"):
-        raise ArchiveRefused(f"{what}: its title differs from the title signed")
+        raise ArchiveRefused(f"internship report {report_id}: its title differs from the "
+                             f"title signed")
     if (summary or title) != credential.get("description"):
-        raise ArchiveRefused(f"{what}: its summary differs from the summary signed")
+        raise ArchiveRefused(f"internship report {report_id}: its summary differs from the "
+                             f"summary signed")
     where = ", ".join(part for part in (row.get("organisation"), row.get("period"))
                       if isinstance(part, str) and part)
     if not _narrative(credential).startswith(
             f"Stageverslag{' (' + where + ')' if where else ''}, "):
-        raise ArchiveRefused(f"{what}: its organisation or period differs from what was "
-                             f"signed")
+        raise ArchiveRefused(f"internship report {report_id}: its organisation or period "
+                             f"differs from what was signed")
     entries = _entries(credential)
     signed_files = {e.get("digestSRI") for e in entries if e.get("digestSRI")}
     evidence = {e["id"]: e for e in checked.dossier["evidence"]}
@@ -119,16 +128,16 @@ def check_report(ctx: WalletContext, row: dict[str, Any], checked: CheckedArchiv
         sha256 = (evidence.get(evidence_id) or {}).get("sha256")
         # (a file missing from the archive leaves its item out of the import anyway)
         if sha256 in checked.sri and checked.sri[sha256] not in signed_files:
-            raise ArchiveRefused(f"{what}: the file of evidence {evidence_id} is not the "
-                                 f"file the report signed")
+            raise ArchiveRefused(f"internship report {report_id}: the file of evidence "
+                                 f"{evidence_id} is not the file the report signed")
     signed_reflections = {e.get("id"): e for e in entries
                           if e.get("genre") == REFLECTION_GENRE}
     for reflection_id in _ids(row, "reflections"):
         reflection = reflections.get(reflection_id, {})
         entry = signed_reflections.get(reflection.get("id"))
         if entry is None or entry.get("narrative") != reflection.get("description"):
-            raise ArchiveRefused(f"{what}: reflection {reflection_id} is not the reflection "
-                                 f"the report signed")
+            raise ArchiveRefused(f"internship report {report_id}: reflection {reflection_id} "
+                                 f"is not the reflection the report signed")
 
 
 def check_signed_content(ctx: WalletContext, checked: CheckedArchive) -> None:
