@@ -32,7 +32,6 @@ Decisions:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -55,13 +54,13 @@ from wallet.models import (
     Share,
     StoredCredential,
     aware,
-    new_id,
     with_links,
 )
 from wallet.services import archive_format as fmt
 from wallet.services.access import Actor, owner_actor, record
 from wallet.services.accounts import account_by_email, new_account, replace_holder_key
 from wallet.services.archive_export import ProgressCallback
+from wallet.services.archive_ids import KINDS, ArchiveIds
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
 from wallet.services.archive_signed import check_signed_content
 from wallet.services.checking import not_checked_reason
@@ -71,8 +70,6 @@ from wallet.services.credentials import CredentialRefused, add_credential
 from wallet.services.evidence import clean_filename
 from wallet.services.storage_quota import require_growth_within_quota, used_bytes
 
-KINDS = ("competences", "credentials", "evidence", "reflections", "internshipReports",
-         "shares", "cv")
 EVIDENCE_KINDS = {"photo", "video", "audio", "document", "note"}
 STATUSES = {"approved", "pending", "rejected"}
 PersonFinder = Callable[[Any], str]  # an e-mail address -> an account id here
@@ -157,43 +154,6 @@ def _target(ctx: WalletContext, session: Session, checked: CheckedArchive,
     return result
 
 
-class _Ids:
-    """Old id -> id in this wallet, per kind; decides "already there" or "new id"."""
-
-    def __init__(self, session: Session, owner_id: str) -> None:
-        self.session, self.owner_id = session, owner_id
-        self.maps: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
-
-    def pick(self, kind: str, table: Any, old: str) -> tuple[str, bool]:
-        """(id to use, already there for this owner). The archive's id when it is free
-        here; when another owner has it, an id derived from this owner and the old id."""
-        if not old or len(old) > 32:
-            return new_id(), False
-        for candidate in (old, self.derived(old)):
-            row = self.session.get(table, candidate)
-            if row is None:
-                self.maps[kind][old] = candidate
-                return candidate, False
-            if row.owner_id == self.owner_id:
-                self.maps[kind][old] = candidate
-                return candidate, True
-        chosen = new_id()  # both taken by others: astronomically unlikely
-        self.maps[kind][old] = chosen
-        return chosen, False
-
-    def derived(self, old: str) -> str:
-        """The id an item gets here when another owner has its id: the same on every import
-        into this dossier, so a second import recognises it."""
-        return hashlib.sha256(f"{self.owner_id}:{old}".encode()).hexdigest()[:32]
-
-    def remap(self, kind: str, values: Any) -> list[str]:
-        """The ids of `kind` that arrived, in this wallet's ids, each once."""
-        mapping = self.maps[kind]
-        items = values if isinstance(values, list) else []
-        return list(dict.fromkeys(mapping[v] for v in items
-                                  if isinstance(v, str) and v in mapping))
-
-
 def _text(row: dict[str, Any], key: str, limit: int | None = None) -> str:
     value = row.get(key)
     text = value if isinstance(value, str) else ""
@@ -230,7 +190,7 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
     if account is None:
         raise Inconsistent(f"the import's owner {result.owner_id} does not exist")
     actor = given_actor or owner_actor(account)
-    ids = _Ids(session, account.id)
+    ids = ArchiveIds(session, account.id)
     dossier, now = checked.dossier, ctx.now()
     stored_before = used_bytes(session, account.id)
     _add_competences(session, account, dossier, ids, result, now)
@@ -259,7 +219,7 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
 # its kind that are not there yet and counts them in `result`.
 
 
-def _add_competences(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_competences(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                      result: ImportResult, now: datetime) -> None:
     count = result.count
     for row in dossier["competences"]:
@@ -299,7 +259,7 @@ def _person_finder(session: Session, account: Account) -> PersonFinder:
     return person
 
 
-def _add_evidence(session: Session, account: Account, checked: CheckedArchive, ids: _Ids,
+def _add_evidence(session: Session, account: Account, checked: CheckedArchive, ids: ArchiveIds,
                   result: ImportResult, now: datetime, person: PersonFinder) -> None:
     count, counts = result.count, result.counts
     for row in checked.dossier["evidence"]:
@@ -328,7 +288,7 @@ def _add_evidence(session: Session, account: Account, checked: CheckedArchive, i
         count("evidence", already)
 
 
-def _add_reflections(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_reflections(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                      result: ImportResult, now: datetime, person: PersonFinder) -> None:
     count = result.count
     for row in dossier["reflections"]:
@@ -347,7 +307,7 @@ def _add_reflections(session: Session, account: Account, dossier: dict[str, Any]
         count("reflections", already)
 
 
-def _add_reports(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_reports(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                  result: ImportResult, now: datetime) -> None:
     count = result.count
     for row in dossier["internshipReports"]:
@@ -363,7 +323,7 @@ def _add_reports(session: Session, account: Account, dossier: dict[str, Any], id
         count("internshipReports", already)
 
 
-def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                 result: ImportResult, now: datetime) -> None:
     """Shares arrive switched off: their links pointed at the old wallet."""
     count = result.count
@@ -387,7 +347,7 @@ def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids
 
 
 def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: CheckedArchive,
-                 ids: _Ids, result: ImportResult) -> None:
+                 ids: ArchiveIds, result: ImportResult) -> None:
     counts = result.counts["credentials"]
     for row in checked.dossier["credentials"]:
         old, path = row["id"], _text(row, "path")
@@ -435,7 +395,7 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
         counts["added"] += 1
 
 
-def _cv(session: Session, owner_id: str, cv: Any, ids: _Ids, result: ImportResult) -> None:
+def _cv(session: Session, owner_id: str, cv: Any, ids: ArchiveIds, result: ImportResult) -> None:
     if not isinstance(cv, dict):
         return
     if session.get(CvPage, owner_id) is not None:
