@@ -132,6 +132,10 @@ def test_import_keeps_every_genuine_credential_while_the_issuer_is_down(
         assert wallet_b.context is not None
         again = recheck_not_checked(wallet_b.context, owner_id=newcomer.id)
         assert sorted(again.still_not_checked) == sorted(waiting) and not again.verified
+        command = json.loads(wallet_b.cli("recheck", "--owner", newcomer.email,
+                                          in_process=True).stdout)
+        assert command["checked"] == 2 and sorted(command["stillNotChecked"]) == \
+            sorted(waiting) and command["nowVerified"] == []
 
     # the issuer answers again: viewing one makes it verified ...
     view = newcomer.client.get(newcomer.url(f"/credentials/{on_web['id']}")).json()
