@@ -129,6 +129,16 @@ def test_import_keeps_every_genuine_credential_while_the_issuer_is_down(
         shown = page.get(f"/d/{newcomer.id}/credentials/{on_web['id']}").text
         assert "Nog niet gecontroleerd: key unknown" in shown
         assert "nog niet gecontroleerd" in page.get(f"/d/{newcomer.id}/credentials").text
+        # the move page says the same in its result, in words
+        mover = wallet_b.sign_up()
+        mover_page = PageSession(wallet_b)
+        assert mover_page.log_in(mover.email).status_code == 303
+        move = f"/d/{mover.id}/move"
+        done = mover_page.post(f"{move}/import", {}, form_page=move,
+                               files={"archive": ("dossier.zip", archive, "application/zip")})
+        assert done.status_code == 200, done.text[:500]
+        assert "Bewaard, nog niet gecontroleerd" in done.text
+        assert "Nog niet gecontroleerd: status unknown" in done.text
         assert wallet_b.context is not None
         again = recheck_not_checked(wallet_b.context, owner_id=newcomer.id)
         assert sorted(again.still_not_checked) == sorted(waiting) and not again.verified
