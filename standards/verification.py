@@ -15,6 +15,12 @@ merely expired, withdrawn or off-schema is a warning: the endorsed credential st
 authentic endorsement of something else than this credential, its issuer or the issuer's
 achievement (a copy, see standards.endorsement_scope) is not counted: its `scope` says what
 it covers, and a warning says it does not vouch for this issuer.
+
+"Cannot be checked now" is told apart from "wrong": a status list that cannot be fetched
+gives "status unknown: ...", a signing key that cannot be fetched (an issuer's did:web that
+does not answer) gives "key unknown: ...", and a CLR member that fails only so "cannot be
+checked now: ...". Such a result is not verified, but `undetermined`: nothing in it is shown
+to be false, so a wallet keeps the credential and checks it again later.
 """
 
 from __future__ import annotations
@@ -30,7 +36,7 @@ from standards.dids import DidResolver
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.embedded_credentials import clr_credentials_in, embedded_endorsements
 from standards.endorsement_scope import EndorsementScope, endorsement_scope
-from standards.errors import ProofError, StandardsError
+from standards.errors import FetchError, ProofError, StandardsError
 from standards.fetcher import Fetcher
 from standards.jsonld import check_document_limits, engine_for
 from standards.keys import KeyPair
@@ -52,6 +58,12 @@ NO_ISSUER = "the credential names no issuer (a URL, or an object with an id)"
 CLOCK_SKEW = timedelta(minutes=5)
 # Checks whose failure means an endorsement is not authentic (not merely out of date).
 AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
+# How a failed check that could not be made now (rather than one that found something false)
+# starts its message.
+STATUS_UNKNOWN = "status unknown"
+KEY_UNKNOWN = "key unknown"
+CANNOT_CHECK_NOW = "cannot be checked now"
+UNDETERMINED_PREFIXES = (STATUS_UNKNOWN, KEY_UNKNOWN, CANNOT_CHECK_NOW)
 
 
 @dataclass
@@ -59,6 +71,11 @@ class Check:
     check: str
     ok: bool
     message: str
+
+    @property
+    def undetermined(self) -> bool:
+        """Failed only because something could not be fetched now, not found false."""
+        return not self.ok and self.message.startswith(UNDETERMINED_PREFIXES)
 
     def to_json(self) -> dict[str, Any]:
         return {"check": self.check, "ok": self.ok, "message": self.message}
@@ -81,6 +98,13 @@ class VerificationResult:
     @property
     def verified(self) -> bool:
         return bool(self.checks) and all(c.ok for c in self.checks)
+
+    @property
+    def undetermined(self) -> bool:
+        """Not verified, yet nothing was found false: every failed check could only not be
+        made now (a status list or key that could not be fetched)."""
+        failed = [c for c in self.checks if not c.ok]
+        return bool(failed) and all(c.undetermined for c in failed)
 
     @property
     def errors(self) -> list[str]:
@@ -279,8 +303,9 @@ def _verify_proofs(document: dict[str, Any], result: VerificationResult,
     json-ld check. Only when no proof got that far (or the suites do not expand, like JCS)
     is the document expanded separately.
     """
+    unreachable: set[str] = set()
     try:
-        proofs = (verify_document_proofs(document, _key_resolver(ctx, result),
+        proofs = (verify_document_proofs(document, _key_resolver(ctx, result, unreachable),
                                          now=ctx.clock(), loader=ctx.loader, **options)
                   if "proof" in document else [])
     except ProofError as exc:  # `proof` is not a proof object or a list of them
@@ -294,7 +319,7 @@ def _verify_proofs(document: dict[str, Any], result: VerificationResult,
         result.add("json-ld", True, JSONLD_OK)
     else:
         _check_jsonld(document, result, ctx.loader)
-    _report_proofs([p for p in proofs if not p.document_error], result)
+    _report_proofs([p for p in proofs if not p.document_error], result, unreachable)
     return proofs
 
 
@@ -308,11 +333,19 @@ def _check_jsonld(document: dict[str, Any], result: VerificationResult,
     result.add("json-ld", True, JSONLD_OK)
 
 
-def _key_resolver(ctx: VerificationContext, result: VerificationResult) -> KeyResolver:
+def _key_resolver(ctx: VerificationContext, result: VerificationResult,
+                  unreachable: set[str]) -> KeyResolver:
+    """Resolves proof keys; the verification methods whose key could not be fetched (as
+    opposed to found wrong) are added to `unreachable`."""
     resolver = ctx.resolver()
 
     def resolve(vm: str, purpose: str) -> KeyPair:
-        method = resolver.resolve_verification_method(vm, purpose)
+        try:
+            method = resolver.resolve_verification_method(vm, purpose)
+        except StandardsError as exc:
+            if _caused_by_fetch(exc):
+                unreachable.add(vm)
+            raise
         if method.key_from_fragment:
             result.warnings.append(
                 f"key for {vm} taken from the URL fragment (1EdTech style), not a DID document")
@@ -321,26 +354,50 @@ def _key_resolver(ctx: VerificationContext, result: VerificationResult) -> KeyRe
     return resolve
 
 
-def _report_proofs(proofs: list[ProofResult], result: VerificationResult) -> None:
+def _caused_by_fetch(error: BaseException) -> bool:
+    """Whether a failure comes from a fetch that did not succeed (host down, refused,
+    HTTP error): nothing about the document is known to be wrong then."""
+    seen: BaseException | None = error
+    for _ in range(8):  # a chain of causes is short; never loop on a cycle
+        if seen is None:
+            return False
+        if isinstance(seen, FetchError):
+            return True
+        seen = seen.__cause__
+    return False
+
+
+def _report_proofs(proofs: list[ProofResult], result: VerificationResult,
+                   unreachable: set[str]) -> None:
     if not proofs and not any(c.check == "json-ld" and not c.ok for c in result.checks):
         result.add("proof", False, "the document has no proof")
     for proof in proofs:
-        result.add("proof", proof.verified, proof.describe())
+        message = proof.describe()
+        if not proof.verified and proof.verification_method in unreachable:
+            message = f"{KEY_UNKNOWN}: {message}"
+        result.add("proof", proof.verified, message)
 
 
 # --- credentials secured as JWT ---------------------------------------------------------
 def _verify_jwt_credential(token: str, ctx: VerificationContext) -> VerificationResult:
     result = VerificationResult(format="jwt")
     resolver = ctx.resolver()
+    unreachable: set[str] = set()
+
+    def resolve(kid: str) -> jose.VerificationKey:
+        try:
+            return resolver.resolve_verification_method(_jwt_vm(kid), "assertionMethod").key
+        except StandardsError as exc:
+            if _caused_by_fetch(exc):
+                unreachable.add(kid)
+            raise
+
     try:
         # Verifying walks the decoded JSON recursively (copies, JSON-LD, schema): refuse
         # hostile nesting first, as _structure_ok does for a credential sent as JSON.
         for part in jose.decode_compact_jws(token.strip()):
             check_document_limits(part)
-        outcome = jose.verify_jwt(
-            token,
-            lambda kid: resolver.resolve_verification_method(_jwt_vm(kid), "assertionMethod").key,
-            now=ctx.clock())
+        outcome = jose.verify_jwt(token, resolve, now=ctx.clock())
     except StandardsError as exc:  # not a compact JWS at all, or nested too deeply
         result.add("format", False, str(exc))
         return result
@@ -350,8 +407,11 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
         result.add("format", False, "; ".join(outcome.errors) or "not a JWT credential")
         return result
     result.add("format", True, f"{outcome.format} credential")
-    result.add("proof", outcome.verified, "JWS signature valid" if outcome.verified
-               else "; ".join(outcome.errors))
+    message = "JWS signature valid" if outcome.verified else "; ".join(outcome.errors)
+    # Only the key could not be fetched (a failure of its own is one "key:" error).
+    if unreachable and len(outcome.errors) == 1 and outcome.errors[0].startswith("key:"):
+        message = f"{KEY_UNKNOWN}: {message}"
+    result.add("proof", outcome.verified, message)
     issuer = _issuer_id(outcome.document)
     kid = outcome.kid or ""
     if outcome.key_source == "jwk":
@@ -423,6 +483,10 @@ def _check_clr_credentials(document: dict[str, Any], result: VerificationResult,
     for path, credential in found:
         inner = _verify_credential(credential, ctx.deeper())
         result.credentials.append((path, inner))
+        if inner.undetermined:
+            result.add("clr-credential", False,
+                       f"{CANNOT_CHECK_NOW}: {path}: {'; '.join(inner.errors)}")
+            continue
         result.add("clr-credential", inner.verified, f"{path} is valid" if inner.verified
                    else f"{path} is not valid: {'; '.join(inner.errors)}")
 
@@ -444,7 +508,8 @@ def _check_endorsements(document: dict[str, Any], result: VerificationResult,
         inner = _verify_credential(embedded.credential, ctx.deeper())
         result.endorsements.append((path, inner))
         types = (inner.document or {}).get("type")
-        forged = inner.failed(AUTHENTICITY_CHECKS)
+        # A key that could not be fetched now does not make an endorsement forged.
+        forged = [c for c in inner.failed(AUTHENTICITY_CHECKS) if not c.undetermined]
         if "EndorsementCredential" not in (types if isinstance(types, list) else [types]):
             forged = forged or [Check("format", False, "not an EndorsementCredential")]
         if forged:

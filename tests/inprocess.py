@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -68,6 +70,17 @@ class ServiceNetwork(httpx.BaseTransport):
         client = self._apps.pop(_netloc(httpx.URL(base_url)), None)
         if client is not None:
             client.close()
+
+    @contextmanager
+    def unreachable(self, base_url: str) -> Iterator[None]:
+        """The app at `base_url` is down until the block ends: a request to it goes to the
+        real socket layer, where nothing listens on that port (connection refused)."""
+        netloc = _netloc(httpx.URL(base_url))
+        client = self._apps.pop(netloc)
+        try:
+            yield
+        finally:
+            self._apps[netloc] = client
 
     def routes(self, url: httpx.URL) -> bool:
         return _netloc(url) in self._apps

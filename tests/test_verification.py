@@ -11,6 +11,7 @@ import pytest
 
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
+from standards.fetcher import Fetcher
 from standards.keys import KeyPair, generate_key
 from standards.verification import verify_credential, verify_presentation
 from tests.ob3_sample import realistic_ob3_credential
@@ -142,3 +143,20 @@ def test_a_start_date_seconds_ahead_is_clock_skew_not_a_future_credential(
         validity = [c for c in verify_credential(credential, now=now).checks
                     if c.check == "validity"]
         assert validity[0].ok is ok
+
+
+def test_a_key_that_cannot_be_fetched_is_unknown_not_wrong(issuer: KeyPair) -> None:
+    """A did:web issuer that does not answer (here: no network at all) leaves the proof
+    unchecked: "key unknown", undetermined. A changed did:key credential is found false."""
+    did = "did:web:school.example"
+    credential = realistic_ob3_credential("did:example:x", 1, issuer_id=did)
+    signed = sign_document(credential, issuer, verification_method=f"{did}#key-1")
+    result = verify_credential(signed, fetcher=Fetcher.offline())
+    assert not result.verified and result.undetermined
+    assert _failed(result)["proof"].startswith("key unknown: ")
+    assert "network access is off" in _failed(result)["proof"]
+
+    changed = {**_issued_to(issuer, "did:example:x"), "name": "Something else"}
+    result = verify_credential(changed, fetcher=Fetcher.offline())
+    assert not result.verified and not result.undetermined
+    assert "signature does not match" in _failed(result)["proof"]

@@ -83,6 +83,16 @@ def add_wallet_commands(commands: argparse._SubParsersAction) -> None:  # type: 
                            "profiles start from them")
     add_storage_arguments(seed)
     seed.set_defaults(handler=_cmd_seed_example)
+    recheck = sub.add_parser(
+        "recheck", help="check again the credentials that could not be checked yet",
+        description="Check again every credential kept 'not checked yet' (its issuer's "
+                    "status list or key could not be fetched when it arrived). Prints JSON: "
+                    "how many were checked, which verify now, which still cannot be checked "
+                    "and which were found not valid (those are kept, marked so). The served "
+                    "wallet does this every recheck_interval_seconds too.")
+    recheck.add_argument("--owner", metavar="EMAIL", help="only this owner's dossier")
+    add_storage_arguments(recheck)
+    recheck.set_defaults(handler=_cmd_recheck)
     from wallet import cli_archive, cli_share  # their own modules; they use the helpers here
 
     cli_archive.add_commands(sub)
@@ -143,13 +153,34 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from wallet.api.app import create_app
+    from wallet.services.credential_rechecks import PeriodicRecheck
 
     settings = settings_from(args)
     app = create_app(settings)
     print(f"OpenDossier wallet on {settings.public_url}  (data: {settings.data_dir})",
           file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    rechecks = PeriodicRecheck(app.state.wallet, settings.recheck_interval_seconds).start() \
+        if settings.recheck_interval_seconds > 0 else None
+    try:
+        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
+    finally:
+        if rechecks is not None:
+            rechecks.stop()
     return 0
+
+
+def _cmd_recheck(args: argparse.Namespace) -> int:
+    from wallet.services.credential_rechecks import recheck_not_checked
+
+    def work(ctx: WalletContext) -> int:
+        owner_id = None
+        if args.owner:
+            with session_scope(ctx.engine) as session:
+                owner_id = owner_by_email(session, args.owner).id
+        print_json(recheck_not_checked(ctx, owner_id=owner_id).to_json())
+        return 0
+
+    return run_command(args, work)
 
 
 def _cmd_create_owner(args: argparse.Namespace) -> int:
@@ -189,7 +220,8 @@ def _cmd_add_credential(args: argparse.Namespace) -> int:
                 added = add_credential(ctx, session, owner_actor(account), raw)
                 print_json({"credential": added.credential.id, "name": added.credential.name,
                             "issuer": added.credential.issuer_name or added.credential.issuer_id,
-                            "duplicate": added.duplicate, "verified": True})
+                            "duplicate": added.duplicate,
+                            "verified": added.credential.verified})
         except CredentialRefused as refused:
             print(f"error: {refused}", file=sys.stderr)
             return 1

@@ -40,8 +40,10 @@ def add_commands(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-
         description="Check ARCHIVE completely (password, format, names, sizes, sha256 of "
                     "every item) and only then import it into the dossier of EMAIL (default: "
                     "the archive's owner; made without a password if new: set one with "
-                    "create-owner). Every credential is verified again; those that no "
-                    "longer verify are listed and not kept. Importing again adds nothing. "
+                    "create-owner). Every credential is verified again; those found false "
+                    "or no longer valid are listed and not kept; those that cannot be "
+                    "checked now (issuer unreachable) are kept, listed as not checked yet, "
+                    "and checked again later. Importing again adds nothing. "
                     "Prints the result as JSON; exit 1 with the reason when the archive is "
                     "refused (nothing is changed then).")
     load.add_argument("archive", type=Path)

@@ -38,12 +38,17 @@ class WalletSettings(DatabaseServiceSettings):
     data_dir: Path = Path("data/wallet")
     public_url: str = "http://127.0.0.1:8002"
     max_upload_bytes: int = 2 * 1024**3  # one evidence file (a long phone video)
+    # All evidence files of one dossier together, by upload or by archive import.
+    max_owner_bytes: int = 10 * 1024**3
     max_credential_bytes: int = 1024 * 1024
     # A JSON or form body, unless its route sets a limit of its own (`@body_limit`: smaller
     # for log-in and offers, larger for a competence framework); uploads have their own.
     max_json_bytes: int = 1024 * 1024
     session_lifetime_seconds: int = 8 * 3600
     share_default_days: int = 7
+    # Credentials kept "not checked yet" (their issuer could not be reached) are checked
+    # again this often by the served wallet; 0: only on view, on share and by the CLI.
+    recheck_interval_seconds: int = 3600
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 

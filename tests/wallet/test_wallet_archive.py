@@ -31,6 +31,7 @@ from tests.issuer.conftest import IssuerProcess
 from tests.issuer.test_issuer_vc_api import unsigned_credential
 from tests.verifier.conftest import issuer, issuer_org, trust_registry_file, verifier  # noqa: F401
 from tests.wallet.conftest import PASSWORD, Owner, WalletService
+from tests.wallet.evidence_files import jpeg_bytes, pdf_bytes
 from wallet.config import WalletSettings
 from wallet.db import session_scope
 from wallet.evidence_store import evidence_store
@@ -153,7 +154,8 @@ def fill_dossier(server: WalletService, owner: Owner, issuer_api: httpx.Client) 
     assert answer.status_code == 201, answer.text
     revoke(issuer_api, revoked_credential)
     filled = Filled(owner, ids, answer.json()["id"])
-    photo, document = os.urandom(300_000), b"%PDF-1.4 verslag " + os.urandom(1000)
+    # files an upload takes (a JPEG, a PDF), made large and unique by bytes after them
+    photo, document = jpeg_bytes() + os.urandom(300_000), pdf_bytes() + os.urandom(1000)
     with storage(server) as ctx, session_scope(ctx.engine) as session:
         account = session.get(Account, owner.id)
         assert account is not None

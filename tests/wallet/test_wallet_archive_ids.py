@@ -11,9 +11,12 @@ import os
 from sqlmodel import Session
 
 from tests.wallet.conftest import WalletService
+from tests.wallet.evidence_files import jpeg_bytes
 from tests.wallet.test_wallet_archive import put_blob, rows, storage
-from wallet.models import Competence, Evidence, Reflection, Share, with_links
+from wallet.models import Account, Competence, Evidence, Reflection, Share, with_links
+from wallet.services.access import owner_actor
 from wallet.services.accounts import account_by_email
+from wallet.services.reflections import write_reflection
 
 
 def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletService) -> None:
@@ -22,15 +25,17 @@ def test_ids_of_another_owner_are_remapped_once(wallet_server: WalletService) ->
         competence = Competence(owner_id=owner.id, name="Samenwerken")  # no url
         session.add(competence)
         session.flush()
+        photo = jpeg_bytes()
         item = with_links(Evidence(owner_id=owner.id, added_by=owner.id, kind="photo",
-                                   title="Foto", size=5000,
-                                   sha256=put_blob(ctx, os.urandom(5000))),
+                                   title="Foto", size=len(photo), media_type="image/jpeg",
+                                   sha256=put_blob(ctx, photo)),
                           competence_ids=[competence.id])
         session.add(item)
         session.flush()
-        session.add(with_links(Reflection(owner_id=owner.id, author_id=owner.id,
-                                          text="Goed gedaan.", credential_json="{}"),
-                               competence_ids=[competence.id], evidence_ids=[item.id]))
+        account = session.get(Account, owner.id)
+        assert account is not None
+        write_reflection(ctx, session, owner_actor(account), "Goed gedaan.",
+                         [competence.id], [item.id])
         session.commit()
         originals = {"competence": competence.id, "evidence": item.id}
     archive = wallet_server.data_dir / f"same-wallet-{owner.id}.zip"

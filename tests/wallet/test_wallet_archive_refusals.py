@@ -22,13 +22,15 @@ from wallet.models import Account, Evidence
 from wallet.services.accounts import account_by_email
 
 Members = dict[str, bytes]
+# The start of an MP4 file (an `ftyp` box, brand isom): what type sniffing looks at.
+MP4_HEADER = b"\x00\x00\x00\x20ftypisom\x00\x00\x02\x00isomiso2avc1mp41"
 
 
 @pytest.fixture(scope="module")
 def exported(wallet_server: WalletService) -> tuple[Members, str]:
     """A small valid unencrypted archive of an owner with one evidence file (2 MB)."""
     owner = wallet_server.create_owner()
-    data = os.urandom(2 * 1024 * 1024)
+    data = MP4_HEADER + os.urandom(2 * 1024 * 1024)  # a video as far as sniffing goes
     with storage(wallet_server) as ctx, Session(ctx.engine) as session:
         sha256 = put_blob(ctx, data)
         session.add(Evidence(owner_id=owner.id, added_by=owner.id, kind="video", title="Les",

@@ -18,7 +18,9 @@ from wallet.api.schemas import OfferPreview, OfferReceipt, json_object
 from wallet.db import session_scope
 from wallet.models import StoredCredential, iso
 from wallet.services.access import Actor
+from wallet.services.checking import NOT_CHECKED
 from wallet.services.context import WalletContext
+from wallet.services.credential_rechecks import check_state
 from wallet.services.credential_view import view_credential
 from wallet.services.credentials import (
     Added,
@@ -34,6 +36,9 @@ MULTIPART_OVERHEAD = 16 * 1024  # room for the multipart framing around the file
 
 
 def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str, Any]:
+    """`verified`: it verified when last checked; `notCheckedYet`: why it could not be
+    checked yet (its issuer could not be reached), else null."""
+    state, reason = check_state(stored)
     out: dict[str, Any] = {
         "id": stored.id, "name": stored.name, "issuer": {"id": stored.issuer_id,
                                                          "name": stored.issuer_name},
@@ -41,6 +46,7 @@ def credential_json(stored: StoredCredential, *, full: bool = False) -> dict[str
         "credentialId": stored.credential_id, "source": stored.source,
         "receivedAt": iso(stored.received_at), "verified": stored.verified,
         "digest": stored.digest, "competences": stored.competence_ids,
+        "notCheckedYet": reason if state == NOT_CHECKED else None,
     }
     if full:
         out["credential"] = stored.content if stored.format == "jwt_vc" \
@@ -78,7 +84,9 @@ CREDENTIAL_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content"
 async def import_credential(request: Request, actor: DossierActor, ctx: Context) -> JSONResponse:
     """The body is the credential: JSON, a compact JWT, or a baked PNG/SVG; or a multipart
     form with the credential in the file field `file`. 201 when added, 200 (`duplicate`)
-    when it was already there, 422 with the verifier's report when it does not verify."""
+    when it was already there, 422 with the verifier's report when it does not verify.
+    One whose status or issuer key cannot be fetched now is added "not checked yet"
+    (`verified` false, `notCheckedYet` the reason) and checked again later."""
     actor.require_owner("add credentials")
     limit = ctx.settings.max_credential_bytes
     content_type = request.headers.get("content-type", "").lower()

@@ -37,7 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
-from servicekit.errors import Refused
+from servicekit.errors import Refused, ServiceError
 from standards.keys import KeyPair, key_pair_from_multikey
 
 FORMAT = "opendossier-archive"
@@ -67,6 +67,12 @@ class ArchiveRefused(Refused):
 
     def __init__(self, message: str) -> None:
         super().__init__(f"the archive is refused: {message}")
+
+
+def refused_file(error: ServiceError, where: str) -> ServiceError:
+    """An upload's refusal of one of the archive's files (too large, a refused type), of the
+    same kind (413, 415), naming the file: the archive is refused."""
+    return type(error)(f"the archive is refused: {where}: {error}")
 
 
 @dataclass(frozen=True)

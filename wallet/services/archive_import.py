@@ -7,13 +7,22 @@ Decisions:
   with the archive's id when that id is free here.
 - Holder key: only an encrypted archive has one. The owner takes it (keeps the same DID)
   when the owner has no credentials yet and no other account here has that DID.
-- Credentials are verified again (`add_credential(source="archive")`). One that no longer
-  verifies (revoked, expired, issuer key gone) is NOT kept, since a dossier holds verified
-  credentials only; it is listed under `refused` with the reason. The rest is imported.
+- Credentials are verified again (`add_credential(source="archive")`). One found false (a
+  proof that does not match: tampered, a wrong key) or no longer valid (revoked, expired)
+  is NOT kept; it is listed under `refused` with the reason. One that cannot be checked now
+  (its issuer's status list or key cannot be fetched: the issuer is offline, at an address
+  this wallet may not reach, or gone) IS kept, listed under `notCheckedYet` with the reason,
+  and checked again later (`credential_rechecks`). The rest is imported.
 - Ids are kept. An id this owner already has is "already there" and skipped (a second
   import adds nothing); an id that another owner here uses gets a new id derived from the
   target owner and the old id (so a second import finds it again), and every reference in
   the archive to it is remapped.
+- What a signed credential also says is checked against it first (`archive_signed`): a
+  reflection's text and author, a report's content, evidence digests and reflections. A
+  mismatch refuses the archive.
+- Evidence files pass the checks of an upload (`archive_reading`); an item's kind, media
+  type and size are what its file is. The dossier's storage quota holds for an import as
+  for uploads (413).
 - A person (evidence `addedBy`, reflection author) is linked by e-mail to an account of this
   wallet; without one, the owner stands in (the reflection's signed credential still names
   its real author by DID).
@@ -23,7 +32,6 @@ Decisions:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Callable
@@ -34,7 +42,7 @@ from typing import Any, overload
 
 from sqlmodel import Session, select
 
-from servicekit.errors import Inconsistent, ServiceError
+from servicekit.errors import Inconsistent, ServiceError, TooLarge
 from wallet.db import session_scope
 from wallet.models import (
     Account,
@@ -46,20 +54,22 @@ from wallet.models import (
     Share,
     StoredCredential,
     aware,
-    new_id,
     with_links,
 )
 from wallet.services import archive_format as fmt
 from wallet.services.access import Actor, owner_actor, record
 from wallet.services.accounts import account_by_email, new_account, replace_holder_key
 from wallet.services.archive_export import ProgressCallback
+from wallet.services.archive_ids import KINDS, ArchiveIds
 from wallet.services.archive_reading import CheckedArchive, read_archive, undo_blobs
+from wallet.services.archive_signed import check_signed_content
+from wallet.services.checking import not_checked_reason
 from wallet.services.competences import competence_by_url
 from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
+from wallet.services.evidence import clean_filename
+from wallet.services.storage_quota import require_growth_within_quota, used_bytes
 
-KINDS = ("competences", "credentials", "evidence", "reflections", "internshipReports",
-         "shares", "cv")
 EVIDENCE_KINDS = {"photo", "video", "audio", "document", "note"}
 STATUSES = {"approved", "pending", "rejected"}
 PersonFinder = Callable[[Any], str]  # an e-mail address -> an account id here
@@ -75,6 +85,8 @@ class ImportResult:
     counts: dict[str, dict[str, int]] = field(default_factory=lambda: {
         kind: {"added": 0, "alreadyThere": 0, "refused": 0} for kind in KINDS})
     refused: list[dict[str, str]] = field(default_factory=list)
+    # kept, but their status or issuer key could not be checked now
+    not_checked: list[dict[str, str]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     evidence_files: int = 0
 
@@ -85,7 +97,8 @@ class ImportResult:
         return {"owner": self.owner_id, "email": self.email, "did": self.did,
                 "createdOwner": self.created_owner, "tookHolderKey": self.took_holder_key,
                 "counts": self.counts, "evidenceFiles": self.evidence_files,
-                "refused": self.refused, "problems": self.problems}
+                "refused": self.refused, "notCheckedYet": self.not_checked,
+                "problems": self.problems}
 
 
 def import_archive(ctx: WalletContext, path: Path, *, password: str | None = None,
@@ -99,6 +112,7 @@ def import_archive(ctx: WalletContext, path: Path, *, password: str | None = Non
     checked = read_archive(ctx, path, password, max_total_bytes=max_total_bytes,
                            progress=progress)
     try:
+        check_signed_content(ctx, checked)
         with session_scope(ctx.engine) as session:
             result = _apply(ctx, session, checked, actor, email)
     except BaseException:
@@ -140,43 +154,6 @@ def _target(ctx: WalletContext, session: Session, checked: CheckedArchive,
     return result
 
 
-class _Ids:
-    """Old id -> id in this wallet, per kind; decides "already there" or "new id"."""
-
-    def __init__(self, session: Session, owner_id: str) -> None:
-        self.session, self.owner_id = session, owner_id
-        self.maps: dict[str, dict[str, str]] = {kind: {} for kind in KINDS}
-
-    def pick(self, kind: str, table: Any, old: str) -> tuple[str, bool]:
-        """(id to use, already there for this owner). The archive's id when it is free
-        here; when another owner has it, an id derived from this owner and the old id."""
-        if not old or len(old) > 32:
-            return new_id(), False
-        for candidate in (old, self.derived(old)):
-            row = self.session.get(table, candidate)
-            if row is None:
-                self.maps[kind][old] = candidate
-                return candidate, False
-            if row.owner_id == self.owner_id:
-                self.maps[kind][old] = candidate
-                return candidate, True
-        chosen = new_id()  # both taken by others: astronomically unlikely
-        self.maps[kind][old] = chosen
-        return chosen, False
-
-    def derived(self, old: str) -> str:
-        """The id an item gets here when another owner has its id: the same on every import
-        into this dossier, so a second import recognises it."""
-        return hashlib.sha256(f"{self.owner_id}:{old}".encode()).hexdigest()[:32]
-
-    def remap(self, kind: str, values: Any) -> list[str]:
-        """The ids of `kind` that arrived, in this wallet's ids, each once."""
-        mapping = self.maps[kind]
-        items = values if isinstance(values, list) else []
-        return list(dict.fromkeys(mapping[v] for v in items
-                                  if isinstance(v, str) and v in mapping))
-
-
 def _text(row: dict[str, Any], key: str, limit: int | None = None) -> str:
     value = row.get(key)
     text = value if isinstance(value, str) else ""
@@ -213,14 +190,19 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
     if account is None:
         raise Inconsistent(f"the import's owner {result.owner_id} does not exist")
     actor = given_actor or owner_actor(account)
-    ids = _Ids(session, account.id)
+    ids = ArchiveIds(session, account.id)
     dossier, now = checked.dossier, ctx.now()
+    stored_before = used_bytes(session, account.id)
     _add_competences(session, account, dossier, ids, result, now)
     session.flush()
     _credentials(ctx, session, actor, checked, ids, result)
     person = _person_finder(session, account)
     _add_evidence(session, account, checked, ids, result, now, person)
     session.flush()
+    try:
+        require_growth_within_quota(ctx, session, account.id, stored_before)
+    except TooLarge as error:
+        raise TooLarge(f"the archive is refused: {error}") from None
     _add_reflections(session, account, dossier, ids, result, now, person)
     session.flush()
     _add_reports(session, account, dossier, ids, result, now)
@@ -237,7 +219,7 @@ def _apply(ctx: WalletContext, session: Session, checked: CheckedArchive,
 # its kind that are not there yet and counts them in `result`.
 
 
-def _add_competences(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_competences(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                      result: ImportResult, now: datetime) -> None:
     count = result.count
     for row in dossier["competences"]:
@@ -277,7 +259,7 @@ def _person_finder(session: Session, account: Account) -> PersonFinder:
     return person
 
 
-def _add_evidence(session: Session, account: Account, checked: CheckedArchive, ids: _Ids,
+def _add_evidence(session: Session, account: Account, checked: CheckedArchive, ids: ArchiveIds,
                   result: ImportResult, now: datetime, person: PersonFinder) -> None:
     count, counts = result.count, result.counts
     for row in checked.dossier["evidence"]:
@@ -288,13 +270,17 @@ def _add_evidence(session: Session, account: Account, checked: CheckedArchive, i
             result.problems.append(f"evidence {row['id']}: its file is not in the archive")
             continue
         if not already:
-            kind = _text(row, "kind")
+            # A file's kind and media type are what its bytes are (sniffed as on upload),
+            # its size what the archive holds: never what the row claims.
+            sniffed = checked.sniffed.get(sha256) if sha256 else None
+            kind = sniffed.kind if sniffed else _text(row, "kind")
             session.add(with_links(Evidence(
                 id=chosen, owner_id=account.id, added_by=person(row.get("addedBy")),
                 kind=kind if kind in EVIDENCE_KINDS else "document",
                 title=_text(row, "title", 300) or "?", description=_text(row, "description"),
-                filename=_text(row, "filename", 300), media_type=_text(row, "mediaType", 100),
-                size=row["size"] if isinstance(row.get("size"), int) else 0, sha256=sha256,
+                filename=clean_filename(_text(row, "filename")),
+                media_type=sniffed.media_type if sniffed else "",
+                size=checked.blob_sizes.get(sha256, 0) if sha256 else 0, sha256=sha256,
                 practice_date=_day(row.get("practiceDate")), place=_text(row, "place", 300),
                 status=_text(row, "status") if row.get("status") in STATUSES else "pending",
                 created_at=_moment(row.get("createdAt"), now)),
@@ -302,7 +288,7 @@ def _add_evidence(session: Session, account: Account, checked: CheckedArchive, i
         count("evidence", already)
 
 
-def _add_reflections(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_reflections(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                      result: ImportResult, now: datetime, person: PersonFinder) -> None:
     count = result.count
     for row in dossier["reflections"]:
@@ -321,7 +307,7 @@ def _add_reflections(session: Session, account: Account, dossier: dict[str, Any]
         count("reflections", already)
 
 
-def _add_reports(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_reports(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                  result: ImportResult, now: datetime) -> None:
     count = result.count
     for row in dossier["internshipReports"]:
@@ -337,7 +323,7 @@ def _add_reports(session: Session, account: Account, dossier: dict[str, Any], id
         count("internshipReports", already)
 
 
-def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids: _Ids,
+def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids: ArchiveIds,
                 result: ImportResult, now: datetime) -> None:
     """Shares arrive switched off: their links pointed at the old wallet."""
     count = result.count
@@ -361,7 +347,7 @@ def _add_shares(session: Session, account: Account, dossier: dict[str, Any], ids
 
 
 def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: CheckedArchive,
-                 ids: _Ids, result: ImportResult) -> None:
+                 ids: ArchiveIds, result: ImportResult) -> None:
     counts = result.counts["credentials"]
     for row in checked.dossier["credentials"]:
         old, path = row["id"], _text(row, "path")
@@ -397,6 +383,9 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
         if stored.id != chosen:
             stored.id = chosen  # keep the archive's id (ids are the same in every wallet)
             session.flush()  # its links follow (ON UPDATE CASCADE) before they change
+        if added.not_checked:
+            result.not_checked.append({"id": stored.id, "name": stored.name[:200],
+                                       "reason": not_checked_reason(added.report)})
         linked = ids.remap("competences", row.get("competences"))
         stored.competence_ids = list(dict.fromkeys([*linked, *stored.competence_ids]))
         stored.received_at = _moment(row.get("receivedAt"), stored.received_at) \
@@ -406,7 +395,7 @@ def _credentials(ctx: WalletContext, session: Session, actor: Actor, checked: Ch
         counts["added"] += 1
 
 
-def _cv(session: Session, owner_id: str, cv: Any, ids: _Ids, result: ImportResult) -> None:
+def _cv(session: Session, owner_id: str, cv: Any, ids: ArchiveIds, result: ImportResult) -> None:
     if not isinstance(cv, dict):
         return
     if session.get(CvPage, owner_id) is not None:

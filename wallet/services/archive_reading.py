@@ -9,10 +9,16 @@ small and kept in memory; evidence files stream into the evidence store through 
 manifest. A blob in the content-addressed store is not yet part of any dossier; if anything
 is refused afterwards, the blobs this import placed are removed again (`undo_blobs`).
 A member that unpacks to more than declared is stopped at the declared size (zip bomb).
+
+Each evidence file goes through exactly the checks of an upload (`evidence_upload.FileSink`):
+the per-file size limit, the type sniffed from its bytes (refused types: markup, executables,
+anything unknown) and the kind each evidence item declares for it. A refusal keeps the
+upload's kind (413, 415) and names the file.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import zlib
@@ -26,12 +32,15 @@ from typing import Any
 import pyzipper
 from sqlmodel import Session
 
+from servicekit.errors import ServiceError, TooLarge
 from standards.keys import KeyPair
-from wallet.evidence_store import BlobTooLarge, evidence_store
+from wallet.evidence_store import evidence_store
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import Progress, ProgressCallback
-from wallet.services.archive_format import ArchiveRefused
+from wallet.services.archive_format import ArchiveRefused, refused_file
 from wallet.services.context import WalletContext
+from wallet.services.evidence_types import Sniffed, check_declared_kind
+from wallet.services.evidence_upload import FileSink, too_large
 
 MAX_HOLDER_KEY_BYTES = 64 * 1024
 # what dossier.json must hold, and of which JSON type
@@ -52,6 +61,9 @@ class CheckedArchive:
     holder: tuple[str, KeyPair] | None  # (did, key) from an encrypted archive
     blobs: set[str] = field(default_factory=set)  # every evidence sha256 in the archive
     placed: list[str] = field(default_factory=list)  # blobs this import added to the store
+    sniffed: dict[str, Sniffed] = field(default_factory=dict)  # sha256 -> what the file is
+    sri: dict[str, str] = field(default_factory=dict)  # sha256 -> its sha384 SRI digest
+    blob_sizes: dict[str, int] = field(default_factory=dict)  # sha256 -> bytes
 
 
 @contextmanager
@@ -182,9 +194,11 @@ def read_archive(ctx: WalletContext, path: Path, password: str | None, *,
                                  str((manifest.get("source") or {}).get("wallet") or ""),
                                  encrypted, dossier, small, holder)
         evidence = [item for item in items if item.path.startswith("evidence/")]
+        uses = _evidence_uses(dossier)
         try:
             for item in evidence:
-                _stream_blob(ctx, archive, by_name[item.path], item, checked, status)
+                _stream_blob(ctx, archive, by_name[item.path], item, checked, status,
+                             uses.get(item.sha256, []))
                 status.items_done += 1
                 if progress is not None:
                     progress(status)
@@ -194,25 +208,62 @@ def read_archive(ctx: WalletContext, path: Path, password: str | None, *,
     return checked
 
 
+def _evidence_uses(dossier: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """sha256 -> the evidence rows that name that file."""
+    uses: dict[str, list[dict[str, Any]]] = {}
+    for row in dossier["evidence"]:
+        sha256 = row.get("sha256")
+        if isinstance(sha256, str) and sha256:
+            uses.setdefault(sha256, []).append(row)
+    return uses
+
+
+def _row_text(row: dict[str, Any], key: str) -> str:
+    value = row.get(key)
+    return value if isinstance(value, str) else ""
+
+
 def _stream_blob(ctx: WalletContext, archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo,
-                 item: fmt.Item, checked: CheckedArchive, status: Progress) -> None:
+                 item: fmt.Item, checked: CheckedArchive, status: Progress,
+                 rows: list[dict[str, Any]]) -> None:
+    """One evidence file into the store, checked as an upload is, for every evidence item
+    that names it."""
+    if not rows:
+        raise ArchiveRefused(f"{item.path} belongs to no evidence item")
+    filename = _row_text(rows[0], "filename")
+    where = f"{item.path} ({filename[:100]})" if filename else item.path
+    max_upload = ctx.settings.max_upload_bytes
+    if item.size > max_upload:
+        raise refused_file(too_large(max_upload), where)
     store = evidence_store(ctx.settings.evidence_dir)
     existed = store.exists(item.sha256)
-    digest = hashlib.sha256()
+    digest, sri = hashlib.sha256(), hashlib.sha384()
     with store.writer(max_bytes=item.size) as writer:
+        sink = FileSink(writer, filename, lambda: "")
         try:
             with _reading(item.path), archive.open(info) as member:
                 while chunk := member.read(fmt.CHUNK):
-                    writer.write(chunk)
+                    sink.write(chunk)
                     digest.update(chunk)
+                    sri.update(chunk)
                     status.bytes_done += len(chunk)
-        except BlobTooLarge:
+            sniffed = sink.end().sniffed
+            for row in rows:  # the kind each item declares must be what the file is
+                check_declared_kind(_row_text(row, "kind").strip().lower(), sniffed)
+        except TooLarge:  # past the size the manifest declares (the upload limit is above)
             raise ArchiveRefused(f"{item.path} unpacks to more than its declared size "
                                  f"(a zip bomb?)") from None
+        except ArchiveRefused:
+            raise
+        except ServiceError as error:  # the upload's refusal (type, kind), for this file
+            raise refused_file(error, where) from None
         if writer.size != item.size or digest.hexdigest() != item.sha256:
             raise ArchiveRefused(f"{item.path} does not match its sha256 in the manifest")
         writer.finish()
     checked.blobs.add(item.sha256)
+    checked.sniffed[item.sha256] = sniffed
+    checked.blob_sizes[item.sha256] = item.size
+    checked.sri[item.sha256] = "sha384-" + base64.b64encode(sri.digest()).decode("ascii")
     if not existed:
         checked.placed.append(item.sha256)
 

@@ -1,14 +1,44 @@
 """Verifying what enters the wallet with the same checks the verifier runs
 (`standards.verification`): proof, issuer key, validity, status, OB 3.0 schema, embedded
-endorsements and CLR members. Fetches go through the wallet's fetcher and its policy."""
+endorsements and CLR members. Fetches go through the wallet's fetcher and its policy.
+
+A report has one of three verdicts for the wallet (`verdict`): "verified"; "not checked yet"
+when nothing in it was found false but a status list or key could not be fetched now (an
+issuer offline, an address the fetcher refuses, a school that closed): such a credential is
+kept and checked again later; "refused" when something was found false (a proof that does
+not match, a wrong key, revoked, expired)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from standards.ob3.summary import summarize_credential
-from standards.verification import verify_credential
+from standards.verification import UNDETERMINED_PREFIXES, verify_credential
 from wallet.services.context import WalletContext
+
+VERIFIED = "verified"
+NOT_CHECKED = "not_checked"
+REFUSED = "refused"
+
+
+def _failed(report: dict[str, Any]) -> list[dict[str, Any]]:
+    return [c for c in report.get("checks", []) if isinstance(c, dict) and not c.get("ok")]
+
+
+def verdict(report: dict[str, Any]) -> str:
+    """VERIFIED, NOT_CHECKED (only what could not be fetched now failed) or REFUSED."""
+    if report.get("verified"):
+        return VERIFIED
+    failed = _failed(report)
+    if failed and all(str(c.get("message", "")).startswith(UNDETERMINED_PREFIXES)
+                      for c in failed):
+        return NOT_CHECKED
+    return REFUSED
+
+
+def not_checked_reason(report: dict[str, Any]) -> str:
+    """Why a report's credential could not be checked (its failed checks' messages)."""
+    return "; ".join(str(c.get("message", "")) for c in _failed(report)[:3])
 
 
 def check_credential(ctx: WalletContext, credential: dict[str, Any] | str, *,

@@ -3,7 +3,9 @@ competences, with which evidence, endorsements and results, and whether it still
 
 The arrival report says what was true when it came in; a credential can be revoked or
 suspended, or expire, afterwards. So viewing checks it again (`check_credential` at viewing
-time) and says in one word what changed: `state`.
+time) and says in one word what changed: `state`. A credential kept "not checked yet" gets
+the outcome of that check stored (`credential_rechecks.record_check`): verified once its
+issuer answers again.
 """
 
 from __future__ import annotations
@@ -17,13 +19,14 @@ from standards.embedded_credentials import endorsements_in
 from standards.ob3.summary import summarize_credential
 from wallet.models import StoredCredential
 from wallet.services.access import Actor
-from wallet.services.checking import checked_document
+from wallet.services.checking import NOT_CHECKED, checked_document, not_checked_reason, verdict
 from wallet.services.context import WalletContext
+from wallet.services.credential_rechecks import record_check
 from wallet.services.credentials import get_credential, parsed, unverified_document
 
 # What the fresh check found, most telling first.
 STATES = ("valid", "revoked", "suspended", "expired", "not_yet_valid", "status_unknown",
-          "invalid")
+          "not_checked", "invalid")
 
 
 @dataclass(frozen=True)
@@ -33,6 +36,7 @@ class CredentialView:
     fresh: dict[str, Any]  # the report made now
     state: str  # one of STATES, from `fresh`
     readable: dict[str, Any]  # issuer, achievement, alignment, evidence, endorsements, ...
+    reason: str = ""  # why it could not be checked now (status_unknown, not_checked)
 
 
 def state_of(report: dict[str, Any]) -> str:
@@ -54,7 +58,7 @@ def state_of(report: dict[str, Any]) -> str:
                 if message.startswith("not valid before") else "invalid"
     if failed and all(c.get("check") == "status" for c in failed):
         return "status_unknown"
-    return "invalid"
+    return "not_checked" if verdict(report) == NOT_CHECKED else "invalid"
 
 
 def view_credential(ctx: WalletContext, session: Session, actor: Actor,
@@ -63,8 +67,12 @@ def view_credential(ctx: WalletContext, session: Session, actor: Actor,
     fetches status lists and keys; the caller should not hold a write transaction open."""
     stored = get_credential(session, actor, credential_id)
     fresh, document = checked_document(ctx, parsed(stored), fresh=True)
-    return CredentialView(stored, stored.verification, fresh,
-                          state_of(fresh), readable_summary(document, fresh))
+    if not stored.verified and record_check(ctx, stored.id, fresh):
+        session.refresh(stored)
+    state = state_of(fresh)
+    reason = not_checked_reason(fresh) if state in ("status_unknown", "not_checked") else ""
+    return CredentialView(stored, stored.verification, fresh, state,
+                          readable_summary(document, fresh), reason)
 
 
 def readable_summary(document: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:

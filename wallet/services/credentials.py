@@ -1,5 +1,10 @@
-"""Credentials in the dossier: taken in (import, OpenID4VCI, archive) only after they verify,
-kept exactly as received, recognised when they come twice."""
+"""Credentials in the dossier: taken in (import, OpenID4VCI, archive) after they are checked,
+kept exactly as received, recognised when they come twice.
+
+One that verifies is kept as verified. One that could not be checked now (its issuer's status
+list or key could not be fetched: `checking.verdict` is NOT_CHECKED) is kept too, marked
+"not checked yet" with the reason (`verified` False, the report in `verification`), and
+checked again later (`credential_rechecks`). Only one found false is refused."""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from standards.jose import decode_compact_jws
 from wallet.db import session_scope
 from wallet.models import StoredCredential
 from wallet.services.access import Actor, record
-from wallet.services.checking import checked_document
+from wallet.services.checking import NOT_CHECKED, VERIFIED, checked_document, verdict
 from wallet.services.competences import competences_from_credential
 from wallet.services.context import WalletContext
 
@@ -36,6 +41,11 @@ class Added:
     credential: StoredCredential
     report: dict[str, Any]
     duplicate: bool  # it was already in the dossier; nothing new was stored
+
+    @property
+    def not_checked(self) -> bool:
+        """Kept, but its status or issuer key could not be checked now."""
+        return not self.credential.verified
 
 
 def content_of(value: dict[str, Any] | str, raw: bytes) -> str:
@@ -72,12 +82,14 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
     # Fresh: a status list cached for the issuer's max-age could let in a credential
     # revoked a minute ago; arrivals are rare enough to fetch it again.
     report, document = checked_document(ctx, value, fresh=True)
-    if not report["verified"]:
+    outcome = verdict(report)
+    if outcome not in (VERIFIED, NOT_CHECKED):
         raise CredentialRefused("the credential does not verify: " +
                                 "; ".join(report["errors"][:5]), report)
     summary = report["summary"]
-    # Only a copy that verifies counts as "the same credential again": a tampered copy of
-    # a credential the dossier has is refused like any other.
+    # Only a copy that is not found false counts as "the same credential again": a tampered
+    # copy of a credential the dossier has is refused like any other. A copy that cannot be
+    # checked now is not stored next to the one the dossier has.
     same_id = find_by_credential_id(session, actor.owner_id, summary.get("id"))
     if same_id is not None:
         return Added(same_id, same_id.verification, True)
@@ -87,12 +99,13 @@ def add_credential(ctx: WalletContext, session: Session, actor: Actor, raw: byte
         name=(summary.get("name") or "")[:500],
         issuer_id=(summary.get("issuer", {}).get("id") or "")[:2000],
         issuer_name=(summary.get("issuer", {}).get("name") or "")[:500],
-        types=list(summary.get("types", [])), source=source, verified=True,
+        types=list(summary.get("types", [])), source=source, verified=outcome == VERIFIED,
         verification=report)
     stored.competence_ids = competences_from_credential(session, actor.owner_id, document)
     session.add(stored)
     session.flush()
-    record(session, actor, "credential.add", stored.id, f"{source}: {stored.name}")
+    record(session, actor, "credential.add", stored.id, f"{source}: {stored.name}" +
+           ("" if stored.verified else " (not checked yet)"))
     return Added(stored, report, False)
 
 

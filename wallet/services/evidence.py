@@ -35,6 +35,7 @@ from wallet.services.evidence_types import (
     Sniffed,
     check_declared_kind,
 )
+from wallet.services.storage_quota import require_room
 
 KINDS = (*FILE_KINDS, "note")
 STATUSES = ("approved", "pending", "rejected")
@@ -173,6 +174,7 @@ def add_file(ctx: WalletContext, session: Session, actor: Actor, fields: Evidenc
         raise EvidenceRefused("give the evidence a title")
     fields.title = title
     competence_ids = _competence_ids(session, actor, fields.competence_ids)
+    require_room(ctx, session, actor.owner_id, writer.size)
     blob = writer.finish()
     return _new_item(session, actor, fields, competence_ids, kind=sniffed.kind,
                      filename=filename, media_type=sniffed.media_type, size=blob.size,

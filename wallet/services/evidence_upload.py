@@ -77,8 +77,10 @@ def check_declared_length(content_length: str | None, max_bytes: int) -> None:
         raise too_large(max_bytes)
 
 
-class _FileSink:
-    """The bytes of one file: into the writer, sniffed once the first SNIFF_BYTES are in."""
+class FileSink:
+    """The bytes of one file: into the writer, sniffed once the first SNIFF_BYTES are in.
+    Every way a file comes in goes through it (uploads, and each file of an archive import):
+    the same size limit, type sniffing and refused types."""
 
     def __init__(self, writer: BlobWriter, filename: str,
                  declared_kind: Callable[[], str]) -> None:
@@ -139,7 +141,7 @@ class _MultipartForm:
         self._headers: dict[bytes, bytes] = {}
         self._field_name: str | None = None
         self._field_value = bytearray()
-        self._file: _FileSink | None = None
+        self._file: FileSink | None = None
         self._file_name: str | None = None  # set while in a file part
 
     def callbacks(self) -> MultipartCallbacks:
@@ -188,7 +190,7 @@ class _MultipartForm:
 
     def _open_file(self) -> None:
         writer = self.stack.enter_context(self.store.writer(self.max_bytes))
-        self._file = _FileSink(writer, self._file_name or "", self._declared_kind)
+        self._file = FileSink(writer, self._file_name or "", self._declared_kind)
 
     def _declared_kind(self) -> str:
         kinds = self.received.fields.get("kind") or [""]
@@ -258,7 +260,7 @@ async def receive_raw(store: EvidenceStore, body: AsyncIterator[bytes], max_byte
                       filename: str, declared_kind: str) -> AsyncIterator[ReceivedFile]:
     """The body is the file itself."""
     with store.writer(max_bytes) as writer:
-        sink = _FileSink(writer, filename, lambda: declared_kind)
+        sink = FileSink(writer, filename, lambda: declared_kind)
         try:
             async for chunk in body:
                 if chunk:

@@ -26,6 +26,7 @@ from wallet.evidence_store import EvidenceStore, InvalidDigest, evidence_store
 from wallet.models import Account, InternshipReport, Reflection
 from wallet.models import Evidence as EvidenceItem
 from wallet.services.access import Actor, record
+from wallet.services.checking import REFUSED, check_credential, verdict
 from wallet.services.context import WalletContext
 from wallet.services.credentials import add_credential
 from wallet.services.reflections import ROLE_WORDS, authors_of, require_evidence
@@ -108,13 +109,34 @@ def _evidence_entry(store: EvidenceStore, item: EvidenceItem) -> Evidence:
                     media_type=item.media_type or None)
 
 
-def _reflection_entry(reflection: Reflection, author: Account | None) -> Evidence:
+def signed_reflection_text(ctx: WalletContext, reflection: Reflection) -> str:
+    """The text the reflection's author signed, from its credential once that verifies:
+    a report repeats only signed content, never a row that could have been changed."""
+    try:
+        credential = json.loads(reflection.credential_json)
+    except ValueError:
+        credential = None
+    text = credential.get("description") if isinstance(credential, dict) else None
+    if not isinstance(credential, dict) or not isinstance(text, str):
+        raise ReportRefused(f"reflection {reflection.id} has no signed text")
+    report = check_credential(ctx, credential, check_status=False)
+    if verdict(report) == REFUSED:
+        raise ReportRefused(f"reflection {reflection.id} does not carry a valid signature "
+                            f"of its author")
+    if text != reflection.text:
+        raise ReportRefused(f"reflection {reflection.id}: its text differs from the text "
+                            f"its author signed")
+    return text
+
+
+def _reflection_entry(ctx: WalletContext, reflection: Reflection,
+                      author: Account | None) -> Evidence:
     who = author_name(author) if author else "?"
     credential_id = json.loads(reflection.credential_json).get("id")
     role = ROLE_WORDS.get(reflection.author_role, reflection.author_role)
     return Evidence(id=credential_id if isinstance(credential_id, str) else None,
-                    name=f"Reflectie van {who} ({role})", narrative=reflection.text,
-                    genre="Reflectie")
+                    name=f"Reflectie van {who} ({role})",
+                    narrative=signed_reflection_text(ctx, reflection), genre="Reflectie")
 
 
 def create_report(ctx: WalletContext, session: Session, actor: Actor, title: Any,
@@ -146,7 +168,7 @@ def create_report(ctx: WalletContext, session: Session, actor: Actor, title: Any
                             f"door {author_name(actor.account)} uit {len(evidence)} "
                             f"bewijsstukken en {len(reflections)} reflecties."),
         evidence=[*(_evidence_entry(store, e) for e in evidence),
-                  *(_reflection_entry(r, authors.get(r.author_id)) for r in reflections)],
+                  *(_reflection_entry(ctx, r, authors.get(r.author_id)) for r in reflections)],
         achievement_type=REPORT_ACHIEVEMENT_TYPE)
     content = json.dumps(credential, ensure_ascii=False)
     add_credential(ctx, session, actor, content.encode("utf-8"), source="self")

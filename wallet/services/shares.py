@@ -32,6 +32,7 @@ from wallet.evidence_store import InvalidDigest, evidence_store
 from wallet.models import Account, Evidence, Share, ShareView, StoredCredential, aware, new_id
 from wallet.services.access import Actor, record
 from wallet.services.context import WalletContext
+from wallet.services.credential_rechecks import recheck_all
 from wallet.services.credentials import credentials_of, get_credential, parsed
 from wallet.services.evidence import approved_evidence
 from wallet.services.presentations import sign_presentation
@@ -163,6 +164,7 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     if lifetime <= timedelta(0) or lifetime > timedelta(days=MAX_SHARE_DAYS):
         raise Refused(f"the expiry must be between 1 second and {MAX_SHARE_DAYS} days")
     credentials = chosen_credentials(session, actor, credential_ids)
+    recheck_all(ctx, credentials)  # one kept "not checked yet" may verify by now
     items = [shareable_evidence(session, actor, eid) for eid in evidence_ids]
     account = session.get(Account, actor.owner_id)
     if account is None:

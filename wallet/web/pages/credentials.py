@@ -13,6 +13,7 @@ from starlette.datastructures import UploadFile
 from servicekit.errors import Invalid, ServiceError
 from wallet.services.competence_profile import dossier_competence_profile
 from wallet.services.competences import add_one_competence, import_framework
+from wallet.services.credential_rechecks import check_state
 from wallet.services.credential_view import credential_checked_now
 from wallet.services.credentials import (
     CredentialRefused,
@@ -55,6 +56,7 @@ def _refusal(error: ServiceError) -> list[str]:
 def credential_list(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
     items = list_credentials(ctx, actor)
     return render(request, "credentials_list.html", actor=actor, items=items,
+                  states={item.id: check_state(item) for item in items},
                   deleted=request.query_params.get("deleted") == "1")
 
 

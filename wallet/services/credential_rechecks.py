@@ -1,0 +1,148 @@
+"""Checking again the credentials that could not be checked when they arrived.
+
+A credential whose issuer's status list or key could not be fetched (issuer offline, an
+address the fetcher refuses, a school that closed) is kept "not checked yet" (`verified`
+False; its last report in `verification`). It is checked again when the owner views it,
+when it is shared, and periodically (`recheck_not_checked`, which `opendossier wallet
+recheck` and the served wallet call). A check that succeeds makes it verified; one that finds
+it false (revoked, a proof that does not match) is recorded, never deleted: nothing in the
+dossier is dropped behind the owner's back.
+
+The checks go out to fetch, so they run outside any write transaction; only the result is
+written, in a short transaction of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from wallet.db import session_scope
+from wallet.models import AuditEvent, StoredCredential
+from wallet.services.checking import (
+    NOT_CHECKED,
+    VERIFIED,
+    checked_document,
+    not_checked_reason,
+    verdict,
+)
+from wallet.services.context import WalletContext
+from wallet.services.credentials import parsed
+
+log = logging.getLogger(__name__)
+DEFAULT_BATCH = 200
+
+
+def check_state(stored: StoredCredential) -> tuple[str, str]:
+    """(VERIFIED | NOT_CHECKED | REFUSED, reason) of a stored credential, from its last
+    check; the reason is empty for a verified one."""
+    if stored.verified:
+        return VERIFIED, ""
+    report = stored.verification or {}
+    return verdict(report), not_checked_reason(report)
+
+
+def record_check(ctx: WalletContext, credential_id: str, report: dict[str, Any]) -> bool:
+    """Store the outcome of a check made now of a credential that was not verified; True
+    when that changed it. A credential that is verified stays as it is: a later revocation
+    is shown when it is viewed, the arrival report is kept."""
+    with session_scope(ctx.engine) as session:
+        stored = session.get(StoredCredential, credential_id)
+        if stored is None or stored.verified:
+            return False
+        before = verdict(stored.verification or {})
+        after = verdict(report)
+        stored.verification = report
+        stored.verified = after == VERIFIED
+        session.add(stored)
+        if after != before:
+            # the wallet checks on the owner's behalf: the owner is the actor
+            session.add(AuditEvent(owner_id=stored.owner_id, actor_id=stored.owner_id,
+                                   action="credential.check", subject_id=stored.id,
+                                   detail=f"{before} -> {after}: {stored.name}"[:500]))
+        return True
+
+
+def recheck(ctx: WalletContext, stored: StoredCredential) -> str:
+    """Check a not-verified credential again now and store the outcome; its verdict."""
+    if stored.verified:
+        return VERIFIED
+    report, _ = checked_document(ctx, parsed(stored), fresh=True)
+    record_check(ctx, stored.id, report)
+    return verdict(report)
+
+
+def recheck_all(ctx: WalletContext, credentials: Sequence[StoredCredential]) -> None:
+    """Check again those of `credentials` that are not verified (before a share)."""
+    for stored in credentials:
+        if not stored.verified:
+            recheck(ctx, stored)
+
+
+@dataclass
+class RecheckSummary:
+    checked: int = 0
+    verified: list[str] = field(default_factory=list)  # ids that are verified now
+    still_not_checked: list[str] = field(default_factory=list)
+    found_invalid: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"checked": self.checked, "nowVerified": self.verified,
+                "stillNotChecked": self.still_not_checked, "foundInvalid": self.found_invalid}
+
+
+def recheck_not_checked(ctx: WalletContext, *, owner_id: str | None = None,
+                        limit: int = DEFAULT_BATCH) -> RecheckSummary:
+    """Check again every credential still "not checked yet" (of one owner, or all), oldest
+    check first, at most `limit`."""
+    with Session(ctx.engine) as session:
+        query = select(StoredCredential).where(
+            StoredCredential.verified == False)  # noqa: E712 (SQL)
+        if owner_id is not None:
+            query = query.where(StoredCredential.owner_id == owner_id)
+        waiting = [stored for stored in session.exec(
+            query.order_by(col(StoredCredential.received_at)))
+            if verdict(stored.verification or {}) == NOT_CHECKED][:limit]
+        for stored in waiting:
+            session.expunge(stored)
+    summary = RecheckSummary()
+    for stored in waiting:
+        outcome = recheck(ctx, stored)
+        summary.checked += 1
+        {VERIFIED: summary.verified, NOT_CHECKED: summary.still_not_checked}.get(
+            outcome, summary.found_invalid).append(stored.id)
+    return summary
+
+
+class PeriodicRecheck:
+    """`recheck_not_checked` every `interval` seconds in a daemon thread (the served
+    wallet); `stop()` ends it."""
+
+    def __init__(self, ctx: WalletContext, interval: float) -> None:
+        self.ctx, self.interval = ctx, interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="credential-recheck",
+                                        daemon=True)
+
+    def start(self) -> PeriodicRecheck:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                summary = recheck_not_checked(self.ctx)
+            except Exception:  # a failed round must not end the loop; the next one retries
+                log.exception("checking credentials again failed")
+                continue
+            if summary.checked:
+                log.info("checked %d credential(s) again: %d verified now",
+                         summary.checked, len(summary.verified))
