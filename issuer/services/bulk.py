@@ -351,7 +351,9 @@ def _write_chunk(ctx: IssuerContext, plan: _Plan, chunk: _Chunk,
     except IntegrityError:
         # Another run of the same CSV recorded some of these rows first, or the file names
         # one recipient twice: record the credentials one at a time to find out which.
-        # (Rows this job recorded meanwhile, in a run that took it over, stay as they are.)
+        # (Rows this job recorded meanwhile, in a run that took it over, stay as they are.
+        # Should this run lose the job between a credential and the results, the credential
+        # stays recorded once: the run that took over finds it by its idempotency key.)
         with Session(ctx.engine) as session:
             taken = _recorded_rows(session, plan.job_id, [o.row_number for o in outcomes] +
                                    [pending.row.row_number for pending, _ in signed])
