@@ -4,6 +4,7 @@ owner still sees the total, the first views and the days."""
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,8 +21,9 @@ from tests.wallet.conftest import WalletService
 from tests.wallet.pages import PageSession
 from tests.wallet.test_wallet_shares import get_json, jpeg_bytes, new_share, upload_photo
 from wallet import db as wallet_db
+from wallet.db import session_scope
 from wallet.models import Account, Share, ShareView, ShareViewDay
-from wallet.services.share_views import VIEWS_KEPT, view_logs
+from wallet.services.share_views import VIEWS_KEPT, log_view, view_logs
 
 REVISION = "0003_jobs_share_view_days"  # the wallet migration that bounds the log
 
@@ -113,3 +115,30 @@ def test_the_migration_bounds_an_existing_log(backend: str, tmp_path: Path) -> N
         assert [(d.day.isoformat(), d.count, d.last_at) for d in log.days] == [
             ("2026-03-03", 50, moments[-1]), ("2026-03-02", 100, moments[-51])]
         engine.dispose()
+
+
+def test_views_at_the_same_moment_stay_within_the_bound(wallet_server: WalletService) -> None:
+    """Views of one share in several threads at once: the counter's row lock orders them,
+    so exactly VIEWS_KEPT stay one by one and the rest are counted, none lost."""
+    owner = wallet_server.create_owner()
+    share = new_share(owner, evidence=[upload_photo(owner, "Buitenles", jpeg_bytes())])
+    ctx = wallet_server.context
+    assert ctx is not None
+    threads, per_thread = 6, 30
+
+    def view_many() -> None:
+        for _ in range(per_thread):
+            with session_scope(ctx.engine) as session:
+                found = session.get(Share, share["id"])
+                assert found is not None
+                log_view(ctx, session, found, as_json=True, user_agent="load test")
+
+    workers = [threading.Thread(target=view_many) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert stored_rows(wallet_server, share["id"]) == (VIEWS_KEPT, 1)
+    log = owner.client.get(owner.url(f"/shares/{share['id']}")).json()["views"]
+    assert log["count"] == threads * per_thread
+    assert log["perDay"][0]["count"] == threads * per_thread - VIEWS_KEPT
