@@ -89,43 +89,67 @@ def progress(api: httpx.Client, job_id: str) -> dict[str, Any]:
     return answer.json()  # type: ignore[no-any-return]
 
 
-def test_a_killed_issuer_finishes_the_job_after_a_restart(issuer_process: IssuerProcess) -> None:
-    rows = 400  # enough for the signing pool to run for seconds
-    org = issuer_process.create_org("Praktijkschool")
-    with issuer_process.client(org["api_token"]) as api:
-        achievement_id = new_achievement(api)
-        started = upload(api, achievement_id, recipients_csv(rows, bad=False))
+def kill_mid_job(issuer: IssuerProcess, token: str, rows: int) -> str:
+    """Start a bulk job of `rows` on `issuer`, SIGKILL the issuer once some rows are done
+    (before all are), and see its signing processes go with it. Returns the job's id."""
+    with issuer.client(token) as api:
+        started = upload(api, new_achievement(api), recipients_csv(rows, bad=False))
         assert started.status_code == 202, started.text
-        job_id = started.json()["job"]
+        job_id: str = started.json()["job"]
         deadline = time.monotonic() + 180
         while (done := progress(api, job_id)["done"]) == 0:
-            assert time.monotonic() < deadline, issuer_process.log()
+            assert time.monotonic() < deadline, issuer.log()
             time.sleep(0.05)
-    assert issuer_process.process is not None
-    workers = descendants(issuer_process.process.pid)  # its signing processes
+    assert issuer.process is not None
+    workers = descendants(issuer.process.pid)  # its signing processes
     assert workers or default_workers(rows) == 0, "the job signs in worker processes"
-    issuer_process.process.kill()  # SIGKILL: no clean-up of any kind
-    issuer_process.process.wait()
+    issuer.process.kill()  # SIGKILL: no clean-up of any kind
+    issuer.process.wait()
     assert 0 < done < rows, f"the job was not mid-way when killed ({done} of {rows})"
     deadline = time.monotonic() + 30
     while alive := [pid for pid in workers if running(pid)]:
         assert time.monotonic() < deadline, f"signing processes outlived the issuer: {alive}"
         time.sleep(0.1)
-    with issuer_process.client(org["api_token"]) as api, pytest.raises(httpx.TransportError):
-        api.get("/health")
-    with database(issuer_process.database_url) as engine, Session(engine) as session:
+    with database(issuer.database_url) as engine, Session(engine) as session:
         halted = session.get(BulkJob, job_id)
         assert halted is not None and halted.state == "running"  # as the crash left it
+    return job_id
 
-    issuer_process.start()  # the same data directory and database
-    with issuer_process.client(org["api_token"]) as api:
+
+def finished_by(issuer: IssuerProcess, token: str, job_id: str, rows: int) -> None:
+    """`issuer` resumes the job and finishes it: every row issued exactly once."""
+    with issuer.client(token) as api:
         deadline = time.monotonic() + 240
         while (job := progress(api, job_id))["state"] == "running":
-            assert time.monotonic() < deadline, f"not resumed: {job}\n{issuer_process.log()}"
+            assert time.monotonic() < deadline, f"not resumed: {job}\n{issuer.log()}"
             time.sleep(0.2)
-    assert "resuming interrupted bulk job" in issuer_process.log()
-    with database(issuer_process.database_url) as engine:
+    assert "resuming interrupted bulk job" in issuer.log()
+    with database(issuer.database_url) as engine:
         issued_once_per_row(engine, job_id, rows)
+
+
+def test_a_killed_issuer_finishes_the_job_after_a_restart(issuer_process: IssuerProcess) -> None:
+    rows = 400  # enough for the signing pool to run for seconds
+    token = issuer_process.create_org("Praktijkschool")["api_token"]
+    job_id = kill_mid_job(issuer_process, token, rows)
+    with issuer_process.client(token) as api, pytest.raises(httpx.TransportError):
+        api.get("/health")
+    issuer_process.start()  # the same data directory and database
+    finished_by(issuer_process, token, job_id, rows)
+
+
+def test_another_instance_takes_over_the_job_of_a_killed_one(
+        issuer_process: IssuerProcess) -> None:
+    rows = 400
+    # A second instance on the same database and storage, behind the same public URL.
+    other = IssuerProcess(issuer_process.data_dir, issuer_process.database_url,
+                          public_url=issuer_process.base_url, env=issuer_process.env).start()
+    try:
+        token = issuer_process.create_org("Praktijkschool")["api_token"]
+        job_id = kill_mid_job(issuer_process, token, rows)
+        finished_by(other, token, job_id, rows)  # without any restart
+    finally:
+        other.stop()
 
 
 def descendants(pid: int) -> list[int]:
