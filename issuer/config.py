@@ -49,6 +49,9 @@ class IssuerSettings(DatabaseServiceSettings):
     status_list_max_age_seconds: int = Field(
         default=60, ge=0, description="how long verifiers may keep a status list: a "
         "revocation shows everywhere within this time")
+    bulk_job_lease_seconds: int = Field(
+        default=30, ge=2, description="a bulk job whose process stopped renewing its lease "
+        "for this long was interrupted, and this or another instance resumes it")
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
     # A JSON or form body, unless its route sets a limit of its own (`@body_limit`: a CASE

@@ -294,6 +294,11 @@ class Nonce(SQLModel, table=True):
 
 
 class BulkJob(SQLModel, table=True):
+    """A bulk issue. While `running`, the process holding the lease (`lease_owner`, a token
+    of one run) works on it and renews `lease_expires_at`; a job whose lease expired was
+    interrupted (the process died) and any instance resumes it (issuer.services.bulk_lease).
+    `attempts` counts the runs that took it on."""
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     org_id: str = Field(foreign_key="organisation.id", index=True, max_length=32)
     achievement_id: str = Field(foreign_key="achievement.id", max_length=32)
@@ -307,9 +312,24 @@ class BulkJob(SQLModel, table=True):
     message: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = Field(default_factory=utc_now)
     finished_at: datetime | None = None
+    lease_owner: str | None = Field(default=None, max_length=64)
+    lease_expires_at: datetime | None = Field(default=None, index=True)
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+
+
+class BulkJobInput(SQLModel, table=True):
+    """The uploaded CSV of a job while it runs, so that any instance can resume it; removed
+    when the job ends (its rows' results stay)."""
+
+    job_id: str = Field(sa_column=Column(
+        String(32), ForeignKey("bulkjob.id", ondelete="CASCADE"), primary_key=True))
+    csv: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
 
 
 class BulkRow(SQLModel, table=True):
+    """A row's result, written in the transaction that records its credential: the job's
+    per-row state (a resumed job skips the rows it has)."""
+
     __table_args__ = (UniqueConstraint("job_id", "row_number"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -18,11 +18,13 @@ REPO = Path(__file__).resolve().parents[1]
 SHORT_STATUS_CACHE = {**os.environ, "OPENDOSSIER_ISSUER_STATUS_LIST_MAX_AGE_SECONDS": "5"}
 
 
-def start_service(args: list[str], base_url: str, log_path: Path) -> subprocess.Popen[bytes]:
-    """Run `python -m opendossier ARGS`, its output to `log_path`, until `/health` answers."""
+def start_service(args: list[str], base_url: str, log_path: Path,
+                  env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Run `python -m opendossier ARGS` (in `env`, default this process's environment), its
+    output to `log_path`, until `/health` answers."""
     log = log_path.open("wb")
     process = subprocess.Popen([sys.executable, "-m", "opendossier", *args], cwd=REPO,
-                               stdout=log, stderr=subprocess.STDOUT)
+                               stdout=log, stderr=subprocess.STDOUT, env=env)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:

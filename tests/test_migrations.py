@@ -120,13 +120,18 @@ def moments(engine: Engine, metadata: sa.MetaData) -> dict[tuple[str, str, Any],
     """Every datetime of every table of `metadata` the database has, by (table, column,
     row key), read through the models' column types."""
     found = {}
-    present = set(sa.inspect(engine).get_table_names())
+    inspector = sa.inspect(engine)
+    present = set(inspector.get_table_names())
     with engine.connect() as connection:
         for table in metadata.sorted_tables:
             if table.name not in present:
                 continue
             key = next(iter(table.primary_key.columns))
+            # (a column a later revision adds is not there yet)
+            columns = {column["name"] for column in inspector.get_columns(table.name)}
             for column in filter(_is_moment, table.columns):
+                if column.name not in columns:
+                    continue
                 for row_key, value in connection.execute(sa.select(key, column)):
                     if value is not None:
                         found[(table.name, column.name, row_key)] = value

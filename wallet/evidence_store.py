@@ -1,11 +1,13 @@
 """The content-addressed evidence store: every file once, at `blobs/ab/abcdef...` (its SHA-256
 in hex) under the store root (`ctx.settings.evidence_dir`).
 
-Bytes arrive through a `BlobWriter`: it writes into `tmp/` under the root while counting the
-size and computing the SHA-256, and only `finish()` moves the file into place (an atomic
-rename on the same file system). Whatever does not finish, by an exception, a refusal or a
-client that went away, leaves nothing: the temporary file is deleted on the way out. A crash
-of the whole process can still leave a temporary file; `sweep_temp()` removes those.
+Bytes arrive through a `BlobWriter`: it writes into this process's scratch directory under
+`tmp/` (servicekit.scratch) while counting the size and computing the SHA-256, and only
+`finish()` moves the file into place (an atomic rename on the same file system). Whatever
+does not finish, by an exception, a refusal or a client that went away, leaves nothing: the
+temporary file is deleted on the way out. A crash of the whole process can still leave a
+temporary file; `sweep_temp()`, run when the service starts, removes what processes that
+ended left, and nothing of a process still running.
 
 Many evidence rows (of any owner) may point at one blob; a blob is removed only when no row
 refers to it any more (`delete_if_unused`).
@@ -17,7 +19,6 @@ import hashlib
 import os
 import re
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -25,6 +26,7 @@ from typing import BinaryIO
 
 from sqlmodel import Session, select
 
+from servicekit.scratch import scratch_area
 from wallet.models import Evidence
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -111,9 +113,13 @@ class EvidenceStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.blobs_dir = self.root / "blobs"
-        self.tmp_dir = self.root / "tmp"
+        self.scratch = scratch_area(self.root / "tmp")
         self.blobs_dir.mkdir(parents=True, exist_ok=True)
-        self.tmp_dir.mkdir(parents=True, exist_ok=True)
+
+    @property
+    def tmp_dir(self) -> Path:
+        """Where this process writes uploads on their way in."""
+        return self.scratch.directory()
 
     def writer(self, max_bytes: int) -> BlobWriter:
         return BlobWriter(self, max_bytes)
@@ -144,33 +150,19 @@ class EvidenceStore:
         path.unlink(missing_ok=True)
         return existed
 
-    def sweep_temp(self, older_than_seconds: float = 0) -> int:
-        """Delete temporary files left by a crash; returns how many. With
-        `older_than_seconds`, files written to more recently are kept (an upload in another
-        process may still be running: a live writer touches its file all the time)."""
-        limit = time.time() - older_than_seconds
-        removed = 0
-        for leftover in self.tmp_dir.glob(f"{TEMP_PREFIX}*"):
-            try:
-                if leftover.stat().st_mtime <= limit:
-                    leftover.unlink()
-                    removed += 1
-            except FileNotFoundError:
-                continue
-        return removed
+    def sweep_temp(self) -> int:
+        """Delete temporary files left by processes that ended; returns how many entries
+        went (a live upload, in this process or another, is never touched)."""
+        return self.scratch.sweep()
 
 
-# A temporary file not written to for this long belongs to no live upload.
-STALE_TEMP_SECONDS = 15 * 60
 _stores: dict[Path, EvidenceStore] = {}
 
 
 def evidence_store(root: Path) -> EvidenceStore:
-    """The store at `root` (`ctx.settings.evidence_dir`), opened once per process; the first
-    opening sweeps stale temporary files left by a crash."""
+    """The store at `root` (`ctx.settings.evidence_dir`), opened once per process."""
     key = Path(root).resolve()
     store = _stores.get(key)
     if store is None:
         store = _stores[key] = EvidenceStore(key)
-        store.sweep_temp(STALE_TEMP_SECONDS)
     return store

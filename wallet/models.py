@@ -355,6 +355,9 @@ class Share(WalletTable, table=True):
     created_at: datetime = Field(default_factory=utc_now)
     expires_at: datetime
     revoked_at: datetime | None = None
+    # Every view ever, counted atomically: also orders the views, so the first N are kept one
+    # by one and the rest counted per day (wallet.services.share_views).
+    view_count: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     credential_links: list[ShareCredential] = _links("ShareCredential")
     evidence_links: list[ShareEvidence] = _links("ShareEvidence")
 
@@ -378,11 +381,23 @@ class Share(WalletTable, table=True):
 
 
 class ShareView(WalletTable, table=True):
+    """One of the first views of a share, as it happened (see ShareViewDay for the rest)."""
+
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     share_id: str = Field(foreign_key="share.id", index=True, max_length=32)
     at: datetime = Field(default_factory=utc_now)
     as_json: bool = False
     client: str = Field(default="", max_length=200)
+
+
+class ShareViewDay(WalletTable, table=True):
+    """The views of a share on one day (UTC) past its first individual ones: one row per
+    share per day, however many views a link gets."""
+
+    share_id: str = _end("share.id")
+    day: date = Field(primary_key=True)
+    count: int = 0
+    last_at: datetime = Field(default_factory=utc_now)
 
 
 class InternshipReport(WalletTable, table=True):

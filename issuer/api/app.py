@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from issuer.api import public, vc_api
 from issuer.api.bulk import router as bulk_router
@@ -12,6 +16,7 @@ from issuer.api.manage import router as manage_router
 from issuer.api.oid4vci import oauth_router
 from issuer.api.oid4vci import router as oid4vci_router
 from issuer.config import IssuerSettings
+from issuer.services.bulk_runs import JobWatcher
 from issuer.services.context import IssuerContext
 from issuer.services.frameworks import MAX_INPUT_BYTES as MAX_FRAMEWORK_BYTES
 from issuer.web.setup import install_web
@@ -28,8 +33,20 @@ BODY_LIMITS: dict[str, int | None] = {
 def create_app(settings: IssuerSettings | None = None, *,
                context: IssuerContext | None = None) -> FastAPI:
     ctx = context or IssuerContext.open(settings or IssuerSettings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Bulk jobs a crash interrupted (here or on another instance) are resumed; when the
+        # service stops, its runs let go of their jobs.
+        watcher = JobWatcher(ctx).start()
+        try:
+            yield
+        finally:
+            await run_in_threadpool(watcher.stop)
+
     app = FastAPI(title="OpenDossier issuer", version="0.1.0",
-                  summary="Issue, endorse and revoke Open Badges 3.0 credentials")
+                  summary="Issue, endorse and revoke Open Badges 3.0 credentials",
+                  lifespan=lifespan)
     app.state.issuer = ctx
     # JSON and form bodies are read whole by FastAPI; uploads (CSV files) stream under their
     # own limits.

@@ -24,8 +24,9 @@ from issuer.api.schemas.base import REFUSALS
 from issuer.api.schemas.bulk import JobList, JobProgress, RowPage, StartedJob
 from issuer.api.schemas.uploads import csv_upload
 from issuer.models import BulkJob, BulkRow, Organisation
-from issuer.services.bulk import get_job, job_rows, list_jobs, start_bulk_job
+from issuer.services.bulk import get_job, job_rows, list_jobs
 from issuer.services.bulk_csv import MAX_CSV_BYTES
+from issuer.services.bulk_runs import start_bulk_job
 from issuer.services.context import IssuerContext
 from servicekit.errors import Invalid, UnsupportedType
 from servicekit.http_body import BodyError, read_body, uploaded_file

@@ -6,15 +6,17 @@ organisation, achievement, recipient and `reference`) and allocates status-list 
 the rest in one block. Building and signing (pure-Python JSON-LD and RDFC, the expensive
 part) runs in worker processes, one per core. Each chunk's credentials, status entries, row
 results and job counters are then written in ONE transaction: a crash leaves whole chunks
-done or not done, and running the CSV again completes the job (recorded rows come back
-`already_issued`). Two runs of one CSV at once cannot issue twice: the unique (organisation,
-idempotency key) constraint refuses the second insert, and that row becomes `already_issued`.
+done or not done. The CSV is kept with the job while it runs, and each run holds a lease on
+the job (bulk_lease.py): when the process dies mid-job, the job is resumed, by this instance
+at its next start or by another one, and goes on with the rows that have no result yet, so
+every row is issued exactly once. Two runs of one CSV at once (two jobs) cannot issue twice
+either: the unique (organisation, idempotency key) constraint refuses the second insert, and
+that row becomes `already_issued`.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -25,10 +27,11 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, text
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from issuer.models import (
     BulkJob,
+    BulkJobInput,
     BulkRow,
     IssuedCredential,
     Organisation,
@@ -44,6 +47,16 @@ from issuer.services.bulk_csv import (
     checked_rows,
     count_rows,
     read_layout,
+)
+from issuer.services.bulk_lease import (
+    MAX_ATTEMPTS,
+    LeaseKeeper,
+    LeaseLost,
+    claim,
+    end,
+    fence,
+    new_lease_token,
+    release,
 )
 from issuer.services.bulk_signing import (
     Signed,
@@ -79,52 +92,81 @@ def create_bulk_job(ctx: IssuerContext, org: Organisation, achievement_id: str, 
                   total=total)
     with Session(ctx.engine, expire_on_commit=False) as session:
         session.add(job)
+        session.flush()
+        session.add(BulkJobInput(job_id=job.id, csv=csv_bytes))
         session.commit()
     return job
 
 
-def start_bulk_job(ctx: IssuerContext, org: Organisation, achievement_id: str, *,
-                   filename: str, csv_bytes: bytes) -> BulkJob:
-    """Create the job and run it in a background thread of this process; returns at once."""
-    job = create_bulk_job(ctx, org, achievement_id, filename=filename, csv_bytes=csv_bytes)
-    threading.Thread(target=run_bulk_job, args=(ctx, org, job.id, csv_bytes),
-                     name=f"bulk-{job.id}", daemon=True).start()
-    return job
-
-
-def run_bulk_job(ctx: IssuerContext, org: Organisation, job_id: str, csv_bytes: bytes,
-                 progress: ProgressCallback | None = None, *,
+def run_bulk_job(ctx: IssuerContext, org: Organisation, job_id: str,
+                 csv_bytes: bytes | None = None, progress: ProgressCallback | None = None, *,
                  workers: int | None = None) -> BulkJob:
-    """Issue every row of the job's CSV, synchronously; `progress(done, total)` after each
-    chunk. `workers`: signing processes (0 signs in this process; default one per core for
-    large jobs). An unexpected failure leaves the job in state `failed` with the reason."""
+    """Issue every row of the job's CSV that has no result yet, synchronously (a new job
+    from its first row; an interrupted one from where it stopped); `progress(done, total)`
+    after each chunk. `csv_bytes`: the job's CSV, read from the database when not given.
+    `workers`: signing processes (0 signs in this process; default one per core for large
+    jobs). Conflict when the job has ended or another run holds it. An unexpected failure
+    leaves the job in state `failed` with the reason."""
     with Session(ctx.engine) as session:
-        job = get_job(session, org, job_id)  # another organisation's job: NotFound, untouched
-    if job.state != "running" or job.done:
-        raise Conflict("this job has run already; upload the CSV again to complete it (rows "
-                       "issued before come back as already issued)")
+        get_job(session, org, job_id)  # another organisation's job: NotFound, untouched
+    lease_seconds = ctx.settings.bulk_job_lease_seconds
+    token = new_lease_token()
+    if not claim(ctx.engine, job_id, token, lease_seconds):
+        raise Conflict("this job is not waiting to run: it has ended (upload the CSV again to "
+                       "complete it; rows issued before come back as already issued), or "
+                       "another run is working on it")
+    keeper = LeaseKeeper(ctx.engine, job_id, token, lease_seconds).start()
+    try:
+        _run_claimed(ctx, org, job_id, csv_bytes, progress, workers, keeper)
+    finally:
+        keeper.close()
+    with Session(ctx.engine, expire_on_commit=False) as session:
+        return get_job(session, org, job_id)
+
+
+def _run_claimed(ctx: IssuerContext, org: Organisation, job_id: str, csv_bytes: bytes | None,
+                 progress: ProgressCallback | None, workers: int | None,
+                 keeper: LeaseKeeper) -> None:
+    token = keeper.token
     try:
         with Session(ctx.engine) as session:
-            plan = _plan(ctx, session, org, job)
-        layout = read_layout(csv_bytes)
+            job = get_job(session, org, job_id)
+            stored = session.get(BulkJobInput, job_id)
+            data = csv_bytes if csv_bytes is not None else stored.csv if stored else None
+            plan = _plan(ctx, session, org, job, token) if data is not None else None
+            recorded = _recorded_rows(session, job_id)
+        if data is None or plan is None:
+            end(ctx.engine, job_id, token, "failed", "the job was interrupted and its file "
+                "was not kept (it was started by an older version); upload the CSV again: "
+                "rows issued before come back as already issued")
+            return
+        if job.attempts > MAX_ATTEMPTS:
+            end(ctx.engine, job_id, token, "failed", f"the job was interrupted {MAX_ATTEMPTS} "
+                "times (the service stopped while it ran). Rows recorded so far stay "
+                "recorded; upload the same CSV again to complete it.")
+            return
+        layout = read_layout(data)
         workers = default_workers(job.total) if workers is None else workers
         # Small jobs in smaller chunks, so that every worker gets some.
         size = max(5, min(CHUNK_ROWS, job.total // (4 * max(1, workers))))
         signer = Signer(plan.template, workers)
         try:
-            rows = checked_rows(csv_bytes, layout, plan.rules, valid_days=plan.valid_days)
-            _run_chunks(ctx, plan, _chunks(rows, size), signer, progress)
+            rows = (row for row in checked_rows(data, layout, plan.rules,
+                                                valid_days=plan.valid_days)
+                    if row.row_number not in recorded)
+            _run_chunks(ctx, plan, _chunks(rows, size), signer, progress, keeper, job.done)
         finally:
             signer.close()
-        _finish_job(ctx, job_id, "finished", None)
+        end(ctx.engine, job_id, token, "finished", None)
+    except LeaseLost as lost:
+        log.info("%s; this run stops", lost)
+        release(ctx.engine, job_id, token)
     except Exception as error:
         log.exception("bulk job %s stopped", job_id)
         reason = str(error) if isinstance(error, ServiceError | StandardsError) else \
             "an internal error (see the service log)"
-        _finish_job(ctx, job_id, "failed", f"the job stopped: {reason}. Rows recorded so far "
-                    "stay recorded; running the same CSV again completes the job."[:2000])
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        return get_job(session, org, job_id)
+        end(ctx.engine, job_id, token, "failed", f"the job stopped: {reason}. Rows recorded "
+            "so far stay recorded; running the same CSV again completes the job."[:2000])
 
 
 def get_job(session: Session, org: Organisation, job_id: str) -> BulkJob:
@@ -170,6 +212,7 @@ class _Plan:
     signing_key_id: str
     rules: ResultRules
     template: SigningTemplate
+    lease: str  # the run's lease token (bulk_lease.py)
 
 
 @dataclass(frozen=True)
@@ -198,7 +241,8 @@ class _Chunk:
     tasks: list[SignTask] = field(default_factory=list)
 
 
-def _plan(ctx: IssuerContext, session: Session, org: Organisation, job: BulkJob) -> _Plan:
+def _plan(ctx: IssuerContext, session: Session, org: Organisation, job: BulkJob,
+          lease: str) -> _Plan:
     achievement = get_achievement(session, org, job.achievement_id)
     document = achievement_json(ctx, session, achievement)
     profile = profile_of(session, org, achievement.profile_id)
@@ -212,7 +256,15 @@ def _plan(ctx: IssuerContext, session: Session, org: Organisation, job: BulkJob)
         secret_multibase=key.secret_key_multibase())
     return _Plan(job.id, org.id, job.total, achievement.id, achievement.name,
                  achievement.valid_days, profile.id, key_row.id, ResultRules.of(document),
-                 template)
+                 template, lease)
+
+
+def _recorded_rows(session: Session, job_id: str, among: list[int] | None = None) -> set[int]:
+    """The job's rows that have a result (all, or those of `among`)."""
+    query = select(BulkRow.row_number).where(BulkRow.job_id == job_id)
+    if among is not None:
+        query = query.where(col(BulkRow.row_number).in_(among))
+    return set(session.exec(query))
 
 
 def _chunks(rows: Iterator[RecipientRow | BadRow], size: int) -> Iterator[list[Any]]:
@@ -221,12 +273,14 @@ def _chunks(rows: Iterator[RecipientRow | BadRow], size: int) -> Iterator[list[A
 
 
 def _run_chunks(ctx: IssuerContext, plan: _Plan, chunks: Iterator[list[RecipientRow | BadRow]],
-                signer: Signer, progress: ProgressCallback | None) -> None:
+                signer: Signer, progress: ProgressCallback | None, keeper: LeaseKeeper,
+                done: int) -> None:
+    """`done`: rows recorded by earlier runs of the job."""
     # A bounded number of chunks in flight: memory stays flat however long the file is.
     in_flight = 2 * signer.workers
     pending: deque[tuple[_Chunk, Future[list[Signed]]]] = deque()
-    done = 0
     for rows in chunks:
+        keeper.check()
         chunk = _prepare(ctx, plan, rows)
         pending.append((chunk, signer.submit(chunk.tasks)))
         while pending and (len(pending) > in_flight or pending[0][1].done()):
@@ -291,19 +345,30 @@ def _write_chunk(ctx: IssuerContext, plan: _Plan, chunk: _Chunk,
               if s.document is not None]
     try:
         with ctx.engine.begin() as connection:
+            fence(connection, plan.job_id, plan.lease)
             issued = _insert_credentials(connection, plan, signed)
             _insert_outcomes(connection, plan.job_id, outcomes + issued)
     except IntegrityError:
         # Another run of the same CSV recorded some of these rows first, or the file names
         # one recipient twice: record the credentials one at a time to find out which.
+        # (Rows this job recorded meanwhile, in a run that took it over, stay as they are.
+        # Should this run lose the job between a credential and the results, the credential
+        # stays recorded once: the run that took over finds it by its idempotency key.)
+        with Session(ctx.engine) as session:
+            taken = _recorded_rows(session, plan.job_id, [o.row_number for o in outcomes] +
+                                   [pending.row.row_number for pending, _ in signed])
+        outcomes = [o for o in outcomes if o.row_number not in taken]
+        signed = [(p, document) for p, document in signed if p.row.row_number not in taken]
         issued = []
         for pending, document in signed:
             try:
                 with ctx.engine.begin() as connection:
+                    fence(connection, plan.job_id, plan.lease)
                     issued += _insert_credentials(connection, plan, [(pending, document)])
             except IntegrityError:
                 issued.append(_conflict(ctx, plan, pending))
         with ctx.engine.begin() as connection:
+            fence(connection, plan.job_id, plan.lease)
             _insert_outcomes(connection, plan.job_id, outcomes + issued)
     return len(outcomes) + len(signed)
 
@@ -352,12 +417,3 @@ def _insert_outcomes(connection: Connection, job_id: str, outcomes: list[_Outcom
         "skipped = skipped + :skipped, failed = failed + :failed WHERE id = :id"),
         {"done": len(outcomes), "issued": counts["issued"],
          "skipped": counts["already_issued"], "failed": counts["error"], "id": job_id})
-
-
-def _finish_job(ctx: IssuerContext, job_id: str, state: str, message: str | None) -> None:
-    with Session(ctx.engine) as session:
-        job = session.get(BulkJob, job_id)
-        if job is not None:
-            job.state, job.message, job.finished_at = state, message, utc_now()
-            session.add(job)
-            session.commit()

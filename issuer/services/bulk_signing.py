@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import multiprocessing.connection
 import os
+import threading
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -125,6 +127,17 @@ _worker: tuple[SigningTemplate, KeyPair] | None = None  # set in each worker pro
 def _init_worker(template: SigningTemplate) -> None:
     global _worker
     _worker = (template, template.key())
+    parent = multiprocessing.parent_process()
+    if parent is not None:
+        threading.Thread(target=_exit_with_parent, args=(parent.sentinel,),
+                         name="exit-with-parent", daemon=True).start()
+
+
+def _exit_with_parent(parent_sentinel: int) -> None:
+    # When the service process dies without shutting the pool down (kill -9), nothing else
+    # would end this worker: it would wait for tasks for ever.
+    multiprocessing.connection.wait([parent_sentinel])
+    os._exit(1)
 
 
 def _sign_in_worker(tasks: list[SignTask]) -> list[Signed]:

@@ -124,6 +124,7 @@ class IssuerProcess:
     public_url: str | None = None  # default: its own base URL
     log_path: Path | None = None
     process: subprocess.Popen[bytes] | None = None
+    env: dict[str, str] | None = None  # the process's environment (default: this one's)
 
     @property
     def base_url(self) -> str:
@@ -138,7 +139,7 @@ class IssuerProcess:
         self.process = start_service(
             ["serve", "issuer", "--port", str(self.port),
              "--public-url", self.public_url or self.base_url, *self.storage_args()],
-            self.base_url, self.log_path)
+            self.base_url, self.log_path, self.env)
         return self
 
     def stop(self) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image
 
+from servicekit.scratch import files_in
 from tests.wallet.conftest import Owner, WalletAccounts, WalletProcess
 
 
@@ -80,7 +81,7 @@ def left_in_tmp(server: WalletAccounts, wait: float = 5.0) -> list[Path]:
     tmp = server.data_dir / "evidence" / "tmp"
     deadline = time.monotonic() + wait
     while True:
-        leftovers = list(tmp.glob("*")) if tmp.exists() else []
+        leftovers = files_in(tmp)  # in any process's scratch area
         if not leftovers or time.monotonic() > deadline:
             return leftovers
         time.sleep(0.1)

@@ -6,13 +6,15 @@ test_wallet_evidence.py.)"""
 from __future__ import annotations
 
 import hashlib
-import os
-import time
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from wallet.evidence_store import BlobTooLarge, EvidenceStore, InvalidDigest, evidence_store
+from servicekit.scratch import files_in
+from tests.service_process import REPO
+from wallet.evidence_store import BlobTooLarge, EvidenceStore, InvalidDigest
 
 
 def test_writer_digest_finish_and_dedup(tmp_path: Path) -> None:
@@ -29,7 +31,7 @@ def test_writer_digest_finish_and_dedup(tmp_path: Path) -> None:
     with store.writer(1_000_000) as again:
         again.write(content)
         assert again.finish().path == blob.path
-    assert list((tmp_path / "tmp").iterdir()) == []
+    assert files_in(tmp_path / "tmp") == []
     assert len(list((tmp_path / "blobs").rglob("*"))) == 2  # one folder, one blob
 
 
@@ -44,7 +46,7 @@ def test_unfinished_or_failed_writers_leave_nothing(tmp_path: Path) -> None:
             store.writer(10) as writer:
         writer.write(b"123456")
         writer.write(b"789012")
-    assert list((tmp_path / "tmp").iterdir()) == []
+    assert files_in(tmp_path / "tmp") == []
     assert list((tmp_path / "blobs").iterdir()) == []
 
 
@@ -55,19 +57,41 @@ def test_no_path_tricks(tmp_path: Path, digest: str) -> None:
         EvidenceStore(tmp_path).path(digest)
 
 
-def test_sweep_keeps_live_uploads(tmp_path: Path) -> None:
+def hold_an_area(root: Path) -> subprocess.Popen[str]:
+    """Another process (another instance) with an upload under way in its scratch area."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from servicekit.scratch import ScratchArea; "
+         "d = ScratchArea(sys.argv[1]).directory(); (d / 'upload-live').write_bytes(b'x'); "
+         "print(d, flush=True); sys.stdin.read()", str(root)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO)
+    assert holder.stdout is not None and holder.stdout.readline()
+    return holder
+
+
+def test_sweep_removes_what_ended_processes_left(tmp_path: Path) -> None:
     store = EvidenceStore(tmp_path)
-    stale = tmp_path / "tmp" / "upload-crashed"
-    stale.write_bytes(b"left by a crash")
-    old = time.time() - 3600
-    os.utime(stale, (old, old))
+    root = tmp_path / "tmp"
     live = store.writer(100)
     live.write(b"still coming")
-    assert store.sweep_temp(older_than_seconds=600) == 1
-    assert not stale.exists() and live.temp_path.exists()
-    live.discard()
-    # opening the store for a process sweeps stale leftovers too
-    stale.write_bytes(b"again")
-    os.utime(stale, (old, old))
-    evidence_store(tmp_path)
-    assert not stale.exists()
+    # what a process that died left: its area (its lock file, unlocked now) and a loose
+    # file of an older version
+    dead = root / "elsewhere-4242-0badc0de"
+    dead.mkdir()
+    (dead / "upload-crashed").write_bytes(b"left by a crash")
+    (root / "elsewhere-4242-0badc0de.lock").touch()
+    (root / "upload-older").write_bytes(b"left by an older version")
+    other = hold_an_area(root)
+    try:
+        assert store.sweep_temp() == 2
+        assert files_in(root) == sorted([live.temp_path, *(
+            path for path in root.rglob("upload-live"))])
+        live.discard()
+        other.kill()  # as kill -9 does: the kernel drops its lock
+        other.wait()
+        assert store.sweep_temp() == 1
+        assert files_in(root) == []
+    finally:
+        other.kill()
+        other.wait()
+    # this process's own area stays, ready for the next upload
+    assert store.tmp_dir.is_dir()

@@ -22,6 +22,7 @@ from wallet.api import (
 )
 from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
+from wallet.services.archive_files import archive_scratch
 from wallet.services.context import WalletContext
 from wallet.web.setup import install_web
 
@@ -57,7 +58,10 @@ def create_app(settings: WalletSettings | None = None, *,
                   summary="The owner's competence dossier: evidence, reflections, credentials",
                   strict_content_type=False)
     app.state.wallet = ctx
-    evidence_store(ctx.settings.evidence_dir)  # opening it sweeps a crash's leftover uploads
+    # What processes that died left on its way in or out (uploads, archives) goes; what
+    # processes still running (other instances) are writing stays.
+    evidence_store(ctx.settings.evidence_dir).sweep_temp()
+    archive_scratch(ctx).sweep()
     app.state.login_limiter = LoginLimiter()
     install_error_handlers(app)
     # JSON bodies are read by FastAPI into the models of wallet.api.schemas; this caps their

@@ -27,8 +27,8 @@ from wallet.models import Account, Evidence
 from wallet.services.context import WalletContext
 from wallet.services.cv import cv_photo, public_cv
 from wallet.services.self_issued import author_name
+from wallet.services.share_views import log_view
 from wallet.services.shares import (
-    log_view,
     open_share,
     presentation_of,
     share_url,

@@ -16,6 +16,7 @@ from wallet.api.schemas import NewShare, json_object
 from wallet.db import session_scope
 from wallet.models import Share, ShareView, iso
 from wallet.services.context import WalletContext
+from wallet.services.share_views import ViewLog, view_logs
 from wallet.services.shares import (
     create_share,
     get_share,
@@ -24,7 +25,6 @@ from wallet.services.shares import (
     share_state,
     share_url,
     shares_of,
-    views_of,
 )
 
 router = APIRouter(prefix="/api/dossiers/{owner_id}/shares", tags=["shares"])
@@ -35,7 +35,7 @@ def view_json(view: ShareView) -> dict[str, Any]:
             "client": view.client}
 
 
-def share_json(ctx: WalletContext, share: Share, views: list[ShareView], *,
+def share_json(ctx: WalletContext, share: Share, views: ViewLog, *,
                with_qr: bool = False) -> dict[str, Any]:
     url = share_url(ctx, share)
     out: dict[str, Any] = {
@@ -44,8 +44,11 @@ def share_json(ctx: WalletContext, share: Share, views: list[ShareView], *,
         "evidence": share.evidence_ids, "createdAt": iso(share.created_at),
         "expiresAt": iso(share.expires_at), "revokedAt": iso(share.revoked_at),
         "state": share_state(ctx, share),
-        "views": {"count": len(views), "lastViewedAt": iso(views[0].at) if views else None,
-                  "list": [view_json(v) for v in views]},
+        # The first views one by one (newest first), the later ones counted per day.
+        "views": {"count": views.total, "lastViewedAt": iso(views.last_at),
+                  "list": [view_json(v) for v in views.views],
+                  "perDay": [{"day": d.day.isoformat(), "count": d.count,
+                              "lastViewedAt": iso(d.last_at)} for d in views.days]},
     }
     if with_qr:  # a data: URL, so an app can show it without a second request
         out["qrPng"] = "data:image/png;base64," + base64.b64encode(qr_png(url)).decode()
@@ -72,7 +75,7 @@ def new_share(body: NewShare, actor: DossierActor, ctx: Context) -> JSONResponse
     with session_scope(ctx.engine) as session:
         share = create_share(ctx, session, actor, _id_list(body.credentials, "credentials"),
                              _id_list(body.evidence, "evidence"), audience, lifetime)
-        out = share_json(ctx, share, [], with_qr=True)
+        out = share_json(ctx, share, ViewLog(0), with_qr=True)
     return JSONResponse(out, status_code=201)
 
 
@@ -80,7 +83,7 @@ def new_share(body: NewShare, actor: DossierActor, ctx: Context) -> JSONResponse
 def list_shares(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
     with Session(ctx.engine) as session:
         shares = shares_of(session, actor)
-        views = views_of(session, [s.id for s in shares])
+        views = view_logs(session, shares)
         return [share_json(ctx, s, views[s.id]) for s in shares]
 
 
@@ -88,11 +91,11 @@ def list_shares(actor: DossierActor, ctx: Context) -> list[dict[str, Any]]:
 def one_share(share_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with Session(ctx.engine) as session:
         share = get_share(session, actor, share_id)
-        return share_json(ctx, share, views_of(session, [share.id])[share.id])
+        return share_json(ctx, share, view_logs(session, [share])[share.id])
 
 
 @router.delete("/{share_id}")
 def revoke(share_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         share = revoke_share(ctx, session, actor, share_id)
-        return share_json(ctx, share, views_of(session, [share.id])[share.id])
+        return share_json(ctx, share, view_logs(session, [share])[share.id])

@@ -1,5 +1,5 @@
-"""Where archives live on their way in or out (next to the data, never in memory), and the
-file name an export is downloaded under."""
+"""Where archives live on their way in or out (next to the data, never in memory, in this
+process's scratch directory), and the file name an export is downloaded under."""
 
 from __future__ import annotations
 
@@ -7,13 +7,18 @@ import os
 import tempfile
 from pathlib import Path
 
+from servicekit.scratch import ScratchArea, scratch_area
 from wallet.services.context import WalletContext
 
 
+def archive_scratch(ctx: WalletContext) -> ScratchArea:
+    """`tmp-archives` in the data directory: a directory per process (servicekit.scratch),
+    so that what a crash leaves there is removed at the next start."""
+    return scratch_area(ctx.settings.data_dir / "tmp-archives")
+
+
 def temp_dir(ctx: WalletContext) -> Path:
-    directory = ctx.settings.data_dir / "tmp-archives"
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
+    return archive_scratch(ctx).directory()
 
 
 def temp_path(ctx: WalletContext, suffix: str) -> Path:

@@ -29,7 +29,7 @@ from servicekit.errors import Conflict, Gone, Inconsistent, NotFound, Refused
 from standards.ob3 import Evidence as EvidenceEntry
 from wallet.db import session_scope
 from wallet.evidence_store import InvalidDigest, evidence_store
-from wallet.models import Account, Evidence, Share, ShareView, StoredCredential, aware, new_id
+from wallet.models import Account, Evidence, Share, StoredCredential, aware, new_id
 from wallet.services.access import Actor, record
 from wallet.services.context import WalletContext
 from wallet.services.credential_rechecks import recheck_all
@@ -37,10 +37,10 @@ from wallet.services.credentials import credentials_of, get_credential, parsed
 from wallet.services.evidence import approved_evidence
 from wallet.services.presentations import sign_presentation
 from wallet.services.self_issued import author_name, issue_self_credential
+from wallet.services.share_views import ViewLog, view_logs
 
 MAX_SHARE_DAYS = 366
 MAX_ITEMS = 200
-USER_AGENT_LENGTH = 200
 _DURATION = re.compile(r"^\s*(\d{1,6})\s*([dhms])\s*$")
 _UNIT_SECONDS = {"d": 86400, "h": 3600, "m": 60, "s": 1}
 
@@ -202,17 +202,6 @@ def get_share(session: Session, actor: Actor, share_id: str) -> Share:
     return share
 
 
-def views_of(session: Session, share_ids: Sequence[str]) -> dict[str, list[ShareView]]:
-    """Each share's views, newest first."""
-    found: dict[str, list[ShareView]] = {share_id: [] for share_id in share_ids}
-    if share_ids:
-        for view in session.exec(select(ShareView).where(col(ShareView.share_id)
-                                                         .in_(list(share_ids)))
-                                 .order_by(col(ShareView.at).desc())):
-            found[view.share_id].append(view)
-    return found
-
-
 def share_state(ctx: WalletContext, share: Share) -> str:
     """`active`, `expired` or `revoked`."""
     if share.revoked_at is not None:
@@ -246,12 +235,6 @@ def open_share(ctx: WalletContext, session: Session, token: str) -> Share:
     return share
 
 
-def log_view(ctx: WalletContext, session: Session, share: Share, *, as_json: bool,
-             user_agent: str) -> None:
-    session.add(ShareView(share_id=share.id, at=ctx.now(), as_json=as_json,
-                          client=(user_agent or "")[:USER_AGENT_LENGTH]))
-
-
 def shared_evidence_file(ctx: WalletContext, session: Session, share: Share,
                          evidence_id: str) -> tuple[Evidence, Path]:
     """An evidence file that is part of `share` (404 for anything else)."""
@@ -282,14 +265,14 @@ def expires_text(moment: datetime) -> str:
 class ShareSummary:
     share: Share
     state: str  # see share_state
-    views: list[ShareView]  # newest first
+    views: ViewLog
     items: int  # credentials and evidence in it
 
 
 def list_shares(ctx: WalletContext, actor: Actor) -> list[ShareSummary]:
     with Session(ctx.engine) as session:
         shares = shares_of(session, actor)
-        views = views_of(session, [s.id for s in shares])
+        views = view_logs(session, shares)
         return [ShareSummary(s, share_state(ctx, s), views[s.id],
                              len(s.credential_ids) + len(s.evidence_ids)) for s in shares]
 
@@ -319,7 +302,7 @@ def new_share(ctx: WalletContext, actor: Actor, credential_ids: Sequence[str],
 @dataclass(frozen=True)
 class ShareDetails:
     share: Share
-    views: list[ShareView]  # newest first
+    views: ViewLog
     credential_names: list[str]  # in the share's order; the id when it is gone
     evidence_titles: list[str]
 
@@ -327,7 +310,7 @@ class ShareDetails:
 def share_details(ctx: WalletContext, actor: Actor, share_id: str) -> ShareDetails:
     with Session(ctx.engine) as session:
         share = get_share(session, actor, share_id)
-        views = views_of(session, [share.id])[share.id]
+        views = view_logs(session, [share])[share.id]
         names = {c.id: c.name for c in session.exec(select(StoredCredential).where(
             col(StoredCredential.id).in_(share.credential_ids)))}
         titles = {e.id: e.title for e in session.exec(select(Evidence).where(

@@ -13,6 +13,7 @@ from issuer.dependencies import Context
 from issuer.services import bulk
 from issuer.services.achievements import list_achievements
 from issuer.services.bulk_csv import COLUMNS, MAX_CSV_BYTES
+from issuer.services.bulk_runs import start_bulk_job
 from issuer.web.auth import CheckedForm, CurrentStaff, Staff
 from issuer.web.forms import FormProblem, text, upload_bytes, values_of
 from issuer.web.i18n import Translator, request_language, translator
@@ -48,7 +49,7 @@ def bulk_page(request: Request, ctx: Context, staff: CurrentStaff) -> HTMLRespon
 def start(request: Request, ctx: Context, staff: CurrentStaff, form: CheckedForm) -> Response:
     try:
         filename, content = upload_bytes(form, "file", MAX_CSV_BYTES)
-        job = bulk.start_bulk_job(ctx, staff.org, text(form, "achievement"),
+        job = start_bulk_job(ctx, staff.org, text(form, "achievement"),
                                   filename=filename, csv_bytes=content)
     except (FormProblem, ServiceError) as error:
         return _form_page(request, ctx, staff, status=error_status(error),
