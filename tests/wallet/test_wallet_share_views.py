@@ -25,7 +25,7 @@ from wallet.db import session_scope
 from wallet.models import Account, Share, ShareView, ShareViewDay
 from wallet.services.share_views import VIEWS_KEPT, log_view, view_logs
 
-REVISION = "0003_jobs_share_view_days"  # the wallet migration that bounds the log
+REVISION = "0004_share_view_days"  # the wallet migration that bounds the log
 
 VIEWS = 500
 

@@ -6,7 +6,7 @@ made, when it expires, when it was ended), so that log-out and a new password en
 API's live tokens are carried over from `apisession` and keep working; page sessions start
 afresh (people log in once more).
 
-Revision ID: 0003_sessions_login_sessions
+Revision ID: 0003_login_sessions
 Revises: 0002
 Create Date: 2026-12-07 17:00:00
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_sessions_login_sessions"
+revision = "0003_login_sessions"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

@@ -5,7 +5,7 @@ The staff pages' sessions move from the signed cookie into the database: the tab
 it was ended), so that log-out and a new password end them. Sessions start afresh (staff
 log in once more).
 
-Revision ID: 0003_sessions_staff_sessions
+Revision ID: 0003_staff_sessions
 Revises: 0002
 Create Date: 2026-12-07 17:00:00
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_sessions_staff_sessions"
+revision = "0003_staff_sessions"
 down_revision = "0002"
 branch_labels = None
 depends_on = None

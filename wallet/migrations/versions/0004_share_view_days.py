@@ -6,8 +6,8 @@ views past the first VIEWS_KEPT, which alone stay one by one in `shareview`
 is its number of views, and the views past its first VIEWS_KEPT (oldest first) become day
 counts. No view goes uncounted.
 
-Revision ID: 0003_jobs_share_view_days
-Revises: 0002
+Revision ID: 0004_share_view_days
+Revises: 0003_login_sessions
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -20,8 +20,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_jobs_share_view_days"
-down_revision = "0002"
+revision = "0004_share_view_days"
+down_revision = "0003_login_sessions"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ any instance can resume it once the lease expired (issuer.services.bulk_lease). 
 `running` from before have no stored CSV: the first instance that finds them says so and
 ends them (upload the CSV again: rows issued before come back as already issued).
 
-Revision ID: 0003_jobs_bulk_leases
-Revises: 0002
+Revision ID: 0004_bulk_leases
+Revises: 0003_staff_sessions
 Create Date: 2026-12-07 17:00:00
 """
 
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0003_jobs_bulk_leases"
-down_revision = "0002"
+revision = "0004_bulk_leases"
+down_revision = "0003_staff_sessions"
 branch_labels = None
 depends_on = None
 
