@@ -18,6 +18,7 @@ import pytest
 
 from issuer.api.app import create_app as issuer_app
 from tests.fuzz.api_fuzzing import Fixed, FuzzReport, fuzz_service
+from tests.fuzz.budget import EXAMPLES_PER_OPERATION, backend_of
 from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import VerifierService
 from tests.verifier.signing import achievement_credential, new_signer
@@ -26,11 +27,6 @@ from verifier.api.app import create_app as verifier_app
 from wallet.api.app import create_app as wallet_app
 
 pytestmark = pytest.mark.fuzz
-
-# Requests per operation (each operation's run is reproducible: Hypothesis derandomised).
-# 107 operations on 5 app instances at this count take about a minute on one core.
-EXAMPLES_PER_OPERATION = 25
-
 
 def created(answer: Any, status: int = 201) -> dict[str, Any]:
     assert answer.status_code == status, answer.text
@@ -88,7 +84,8 @@ def test_every_issuer_operation(fuzz_issuer: IssuerService,
                      real_ids={name: value for name, value in ids.items()
                                if f"{{{name}}}" in path})
 
-    report = fuzz_service("issuer", issuer_app(context=fuzz_issuer.ctx), plan,
+    report = fuzz_service(f"issuer [{backend_of(fuzz_issuer.database_url)}]",
+                          issuer_app(context=fuzz_issuer.ctx), plan,
                           max_examples=EXAMPLES_PER_OPERATION, order=deletions_last)
     assert len(report.operations) >= 40, report.operations
     assert_clean(report, record_property)
@@ -138,7 +135,8 @@ def test_every_wallet_operation(fuzz_wallet: WalletService, record_property: Any
                      real_ids={name: value for name, value in ids.items()
                                if f"{{{name}}}" in path and name != "owner_id"})
 
-    report = fuzz_service("wallet", wallet_app(context=fuzz_wallet.context), plan,
+    report = fuzz_service(f"wallet [{backend_of(fuzz_wallet.database_url)}]",
+                          wallet_app(context=fuzz_wallet.context), plan,
                           max_examples=EXAMPLES_PER_OPERATION, order=deletions_last)
     assert len(report.operations) >= 58, report.operations
     assert_clean(report, record_property)

@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from tests.issuer.conftest import IssuerService
+from tests.ob3_sample import realistic_ob3_credential
 from tests.verifier.signing import new_signer
 from tests.wallet.conftest import WalletService
 
@@ -53,6 +54,22 @@ def test_an_unreadable_credential_request_is_an_oauth_error(fuzz_issuer: IssuerS
     assert refusal["error"] == "invalid_credential_request"
     assert "JSON object in UTF-8" in refusal["error_description"]
     assert answer.headers["cache-control"] == "no-store"
+
+
+@pytest.mark.parametrize("kinds", [[["VerifiableCredential"]], [{"id": "OpenBadgeCredential"}],
+                                   ["VerifiableCredential", 7]])
+def test_a_credential_whose_type_is_not_names_is_refused(fuzz_issuer: IssuerService,
+                                                        kinds: list[Any]) -> None:
+    """VC-API issue with `"type": [[...]]` or `[{...}]` was a 500 (TypeError: unhashable
+    type): now a 400 that says what `type` must be, and nothing is issued."""
+    org = fuzz_issuer.create_org("Type College")
+    credential = realistic_ob3_credential(new_signer().did, 0, issuer_id=org["did"])
+    credential["type"] = kinds
+    with fuzz_issuer.client(org["api_token"]) as api:
+        answer = api.post("/credentials/issue", json={"credential": credential})
+        assert answer.status_code == 400, answer.text
+        assert "'type' must be a string or an array of strings" in answer.json()["message"]
+        assert api.get("/api/credentials").json()["total"] == 0
 
 
 NUL_REFUSAL = "text may not contain the NUL character (U+0000)"
