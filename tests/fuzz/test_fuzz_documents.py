@@ -18,10 +18,13 @@ them (the document that caused each, shortened).
 from __future__ import annotations
 
 import json
+import os
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -31,7 +34,8 @@ from hypothesis import strategies as st
 
 from tests.fuzz.api_fuzzing import SLOW_SECONDS
 from tests.fuzz.budget import DOCUMENTS, backend_of
-from tests.fuzz.documents import perturbed_credentials
+from tests.fuzz.documents import json_text
+from tests.fuzz.known_until_merged import odd_credentials
 from tests.issuer.conftest import IssuerService
 from tests.ob3_sample import realistic_ob3_credential
 from tests.verifier.conftest import VerifierService
@@ -39,6 +43,15 @@ from tests.verifier.signing import LocalSigner, new_signer
 from tests.wallet.conftest import WalletService
 
 pytestmark = pytest.mark.fuzz
+
+# A file to append each finding's whole document to (JSON lines), to reproduce it with.
+DUMP = os.environ.get("OPENDOSSIER_FUZZ_DUMP")
+
+
+def where_raised(error: BaseException) -> str:
+    """The last frames of `error`'s traceback, one line each."""
+    frames = traceback.extract_tb(error.__traceback__)[-4:]
+    return "\n".join(f"    at {frame.filename}:{frame.lineno} {frame.name}" for frame in frames)
 
 
 
@@ -59,7 +72,8 @@ class DocumentRun:
         try:
             answer = call()
         except Exception as error:  # the app raised through the in-process transport
-            self.finding(document, f"the call raised {type(error).__name__}: {error}")
+            self.finding(document, f"the call raised {type(error).__name__}: {error}\n"
+                                   f"{where_raised(error)}")
             return None
         elapsed = time.monotonic() - started
         self.statuses[answer.status_code] = self.statuses.get(answer.status_code, 0) + 1
@@ -73,6 +87,10 @@ class DocumentRun:
     def finding(self, document: Any, problem: str) -> None:
         shown = json.dumps(document, ensure_ascii=True)
         self.findings.append(f"{problem}\n    document: {shown[:1500]}")
+        if DUMP:  # the whole document, to reproduce with
+            with Path(DUMP).open("a") as dump:
+                dump.write(json.dumps({"test": self.name, "problem": problem,
+                                       "document": document}) + "\n")
 
     def finish(self, record: Callable[[str, object], None]) -> None:
         classes: dict[str, int] = {}
@@ -95,6 +113,12 @@ def fuzz(strategy: st.SearchStrategy[Any], body: Callable[[Any], None]) -> None:
         body(example)
 
     run()
+
+
+def post_json(client: httpx.Client, path: str, value: Any) -> httpx.Response:
+    """`value` as JSON text (see `tests.fuzz.documents.json_text`)."""
+    return client.post(path, content=json_text(value),
+                       headers={"content-type": "application/json"})
 
 
 def signed_or_not(signer: LocalSigner, document: dict[str, Any]) -> dict[str, Any]:
@@ -123,8 +147,8 @@ def test_the_issuer_signs_or_refuses_odd_credentials(fuzz_issuer: IssuerService,
 
         def issue(document: dict[str, Any]) -> None:
             before = issued_count()
-            answer = run.send(document, lambda: api.post("/credentials/issue",
-                                                         json={"credential": document}))
+            answer = run.send(document, partial(post_json, api, "/credentials/issue",
+                                                {"credential": document}))
             if answer is None:
                 return
             if answer.status_code != 201:
@@ -139,7 +163,7 @@ def test_the_issuer_signs_or_refuses_odd_credentials(fuzz_issuer: IssuerService,
             if verdict is not None and not proof_holds(verdict):
                 run.finding(signed, f"issued, but its proof does not verify: {verdict.text[:500]}")
 
-        fuzz(perturbed_credentials(base), issue)
+        fuzz(odd_credentials(base), issue)
     run.finish(record_property)
 
 
@@ -158,9 +182,9 @@ def test_the_verifier_answers_every_odd_credential(fuzz_verifier: VerifierServic
     run = DocumentRun("verifier VC-API verify")
     documents = st.one_of(
         # perturbed, then signed: well signed, odd content
-        perturbed_credentials(base).map(lambda document: ("sign", document)),
+        odd_credentials(base).map(lambda document: ("sign", document)),
         # signed, then perturbed: tampered
-        perturbed_credentials(signed_base).map(lambda document: ("as is", document)))
+        odd_credentials(signed_base).map(lambda document: ("as is", document)))
     with fuzz_verifier.client() as verifier:
         def verify(example: tuple[str, dict[str, Any]]) -> None:
             how, document = example
@@ -172,7 +196,7 @@ def test_the_verifier_answers_every_odd_credential(fuzz_verifier: VerifierServic
             for path, body in (
                     ("/credentials/verify", {"verifiableCredential": document}),
                     ("/presentations/verify", {"verifiablePresentation": presentation})):
-                answer = run.send(document, partial(verifier.post, path, json=body))
+                answer = run.send(document, partial(post_json, verifier, path, body))
                 if answer is not None and answer.status_code == 200 and not isinstance(
                         answer.json().get("verified"), bool):
                     run.finding(document, f"{path} answered 200 without a verdict")
@@ -197,15 +221,15 @@ def test_the_wallet_imports_or_refuses_odd_credentials(fuzz_wallet: WalletServic
 
     first = owner.client.post(owner.url("/credentials"), json=signer.sign(base))
     assert first.status_code == 201, first.text
-    documents = st.tuples(perturbed_credentials(base), st.booleans())
+    documents = st.tuples(odd_credentials(base), st.booleans())
 
     def import_(example: tuple[dict[str, Any], bool]) -> None:
         document, sign = example
         if sign:
             document = signed_or_not(signer, document)
         before = held()
-        answer = run.send(document, lambda: owner.client.post(owner.url("/credentials"),
-                                                              json=document))
+        answer = run.send(document, partial(post_json, owner.client, owner.url("/credentials"),
+                                            document))
         if answer is None:
             return
         if 400 <= answer.status_code < 500 and held() != before:
