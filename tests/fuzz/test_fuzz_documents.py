@@ -96,7 +96,7 @@ class DocumentRun:
         classes: dict[str, int] = {}
         for status, count in self.statuses.items():
             classes[f"{status // 100}xx"] = classes.get(f"{status // 100}xx", 0) + count
-        record("fuzz", f"{self.name}: {self.examples} documents in "
+        record("fuzz", f"{self.name}: {self.examples} requests in "
                        f"{time.monotonic() - self.started:.1f} s, responses "
                        f"{dict(sorted(classes.items()))}, {len(self.findings)} findings")
         assert not self.findings, "\n\n".join(self.findings)

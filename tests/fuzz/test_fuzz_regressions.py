@@ -72,6 +72,17 @@ def test_a_credential_whose_type_is_not_names_is_refused(fuzz_issuer: IssuerServ
         assert api.get("/api/credentials").json()["total"] == 0
 
 
+def test_an_evidence_note_that_is_not_utf8_is_refused(fuzz_wallet: WalletService) -> None:
+    """`POST .../evidence` with a JSON body that is not UTF-8 was a 500
+    (UnicodeDecodeError); now a 400 that says so, and nothing is stored."""
+    owner = fuzz_wallet.create_owner()
+    answer = owner.client.post(owner.url("/evidence"), content=b"\x0c\xb5",
+                               headers={"content-type": "application/json"})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["message"] == "request body is not UTF-8 JSON"
+    assert owner.client.get(owner.url("/evidence")).json() == []
+
+
 NUL_REFUSAL = "text may not contain the NUL character (U+0000)"
 
 
