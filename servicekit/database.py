@@ -10,12 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+from servicekit import errors
+
+NUL_IN_TEXT = "text may not contain the NUL character (U+0000)"
 
 
 def make_engine(database_url: str) -> Engine:
@@ -24,8 +29,22 @@ def make_engine(database_url: str) -> Engine:
             database_url, connect_args={"check_same_thread": False, "timeout": 60}
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    else:
+        engine = create_engine(database_url, pool_pre_ping=True, pool_size=10,
+                               max_overflow=20)
+    event.listen(engine, "before_cursor_execute", _refuse_nul_in_text)
+    return engine
+
+
+def _refuse_nul_in_text(_connection, _cursor, _statement, parameters: Any,  # type: ignore[no-untyped-def]
+                        _context, executemany: bool) -> None:
+    """A NUL in any text a statement carries (an id in a path, a name in a body) is refused
+    as the malformed input it is, on every backend: PostgreSQL cannot hold one in text and
+    would fail the request with a server error, SQLite would store it silently."""
+    for row in parameters if executemany else [parameters]:
+        values = row.values() if isinstance(row, dict) else row or ()
+        if any(isinstance(value, str) and "\x00" in value for value in values):
+            raise errors.Invalid(NUL_IN_TEXT)
 
 
 def _sqlite_pragmas(connection, _record) -> None:  # type: ignore[no-untyped-def]

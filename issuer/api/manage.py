@@ -189,7 +189,7 @@ def search(ctx: Context, org: ApiOrganisation, recipient: str | None = None,
 # The download route comes first: credential ids may hold slashes, so the detail route
 # matches any path and would otherwise swallow ".../download".
 @router.get("/credentials/{credential_id:path}/download", response_class=Response,
-            responses=file_content({"application/vc+ld+json": "string",
+            responses=file_content({"application/vc+ld+json": "object",
                                     "application/vc+jwt": "string"},
                                    "the credential as signed, as a file"))
 def download(credential_id: str, ctx: Context, org: ApiOrganisation) -> Response:

@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
 from sqlmodel import Session
+from starlette.exceptions import HTTPException
 
 from issuer.api.deps import ApiOrganisation, Context
 from issuer.api.schemas.documents import AuthorizationServerMetadata, IssuerMetadata, file_content
@@ -58,6 +59,7 @@ MAX_FORM_BYTES = 16 * 1024
 # The OAuth error code of a request body that does not fit, per endpoint.
 BODY_ERROR_CODE = {"/oid4vci/token": "invalid_request",
                    "/oid4vci/credential": "invalid_credential_request"}
+UNREADABLE_BODY = "the request body cannot be read: send a JSON object in UTF-8"
 OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
     "4XX": {"model": OAuthErrorBody, "description": "refused: 400 (RFC 6749 §5.2), or 401 with "
             "invalid_token and a WWW-Authenticate challenge (RFC 6750 §3.1)"}}
@@ -81,6 +83,12 @@ class OAuthRoute(APIRoute):
                     f"{'.'.join(str(part) for part in problem['loc'])}: {problem['msg']}"
                     for problem in error.errors()[:5])
                 return _oauth_error(request, OAuthError(body_error, problems))
+            except HTTPException as error:
+                # FastAPI's own refusal of a body it cannot read at all (not UTF-8, say):
+                # still the endpoint's OAuth error, not the service's generic shape.
+                if error.status_code != 400:
+                    raise
+                return _oauth_error(request, OAuthError(body_error, UNREADABLE_BODY))
 
         return route
 

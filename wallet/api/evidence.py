@@ -21,6 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from sqlmodel import Session
 
+from servicekit.http_body import parse_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.api.schemas import EvidenceChanges, Note, binary, json_object
 from wallet.db import session_scope
@@ -85,8 +86,9 @@ EVIDENCE_BODIES: dict[str, Any] = {"requestBody": {"required": True, "content": 
 
 
 async def note_from(request: Request) -> Note:
+    # parse_json_object, not request.json(): a body that is not UTF-8 is a 400 that says so
     try:
-        return Note.model_validate(await request.json())
+        return Note.model_validate(parse_json_object(await request.body()))
     except ValidationError as error:
         raise RequestValidationError(error.errors(), body=None) from None
 

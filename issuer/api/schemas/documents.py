@@ -39,9 +39,18 @@ def document_content(media_type: str, description: str) -> dict[int | str, dict[
                   "content": {media_type: {"schema": {"type": "object"}}}}}
 
 
+FILE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "binary": {"type": "string", "format": "binary"},
+    "string": {"type": "string"},
+    # A JSON document (a media type ending in +json): clients parse it, so OpenAPI describes
+    # the parsed value, not its text.
+    "object": {"type": "object"},
+}
+
+
 def file_content(media_types: dict[str, str], description: str) -> dict[int | str, Any]:
-    """`responses` for a route that answers a file: media type → "binary" or "string"."""
+    """`responses` for a route that answers a file: media type → "binary", "string" or
+    "object" (`FILE_SCHEMAS`)."""
     return {200: {"description": description, "content": {
-        media_type: {"schema": {"type": "string", **({"format": "binary"} if kind == "binary"
-                                                     else {})}}
+        media_type: {"schema": dict(FILE_SCHEMAS[kind])}
         for media_type, kind in media_types.items()}}}

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from issuer.api.schemas.base import LenientRequestBody, ResponseBody
 
@@ -18,6 +18,18 @@ class IssueCredentialRequest(LenientRequestBody):
     options: dict[str, Any] | None = Field(
         default=None,
         description="format, cryptosuite, statusPurpose, ... (VC-API IssueCredentialOptions)")
+
+    @field_validator("credential")
+    @classmethod
+    def _type_names_types(cls, credential: dict[str, Any]) -> dict[str, Any]:
+        """`type` is a name or a list of names (VCDM 2.0 §4.5): anything else is refused
+        here, with the reason, before the issuer reads which types it names."""
+        kinds = credential.get("type")
+        names = [kinds] if isinstance(kinds, str) else kinds
+        if kinds is not None and not (
+                isinstance(names, list) and all(isinstance(name, str) for name in names)):
+            raise ValueError("the credential's 'type' must be a string or an array of strings")
+        return credential
 
 
 class IssueCredentialResponse(ResponseBody):
