@@ -46,6 +46,9 @@ class TestClock:
     def advance(self, seconds: float) -> None:
         self.offset += timedelta(seconds=seconds)
 
+    def reset(self) -> None:
+        self.offset = timedelta()
+
 
 class ServiceNetwork(httpx.BaseTransport):
     """The in-process "network": base URL → app, the rest to real sockets."""
