@@ -93,7 +93,8 @@ def _endorsements(document: dict[str, Any], report: dict[str, Any]) -> list[dict
         verdict = verdicts.get(path, {})
         # An authentic endorsement of something else (a copied achievement) vouches for
         # nothing here: the report's `scope` says so (standards.endorsement_scope).
-        scope = verdict.get("scope") if isinstance(verdict.get("scope"), dict) else {}
+        found_scope = verdict.get("scope")
+        scope: dict[str, Any] = found_scope if isinstance(found_scope, dict) else {}
         counted = scope.get("applies", True) is not False
         errors = verdict.get("errors", ["not checked"]) if verdict else ["not checked"]
         out.append({
