@@ -590,3 +590,15 @@ def test_wallet_that_declines_and_unknown_requests(page: httpx.Client) -> None:
     assert unknown.status_code == 404
     check_page(unknown)
     assert "Deze vraag bestaat niet (meer)" in unknown.text
+
+
+@pytest.mark.parametrize(("message", "expected"), [
+    ("status unknown: the status list could not be fetched", "unknown"),
+    ("key unknown: did:web:school.example does not answer", "unknown"),
+    ("signature does not match", "invalid"),
+])
+def test_what_cannot_be_checked_now_is_unknown_not_invalid(message: str, expected: str) -> None:
+    from verifier.web.report_view import verdict
+
+    node = {"verified": False, "checks": [{"check": "proof", "ok": False, "message": message}]}
+    assert verdict(node) == expected

@@ -12,6 +12,7 @@ import re
 from datetime import datetime
 from typing import Any
 
+from standards.verification import UNDETERMINED_PREFIXES
 from verifier.web.i18n import Translator
 
 Node = dict[str, Any]
@@ -31,15 +32,16 @@ KNOWN_CHECKS = {"format", "json-ld", "proof", "issuer", "validity", "status", "s
 
 
 def verdict(node: Node) -> str:
-    """"valid", "unknown" (only a status list could not be consulted), "invalid", or for an
-    authentic endorsement that does not vouch for the credential carrying it, "not_counted"."""
+    """"valid", "unknown" (only what cannot be checked now failed: a status list or a signing
+    key that could not be fetched), "invalid", or for an authentic endorsement that does not
+    vouch for the credential carrying it, "not_counted"."""
     if not_counted(node):
         return "not_counted"
     if node.get("verified"):
         return "valid"
     failed = [c for c in node.get("checks", []) if not c.get("ok")]
-    if failed and all(c.get("check") == "status"
-                      and str(c.get("message", "")).startswith(STATUS_UNKNOWN) for c in failed):
+    if failed and all(str(c.get("message", "")).startswith(UNDETERMINED_PREFIXES)
+                      for c in failed):
         return "unknown"
     return "invalid"
 

@@ -91,15 +91,22 @@ def _endorsements(document: dict[str, Any], report: dict[str, Any]) -> list[dict
         inner = unverified_document(endorsement)
         summary = summarize_credential(inner)
         verdict = verdicts.get(path, {})
+        # An authentic endorsement of something else (a copied achievement) vouches for
+        # nothing here: the report's `scope` says so (standards.endorsement_scope).
+        found_scope = verdict.get("scope")
+        scope: dict[str, Any] = found_scope if isinstance(found_scope, dict) else {}
+        counted = scope.get("applies", True) is not False
+        errors = verdict.get("errors", ["not checked"]) if verdict else ["not checked"]
         out.append({
             "path": path,
             "issuer": summary.get("issuer", {}),
             "name": summary.get("name"),
             "comment": summary.get("endorsementComment"),
             "validFrom": summary.get("validFrom"),
-            "verified": bool(verdict.get("verified")),
-            "state": state_of(verdict) if verdict else "invalid",
-            "errors": verdict.get("errors", ["not checked"]) if verdict else ["not checked"],
+            "verified": bool(verdict.get("verified")) and counted,
+            "state": ("not_counted" if not counted else
+                      state_of(verdict) if verdict else "invalid"),
+            "errors": errors if counted else [str(scope.get("message", ""))],
         })
     return out
 
