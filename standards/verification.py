@@ -373,7 +373,10 @@ def _report_proofs(proofs: list[ProofResult], result: VerificationResult,
         result.add("proof", False, "the document has no proof")
     for proof in proofs:
         message = proof.describe()
-        if not proof.verified and proof.verification_method in unreachable:
+        # verificationMethod is whatever the document says (an object too): only a URL
+        # can have been the key that could not be fetched.
+        method = proof.verification_method
+        if not proof.verified and isinstance(method, str) and method in unreachable:
             message = f"{KEY_UNKNOWN}: {message}"
         result.add("proof", proof.verified, message)
 

@@ -121,6 +121,14 @@ def test_key_not_controlled_by_the_issuer(issuer: KeyPair, holder: KeyPair) -> N
     assert "controlled by the issuer" in _failed(verify_credential(signed))["issuer"]
 
 
+def test_a_verification_method_that_is_an_object_is_a_failed_proof(issuer: KeyPair) -> None:
+    """Found by the document fuzzer: the method as an object was a TypeError (a 500)."""
+    signed = _issued_to(issuer, "did:example:y")
+    signed["proof"]["verificationMethod"] = {"id": signed["proof"]["verificationMethod"]}
+    result = verify_credential(signed)
+    assert not result.verified and "proof" in _failed(result)
+
+
 def test_result_json_shape(issuer: KeyPair) -> None:
     report = verify_credential(_issued_to(issuer, "did:example:y")).to_json()
     assert {"verified", "checks", "warnings", "errors"} <= set(report)

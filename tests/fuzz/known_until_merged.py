@@ -8,7 +8,7 @@ here to make a fuzzer pass: a 5xx found in the API layer is fixed, with a regres
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,52 +24,9 @@ class KnownCrash:
     matches: Callable[[Any], bool]
 
 
-def _nodes(value: Any) -> Iterator[Any]:
-    """`value` and everything inside it."""
-    yield value
-    children = value.values() if isinstance(value, dict) else value if isinstance(
-        value, list) else ()
-    for child in children:
-        yield from _nodes(child)
-
-
-def _null_vocab(document: Any) -> bool:
-    """`"@context": {"@vocab": null}` anywhere: pyld raises KeyError '@vocab'."""
-    for node in _nodes(document):
-        if isinstance(node, dict) and "@context" in node:
-            contexts = node["@context"] if isinstance(node["@context"], list) else [
-                node["@context"]]
-            if any(isinstance(c, dict) and "@vocab" in c and c["@vocab"] is None
-                   for c in contexts):
-                return True
-    return False
-
-
-def _context_memo_poison(document: Any) -> bool:
-    """An `@context` on an object inside the document (a scoped context), or a root
-    `@context` list that names one context twice (the VCDM 2.0 context again after the
-    OB 3.0 one). Processing such documents leaves the JSON-LD context memo of
-    `standards.jsonld` (shared by every request of the process) in a state where later
-    documents of this kind, and then ordinary requests such as GET /export/clr, fail with
-    KeyError 'mappings' in pyld's _clone_active_context: a 500 for everyone after it. Which
-    document poisons the memo was not isolated: the crash shows a few hundred documents
-    later, in one process (see the fuzz report); each document alone is answered fine."""
-    root = document.get("@context") if isinstance(document, dict) else None
-    named = [c for c in root if isinstance(c, str)] if isinstance(root, list) else []
-    return len(named) != len(set(named)) or any(
-        isinstance(node, dict) and "@context" in node
-        for node in _nodes(document) if node is not document)
-
-
-KNOWN_UNTIL_MERGED: list[KnownCrash] = [
-    KnownCrash("@context with a null @vocab (pyld KeyError '@vocab')",
-               "item 9: every parse, JSON-LD and canonicalisation error becomes a 4xx",
-               _null_vocab),
-    KnownCrash("an @context inside the document, or a context named twice (the context "
-               "memo then fails later requests with KeyError 'mappings')",
-               "items 9/10: standards.jsonld's context processing and its memo",
-               _context_memo_poison),
-]
+# Empty since the merge of issue 17's parts (the null @vocab and the context-memo crash are
+# gone: see tests/test_hostile_input.py and the fuzz report in the issue's closing note).
+KNOWN_UNTIL_MERGED: list[KnownCrash] = []
 
 
 def known_crash(document: Any) -> KnownCrash | None:
