@@ -65,7 +65,7 @@ class BodyLimitMiddleware:
             return
         declared = headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
-            await self._refuse(send, max_bytes)
+            await self._refuse(scope, send, max_bytes)
             return
         # Read the whole (small) body here, so an over-long one is refused before the route
         # starts; then hand the route the same messages.
@@ -78,14 +78,14 @@ class BodyLimitMiddleware:
                 break
             size += len(message.get("body", b""))
             if size > max_bytes:
-                await self._refuse(send, max_bytes)
+                await self._refuse(scope, send, max_bytes)
                 return
             if not message.get("more_body", False):
                 break
         problem = json_problem(headers.get("content-type", ""),
                                b"".join(m.get("body", b"") for m in messages))
         if problem is not None:
-            await _answer(send, 400, "bad_request", problem)
+            await self.answer(scope, send, 400, "bad_request", problem)
             return
 
         async def replay() -> Message:
@@ -93,8 +93,27 @@ class BodyLimitMiddleware:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send, max_bytes: int) -> None:
-        await _answer(send, 413, "too_large", f"request body is larger than {max_bytes} bytes")
+    async def _refuse(self, scope: Scope, send: Send, max_bytes: int) -> None:
+        await self.answer(scope, send, 413, "too_large",
+                          f"request body is larger than {max_bytes} bytes")
+
+    def refusal(self, scope: Scope, error: str, message: str) -> dict[str, str]:
+        """The body of a refusal: the services' error shape. A role whose routes answer in
+        another shape (OAuth's) overrides this for them."""
+        return {"error": error, "message": message}
+
+    def refusal_headers(self, scope: Scope) -> list[tuple[bytes, bytes]]:
+        """Headers a refusal on this route carries besides its type and length."""
+        return []
+
+    async def answer(self, scope: Scope, send: Send, status: int, error: str,
+                     message: str) -> None:
+        body = json.dumps(self.refusal(scope, error, message)).encode()
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", b"application/json"),
+                                (b"content-length", str(len(body)).encode()),
+                                *self.refusal_headers(scope)]})
+        await send({"type": "http.response.body", "body": body})
 
 
 def json_problem(content_type: str, body: bytes) -> str | None:
@@ -116,11 +135,3 @@ def json_problem(content_type: str, body: bytes) -> str | None:
     except RecursionError:
         return "JSON is nested too deeply"
     return None
-
-
-async def _answer(send: Send, status: int, error: str, message: str) -> None:
-    body = json.dumps({"error": error, "message": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
-    await send({"type": "http.response.body", "body": body})

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
 from issuer.api import public, vc_api
+from issuer.api.body_limit import IssuerBodyLimit
 from issuer.api.bulk import router as bulk_router
 from issuer.api.competences import router as competences_router
 from issuer.api.endorsements import router as endorsements_router
@@ -21,7 +22,7 @@ from issuer.services.context import IssuerContext
 from issuer.services.frameworks import MAX_INPUT_BYTES as MAX_FRAMEWORK_BYTES
 from issuer.web.setup import install_web
 from servicekit.api_errors import install_error_handlers
-from servicekit.body_limit import OWN_LIMIT, BodyLimitMiddleware
+from servicekit.body_limit import OWN_LIMIT
 
 # Routes whose JSON or form bodies are not held to `max_request_bytes` (servicekit.body_limit).
 BODY_LIMITS: dict[str, int | None] = {
@@ -50,7 +51,7 @@ def create_app(settings: IssuerSettings | None = None, *,
     app.state.issuer = ctx
     # JSON and form bodies are read whole by FastAPI; uploads (CSV files) stream under their
     # own limits.
-    app.add_middleware(BodyLimitMiddleware, max_bytes=ctx.settings.max_request_bytes,
+    app.add_middleware(IssuerBodyLimit, max_bytes=ctx.settings.max_request_bytes,
                        route_limits=BODY_LIMITS)
     install_error_handlers(app)
     app.include_router(vc_api.router)
