@@ -49,7 +49,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def open_login_session(session: Session, table: type[SessionRow], account_id: str, *,
-                 now: datetime, lifetime: timedelta) -> str:
+                       now: datetime, lifetime: timedelta) -> str:
     """A new session for the account; returns its token (shown once, stored only hashed).
     Removes sessions that expired long ago on the way."""
     session.exec(delete(table).where(col(table.expires_at) < now - KEPT_AFTER_EXPIRY))
@@ -60,7 +60,7 @@ def open_login_session(session: Session, table: type[SessionRow], account_id: st
 
 
 def live_login_session(session: Session, table: type[SessionRow], token: str, *,
-                 now: datetime) -> SessionRow | None:
+                       now: datetime) -> SessionRow | None:
     """The session of this token, unless unknown, ended or expired."""
     row = session.get(table, token_hash(token))
     if row is None or row.revoked_at is not None or _aware(row.expires_at) <= now:
@@ -69,7 +69,7 @@ def live_login_session(session: Session, table: type[SessionRow], token: str, *,
 
 
 def end_login_session(session: Session, table: type[SessionRow], token: str, *,
-                now: datetime) -> None:
+                      now: datetime) -> None:
     """Log-out: the token is refused from now on (an unknown or ended one is left as it is)."""
     row = session.get(table, token_hash(token))
     if row is not None and row.revoked_at is None:
