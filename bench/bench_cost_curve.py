@@ -10,6 +10,11 @@ credential so that imports and the bundled contexts are not counted. Every resul
 verified, or refused with the reason when `--expect-refused-above N` says so. Prints the
 median of the three CPU and wall times per size, and the growth factor between sizes.
 
+Baselines, in the same run on the same documents: Digital Bazaar's verifier
+(`interop/js/bench-verify.mjs`, one node process per size that verifies the 1-alignment
+warm-up credential first, then the three documents: its figure is their mean wall time), and
+raw Ed25519 verification with `cryptography` as the floor (what the signature alone costs).
+
     .venv/bin/python bench/bench_cost_curve.py [--sizes 1,10,100,1000,4000] [--budget UNITS]
 """
 
@@ -18,6 +23,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -39,6 +45,7 @@ from verifier.config import VerifierSettings  # noqa: E402
 from verifier.services.context import VerifierContext  # noqa: E402
 from verifier.services.verification import VerifyOptions, verify_credential_report  # noqa: E402
 
+JS_BENCH = ROOT / "interop" / "js" / "bench-verify.mjs"
 ALIGNMENT = {"type": ["Alignment"], "targetName": "Klassenmanagement",
              "targetUrl": "https://example.org/frameworks/sbl/competences/1"}
 REPEATS = 3
@@ -72,6 +79,35 @@ def verify_in_this_process(path: Path, warm_up: Path, budget: int | None) -> dic
     return {**outcome, "cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
 
 
+def ed25519_floor_ms(rounds: int = 2000) -> float:
+    """Wall ms of one raw Ed25519 verification (distinct messages, each checked)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key()
+    signed = [(m, private.sign(m)) for m in (os.urandom(64) for _ in range(rounds))]
+    start = time.perf_counter()
+    for message, signature in signed:
+        public.verify(signature, message)  # raises on a wrong signature
+    return (time.perf_counter() - start) * 1000 / rounds
+
+
+def digital_bazaar_ms(warm_up: Path, documents: list[Path]) -> float | None:
+    """Digital Bazaar's mean wall ms per document (None when node or its packages are
+    missing: `./scripts/bootstrap --with-js`)."""
+    if not (ROOT / "interop" / "js" / "node_modules").is_dir():
+        return None
+    credentials = [json.loads(p.read_text()) for p in [warm_up, *documents]]
+    answer = subprocess.run(["node", str(JS_BENCH), "--warmup", "1"], check=True,
+                            input=json.dumps(credentials), capture_output=True, text=True,
+                            cwd=JS_BENCH.parent)
+    result = json.loads(answer.stdout)
+    if not result["all_verified"]:
+        raise SystemExit(f"Digital Bazaar did not verify: {result}")
+    # Its mean includes the small warm-up document once more; over four documents.
+    return float(result["ms_per_verify"])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1,10,100,1000,4000")
@@ -89,16 +125,18 @@ def main() -> None:
     did = did_key_from_key_pair(key)
     key = dataclasses.replace(key, id=f"{did}#{did.removeprefix('did:key:')}", controller=did)
     sizes = [int(s) for s in args.sizes.split(",")]
-    print(f"{'alignments':>10} {'bytes':>9} {'cpu s (median)':>15} {'wall s (median)':>16}  "
-          "result")
+    print(f"raw Ed25519 verify (floor): {ed25519_floor_ms():.3f} ms")
+    print(f"{'alignments':>10} {'bytes':>9} {'cpu s (median)':>15} {'wall s (median)':>16} "
+          f"{'DB wall s (mean)':>17}  result")
     previous: tuple[int, float] | None = None
     with tempfile.TemporaryDirectory() as directory:
         warm_up = Path(directory) / "warm-up.json"
         warm_up.write_text(json.dumps(credential_with_alignments(key, did, 1, 10**6)))
         for size in sizes:
-            runs = []
+            runs, paths = [], []
             for repeat in range(REPEATS):
                 path = Path(directory) / f"credential-{size}-{repeat}.json"
+                paths.append(path)
                 text = json.dumps(credential_with_alignments(key, did, size, size * 10 + repeat))
                 path.write_text(text)
                 command = [sys.executable, __file__, "--verify-one", str(path), str(warm_up)]
@@ -116,10 +154,12 @@ def main() -> None:
             wall = statistics.median(r["wall"] for r in runs)
             result = ("refused: " + runs[0]["refused"][:60]) if "refused" in runs[0] \
                 else "verified"
+            js_ms = digital_bazaar_ms(warm_up, paths)
+            js = f"{js_ms / 1000:>17.3f}" if js_ms is not None else f"{'(no node)':>17}"
             growth = ""
             if previous is not None and previous[1] > 0:
                 growth = f"  (x{cpu / previous[1]:.1f} CPU for x{size / previous[0]:.0f} size)"
-            print(f"{size:>10} {len(text):>9} {cpu:>15.3f} {wall:>16.3f}  {result}{growth}")
+            print(f"{size:>10} {len(text):>9} {cpu:>15.3f} {wall:>16.3f} {js}  {result}{growth}")
             previous = (size, cpu)
 
 
