@@ -49,6 +49,11 @@ class WalletSettings(DatabaseServiceSettings):
     # Credentials kept "not checked yet" (their issuer could not be reached) are checked
     # again this often by the served wallet; 0: only on view, on share and by the CLI.
     recheck_interval_seconds: int = 3600
+    # An evidence file no evidence row refers to (a crash between placing the file and
+    # committing its row) is removed at start once it is this old; younger, it may belong to
+    # an upload or import another instance on the same storage has not committed yet
+    # (wallet.services.orphan_blobs).
+    orphan_blob_grace_seconds: int = Field(default=24 * 3600, ge=0)
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 

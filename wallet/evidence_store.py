@@ -11,15 +11,23 @@ ended left, and nothing of a process still running.
 
 Many evidence rows (of any owner) may point at one blob; a blob is removed only when no row
 refers to it any more (`delete_if_unused`).
+
+A blob is placed BEFORE the row that refers to it is committed (an upload, and an archive
+import, which places every file and commits all rows at the end). A crash in between leaves
+a blob no row refers to: `blobs_placed_before` and `remove_orphan` are how
+`wallet.services.orphan_blobs` finds and removes those when the service starts.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import BinaryIO
@@ -30,7 +38,9 @@ from servicekit.scratch import scratch_area
 from wallet.models import Evidence
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_PREFIX = re.compile(r"[0-9a-f]{2}")
 TEMP_PREFIX = "upload-"
+ORPHAN_PREFIX = "orphan-"
 
 
 class BlobTooLarge(Exception):
@@ -50,6 +60,23 @@ class Blob:
     sha256: str
     size: int
     path: Path
+
+
+@dataclass(frozen=True)
+class PlacedBlob:
+    """A blob as the store found it: which file (device, inode) and when it was placed (its
+    modification time, in ns: its last byte was written just before it moved into place)."""
+
+    sha256: str
+    device: int
+    inode: int
+    mtime_ns: int
+
+    def same_file(self, stat: os.stat_result) -> bool:
+        """Whether `stat` is of this very file (an inode number freed and taken again by a
+        new file has another modification time)."""
+        return (stat.st_dev, stat.st_ino, stat.st_mtime_ns) == (self.device, self.inode,
+                                                                self.mtime_ns)
 
 
 class BlobWriter:
@@ -150,10 +177,65 @@ class EvidenceStore:
         path.unlink(missing_ok=True)
         return existed
 
+    def blobs_placed_before(self, cutoff: datetime) -> Iterator[PlacedBlob]:
+        """Every blob placed before `cutoff`, by the modification time of its file. Only
+        regular files at the place `path()` gives are blobs; anything else under `blobs/`
+        (other names, links, folders) is not the store's and is neither followed nor
+        listed."""
+        limit = cutoff.timestamp()
+        for prefix in _entries(self.blobs_dir):
+            if not (_PREFIX.fullmatch(prefix.name) and prefix.is_dir(follow_symlinks=False)):
+                continue
+            for entry in _entries(Path(prefix.path)):
+                if not (_SHA256_HEX.fullmatch(entry.name) and entry.name[:2] == prefix.name
+                        and entry.is_file(follow_symlinks=False)):
+                    continue
+                try:
+                    stat = entry.stat(follow_symlinks=False)
+                except FileNotFoundError:
+                    continue  # removed meanwhile
+                if stat.st_mtime < limit:
+                    yield PlacedBlob(entry.name, stat.st_dev, stat.st_ino, stat.st_mtime_ns)
+
+    def remove_orphan(self, blob: PlacedBlob) -> bool:
+        """Remove `blob` (from `blobs_placed_before`), which no evidence row referred to
+        when the caller looked, unless it was placed again since: an upload or import of the
+        same bytes replaces the file (a new inode) before it commits its row. True when it
+        was removed.
+
+        The file is first moved aside (atomic): what was placed at its name meanwhile is
+        then either the moved file, a new one (it goes back), or arrives after the move (it
+        stays where it is). So a blob placed for a row is not lost to the sweep, unless this
+        process dies in the instant between moving a new file aside and putting it back."""
+        path = self.path(blob.sha256)
+        aside = self.tmp_dir / f"{ORPHAN_PREFIX}{blob.sha256}"
+        try:
+            os.rename(path, aside)
+        except FileNotFoundError:
+            return False  # gone already: deleted with its last row, or by another sweep
+        if not blob.same_file(os.stat(aside)):
+            # Placed again since it was found: back into place, unless it was placed once
+            # more after the move (then the same bytes are there already).
+            with contextlib.suppress(FileExistsError):
+                os.link(aside, path)
+            aside.unlink()
+            return False
+        aside.unlink()
+        return True
+
     def sweep_temp(self) -> int:
         """Delete temporary files left by processes that ended; returns how many entries
         went (a live upload, in this process or another, is never touched)."""
         return self.scratch.sweep()
+
+
+def _entries(directory: Path) -> list[os.DirEntry[str]]:
+    """The entries of `directory`; none when it cannot be read (not a folder, no access)."""
+    try:
+        with os.scandir(directory) as entries:
+            return list(entries)
+    except OSError:
+        return []
 
 
 _stores: dict[Path, EvidenceStore] = {}

@@ -24,6 +24,7 @@ from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
 from wallet.services.archive_files import archive_scratch
 from wallet.services.context import WalletContext
+from wallet.services.orphan_blobs import sweep_orphan_blobs
 from wallet.web.setup import install_web
 
 # Routes whose JSON bodies are smaller or larger than `max_json_bytes` (servicekit.body_limit).
@@ -59,9 +60,11 @@ def create_app(settings: WalletSettings | None = None, *,
                   strict_content_type=False)
     app.state.wallet = ctx
     # What processes that died left on its way in or out (uploads, archives) goes; what
-    # processes still running (other instances) are writing stays.
+    # processes still running (other instances) are writing stays. So do evidence files
+    # placed for a row that a crash kept from being committed, once past the grace.
     evidence_store(ctx.settings.evidence_dir).sweep_temp()
     archive_scratch(ctx).sweep()
+    sweep_orphan_blobs(ctx)
     app.state.login_limiter = LoginLimiter()
     install_error_handlers(app)
     # JSON bodies are read by FastAPI into the models of wallet.api.schemas; this caps their
