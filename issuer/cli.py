@@ -11,7 +11,12 @@ from sqlmodel import Session
 
 from issuer.config import DEFAULT_DATA_DIR, IssuerSettings
 from issuer.services.context import IssuerContext
-from issuer.services.organisations import create_organisation, create_staff, get_organisation
+from issuer.services.organisations import (
+    create_organisation,
+    create_staff,
+    get_organisation,
+    remove_staff,
+)
 from servicekit.errors import ServiceError
 
 
@@ -62,6 +67,16 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     staff.add_argument("--name", default="")
     add_storage_arguments(staff)
     staff.set_defaults(handler=_cmd_create_staff)
+
+    remove = sub.add_parser(
+        "remove-staff", help="delete a staff account; its log-ins end at once",
+        description="Delete the staff account EMAIL of organisation ORG (its id). Its log-in "
+                    "sessions end at once; the credentials it issued stay with the "
+                    'organisation. Prints JSON {"removed": id, "org": id, "email": email}.')
+    remove.add_argument("org")
+    remove.add_argument("email")
+    add_storage_arguments(remove)
+    remove.set_defaults(handler=_cmd_remove_staff)
 
     seed = sub.add_parser(
         "seed-example", help="add the example schools, institute, frameworks and badges",
@@ -156,6 +171,22 @@ def _cmd_create_staff(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(json.dumps({"staff": user.id, "org": org.id, "email": user.email}))
+    return 0
+
+
+def _cmd_remove_staff(args: argparse.Namespace) -> int:
+    ctx = IssuerContext.open(settings_from(args))
+    try:
+        with Session(ctx.engine, expire_on_commit=False) as session:
+            org = get_organisation(session, args.org)
+            user = remove_staff(session, org, args.email)
+            session.commit()
+    except ServiceError as error:
+        print(f"opendossier: {error}", file=sys.stderr)
+        return 2
+    finally:
+        ctx.close()
+    print(json.dumps({"removed": user.id, "org": org.id, "email": user.email}))
     return 0
 
 

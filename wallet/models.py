@@ -208,11 +208,12 @@ class Delegation(WalletTable, table=True):
 
 
 class AuditEvent(WalletTable, table=True):
-    """Who did what in whose dossier (`actor_id` acting for `owner_id`)."""
+    """Who did what in whose dossier (`actor_id` acting for `owner_id`). An actor whose
+    account was deleted leaves the event without a name (`actor_id` empty)."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     owner_id: str = Field(foreign_key="account.id", index=True, max_length=32)
-    actor_id: str = Field(foreign_key="account.id", max_length=32)
+    actor_id: str | None = Field(foreign_key="account.id", ondelete="SET NULL", max_length=32)
     action: str = Field(max_length=64)
     subject_id: str | None = Field(default=None, max_length=64)
     detail: str = Field(default="", max_length=500)
@@ -238,11 +239,12 @@ class Competence(WalletTable, table=True):
 class Evidence(WalletTable, table=True):
     """A file (or note) from practice. The bytes live in the content-addressed store under
     `sha256`; a note has no file (`size` 0, `sha256` empty). Items added by a delegate are
-    `pending` until the owner approves them."""
+    `pending` until the owner approves them; they stay in the dossier when the delegate's
+    account is deleted (`added_by` then empty)."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     owner_id: str = Field(foreign_key="account.id", index=True, max_length=32)
-    added_by: str = Field(foreign_key="account.id", max_length=32)
+    added_by: str | None = Field(foreign_key="account.id", ondelete="SET NULL", max_length=32)
     kind: str = Field(max_length=16)  # photo | video | audio | document | note
     title: str = Field(max_length=300)
     description: str = Field(default="", sa_column=Column(Text, nullable=False))
@@ -269,11 +271,12 @@ class Evidence(WalletTable, table=True):
 class Reflection(WalletTable, table=True):
     """A reflection on competences or evidence, signed by its author as a self-issued
     credential (`credential_json`). A delegate's reflection is `pending` until the owner
-    takes it into the dossier."""
+    takes it into the dossier. It stays when its author's account is deleted (`author_id`
+    then empty; the signed credential still names the author's DID)."""
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     owner_id: str = Field(foreign_key="account.id", index=True, max_length=32)
-    author_id: str = Field(foreign_key="account.id", max_length=32)
+    author_id: str | None = Field(foreign_key="account.id", ondelete="SET NULL", max_length=32)
     author_role: str = Field(default="owner", max_length=16)
     text: str = Field(sa_column=Column(Text, nullable=False))
     # The signed credential as text, as it was signed: the archive carries this text as is.

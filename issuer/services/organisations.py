@@ -109,6 +109,20 @@ def create_staff(session: Session, org: Organisation, email: str, password: str,
     return user
 
 
+def remove_staff(session: Session, org: Organisation, email: str) -> StaffUser:
+    """Delete the staff account `email` of `org`, and with it its log-in sessions (ON DELETE
+    CASCADE): its cookies stop working at once. What it issued stays: issued credentials,
+    achievements and status lists are the organisation's. NotFound when `org` has no such
+    staff member (a staff member of another organisation is not removed through this one)."""
+    user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower(),
+                                                StaffUser.org_id == org.id)).first()
+    if user is None:
+        raise NotFound(f"{org.name} has no staff account {email}")
+    session.delete(user)
+    session.flush()
+    return user
+
+
 def authenticate_staff(session: Session, email: str, password: str) -> StaffUser | None:
     user = session.exec(select(StaffUser).where(StaffUser.email == email.strip().lower())).first()
     if user is None:

@@ -1,11 +1,14 @@
 """Staff log-in sessions end when they should, through the real issuer (SQLite and
 PostgreSQL): a session cookie copied before log-out is refused after it, a new password ends
-the account's other sessions, sessions go with a removed staff account, another instance on
-the same database sees the same sessions; and new staff passwords are refused, with the
-reason, when short, common or easily guessed."""
+the account's other sessions, sessions go with a removed staff account (also through
+`opendossier issuer remove-staff`, which keeps what the staff member issued), another
+instance on the same database sees the same sessions; and new staff passwords are refused,
+with the reason, when short, common or easily guessed."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 from collections.abc import Iterator
 
 import httpx
@@ -16,8 +19,16 @@ from sqlmodel import Session
 from issuer.services.organisations import create_staff, get_organisation
 from servicekit.errors import Refused
 from tests.inprocess import NETWORK
-from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_web import PASSWORD, csrf_of, location, new_staff
+from tests.issuer.conftest import IssuerService, opendossier_in_process
+from tests.issuer.test_issuer_web import (
+    PASSWORD,
+    Staff,
+    create_achievement,
+    csrf_of,
+    issue,
+    location,
+    new_staff,
+)
 
 NEW_PASSWORD = "zeven kikkers in de sloot"
 COOKIE = "od_issuer_staff"
@@ -164,6 +175,39 @@ def test_sessions_go_with_a_removed_staff_account(
         connection.execute(sa.text("DELETE FROM staffuser WHERE id = :id"), {"id": staff_id})
         assert connection.execute(sessions, {"id": staff_id}).scalar_one() == 0
     assert is_sent_to_log_in(browser.get("/staff/"))
+
+
+def test_remove_staff_ends_the_sessions_and_keeps_what_was_issued(
+        issuer_server: IssuerService, clients: list[httpx.Client]) -> None:
+    org, email = new_staff(issuer_server)
+    colleague = f"collega-{email}"
+    with Session(issuer_server.ctx.engine) as session:
+        create_staff(session, get_organisation(session, org["org"]), colleague, PASSWORD)
+        session.commit()
+    _other_org, elsewhere = new_staff(issuer_server)
+    browser = logged_in(issuer_server, email, clients)
+    copy = copy_of_cookie(issuer_server.base_url, browser, clients)
+    staff = Staff(issuer_server, org, email, browser)
+    record_id = issue(staff, create_achievement(staff))
+
+    def remove_staff(org_id: str, address: str) -> subprocess.CompletedProcess[str]:
+        return opendossier_in_process("issuer", "remove-staff", org_id, address,
+                                      *issuer_server.storage_args(), check=False)
+
+    # a staff member of another organisation is not removed through this one
+    refused = remove_staff(org["org"], elsewhere)
+    assert refused.returncode == 2 and "has no staff account" in refused.stderr
+    logged_in(issuer_server, elsewhere, clients)
+    removed = remove_staff(org["org"], email.upper())
+    assert removed.returncode == 0, removed.stderr
+    assert json.loads(removed.stdout)["email"] == email
+    for client in (browser, copy):
+        assert is_sent_to_log_in(client.get("/staff/"))
+    assert log_in_fails(issuer_server, email, PASSWORD, clients)
+    # what was issued is the organisation's: a colleague still finds it
+    record = logged_in(issuer_server, colleague, clients).get(f"/staff/issued/{record_id}")
+    assert record.status_code == 200 and "Anna Jansen" in record.text
+    assert remove_staff(org["org"], email).returncode == 2  # gone already
 
 
 def test_another_instance_on_the_same_database_sees_the_same_sessions(

@@ -225,7 +225,7 @@ def test_delegate_adds_pending_and_owner_decides(wallet_server: WalletService,
     assert ("evidence.reject", owner.id, second["id"]) in audit
 
 
-def _audit(server: WalletService, owner_id: str) -> list[tuple[str, str, str | None]]:
+def _audit(server: WalletService, owner_id: str) -> list[tuple[str, str | None, str | None]]:
     """The dossier's log, read from the service's database."""
     engine = make_engine(server.database_url)
     try:

@@ -10,9 +10,18 @@ from sqlmodel import Session
 from servicekit.errors import Forbidden, TooManyAttempts, Unauthorized
 from servicekit.login_limiter import LoginLimiter
 from wallet.api.deps import ApiAccount, Context, DossierActor, api_account, bearer_token
-from wallet.api.schemas import AcceptInvitation, ChangePassword, Invite, LogIn, SignUp
+from wallet.api.schemas import (
+    AcceptInvitation,
+    ChangePassword,
+    DeleteAccount,
+    Invite,
+    LogIn,
+    SignUp,
+)
 from wallet.db import session_scope
+from wallet.models import Account
 from wallet.services import delegations, sessions
+from wallet.services.account_deletion import delete_account
 from wallet.services.accounts import authenticate, change_password, new_account
 
 router = APIRouter(prefix="/api", tags=["accounts"])
@@ -51,16 +60,23 @@ def log_out(request: Request, account: ApiAccount, ctx: Context) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/me/password", status_code=204)
-def new_password(body: ChangePassword, request: Request, account: ApiAccount,
-                 ctx: Context) -> Response:
-    """A new password (the current one proves it is the owner): every other session of the
-    account ends, pages and API tokens alike; this token goes on working."""
+def _password_limiter(request: Request, account: Account) -> tuple[LoginLimiter, str]:
+    """A wrong password given with a live session counts as a failed log-in: no guessing it
+    from a stolen token. Refused while the account's log-ins are locked."""
     limiter: LoginLimiter = request.app.state.login_limiter
     address = request.client.host if request.client else ""
     wait = limiter.wait_seconds(account.email, address)
     if wait:
         raise TooManyAttempts(f"too many failed log-ins; try again in {wait} s")
+    return limiter, address
+
+
+@router.post("/me/password", status_code=204)
+def new_password(body: ChangePassword, request: Request, account: ApiAccount,
+                 ctx: Context) -> Response:
+    """A new password (the current one proves it is the owner): every other session of the
+    account ends, pages and API tokens alike; this token goes on working."""
+    limiter, address = _password_limiter(request, account)
     try:
         change_password(ctx, account.id, body.current_password, body.new_password,
                         keeping_session=bearer_token(request))
@@ -68,6 +84,21 @@ def new_password(body: ChangePassword, request: Request, account: ApiAccount,
         limiter.failed(account.email, address)
         raise
     return Response(status_code=204)
+
+
+@router.post("/me/delete")
+def delete_me(body: DeleteAccount, request: Request, account: ApiAccount,
+              ctx: Context) -> dict[str, Any]:
+    """Delete the account and its whole dossier, for good (the password proves it is the
+    owner; 403 when wrong, and nothing changes). Answers with how much went; every session
+    and token of the account, this one too, stops working."""
+    limiter, address = _password_limiter(request, account)
+    try:
+        deleted = delete_account(ctx, account.id, body.password)
+    except Forbidden:
+        limiter.failed(account.email, address)
+        raise
+    return deleted.to_json()
 
 
 @router.get("/me")

@@ -32,6 +32,7 @@ BODY_LIMITS: dict[str, int | None] = {
     "/api/accounts": 64 * 1024,
     "/api/session": 64 * 1024,
     "/api/me/password": 64 * 1024,
+    "/api/me/delete": 64 * 1024,
     "/api/dossiers/{owner_id}/delegations": 64 * 1024,
     "/api/invitations/{token}/accept": 64 * 1024,
     "/api/dossiers/{owner_id}/credentials/offers": 64 * 1024,

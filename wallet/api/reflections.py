@@ -32,7 +32,7 @@ def reflection_json(reflection: Reflection, author: Account | None) -> dict[str,
 
 
 def _full(ctx: WalletContext, session: Session, reflection: Reflection) -> dict[str, Any]:
-    author = session.get(Account, reflection.author_id)
+    author = service.author_of(session, reflection)
     credential = service.credential_of(reflection)
     return {**reflection_json(reflection, author), "credential": credential,
             "verification": check_credential(ctx, credential)}
@@ -65,14 +65,14 @@ def one_reflection(reflection_id: str, actor: DossierActor, ctx: Context) -> dic
 def approve(reflection_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         reflection = service.approve_reflection(ctx, session, actor, reflection_id)
-        return reflection_json(reflection, session.get(Account, reflection.author_id))
+        return reflection_json(reflection, service.author_of(session, reflection))
 
 
 @router.post("/{reflection_id}/reject")
 def reject(reflection_id: str, actor: DossierActor, ctx: Context) -> dict[str, Any]:
     with session_scope(ctx.engine) as session:
         reflection = service.reject_reflection(ctx, session, actor, reflection_id)
-        return reflection_json(reflection, session.get(Account, reflection.author_id))
+        return reflection_json(reflection, service.author_of(session, reflection))
 
 
 @router.delete("/{reflection_id}", status_code=204)

@@ -43,6 +43,12 @@ class ChangePassword(Body):
     new_password: str = Field(alias="newPassword", min_length=1)
 
 
+class DeleteAccount(Body):
+    """The account's password: deleting the account and the whole dossier needs it."""
+
+    password: str = Field(min_length=1)
+
+
 class Invite(Body):
     email: str = Field(min_length=1)
     role: str = Field(min_length=1, description="mentor, coordinator, ...")

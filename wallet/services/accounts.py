@@ -97,7 +97,9 @@ def authenticate(session: Session, email: str, password: str) -> Account | None:
     return account
 
 
-def _password_matches(account: Account, password: str) -> bool:
+def password_matches(account: Account, password: str) -> bool:
+    """Whether `password` is the account's; never for an account without one (an owner an
+    import made): no password proves that it is theirs."""
     if not account.password_hash:
         return False
     try:
@@ -143,6 +145,6 @@ def change_password(ctx: WalletContext, account_id: str, current: str, new: str,
     wrong): every other session of the account ends."""
     with session_scope(ctx.engine) as session:
         account = session.get(Account, account_id)
-        if account is None or not _password_matches(account, current):
+        if account is None or not password_matches(account, current):
             raise Forbidden("the current password is wrong")
         set_password(ctx, session, account, new, keeping_session=keeping_session)

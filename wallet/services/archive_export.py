@@ -84,7 +84,7 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def _emails(session: Session, ids: set[str]) -> dict[str, Account]:
+def _emails(session: Session, ids: set[str]) -> dict[str | None, Account]:
     if not ids:
         return {}
     return {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(ids)))}
@@ -106,9 +106,11 @@ def _snapshot(session: Session, account: Account) -> _Snapshot:
     reports: list[InternshipReport] = rows(InternshipReport)
     shares: list[Share] = rows(Share)
     cv = session.get(CvPage, owner_id)
-    people = _emails(session, {e.added_by for e in evidence} | {r.author_id for r in reflections})
+    people = _emails(session, {e.added_by for e in evidence if e.added_by}
+                     | {r.author_id for r in reflections if r.author_id})
 
-    def person(account_id: str) -> dict[str, str]:
+    def person(account_id: str | None) -> dict[str, str]:
+        """Who added or wrote an item; nobody when that account was deleted."""
         found = people.get(account_id)
         return {"email": found.email, "did": found.did, "name": found.display_name} \
             if found else {"email": "", "did": "", "name": ""}

@@ -19,7 +19,8 @@ LOG_LENGTH = 15
 class DossierOverview:
     owner: Account | None
     counts: dict[str, int]  # evidence, pending, reflections, credentials, shares
-    log: list[tuple[AuditEvent, Account]]  # newest first: (event, who did it); owner only
+    # newest first: (event, who did it, None when that account was deleted); owner only
+    log: list[tuple[AuditEvent, Account | None]]
 
 
 def dossier_overview(ctx: WalletContext, actor: Actor) -> DossierOverview:
@@ -34,10 +35,13 @@ def dossier_overview(ctx: WalletContext, actor: Actor) -> DossierOverview:
             "shares": _count(session, Share, owner, Share.revoked_at == None),  # noqa: E711
         }
         owner_account = session.get(Account, owner)
-        log = [(event, who) for event, who in session.exec(
-            select(AuditEvent, Account).join(Account, col(Account.id) == AuditEvent.actor_id)
-            .where(AuditEvent.owner_id == owner)
-            .order_by(col(AuditEvent.at).desc()).limit(LOG_LENGTH))] if actor.is_owner else []
+        log: list[tuple[AuditEvent, Account | None]] = []
+        if actor.is_owner:
+            log = [(event, who) for event, who in session.exec(
+                select(AuditEvent, Account)
+                .outerjoin(Account, col(Account.id) == AuditEvent.actor_id)
+                .where(AuditEvent.owner_id == owner)
+                .order_by(col(AuditEvent.at).desc()).limit(LOG_LENGTH))]
     return DossierOverview(owner_account, counts, log)
 
 

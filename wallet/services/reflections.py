@@ -172,7 +172,8 @@ def _decide(session: Session, actor: Actor, reflection_id: str, status: str, ver
     reflection.decided_at = when
     session.add(reflection)
     record(session, actor, f"reflection.{verb}", reflection.id,
-           f"written by {reflection.author_id} ({reflection.author_role})")
+           f"written by {reflection.author_id or 'a deleted account'} "
+           f"({reflection.author_role})")
     return reflection
 
 
@@ -193,15 +194,23 @@ def delete_reflection(session: Session, actor: Actor, reflection_id: str) -> Non
     reflection = get_reflection(session, actor, reflection_id)
     session.delete(reflection)
     record(session, actor, "reflection.delete", reflection_id,
-           f"written by {reflection.author_id} ({reflection.author_role})")
+           f"written by {reflection.author_id or 'a deleted account'} "
+           f"({reflection.author_role})")
 
 
-def authors_of(session: Session, reflections: Iterable[Reflection]) -> dict[str, Account]:
-    """The author accounts of `reflections`, by id (one query)."""
-    ids = {r.author_id for r in reflections}
+def authors_of(session: Session, reflections: Iterable[Reflection]
+               ) -> dict[str | None, Account]:
+    """The author accounts of `reflections`, by id (one query); an author whose account was
+    deleted has none (`authors.get(r.author_id)` is None)."""
+    ids = {r.author_id for r in reflections if r.author_id}
     if not ids:
         return {}
     return {a.id: a for a in session.exec(select(Account).where(col(Account.id).in_(ids)))}
+
+
+def author_of(session: Session, reflection: Reflection) -> Account | None:
+    """The reflection's author, unless the author's account was deleted."""
+    return session.get(Account, reflection.author_id) if reflection.author_id else None
 
 
 def credential_of(reflection: Reflection) -> dict[str, Any]:
@@ -212,7 +221,7 @@ def credential_of(reflection: Reflection) -> dict[str, Any]:
 @dataclass(frozen=True)
 class AuthoredReflections:
     reflections: list[Reflection]  # newest first
-    authors: dict[str, Account]  # by account id
+    authors: dict[str | None, Account]  # by account id
 
 
 def list_reflections(ctx: WalletContext, actor: Actor,
@@ -240,7 +249,7 @@ def reflection_details(ctx: WalletContext, actor: Actor, reflection_id: str
                        ) -> ReflectionDetails:
     with Session(ctx.engine) as session:
         reflection = get_reflection(session, actor, reflection_id)
-        author = session.get(Account, reflection.author_id)
+        author = author_of(session, reflection)
         competences = {c.id: c for c in competences_of(session, actor)}
         evidence = {e.id: e for e in evidence_of(session, actor, "approved")} \
             if actor.can("evidence:read") else {}

@@ -38,8 +38,8 @@ def _safe_next(value: str) -> str:
 
 
 @router.get("/login", response_class=HTMLResponse)
-def login_page(request: Request, next: str = "/") -> HTMLResponse:
-    return render(request, "login.html", next=_safe_next(next))
+def login_page(request: Request, next: str = "/", notice: str = "") -> HTMLResponse:
+    return render(request, "login.html", next=_safe_next(next), notice=notice)
 
 
 @router.post("/login", response_class=HTMLResponse)
