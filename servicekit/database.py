@@ -7,6 +7,7 @@ database) and how to bring a schema to its newest revision.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,11 +17,19 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, create_engine
 
 from servicekit import errors
 
 NUL_IN_TEXT = "text may not contain the NUL character (U+0000)"
+log = logging.getLogger(__name__)
+
+
+class ChangedMeanwhile(errors.Conflict):
+    """A write met a constraint that another request's change at the same moment broke: the
+    row it refers to was deleted (an account deleted while its delegate adds to the dossier),
+    or the same unique value was added first. Nothing of the request was stored."""
 
 
 def make_engine(database_url: str) -> Engine:
@@ -71,11 +80,20 @@ def migrate(engine: Engine, migrations: Path) -> None:
 
 @contextmanager
 def session_scope(engine: Engine) -> Iterator[Session]:
-    """A session committed at the end of the block, rolled back on any error."""
+    """A session committed at the end of the block, rolled back on any error. A constraint
+    the database enforces against a concurrent change is a ChangedMeanwhile (409), not a
+    server error: the request can simply be tried again."""
     with Session(engine, expire_on_commit=False) as session:
         try:
             yield session
             session.commit()
+        except IntegrityError as error:
+            session.rollback()
+            # Logged in full: a constraint that fails every time is a bug, not a race.
+            log.warning("a write was refused by a database constraint", exc_info=True)
+            raise ChangedMeanwhile("the data changed while this request was being handled "
+                                   "(another request changed or removed it); nothing was "
+                                   "stored: try again") from error
         except BaseException:
             session.rollback()
             raise

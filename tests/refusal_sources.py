@@ -115,7 +115,7 @@ def is_error_init(call: ast.Call) -> bool:
 
 ROOT = Path(__file__).resolve().parents[1]
 # Refusals of shared code that issuer and wallet show on their pages (the password rules).
-SHARED_REFUSAL_CODE = [ROOT / "servicekit" / "passwords.py"]
+SHARED_REFUSAL_CODE = [ROOT / "servicekit" / "passwords.py", ROOT / "servicekit" / "database.py"]
 
 
 def role_refusal_sources(role: str) -> list[Path]:

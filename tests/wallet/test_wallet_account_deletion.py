@@ -15,15 +15,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 import sqlalchemy as sa
 
+from servicekit.api_errors import status_of
+from servicekit.database import ChangedMeanwhile, session_scope
 from tests import inprocess
 from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import PASSWORD, Owner, WalletService
 from tests.wallet.evidence_files import jpeg_bytes
 from tests.wallet.pages import PageSession
 from tests.wallet.test_wallet_sessions import copy_of_cookie, is_sent_to_log_in, logged_in_browser
-from wallet.models import WalletTable
+from wallet.models import Competence, WalletTable
 
 
 def upload(person: Owner, title: str, content: bytes, owner: Owner | None = None) -> str:
@@ -175,3 +178,19 @@ def test_the_api_needs_the_password_and_a_live_session(wallet_server: WalletServ
     assert owner.client.post("/api/me/delete", content=b"x" * 70_000,
                              headers={"content-type": "application/json"}).status_code == 413
     assert owner.client.get("/api/me").status_code == 200
+
+
+def test_a_write_for_an_account_that_went_meanwhile_is_a_conflict_not_a_crash(
+        wallet_server: WalletService) -> None:
+    """A request that found the dossier before its owner deleted her account and writes
+    after (the services re-read the owner where they can; this is the instant between): the
+    database refuses the row, whose owner is gone, and session_scope says so as a conflict
+    (409) that stores nothing, not a server error."""
+    alice = wallet_server.create_owner()
+    ctx = wallet_server.context
+    assert ctx is not None
+    made(alice.client.post("/api/me/delete", json={"password": PASSWORD}))
+    with pytest.raises(ChangedMeanwhile) as refused, session_scope(ctx.engine) as session:
+        session.add(Competence(owner_id=alice.id, name="Klassenmanagement"))
+    assert status_of(refused.value) == 409
+    assert rows_naming(wallet_server, alice.id) == {}

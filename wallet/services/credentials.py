@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from servicekit.database import ChangedMeanwhile
 from servicekit.errors import Conflict, Invalid, NotFound, Refused, TooLarge
 from standards.credential_input import parse_credential_input
 from standards.errors import StandardsError
@@ -179,7 +179,7 @@ def store_credential(ctx: WalletContext, actor: Actor, raw: bytes, source: str) 
                 added = add_credential(ctx, session, actor, raw, source=source)
                 session.expunge(added.credential)
                 return added
-        except IntegrityError:
+        except ChangedMeanwhile:
             if attempt == 2:
                 raise Conflict("the dossier changed while the credential was added; "
                                "try again") from None
