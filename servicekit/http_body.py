@@ -44,6 +44,13 @@ def parse_json_object(body: bytes) -> dict[str, Any]:
     return value
 
 
+def declared_length(content_length: str | None) -> int | None:
+    """The body size a request declares (its Content-Length header), or None when it
+    declares none or no number (a chunked upload: only what arrives can be judged)."""
+    digits = (content_length or "").strip()
+    return int(digits) if digits.isascii() and digits.isdigit() else None
+
+
 async def read_json_object(request: Request, max_bytes: int = MAX_JSON_BYTES) -> dict[str, Any]:
     """The body as a JSON object; 413 when too large, 400 with the reason when malformed."""
     return parse_json_object(await read_body(request, max_bytes))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
@@ -97,7 +97,8 @@ class _BundleContextResolver(ContextResolver):  # type: ignore[misc]  # pyld has
 
 
 class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has no types
-    """A pyld processor whose context processing is memoised in its engine."""
+    """A pyld processor whose context processing is memoised in its engine, and which merges
+    `@import`s itself (`_imports_merged`)."""
 
     def __init__(self, engine: JsonLdEngine, on_dropped: Callable[[str | None], Any]) -> None:
         super().__init__(on_property_dropped=on_dropped)
@@ -107,27 +108,94 @@ class _Processor(pyld_jsonld.JsonLdProcessor):  # type: ignore[misc]  # pyld has
                          override_protected: bool = False, propagate: bool = True,
                          validate_scoped: bool = True, cycles: Any = None) -> Any:
         uid = active_ctx.get("_uuid")
-        if uid is None:
-            return super()._process_context(active_ctx, local_ctx, options, override_protected,
-                                             propagate, validate_scoped, cycles)
-        key = (uid, _context_key(local_ctx), override_protected, propagate, validate_scoped)
+        key = None if uid is None else (
+            uid, _context_key(local_ctx), override_protected, propagate, validate_scoped)
         memo = self._engine._processed
-        with self._engine._lock:
-            hit = memo.get(key)
-        # A hit is always right: URL keys are values, and object keys are ids of objects the
-        # memo still holds (so no other object can have taken that id).
-        if hit is not None:
-            return hit[1]
-        result = super()._process_context(active_ctx, local_ctx, options, override_protected,
+        if key is not None:
+            with self._engine._lock:
+                hit = memo.get(key)
+            # A hit is always right: URL keys are values, and object keys are ids of objects
+            # the memo still holds (so no other object can have taken that id).
+            if hit is not None:
+                return hit[1]
+        merged = _imports_merged(local_ctx, lambda url: _imported_context(active_ctx, url,
+                                                                          options))
+        result = super()._process_context(active_ctx, merged, options, override_protected,
                                           propagate, validate_scoped, cycles)
-        if "_uuid" not in result:
-            try:
-                result["_uuid"] = str(uuid.uuid4())
-            except TypeError:  # a frozen initial context: nothing to memoise
-                return result
+        # Only a completed processing gets here (a failure raises): the memo never holds a
+        # partial result.
+        if key is None:
+            return result
+        if "_uuid" not in result:  # a clone of the active context (an empty local context)
+            result = pyld_jsonld.freeze({**result, "_uuid": str(uuid.uuid4())})
         with self._engine._lock:
             memo[key] = (local_ctx, result)
         return result
+
+
+def _imports_merged(local_ctx: Any, imported: Callable[[Any], Mapping[str, Any]]) -> Any:
+    """`local_ctx` with each context object's `@import` merged in as new objects (JSON-LD 1.1
+    context processing, step 5.6: the imported context, then the object's own entries).
+
+    pyld merges into the imported context itself, which here is the bundled context the
+    whole process shares (`standards.document_loader`), and caches the merged local context
+    as the imported context's processed form: one document with `{"@import": ...}` changed
+    every later expansion in the process, or made it fail (KeyError 'mappings'). So pyld
+    never sees an `@import`: every object it would process as a context is merged here,
+    unwrapped exactly as pyld does (`ContextResolver.resolve` unwraps `local_ctx`, the loop
+    of `_process_context` each element of it)."""
+    if pyld_jsonld._is_object(local_ctx) and "@context" in local_ctx:
+        contexts = _elements_merged(local_ctx["@context"], imported)
+        if contexts is local_ctx["@context"]:
+            return local_ctx
+        return {**local_ctx, "@context": contexts}
+    return _elements_merged(local_ctx, imported)
+
+
+def _elements_merged(contexts: Any, imported: Callable[[Any], Mapping[str, Any]]) -> Any:
+    items = contexts if isinstance(contexts, list) else [contexts]
+    merged = [_element_merged(item, imported) for item in items]
+    if all(new is old for new, old in zip(merged, items, strict=True)):
+        return contexts
+    return merged if isinstance(contexts, list) else merged[0]
+
+
+def _element_merged(item: Any, imported: Callable[[Any], Mapping[str, Any]]) -> Any:
+    if not pyld_jsonld._is_object(item):
+        return item
+    if "@context" not in item:
+        return _import_merged(item, imported)
+    inner = item["@context"]  # pyld processes what an element wraps, and nothing beside it
+    if not pyld_jsonld._is_object(inner):
+        return item
+    merged = _import_merged(inner, imported)
+    return item if merged is inner else {**item, "@context": merged}
+
+
+def _import_merged(context: Any, imported: Callable[[Any], Mapping[str, Any]]) -> Any:
+    if "@import" not in context:
+        return context
+    return {**imported(context["@import"]),
+            **{key: value for key, value in context.items() if key != "@import"}}
+
+
+def _imported_context(active_ctx: Any, value: Any, options: Any) -> Mapping[str, Any]:
+    """The context an `@import` names (shared: never mutate it), with pyld's refusals."""
+    if not isinstance(value, str):
+        raise pyld_jsonld.JsonLdError("Invalid JSON-LD syntax; @import must be a string",
+                                      "jsonld.SyntaxError", {"context": value},
+                                      code="invalid @import value")
+    resolved = options["contextResolver"].resolve(active_ctx, value, options.get("base", ""))
+    if len(resolved) != 1 or not pyld_jsonld._is_object(resolved[0].document):
+        raise pyld_jsonld.JsonLdError(
+            "Invalid JSON-LD syntax; @import must reference a single context.",
+            "jsonld.SyntaxError", {"context": value}, code="invalid remote context")
+    context: Mapping[str, Any] = resolved[0].document
+    if "@import" in context:
+        raise pyld_jsonld.JsonLdError(
+            "Invalid JSON-LD syntax; @import must not include @import entry",
+            "jsonld.SyntaxError", {"context": value}, code="invalid context entry")
+    return context
 
 
 def _context_key(local_ctx: Any) -> Any:

@@ -153,19 +153,12 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from wallet.api.app import create_app
-    from wallet.services.credential_rechecks import PeriodicRecheck
 
     settings = settings_from(args)
-    app = create_app(settings)
+    app = create_app(settings)  # its lifespan runs the periodic re-check of credentials
     print(f"OpenDossier wallet on {settings.public_url}  (data: {settings.data_dir})",
           file=sys.stderr)
-    rechecks = PeriodicRecheck(app.state.wallet, settings.recheck_interval_seconds).start() \
-        if settings.recheck_interval_seconds > 0 else None
-    try:
-        uvicorn.run(app, host=args.host, port=args.port, log_level="info")
-    finally:
-        if rechecks is not None:
-            rechecks.stop()
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info")
     return 0
 
 

@@ -24,8 +24,9 @@ class KnownCrash:
     matches: Callable[[Any], bool]
 
 
-# Empty since the merge of issue 17's parts (the null @vocab and the context-memo crash are
-# gone: see tests/test_hostile_input.py and the fuzz report in the issue's closing note).
+# Empty since the merge of issue 17's parts (the null @vocab: tests/test_hostile_input.py; the
+# context-memo crash, an @import that changed the shared bundled context:
+# tests/test_jsonld_context_memo.py).
 KNOWN_UNTIL_MERGED: list[KnownCrash] = []
 
 

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
+from fastapi.concurrency import run_in_threadpool
 
 from servicekit.api_errors import install_error_handlers
 from servicekit.body_limit import OWN_LIMIT, BodyLimitMiddleware
@@ -24,6 +28,7 @@ from wallet.config import WalletSettings
 from wallet.evidence_store import evidence_store
 from wallet.services.archive_files import archive_scratch
 from wallet.services.context import WalletContext
+from wallet.services.credential_rechecks import PeriodicRecheck
 from wallet.services.orphan_blobs import sweep_orphan_blobs
 from wallet.web.setup import install_web
 
@@ -53,12 +58,25 @@ ROUTERS = [accounts.router, credentials.router, competences.router, evidence.rou
 def create_app(settings: WalletSettings | None = None, *,
                context: WalletContext | None = None) -> FastAPI:
     ctx = context or WalletContext.open(settings or WalletSettings())
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Credentials kept "not checked yet" are checked again while the service runs.
+        interval = ctx.settings.recheck_interval_seconds
+        rechecks = PeriodicRecheck(ctx, interval).start() if interval > 0 else None
+        app.state.rechecks = rechecks
+        try:
+            yield
+        finally:
+            if rechecks is not None:
+                await run_in_threadpool(rechecks.stop)
+
     # A JSON body without a Content-Type is read as JSON, as the API always did: its routes
     # authenticate with a Bearer token, never a cookie, so such a body is no cross-site
     # forgery; the pages (cookie sessions) take forms only.
     app = FastAPI(title="OpenDossier wallet", version="0.1.0",
                   summary="The owner's competence dossier: evidence, reflections, credentials",
-                  strict_content_type=False)
+                  strict_content_type=False, lifespan=lifespan)
     app.state.wallet = ctx
     # What processes that died left on its way in or out (uploads, archives) goes; what
     # processes still running (other instances) are writing stays. So do evidence files

@@ -16,13 +16,15 @@ from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
 from servicekit.errors import Invalid, TooLarge
+from servicekit.http_body import declared_length
 from wallet.api.deps import Context, DossierActor
 from wallet.api.schemas import Export, binary, json_object
 from wallet.db import session_scope
 from wallet.services import archive_format as fmt
+from wallet.services.access import Actor
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_files import archive_name, temp_path
-from wallet.services.archive_import import import_archive
+from wallet.services.archive_import import check_declared_archive, import_archive
 from wallet.services.bundles import Bundle, clr_bundle, vp_bundle
 from wallet.services.context import WalletContext
 
@@ -51,19 +53,22 @@ async def export_dossier(actor: DossierActor, ctx: Context,
                         background=BackgroundTask(target.unlink, missing_ok=True))
 
 
-async def receive_archive(request: Request, ctx: WalletContext,
+async def receive_archive(request: Request, ctx: WalletContext, actor: Actor,
                           limit: int) -> tuple[Path, str | None]:
     """The upload streamed to a temporary file (413 past `limit`), and the password.
-    A raw body (application/zip) or a multipart form with `archive` and `password`."""
+    A raw body (application/zip) or a multipart form with `archive` and `password`. 413
+    before a byte is read when the declared size already says the archive will not fit."""
+    declared = declared_length(request.headers.get("content-length"))
+    multipart = request.headers.get("content-type", "").startswith("multipart/form-data")
+    if not multipart and declared is not None and declared > limit:
+        raise TooLarge(f"the archive is larger than {limit} bytes")
+    await run_in_threadpool(check_declared_archive, ctx, actor, declared)
     target = temp_path(ctx, ".upload")
     password = request.headers.get(PASSWORD_HEADER)
     try:
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        if multipart:
             password = await _receive_form(request, target, limit) or password
         else:
-            declared = request.headers.get("content-length", "")
-            if declared.isdigit() and int(declared) > limit:
-                raise TooLarge(f"the archive is larger than {limit} bytes")
             size = 0
             with target.open("wb") as out:
                 async for chunk in request.stream():
@@ -111,7 +116,7 @@ async def import_dossier(request: Request, actor: DossierActor, ctx: Context) ->
     (nothing changed)."""
     actor.require_owner("import an archive")
     limit = fmt.DEFAULT_MAX_ARCHIVE_BYTES
-    path, password = await receive_archive(request, ctx, limit)
+    path, password = await receive_archive(request, ctx, actor, limit)
     try:
         result = await run_in_threadpool(import_archive, ctx, path, password=password,
                                          actor=actor, max_total_bytes=limit)

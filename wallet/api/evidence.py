@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from pydantic import ValidationError
 from sqlmodel import Session
 
-from servicekit.http_body import parse_json_object
+from servicekit.http_body import declared_length, parse_json_object
 from wallet.api.deps import Context, DossierActor
 from wallet.api.schemas import EvidenceChanges, Note, binary, json_object
 from wallet.db import session_scope
@@ -43,7 +43,7 @@ from wallet.services.evidence import (
 )
 from wallet.services.evidence_upload import (
     Received,
-    check_declared_length,
+    check_declared_upload,
     receive_multipart,
     receive_raw,
     save_received,
@@ -57,10 +57,13 @@ async def receive_and_save(request: Request, ctx: WalletContext, actor: Actor) -
     behind when any step refuses."""
     actor.require("evidence:add")  # before a single byte of the file is taken
     max_bytes = ctx.settings.max_upload_bytes
-    check_declared_length(request.headers.get("content-length"), max_bytes)
-    store = evidence_store(ctx.settings.evidence_dir)
     content_type = request.headers.get("content-type", "")
-    if content_type.lower().startswith("multipart/"):
+    multipart = content_type.lower().startswith("multipart/")
+    await run_in_threadpool(check_declared_upload, ctx, actor,
+                            declared_length(request.headers.get("content-length")),
+                            multipart=multipart)
+    store = evidence_store(ctx.settings.evidence_dir)
+    if multipart:
         async with receive_multipart(store, content_type, request.stream(),
                                      max_bytes) as received:
             return await run_in_threadpool(save_received, ctx, actor, received)

@@ -68,7 +68,11 @@ from wallet.services.competences import competence_by_url
 from wallet.services.context import WalletContext
 from wallet.services.credentials import CredentialRefused, add_credential
 from wallet.services.evidence import clean_filename
-from wallet.services.storage_quota import require_growth_within_quota, used_bytes
+from wallet.services.storage_quota import (
+    require_growth_within_quota,
+    require_room_for_import,
+    used_bytes,
+)
 
 EVIDENCE_KINDS = {"photo", "video", "audio", "document", "note"}
 STATUSES = {"approved", "pending", "rejected"}
@@ -99,6 +103,25 @@ class ImportResult:
                 "counts": self.counts, "evidenceFiles": self.evidence_files,
                 "refused": self.refused, "notCheckedYet": self.not_checked,
                 "problems": self.problems}
+
+
+# What an archive of a declared size holds besides evidence files, at most: the manifest and
+# the dossier at their largest; credentials and the zip's own structure take far less in any
+# real dossier. The rest of the size is evidence (compressed, if anything: fewer bytes).
+NON_EVIDENCE_BYTES = fmt.MAX_MANIFEST_BYTES + fmt.MAX_DOSSIER_BYTES
+
+
+def check_declared_archive(ctx: WalletContext, actor: Actor, declared_bytes: int | None) -> None:
+    """413 before a byte is read, when the archive size the request declares (None: none)
+    already says the import will be refused for the dossier's storage quota."""
+    if declared_bytes is None:
+        return
+    with Session(ctx.engine) as session:
+        try:
+            require_room_for_import(ctx, session, actor.owner_id,
+                                    declared_bytes - NON_EVIDENCE_BYTES)
+        except TooLarge as error:
+            raise TooLarge(f"the archive is refused: {error}") from None
 
 
 def import_archive(ctx: WalletContext, path: Path, *, password: str | None = None,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -120,11 +120,14 @@ def recheck_not_checked(ctx: WalletContext, *, owner_id: str | None = None,
 
 
 class PeriodicRecheck:
-    """`recheck_not_checked` every `interval` seconds in a daemon thread (the served
-    wallet); `stop()` ends it."""
+    """`recheck_not_checked` every `interval` seconds in a daemon thread, while the served
+    wallet runs (its app's lifespan starts and stops it). A round that fails is logged and
+    the next one tries again. `on_round`, if given, is called after each round with its
+    summary, or None when it failed (tests wait on it instead of sleeping)."""
 
-    def __init__(self, ctx: WalletContext, interval: float) -> None:
-        self.ctx, self.interval = ctx, interval
+    def __init__(self, ctx: WalletContext, interval: float, *,
+                 on_round: Callable[[RecheckSummary | None], object] | None = None) -> None:
+        self.ctx, self.interval, self._on_round = ctx, interval, on_round
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="credential-recheck",
                                         daemon=True)
@@ -133,16 +136,30 @@ class PeriodicRecheck:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
+    def stop(self, wait_seconds: float = 10) -> None:
+        """End the loop, waiting up to `wait_seconds` for a round under way to finish."""
         self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=wait_seconds)
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def run_once(self) -> RecheckSummary | None:
+        """One round: its summary, or None when it failed (logged; the loop goes on)."""
+        try:
+            summary = recheck_not_checked(self.ctx)
+        except Exception:  # the database away for a moment, say: the next round retries
+            log.exception("checking credentials again failed")
+            return None
+        if summary.checked:
+            log.info("checked %d credential(s) again: %d verified now",
+                     summary.checked, len(summary.verified))
+        return summary
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            try:
-                summary = recheck_not_checked(self.ctx)
-            except Exception:  # a failed round must not end the loop; the next one retries
-                log.exception("checking credentials again failed")
-                continue
-            if summary.checked:
-                log.info("checked %d credential(s) again: %d verified now",
-                         summary.checked, len(summary.verified))
+            summary = self.run_once()
+            if self._on_round is not None:
+                self._on_round(summary)

@@ -7,9 +7,11 @@ Two ways in, both giving a `Received` (the form fields and the still-unfinished 
 - `receive_raw`: the body is the file itself (fields in the query string).
 
 What the file is, is sniffed from its first bytes as soon as they are in (a refused type stops
-the upload there, 415); the size limit stops it as soon as it is passed (413). Both are
-context managers: leaving them without the file being finished, by any exception, a refusal
-or a client that went away, deletes the temporary file.
+the upload there, 415); the size limit stops it as soon as it is passed (413), or before the
+first byte when the declared size already passes it or the dossier's quota
+(`check_declared_upload`). Both are context managers: leaving them without the file being
+finished, by any exception, a refusal or a client that went away, deletes the temporary
+file.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING
 
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from sqlmodel import Session
 from starlette.requests import ClientDisconnect
 
 from servicekit.errors import Invalid, TooLarge, UnsupportedType
@@ -38,6 +41,7 @@ from wallet.services.evidence_types import (
     check_declared_kind,
     sniff,
 )
+from wallet.services.storage_quota import require_room
 
 if TYPE_CHECKING:  # python-multipart defines its callback TypedDict for type checkers only
     from python_multipart.multipart import MultipartCallbacks
@@ -70,11 +74,21 @@ def _size_text(size: int) -> str:
     return f"{size / 1024**2:.0f} MB" if size >= 1024**2 else f"{size} bytes"
 
 
-def check_declared_length(content_length: str | None, max_bytes: int) -> None:
-    """413 before reading anything when the sender already says the body is too big."""
-    if content_length and content_length.strip().isdigit() \
-            and int(content_length) > max_bytes + FORM_OVERHEAD_BYTES:
+def check_declared_upload(ctx: WalletContext, actor: Actor, declared_bytes: int | None, *,
+                          multipart: bool) -> None:
+    """413 before a byte is read, when the body size the request declares (None: none)
+    already says the file will be refused once it has arrived: larger than the upload limit,
+    or than the room left in the dossier. Of a multipart body, up to FORM_OVERHEAD_BYTES may
+    be form fields and part headers; a raw body is the file."""
+    if declared_bytes is None:
+        return
+    file_bytes = declared_bytes - (FORM_OVERHEAD_BYTES if multipart else 0)
+    max_bytes = ctx.settings.max_upload_bytes
+    if file_bytes > max_bytes:
         raise too_large(max_bytes)
+    if file_bytes > 0:
+        with Session(ctx.engine) as session:
+            require_room(ctx, session, actor.owner_id, file_bytes)
 
 
 class FileSink:

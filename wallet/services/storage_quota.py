@@ -1,6 +1,7 @@
 """How much evidence one dossier may hold (`WalletSettings.max_owner_bytes`): the files its
 evidence items name, each distinct file counted once, whoever added it. Uploads and archive
-imports are both held to it (413 with the numbers)."""
+imports are both held to it (413 with the numbers): once they have arrived, and before, when
+the size the request declares already says they will not fit."""
 
 from __future__ import annotations
 
@@ -46,6 +47,23 @@ def require_growth_within_quota(ctx: WalletContext, session: Session, owner_id: 
     limit = ctx.settings.max_owner_bytes
     used = used_bytes(session, owner_id)
     if used > before and used > limit:
-        raise TooLarge(f"the dossier's storage would be full: this needs "
-                       f"{size_text(used - before)} more, and {size_text(before)} of "
-                       f"{size_text(limit)} is used")
+        raise growth_too_large(limit, before, used - before)
+
+
+def require_room_for_import(ctx: WalletContext, session: Session, owner_id: str,
+                            evidence_at_least: int) -> None:
+    """TooLarge, before an import is read, when it holds at least `evidence_at_least` bytes
+    of evidence files and so will be refused by `require_growth_within_quota`: all its
+    files end up in the dossier (those it has already count once), so the dossier would
+    hold more than its quota, and more than now. Judged against the whole quota, not the
+    room left: an archive of files the dossier already has adds nothing."""
+    limit = ctx.settings.max_owner_bytes
+    before = used_bytes(session, owner_id)
+    if evidence_at_least > max(limit, before):
+        raise growth_too_large(limit, before, evidence_at_least - before)
+
+
+def growth_too_large(limit: int, before: int, growth: int) -> TooLarge:
+    """The refusal of `growth` more bytes in a dossier holding `before` of `limit`."""
+    return TooLarge(f"the dossier's storage would be full: this needs {size_text(growth)} "
+                    f"more, and {size_text(before)} of {size_text(limit)} is used")

@@ -18,10 +18,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from servicekit.errors import ServiceError
+from servicekit.http_body import declared_length
 from wallet.services import archive_format as fmt
 from wallet.services.archive_export import export_archive
 from wallet.services.archive_files import archive_name, temp_path
-from wallet.services.archive_import import import_archive
+from wallet.services.archive_import import check_declared_archive, import_archive
 from wallet.services.bundles import dossier_has_credentials, make_clr_bundle, make_vp_bundle
 from wallet.services.context import WalletContext
 from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, FormTooLarge, PageActor, check_csrf
@@ -72,9 +73,14 @@ async def export_page(request: Request, actor: PageActor, ctx: Context,
 async def import_page(request: Request, actor: PageActor, ctx: Context) -> HTMLResponse:
     actor.require_owner("import an archive")
     limit = fmt.DEFAULT_MAX_ARCHIVE_BYTES
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    declared = declared_length(request.headers.get("content-length"))
+    if declared is not None and declared > limit:
         raise FormTooLarge()
+    try:
+        await run_in_threadpool(check_declared_archive, ctx, actor, declared)
+    except ServiceError as error:
+        return _page(request, actor, ctx, status=error_status(error),
+                     import_error_text=error_text(request, error))
     target = temp_path(ctx, ".upload")
     try:
         async with request.form(max_files=1, max_fields=4) as form:

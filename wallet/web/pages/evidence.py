@@ -19,12 +19,13 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, HTMLResponse, Response
 
 from servicekit.errors import ServiceError
+from servicekit.http_body import declared_length
 from wallet.evidence_store import evidence_store
 from wallet.services import evidence as service
 from wallet.services.access import Actor
 from wallet.services.competences import list_competences
 from wallet.services.context import WalletContext
-from wallet.services.evidence_upload import check_declared_length, receive_multipart, save_received
+from wallet.services.evidence_upload import check_declared_upload, receive_multipart, save_received
 from wallet.web.auth import CSRF_FIELD, CheckedForm, Context, PageActor, check_csrf
 
 if TYPE_CHECKING:
@@ -89,8 +90,9 @@ async def add_evidence(request: Request, actor: PageActor, ctx: Context) -> Resp
         check_csrf(request, _first(fields.get(CSRF_FIELD)))
 
     try:
-        check_declared_length(request.headers.get("content-length"),
-                              ctx.settings.max_upload_bytes)
+        await run_in_threadpool(check_declared_upload, ctx, actor,
+                                declared_length(request.headers.get("content-length")),
+                                multipart=True)
         store = evidence_store(ctx.settings.evidence_dir)
         async with receive_multipart(store, request.headers.get("content-type", ""),
                                      request.stream(), ctx.settings.max_upload_bytes,
