@@ -26,7 +26,11 @@ from tests.wallet.test_wallet_not_checked_yet import add, by_id, key_school, sch
 from wallet.api.app import create_app
 from wallet.config import WalletSettings
 from wallet.services.context import WalletContext
-from wallet.services.credential_rechecks import PeriodicRecheck, RecheckSummary
+from wallet.services.credential_rechecks import (
+    PeriodicRecheck,
+    RecheckSummary,
+    recheck_not_checked,
+)
 
 ROUND_SECONDS = 0.01  # the loop's own interval: rounds follow each other quickly
 WAIT_SECONDS = 60  # at most, for the round a test waits for
@@ -124,3 +128,30 @@ def test_the_served_wallet_runs_the_recheck_while_it_runs(tmp_path: Path) -> Non
             assert quiet.state.rechecks is None
     finally:
         quiet.state.wallet.close()
+
+
+def test_one_credential_that_cannot_be_checked_holds_up_no_other(
+        lone_wallet: WalletService, school: IssuerService,  # noqa: F811
+        key_school: httpx.Client, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    """The longest unchecked goes first, so a round of one takes turns; a credential whose
+    check fails (here its stored text is damaged) is counted as failed, and the others are
+    still checked, round after round."""
+    ctx = lone_wallet.context
+    assert ctx is not None
+    owner = lone_wallet.create_owner()
+    issued = [issue_to(key_school, owner.did, name) for name in ("Stage 1", "Stage 2", "Stage 3")]
+    with NETWORK.unreachable(school.base_url):
+        first, second, damaged = (add(owner, credential)["id"] for credential in issued)
+        with ctx.engine.begin() as connection:
+            connection.execute(text("UPDATE storedcredential SET content = '{' WHERE id = :id"),
+                               {"id": damaged})
+        turns = []
+        for _ in range(3):
+            lone_wallet.clock.advance(60)
+            turns += recheck_not_checked(ctx, owner_id=owner.id, limit=1).still_not_checked
+        assert sorted(turns[:2]) == sorted([first, second])  # each once, then the first again
+    lone_wallet.clock.advance(60)
+    summary = recheck_not_checked(ctx, owner_id=owner.id)
+    assert summary.failed == [damaged]
+    assert sorted(summary.verified) == sorted([first, second])
+    assert f"checking credential {damaged} again failed" in caplog.text

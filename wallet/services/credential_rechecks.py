@@ -90,16 +90,20 @@ class RecheckSummary:
     verified: list[str] = field(default_factory=list)  # ids that are verified now
     still_not_checked: list[str] = field(default_factory=list)
     found_invalid: list[str] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)  # the check itself failed (logged)
 
     def to_json(self) -> dict[str, Any]:
         return {"checked": self.checked, "nowVerified": self.verified,
-                "stillNotChecked": self.still_not_checked, "foundInvalid": self.found_invalid}
+                "stillNotChecked": self.still_not_checked, "foundInvalid": self.found_invalid,
+                "failed": self.failed}
 
 
 def recheck_not_checked(ctx: WalletContext, *, owner_id: str | None = None,
                         limit: int = DEFAULT_BATCH) -> RecheckSummary:
-    """Check again every credential still "not checked yet" (of one owner, or all), oldest
-    check first, at most `limit`."""
+    """Check again every credential still "not checked yet" (of one owner, or all), the
+    longest unchecked first, at most `limit`. A credential whose check fails (a bug, the
+    database away) is logged and counted, and the others are still checked: one credential
+    can never hold up the rest, round after round."""
     with Session(ctx.engine) as session:
         query = select(StoredCredential).where(
             StoredCredential.verified == False)  # noqa: E712 (SQL)
@@ -107,16 +111,29 @@ def recheck_not_checked(ctx: WalletContext, *, owner_id: str | None = None,
             query = query.where(StoredCredential.owner_id == owner_id)
         waiting = [stored for stored in session.exec(
             query.order_by(col(StoredCredential.received_at)))
-            if verdict(stored.verification or {}) == NOT_CHECKED][:limit]
+            if verdict(stored.verification or {}) == NOT_CHECKED]
+        waiting.sort(key=_last_checked)
+        waiting = waiting[:limit]
         for stored in waiting:
             session.expunge(stored)
     summary = RecheckSummary()
     for stored in waiting:
-        outcome = recheck(ctx, stored)
+        try:
+            outcome = recheck(ctx, stored)
+        except Exception:
+            log.exception("checking credential %s again failed", stored.id)
+            summary.failed.append(stored.id)
+            continue
         summary.checked += 1
         {VERIFIED: summary.verified, NOT_CHECKED: summary.still_not_checked}.get(
             outcome, summary.found_invalid).append(stored.id)
     return summary
+
+
+def _last_checked(stored: StoredCredential) -> str:
+    """When it was last checked (ISO 8601 in UTC, so it sorts as text); never comes first."""
+    checked_at = (stored.verification or {}).get("checkedAt")
+    return checked_at if isinstance(checked_at, str) else ""
 
 
 class PeriodicRecheck:
