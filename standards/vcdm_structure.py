@@ -76,13 +76,17 @@ def _context_problems(contexts: Any) -> Iterator[str]:
         yield "@context: required; its first item must be " + VCDM2_CONTEXT
         return
     items = contexts if isinstance(contexts, list) else [contexts]
-    if not items or items[0] not in BASE_CONTEXTS:
+    if not items or not _is_base_context(items[0]):
         yield f"@context: the first item must be {VCDM2_CONTEXT} (or {VCDM11_CONTEXT})"
     for position, item in enumerate(items[1:], start=1):
-        if item in BASE_CONTEXTS:
+        if _is_base_context(item):
             yield f"@context[{position}]: the base context {item} must come first, once"
         elif not (is_url(item) or isinstance(item, dict)):
             yield f"@context[{position}]: must be a URL or a context object, not {item!r:.60}"
+
+
+def _is_base_context(item: Any) -> bool:
+    return isinstance(item, str) and item in BASE_CONTEXTS
 
 
 def _id_problems(node: dict[str, Any], member: str, where: str) -> Iterator[str]:

@@ -24,6 +24,8 @@ def credential(**members: Any) -> dict[str, Any]:
 def test_a_minimal_credential_and_the_optional_members_done_right_are_sound() -> None:
     assert credential_structure_problems(credential()) == []
     assert credential_structure_problems(credential(
+        **{"@context": [V2, {"Example": "https://example.org/#Example"},
+                        "https://example.org/context/v1"]},
         id="https://example.org/credentials/1",
         issuer={"id": ISSUER, "name": {"@value": "School", "@language": "nl"},
                 "description": [{"@value": "A school", "@language": "en",
@@ -47,6 +49,9 @@ def test_a_minimal_credential_and_the_optional_members_done_right_are_sound() ->
     ({"@context": ["https://example.org/ctx", V2]}, "first item"),
     ({"@context": [V2, "https ://not-a-url/ctx"]}, "@context[1]: must be a URL"),
     ({"@context": [V2, 123192875]}, "@context[1]: must be a URL"),
+    ({"@context": [{"foo": True}]}, "first item"),
+    ({"@context": {"foo": True}}, "first item"),
+    ({"@context": [V2, V2]}, "@context[1]: the base context"),
     ({"id": ["https://a.example/1", "https://b.example/1"]}, "credential.id: must be a "
                                                              "single URL"),
     ({"id": "https ://not-a-url/vc/1"}, "credential.id"),

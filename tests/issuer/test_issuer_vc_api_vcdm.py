@@ -106,6 +106,16 @@ def test_a_callers_status_is_kept_and_options_ask_for_one(issuer_server: IssuerS
     assert response.status_code == 201, response.text
     assert response.json()["verifiableCredential"]["credentialStatus"] == own_status
 
+    # a status type of the caller's own, defined by an inline context object
+    inline = plain_credential(org["did"], **{
+        "@context": [V2, {"CredentialStatusList2017":
+                          "https://example.org/examples#CredentialStatusList2017"}],
+        "credentialStatus": {"id": "did:example:status", "type": "CredentialStatusList2017"}})
+    response = issue(api, inline)
+    assert response.status_code == 201, response.text
+    assert response.json()["verifiableCredential"]["credentialStatus"]["id"] == \
+        "did:example:status"
+
     untyped = issue(api, plain_credential(org["did"], credentialStatus={"id": "urn:x:1"}))
     assert untyped.status_code == 422
     assert "credentialStatus.type" in untyped.json()["message"]
