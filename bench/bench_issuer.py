@@ -255,8 +255,8 @@ def unsigned_credential(issuer_did: str) -> dict[str, Any]:
     from tests.ob3_sample import realistic_ob3_credential
 
     credential = realistic_ob3_credential("did:example:student-1", 1, issuer_id=issuer_did)
-    for name in ("id", "issuer", "credentialStatus", "proof"):
-        credential.pop(name, None)  # the service sets these
+    for name in ("id", "credentialStatus", "proof"):
+        credential.pop(name, None)  # the service sets these; the caller names its issuer
     return credential
 
 

@@ -37,6 +37,9 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
     add_storage_arguments(serve)
     serve.add_argument("--public-url", help="the URL the world reaches this service at "
                        "(default http://HOST:PORT); DIDs and status list URLs are built on it")
+    serve.add_argument("--test-vectors", action="store_true",
+                       help="also allow the W3C test-vector contexts (examples, undefined-terms);"
+                            " for conformance suites, never in production")
     serve.set_defaults(handler=_cmd_serve)
 
 
@@ -113,7 +116,8 @@ def settings_from(args: argparse.Namespace) -> IssuerSettings:
     """The flags given; OPENDOSSIER_ISSUER_* environment variables fill what they leave out.
     Without either, the public URL is where `serve` listens."""
     flags = {"data_dir": args.data_dir, "database_url": args.database_url,
-             "public_url": getattr(args, "public_url", None)}
+             "public_url": getattr(args, "public_url", None),
+             "test_vector_contexts": getattr(args, "test_vectors", None) or None}
     settings = IssuerSettings(**{name: value for name, value in flags.items()
                                  if value is not None})
     if "public_url" not in settings.model_fields_set:

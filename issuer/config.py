@@ -57,3 +57,6 @@ class IssuerSettings(DatabaseServiceSettings):
     # A JSON or form body, unless its route sets a limit of its own (`@body_limit`: a CASE
     # framework package may be 5 MB). Uploads have their own limits.
     max_request_bytes: int = Field(default=1024 * 1024, gt=0)
+    test_vector_contexts: bool = Field(
+        default=False, description="also load the W3C test-vector contexts (examples, "
+        "undefined-terms): for conformance suites only, never in production")

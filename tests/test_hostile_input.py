@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.issuer.conftest import IssuerService, api, issuer_server, org  # noqa: F401
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
     VerifierService,
     issuer,
@@ -59,7 +59,7 @@ def assert_refused_with_reason(response: httpx.Response, *words: str) -> None:
 @NOT_JSON
 def test_issuer_refuses_numbers_json_does_not_have(api: httpx.Client,  # noqa: F811
                                                    number: str, reason: str) -> None:
-    body = with_number({"credential": unsigned_credential()},
+    body = with_number({"credential": unsigned_credential_of(api)},
                        ("credential", "credentialSubject", "achievement", "name"), number)
     response = api.post("/credentials/issue", content=body,
                         headers={"content-type": "application/json"})
@@ -68,7 +68,7 @@ def test_issuer_refuses_numbers_json_does_not_have(api: httpx.Client,  # noqa: F
 
 def test_issuer_refuses_a_null_vocab(api: httpx.Client) -> None:  # noqa: F811
     response = api.post("/credentials/issue",
-                        json={"credential": with_null_vocab(unsigned_credential())})
+                        json={"credential": with_null_vocab(unsigned_credential_of(api))})
     assert_refused_with_reason(response, "@vocab")
 
 

@@ -29,7 +29,8 @@ def issuer_process(tmp_path: Path) -> Iterator[IssuerProcess]:
 def test_issuer_process_issues_a_credential(issuer_process: IssuerProcess) -> None:
     org = issuer_process.create_org("Smoke school")
     with issuer_process.client(org["api_token"]) as client:
-        response = client.post("/credentials/issue", json={"credential": unsigned_credential()})
+        credential = unsigned_credential(org["did"])
+        response = client.post("/credentials/issue", json={"credential": credential})
     assert response.status_code == 201, response.text
     assert response.json()["verifiableCredential"]["issuer"]["id"] == org["did"]
 

@@ -40,6 +40,9 @@ def add_serve_command(serve_commands: argparse._SubParsersAction) -> None:  # ty
                             "(default 300)")
     serve.add_argument("--workers", type=int, default=1,
                        help="worker processes (default 1; use the number of cores under load)")
+    serve.add_argument("--test-vectors", action="store_true",
+                       help="also allow the W3C test-vector contexts (examples, undefined-terms);"
+                            " for conformance suites, never in production")
     add_fetch_arguments(serve)
     serve.set_defaults(handler=_cmd_serve)
 
@@ -51,7 +54,8 @@ def settings_from(args: argparse.Namespace) -> VerifierSettings:
              "trust_registry": args.trust_registry,
              "allow_local_hosts": args.allow_local_host or None,
              "denied_hosts": args.deny_host or None,
-             "challenge_lifetime_seconds": args.challenge_lifetime}
+             "challenge_lifetime_seconds": args.challenge_lifetime,
+             "test_vector_contexts": args.test_vectors or None}
     settings = VerifierSettings(**{name: value for name, value in flags.items()
                                    if value is not None})
     if "public_url" not in settings.model_fields_set:

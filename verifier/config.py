@@ -40,6 +40,9 @@ class VerifierSettings(ServiceSettings):
         "private or loopback address (development, tests, one-machine set-ups)")
     denied_hosts: list[str] = Field(default_factory=list, description="never fetched from")
     challenge_lifetime_seconds: int = Field(default=300, gt=0)
+    test_vector_contexts: bool = Field(
+        default=False, description="also load the W3C test-vector contexts (examples, "
+        "undefined-terms): for conformance suites only, never in production")
     max_request_bytes: int = Field(default=1024 * 1024, gt=0)
     # Units of work one verification request may use (standards.work_budget: one to two
     # microseconds of CPU each); more is refused with 413.

@@ -14,8 +14,8 @@ from issuer.api.schemas.vc_api import (
     UpdateStatusRequest,
     UpdateStatusResponse,
 )
-from issuer.services.issuing import issue_unsigned_credential
 from issuer.services.status import set_credential_status
+from issuer.services.vc_api_issuing import issue_unsigned_credential
 
 router = APIRouter(tags=["VC-API"], strict_content_type=False, responses=REFUSALS)
 

@@ -15,6 +15,7 @@ from issuer.config import IssuerSettings
 from issuer.db import migrate, session_scope
 from servicekit.errors import Inconsistent
 from servicekit.service_context import ServiceContext, open_database
+from standards.document_loader import DocumentLoader
 from standards.fetcher import Fetcher
 
 Row = TypeVar("Row")
@@ -40,6 +41,12 @@ class IssuerContext(ServiceContext[IssuerSettings]):
     def fetcher(self) -> Fetcher:
         """For verifying endorsements received from other issuers (DIDs, keys)."""
         return Fetcher(self.settings.fetch_policy, transport=self.fetch_transport)
+
+    @property
+    def loader(self) -> DocumentLoader:
+        """The JSON-LD contexts credentials may use: the bundle, plus the W3C test-vector
+        contexts only when the settings ask for them (`serve issuer --test-vectors`)."""
+        return DocumentLoader(allow_test_contexts=self.settings.test_vector_contexts)
 
     def reading(self) -> Session:
         """A unit of work that only reads: `with ctx.reading() as session: ...`."""

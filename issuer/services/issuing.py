@@ -1,8 +1,9 @@
 """Issue OB 3.0 AchievementCredentials: build, add status, check the schema, sign, record.
 
-Two ways in: `issue_achievement` (from a stored achievement definition, used by the staff
-pages, bulk issue and OpenID4VCI) and `issue_unsigned_credential` (the VC-API: the caller
-sends the unsigned credential). Both end in `_sign_and_record`.
+Two ways in: `issue_achievement` here (from a stored achievement definition, used by the
+staff pages, bulk issue and OpenID4VCI) and `issue_unsigned_credential` in
+issuer.services.vc_api_issuing (the VC-API: the caller sends any unsigned VCDM credential).
+Both end in `sign_and_record`.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from issuer.services.status import (
     record_entries,
     status_entry_json,
 )
-from servicekit.errors import Conflict, Invalid, Refused
+from servicekit.errors import Conflict, Refused
 from standards.data_integrity import sign_document
 from standards.dates import parse_datetime
 from standards.errors import StandardsError
@@ -46,7 +47,7 @@ from standards.ob3 import (
 
 FORMATS = ("ldp_vc", "jwt_vc_json")
 CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
-OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}
+OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}  # checked against the OB 3.0 schema
 
 
 @dataclass
@@ -92,7 +93,7 @@ def recipient_kind(recipient: str) -> str:
 def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueRequest, *,
                       bulk_job_id: str | None = None,
                       allocated: AllocatedIndex | None = None) -> IssueOutcome:
-    _check_options(request.format, request.cryptosuite, request.status_purpose)
+    check_options(request.format, request.cryptosuite, request.status_purpose)
     recipient = request.recipient.strip()
     kind = recipient_kind(recipient)
     if kind == "email":
@@ -113,7 +114,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
         results=[Result(**result_fields(result)) for result in request.results],
     )
     valid_from = _datetime_or_now(request.valid_from, "validFrom")
-    valid_until = (_datetime_or_none(request.valid_until, "validUntil")
+    valid_until = (datetime_or_none(request.valid_until, "validUntil")
                    or _expiry(valid_from, achievement))
     if valid_until is not None and valid_until <= valid_from:
         raise Refused("validUntil must be after validFrom")
@@ -137,62 +138,18 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
         signing_key_id="", valid_until=valid_until,
         idempotency_key=request.idempotency_key, bulk_job_id=bulk_job_id,
     )
-    return _sign_and_record(ctx, record, credential, slot, request.format, request.cryptosuite)
+    return sign_and_record(ctx, record, credential, [slot], request.format,
+                           request.cryptosuite)
 
 
-def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential: Any,
-                              options: dict[str, Any]) -> IssueOutcome:
-    """VC-API issue: the organisation's profile becomes `issuer`; id, validFrom and
-    credentialStatus are added when missing; the result must pass the OB 3.0 schema."""
-    if not isinstance(credential, dict):
-        raise Invalid("'credential' must be a JSON object")
-    if not isinstance(options, dict):
-        raise Invalid("'options' must be a JSON object")
-    fmt = options.get("format", "ldp_vc")
-    suite = options.get("cryptosuite", "eddsa-rdfc-2022")
-    purpose = options.get("statusPurpose", "revocation")
-    _check_options(fmt, suite, purpose)
-    types = credential.get("type")
-    types = [types] if isinstance(types, str) else types
-    if not isinstance(types, list) or not OB_TYPES & set(types) or \
-            "VerifiableCredential" not in types:
-        raise Refused("this issuer signs Open Badges 3.0 credentials: 'type' must hold "
-                      "VerifiableCredential and OpenBadgeCredential (or "
-                      "AchievementCredential)")
-    if "proof" in credential:
-        raise Refused("the credential already has a proof; send it unsigned")
-    credential = dict(credential)
-    with Session(ctx.engine, expire_on_commit=False) as session:
-        profile = profile_of(session, org, options.get("issuerProfile"))
-        credential["issuer"] = profile_json(session, profile)
-    credential_id = credential.setdefault("id", f"urn:uuid:{uuid.uuid4()}")
-    if not isinstance(credential_id, str):
-        raise Refused("'id' must be a string (a URI)")
-    credential.setdefault("validFrom", _iso(datetime.now(UTC)))
-    if "credentialStatus" in credential:
-        raise Refused("credentialStatus is set by the issuer; leave it out")
-    # Checked against the schema once, after signing (in _sign_and_record): a refusal then
-    # wastes one status index, which costs nothing, and the happy path validates once.
-    slot = allocate_indexes(ctx, profile.id, purpose)[0]
-    credential["credentialStatus"] = status_entry_json(ctx.public_url, slot)
-    subject = credential.get("credentialSubject")
-    subject = subject[0] if isinstance(subject, list) and subject else subject
-    subject = subject if isinstance(subject, dict) else {}
-    recipient, kind = _recipient_of(subject)
-    achievement = subject.get("achievement")
-    if not isinstance(achievement, dict):
-        achievement = {}
-    record = IssuedCredential(
-        credential_id=credential_id, org_id=org.id, profile_id=profile.id,
-        achievement_ref=achievement.get("id"), achievement_name=str(achievement.get("name", "")),
-        recipient=recipient, recipient_kind=kind, format=fmt, document="", signing_key_id="",
-        valid_until=_datetime_or_none(credential.get("validUntil"), "validUntil"),
-    )
-    return _sign_and_record(ctx, record, credential, slot, fmt, suite)
+def sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: dict[str, Any],
+                    slots: list[AllocatedIndex], fmt: str, suite: str, *,
+                    open_badge: bool = True) -> IssueOutcome:
+    """Sign `credential`, record it with its status `slots`, return it.
 
-
-def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: dict[str, Any],
-                     slot: AllocatedIndex, fmt: str, suite: str) -> IssueOutcome:
+    An Open Badge (`open_badge`) must pass the OB 3.0 JSON Schema and carries its proofs as
+    an array, as that schema requires; any other credential keeps the single proof object
+    that Data Integrity gives it."""
     with Session(ctx.engine, expire_on_commit=False) as session:
         key_row = active_key_row(session, record.profile_id)
         profile = stored(session.get(IssuerProfile, record.profile_id),
@@ -200,11 +157,14 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":
-                signed = as_proof_set(sign_document(credential, key, suite=suite))
-                ensure_valid_credential(signed)  # what leaves here passes the OB 3.0 schema
+                signed = sign_document(credential, key, suite=suite, loader=ctx.loader)
+                if open_badge:
+                    signed = as_proof_set(signed)
+                    ensure_valid_credential(signed)  # what leaves here passes the schema
                 record.document = json.dumps(signed, ensure_ascii=False)
             else:
-                ensure_valid_credential(credential)
+                if open_badge:
+                    ensure_valid_credential(credential)
                 record.document = sign_vc_jwt(credential, key)
         except SchemaViolationError as error:
             raise Refused(f"the credential does not pass the OB 3.0 schema: {error}") \
@@ -214,7 +174,7 @@ def _sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: d
             raise Refused(f"cannot sign this credential safely: {error}") from None
         record.signing_key_id = key_row.id
         session.add(record)
-        record_entries(session, record, [slot])
+        record_entries(session, record, slots)
         try:
             session.commit()
         except IntegrityError:
@@ -245,22 +205,13 @@ def _by_idempotency_key(session: Session, org_id: str, key: str) -> IssuedCreden
         IssuedCredential.org_id == org_id, IssuedCredential.idempotency_key == key)).first()
 
 
-def _check_options(fmt: Any, suite: Any, purpose: Any) -> None:
+def check_options(fmt: Any, suite: Any, purpose: Any) -> None:
     if fmt not in FORMATS:
         raise Refused(f"unknown format {fmt!r}; choose one of {list(FORMATS)}")
     if suite not in CRYPTOSUITES:
         raise Refused(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}")
     if purpose not in PURPOSES:
         raise Refused(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}")
-
-
-def _recipient_of(subject: dict[str, Any]) -> tuple[str, str]:
-    if isinstance(subject.get("id"), str):
-        return subject["id"], "did" if subject["id"].startswith("did:") else "other"
-    identifiers = subject.get("identifier")
-    if isinstance(identifiers, list) and identifiers and isinstance(identifiers[0], dict):
-        return str(identifiers[0].get("identityHash", ""))[:500], "other"
-    return "", "other"
 
 
 def result_fields(result: dict[str, Any]) -> dict[str, Any]:
@@ -283,15 +234,15 @@ def evidence_fields(item: dict[str, Any]) -> dict[str, Any]:
             if name in allowed and value not in (None, "")}
 
 
-def _iso(moment: datetime) -> str:
+def iso_datetime(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def _datetime_or_now(value: str | None, name: str) -> datetime:
-    return _datetime_or_none(value, name) or datetime.now(UTC).replace(microsecond=0)
+    return datetime_or_none(value, name) or datetime.now(UTC).replace(microsecond=0)
 
 
-def _datetime_or_none(value: Any, name: str) -> datetime | None:
+def datetime_or_none(value: Any, name: str) -> datetime | None:
     if value in (None, ""):
         return None
     try:

@@ -12,17 +12,20 @@ from issuer.services.context import IssuerContext
 from issuer.services.status import allocate_indexes
 from tests.inprocess import NETWORK
 from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import organisation_did, unsigned_credential
 
 PER_PROCESS = 24
 CLIENTS = 8
 
 
 def issue_many(base_url: str, token: str, count: int, purpose: str) -> list[dict[str, Any]]:
+    with NETWORK.client(base_url, token) as client:
+        credential = unsigned_credential(organisation_did(client))
+
     def one(_: int) -> dict[str, Any]:
         with NETWORK.client(base_url, token) as client:
             response = client.post("/credentials/issue", json={
-                "credential": unsigned_credential(), "options": {"statusPurpose": purpose}})
+                "credential": credential, "options": {"statusPurpose": purpose}})
             assert response.status_code == 201, response.text
             return response.json()["verifiableCredential"]
 

@@ -30,6 +30,7 @@ from standards.verification import verify_credential
 from tests import inprocess
 from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerService
+from tests.issuer.test_issuer_vc_api import organisation_did
 
 HOLDER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 LOCAL = local_fetcher()
@@ -74,7 +75,7 @@ def issue_over_http(client: httpx.Client) -> dict[str, Any]:
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Stage",
+        "issuer": organisation_did(client), "name": "Stage",
         "credentialSubject": {
             "id": HOLDER_DID, "type": ["AchievementSubject"],
             "achievement": {"id": "https://example.org/achievements/stage",

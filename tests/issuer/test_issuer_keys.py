@@ -20,7 +20,7 @@ from standards.multibase_codec import decode_multibase
 from tests.databases import sqlite_file_bytes
 from tests.inprocess import NETWORK
 from tests.issuer.conftest import IssuerProcess, IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.js_harness import require_harness, run_node
 
 
@@ -70,7 +70,7 @@ def test_private_keys_never_leave(issuer_server: IssuerService, issuer_process: 
     # on the same storage
     api = NETWORK.client(issuer_process.base_url, org["api_token"])
     seen: list[str] = []
-    issued = api.post("/credentials/issue", json={"credential": unsigned_credential()})
+    issued = api.post("/credentials/issue", json={"credential": unsigned_credential_of(api)})
     seen.append(issued.text)
     vc = issued.json()["verifiableCredential"]
     seen.append(api.get(vc["credentialStatus"]["statusListCredential"]).text)
@@ -114,7 +114,7 @@ def test_digital_bazaar_verifies_what_the_issuer_signs(issuer_server: IssuerServ
                                                        api: Any) -> None:
     require_harness()
     vc = api.post("/credentials/issue",
-                  json={"credential": unsigned_credential()}).json()["verifiableCredential"]
+                  json={"credential": unsigned_credential_of(api)}).json()["verifiableCredential"]
     result = run_node("verify.mjs", {"credential": vc})
     assert result["verified"] is True, result
     tampered = json.loads(json.dumps(vc))

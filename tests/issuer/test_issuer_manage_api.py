@@ -18,6 +18,7 @@ from standards.ob3.subject import identity_matches
 from standards.verification import verify_credential
 from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerService
+from tests.issuer.test_issuer_vc_api import organisation_did
 
 DATA = Path(__file__).parent / "data"
 HOLDER_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
@@ -328,7 +329,7 @@ def test_record_of_a_vc_api_credential_with_a_url_id(issuer_server: IssuerServic
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "id": credential_id, "type": ["VerifiableCredential", "OpenBadgeCredential"],
-        "name": "Klassenmanagement",
+        "issuer": organisation_did(api), "name": "Klassenmanagement",
         "credentialSubject": {
             "id": HOLDER_DID, "type": ["AchievementSubject"],
             "achievement": {"id": achievement_id, "type": ["Achievement"],

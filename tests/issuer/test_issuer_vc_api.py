@@ -16,11 +16,24 @@ from tests.issuer.conftest import IssuerService
 SUBJECT_DID = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
 
 
-def unsigned_credential(**overrides: Any) -> dict[str, Any]:
+def organisation_did(api: httpx.Client) -> str:
+    """The DID of the API token's organisation (its default profile): a VC-API client names
+    its issuer, and the issuer refuses a credential without one."""
+    profiles = api.get("/api/profiles").json()["items"]
+    return next(str(profile["did"]) for profile in profiles if profile["isDefault"])
+
+
+def unsigned_credential_of(api: httpx.Client, **overrides: Any) -> dict[str, Any]:
+    """An unsigned OB 3.0 credential naming the organisation of `api` as its issuer."""
+    return unsigned_credential(organisation_did(api), **overrides)
+
+
+def unsigned_credential(issuer: str, **overrides: Any) -> dict[str, Any]:
     credential = {
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer,
         "name": "Klassenmanagement",
         "credentialSubject": {
             "id": SUBJECT_DID, "type": ["AchievementSubject"],
@@ -43,7 +56,7 @@ def status_bit(client: httpx.Client, entry: dict[str, Any]) -> bool:
 
 def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerService,
                                                   api: httpx.Client, org: dict[str, Any]) -> None:
-    response = api.post("/credentials/issue", json={"credential": unsigned_credential(),
+    response = api.post("/credentials/issue", json={"credential": unsigned_credential_of(api),
                                                    "options": {}})
     assert response.status_code == 201, response.text
     vc = response.json()["verifiableCredential"]
@@ -61,7 +74,7 @@ def test_issue_sets_issuer_id_status_and_verifies(issuer_server: IssuerService,
 def test_revoke_changes_the_published_list(issuer_server: IssuerService,
                                            api: httpx.Client) -> None:
     vc = api.post("/credentials/issue",
-                  json={"credential": unsigned_credential()}).json()["verifiableCredential"]
+                  json={"credential": unsigned_credential_of(api)}).json()["verifiableCredential"]
     assert status_bit(api, vc["credentialStatus"]) is False
     response = api.post("/credentials/status", json={
         "credentialId": vc["id"],
@@ -81,7 +94,7 @@ def test_revoke_changes_the_published_list(issuer_server: IssuerService,
 
 def test_suspend_and_reinstate(issuer_server: IssuerService, api: httpx.Client) -> None:
     vc = api.post("/credentials/issue", json={
-        "credential": unsigned_credential(), "options": {"statusPurpose": "suspension"},
+        "credential": unsigned_credential_of(api), "options": {"statusPurpose": "suspension"},
     }).json()["verifiableCredential"]
     entry = vc["credentialStatus"]
     assert entry["statusPurpose"] == "suspension"
@@ -95,16 +108,17 @@ def test_suspend_and_reinstate(issuer_server: IssuerService, api: httpx.Client) 
 
 def test_refuses_what_it_cannot_sign_safely(issuer_server: IssuerService,
                                             api: httpx.Client) -> None:
-    undefined = unsigned_credential()
+    undefined = unsigned_credential_of(api)
     undefined["credentialSubject"]["favouriteColour"] = "blue"
     response = api.post("/credentials/issue", json={"credential": undefined})
     assert response.status_code == 422
     assert "favouriteColour" in response.json()["message"]
 
-    wrong_type = unsigned_credential(type=["VerifiableCredential"])
-    response = api.post("/credentials/issue", json={"credential": wrong_type})
-    assert response.status_code == 422
-    assert "OpenBadgeCredential" in response.json()["message"]
+    no_achievement = unsigned_credential_of(api)
+    del no_achievement["credentialSubject"]["achievement"]
+    response = api.post("/credentials/issue", json={"credential": no_achievement})
+    assert response.status_code == 422  # an Open Badge still answers to the OB 3.0 schema
+    assert "OB 3.0 schema" in response.json()["message"]
 
     response = api.post("/credentials/issue", content=b'{"credential": ',
                         headers={"content-type": "application/json"})
@@ -115,12 +129,12 @@ def test_refuses_what_it_cannot_sign_safely(issuer_server: IssuerService,
 def test_unauthorised_calls_change_nothing(issuer_server: IssuerService, api: httpx.Client,
                                            org: dict[str, Any]) -> None:
     vc = api.post("/credentials/issue",
-                  json={"credential": unsigned_credential()}).json()["verifiableCredential"]
+                  json={"credential": unsigned_credential_of(api)}).json()["verifiableCredential"]
     change = {"credentialId": vc["id"],
               "credentialStatus": [{"type": "BitstringStatusListEntry", "status": "revoked"}]}
     with issuer_server.client() as anonymous:
         assert anonymous.post("/credentials/issue",
-                              json={"credential": unsigned_credential()}).status_code == 401
+                              json={"credential": unsigned_credential_of(api)}).status_code == 401
         assert anonymous.post("/credentials/status", json=change).status_code == 401
     with issuer_server.client("odi_not-a-token") as forged:
         assert forged.post("/credentials/status", json=change).status_code == 401
@@ -136,7 +150,7 @@ def test_status_lists_say_how_long_verifiers_may_keep_them(issuer_server: Issuer
     """The max-age is a setting (a minute by default): a revocation shows everywhere within
     it. The list itself is the same whatever the setting."""
     vc = api.post("/credentials/issue",
-                  json={"credential": unsigned_credential()}).json()["verifiableCredential"]
+                  json={"credential": unsigned_credential_of(api)}).json()["verifiableCredential"]
     url = vc["credentialStatus"]["statusListCredential"]
     default = api.get(url)
     assert default.headers["cache-control"] == "public, max-age=60, must-revalidate"

@@ -16,7 +16,7 @@ import pytest
 
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.js_harness import require_harness, run_node
 from tests.verifier.conftest import VerifierService, failed
 from tests.verifier.signing import (
@@ -46,7 +46,7 @@ def refused(report: dict[str, Any], check: str) -> str:
 
 def issue(client: httpx.Client, **options: Any) -> dict[str, Any]:
     response = client.post("/credentials/issue",
-                           json={"credential": unsigned_credential(), "options": options})
+                           json={"credential": unsigned_credential_of(client), "options": options})
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]  # type: ignore[no-any-return]
 

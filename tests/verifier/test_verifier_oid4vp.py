@@ -19,7 +19,7 @@ from PIL import Image
 
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
 from tests.verifier.conftest import VerifierService, failed
@@ -30,7 +30,7 @@ VC_TYPE_IRI = "https://www.w3.org/2018/credentials#VerifiableCredential"
 
 def issue_to(issuer_api: httpx.Client, did: str) -> dict[str, Any]:
     """An OB 3.0 credential the real issuer signs (did:web, with status) about `did`."""
-    credential = unsigned_credential()
+    credential = unsigned_credential_of(issuer_api)
     credential["credentialSubject"] = {**credential["credentialSubject"], "id": did}
     response = issuer_api.post("/credentials/issue", json={"credential": credential})
     assert response.status_code == 201, response.text

@@ -13,7 +13,7 @@ import pytest
 
 from tests import inprocess
 from tests.issuer.conftest import free_port, opendossier
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.local_server import LocalServer
 from tests.verifier.conftest import LOCAL, VerifierService
 from tests.verifier.signing import LocalSigner, achievement_credential, new_signer
@@ -62,7 +62,8 @@ def credential_by(signer: LocalSigner) -> dict[str, Any]:
 def test_known_issuer_is_trusted_with_name_and_brin(verifier: VerifierService,
                                                     issuer_api: httpx.Client,
                                                     issuer_org: dict[str, Any]) -> None:
-    response = issuer_api.post("/credentials/issue", json={"credential": unsigned_credential()})
+    credential = unsigned_credential_of(issuer_api)
+    response = issuer_api.post("/credentials/issue", json={"credential": credential})
     assert response.status_code == 201, response.text
     report = verifier.verify_credential(response.json()["verifiableCredential"])
     assert report["verified"] is True, report

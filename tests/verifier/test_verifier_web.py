@@ -22,7 +22,7 @@ from standards.baking import bake_png
 from standards.ob3 import digest_sri
 from tests.catalogues import texts
 from tests.inprocess import NETWORK
-from tests.issuer.test_issuer_vc_api import SUBJECT_DID, unsigned_credential
+from tests.issuer.test_issuer_vc_api import SUBJECT_DID, unsigned_credential_of
 from tests.local_server import LocalServer
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
@@ -168,7 +168,8 @@ def page(verifier: VerifierService) -> Iterator[httpx.Client]:
 @pytest.fixture
 def issued(issuer_api: httpx.Client) -> dict[str, Any]:
     """A credential the real issuer signed for the registered school (did:web)."""
-    response = issuer_api.post("/credentials/issue", json={"credential": unsigned_credential()})
+    credential = unsigned_credential_of(issuer_api)
+    response = issuer_api.post("/credentials/issue", json={"credential": credential})
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]  # type: ignore[no-any-return]
 
@@ -285,7 +286,7 @@ def test_link_to_something_that_is_not_a_credential(page: httpx.Client,
 def test_pasted_jwt_and_pasted_link(page: httpx.Client, issuer_api: httpx.Client,
                                     issued: dict[str, Any], local_server: LocalServer) -> None:
     response = issuer_api.post("/credentials/issue", json={
-        "credential": unsigned_credential(), "options": {"format": "jwt_vc_json"}})
+        "credential": unsigned_credential_of(issuer_api), "options": {"format": "jwt_vc_json"}})
     assert response.status_code == 201, response.text
     jwt = response.json()["verifiableCredential"]
     assert isinstance(jwt, str)
@@ -405,7 +406,7 @@ def test_evidence_image_is_shown_with_its_digest_state(
     photo, notes = png((40, 30), "navy"), b"%PDF-1.4 lesvoorbereiding"
     photo_url = serve_bytes(local_server, "/bewijs/les.png", photo, "image/png")
     notes_url = serve_bytes(local_server, "/bewijs/les.pdf", notes, "application/pdf")
-    credential = unsigned_credential(evidence=[
+    credential = unsigned_credential_of(issuer_api, evidence=[
         {"id": photo_url, "type": ["Evidence"], "name": "Foto van de les",
          "digestSRI": digest_sri(photo)},
         {"id": notes_url, "type": ["Evidence"], "name": "Lesvoorbereiding"}])
@@ -427,7 +428,7 @@ def test_evidence_image_is_shown_with_its_digest_state(
 def test_evidence_that_differs_is_not_shown_as_the_evidence(
         page: httpx.Client, issuer_api: httpx.Client, local_server: LocalServer) -> None:
     photo_url = serve_bytes(local_server, "/bewijs/ander.png", png(colour="red"), "image/png")
-    credential = unsigned_credential(evidence=[
+    credential = unsigned_credential_of(issuer_api, evidence=[
         {"id": photo_url, "type": ["Evidence"], "name": "Foto",
          "digestSRI": digest_sri(png(colour="blue"))}])
     issued = issuer_api.post("/credentials/issue", json={"credential": credential})

@@ -29,7 +29,7 @@ from sqlmodel import Session, select
 from servicekit.scratch import files_in
 from tests.databases import fresh_database
 from tests.issuer.conftest import IssuerProcess
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.verifier.conftest import issuer, issuer_org, trust_registry_file, verifier  # noqa: F401
 from tests.wallet.conftest import PASSWORD, Owner, WalletService
 from tests.wallet.evidence_files import jpeg_bytes, pdf_bytes
@@ -101,7 +101,7 @@ def issuer_api(issuer_process: IssuerProcess) -> Iterator[httpx.Client]:
 
 
 def issue_to(issuer_api: httpx.Client, did: str, name: str) -> dict[str, Any]:
-    credential = unsigned_credential(name=name)
+    credential = unsigned_credential_of(issuer_api, name=name)
     subject = credential["credentialSubject"]
     subject["id"] = did
     subject["achievement"] = {**subject["achievement"], "name": name,

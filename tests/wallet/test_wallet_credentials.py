@@ -16,6 +16,7 @@ import pytest
 from servicekit.qr import qr_png
 from standards.baking import bake_png
 from tests.issuer.conftest import IssuerService
+from tests.issuer.test_issuer_vc_api import organisation_did
 from tests.verifier.conftest import issuer, issuer_org  # noqa: F401
 from tests.wallet.conftest import Owner, WalletService
 
@@ -31,7 +32,8 @@ def issuer_api(issuer: IssuerService, issuer_org: dict[str, Any]  # noqa: F811
         yield client
 
 
-def unsigned(subject_did: str, *, alignment: list[dict[str, Any]] | None = None,
+def unsigned(issuer_did: str, subject_did: str, *,
+             alignment: list[dict[str, Any]] | None = None,
              name: str = "Klassenmanagement") -> dict[str, Any]:
     achievement: dict[str, Any] = {
         "id": f"https://school.example/achievements/{os.urandom(4).hex()}",
@@ -42,7 +44,8 @@ def unsigned(subject_did: str, *, alignment: list[dict[str, Any]] | None = None,
     return {
         "@context": ["https://www.w3.org/ns/credentials/v2",
                      "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
-        "type": ["VerifiableCredential", "OpenBadgeCredential"], "name": name,
+        "type": ["VerifiableCredential", "OpenBadgeCredential"], "issuer": issuer_did,
+        "name": name,
         "credentialSubject": {"id": subject_did, "type": ["AchievementSubject"],
                               "achievement": achievement}}
 
@@ -50,7 +53,8 @@ def unsigned(subject_did: str, *, alignment: list[dict[str, Any]] | None = None,
 def issue(api: httpx.Client, subject_did: str, *, fmt: str = "ldp_vc",
           **fields: Any) -> dict[str, Any] | str:
     """A credential signed by the real issuer service (VC-API), for `subject_did`."""
-    response = api.post("/credentials/issue", json={"credential": unsigned(subject_did, **fields),
+    credential = unsigned(organisation_did(api), subject_did, **fields)
+    response = api.post("/credentials/issue", json={"credential": credential,
                                                    "options": {"format": fmt}})
     assert response.status_code == 201, response.text
     return response.json()["verifiableCredential"]  # type: ignore[no-any-return]

@@ -20,7 +20,7 @@ from PIL import Image
 
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential
+from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
     VerifierService,
     issuer,
@@ -42,7 +42,7 @@ def school(issuer: IssuerService) -> Iterator[httpx.Client]:  # noqa: F811
 
 def issue_to(school: httpx.Client, did: str, name: str = "Klassenmanagement") -> dict[str, Any]:
     """An OB 3.0 credential the real issuer signs about `did`."""
-    credential = unsigned_credential(name=name)
+    credential = unsigned_credential_of(school, name=name)
     credential["credentialSubject"] = {**credential["credentialSubject"], "id": did}
     credential["credentialSubject"]["achievement"] = {
         **credential["credentialSubject"]["achievement"], "name": name,

@@ -42,6 +42,7 @@ class VerifierContext:
                    registry=load_trust_registry(settings.trust_registry, fetcher),
                    store=VerifierStore(settings.database_path,
                                        clock=lambda: clock().timestamp()),
+                   loader=DocumentLoader(allow_test_contexts=settings.test_vector_contexts),
                    clock=clock)
 
     def now(self) -> datetime:

@@ -14,7 +14,8 @@ from issuer.api.schemas.base import LenientRequestBody, ResponseBody
 
 
 class IssueCredentialRequest(LenientRequestBody):
-    credential: dict[str, Any] = Field(description="an unsigned OB 3.0 credential")
+    credential: dict[str, Any] = Field(
+        description="an unsigned VCDM 2.0 or 1.1 credential (an Open Badge or any other)")
     options: dict[str, Any] | None = Field(
         default=None,
         description="format, cryptosuite, statusPurpose, ... (VC-API IssueCredentialOptions)")
