@@ -5,9 +5,10 @@ One code path for the CLI now and the verifier service later. Checks, in order:
 controlled by the issuer for assertionMethod), `issuer`, `validity` (dates against an
 injectable clock), `status` (Bitstring Status List or 1EdTech Revocation List; a list that
 cannot be fetched gives "unknown", which never counts as valid), `schema` (OB 3.0 JSON Schema
-for Open Badges), `refresh-service` (noted, never contacted), then the credentials inside:
-each credential of a CLR and each embedded endorsement is verified in turn, down to
-`MAX_NESTING` levels. For presentations: `holder` binding plus each credential.
+for Open Badges; a deviation is a "not fully OB 3.0 conformant" warning), `refresh-service`
+(noted, never contacted), then the credentials inside: each credential of a CLR and each
+embedded endorsement is verified in turn, down to `MAX_NESTING` levels. For presentations:
+`holder` binding plus each credential (a failure only when holder binding is required).
 
 A CLR credential that fails makes the CLR fail. An endorsement whose proof, key or format is
 wrong fails the endorsed credential (it carries a forged claim); an endorsement that is
@@ -56,6 +57,7 @@ NO_ISSUER = "the credential names no issuer (a URL, or an object with an id)"
 # fetched, just after the verification began: a start date this far ahead still counts as
 # started. Expiry gets no such grace.
 CLOCK_SKEW = timedelta(minutes=5)
+NOT_OB3_CONFORMANT = "not fully OB 3.0 conformant"
 # Checks whose failure means an endorsement is not authentic (not merely out of date).
 AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
 # How a failed check that could not be made now (rather than one that found something false)
@@ -613,8 +615,13 @@ def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
                for t in (types if isinstance(types, list) else [types])):
         return
     errors = validate_credential(document, received=True)
-    result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
-               else "; ".join(errors[:5]))
+    if not errors:
+        result.add("schema", True, "conforms to the OB 3.0 JSON Schema")
+        return
+    # An authentic credential that only deviates from the OB 3.0 JSON Schema (an identifier
+    # object instead of a list, an achievementType outside the list) stays valid, as for the
+    # 1EdTech validator and the DCC; JSON-LD, proof, issuer, status and dates stay fatal.
+    result.warnings.append(f"{NOT_OB3_CONFORMANT}: " + "; ".join(errors[:5]))
 
 
 def _issuer_id(document: dict[str, Any]) -> str | None:
