@@ -69,6 +69,18 @@ def controller_of(vm_id: str) -> str:
     return vm_id.split("#", 1)[0]
 
 
+def single_key_method(vm_id: str) -> str:
+    """A bare did:key or did:jwk names exactly one key (as the 1EdTech validator and the DCC
+    read it): its verification method id. Anything else is returned as it is."""
+    if "#" in vm_id:
+        return vm_id
+    if vm_id.startswith("did:key:"):
+        return f"{vm_id}#{vm_id.removeprefix('did:key:')}"
+    if vm_id.startswith("did:jwk:"):
+        return f"{vm_id}#0"
+    return vm_id
+
+
 # --- did:key ---------------------------------------------------------------------------------
 def did_key_from_key_pair(pair: KeyPair) -> str:
     return "did:key:" + pair.public_key_multibase()
@@ -289,6 +301,7 @@ class DidResolver:
             raise DidResolutionError(f"unknown proof purpose {purpose!r}")
         if not isinstance(vm_id, str) or not vm_id:
             raise DidResolutionError("verification method id is missing or not a string")
+        vm_id = single_key_method(vm_id)
         controller = controller_of(vm_id)
         standalone: dict[str, Any] | None = None
         if vm_id.startswith("did:"):

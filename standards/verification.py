@@ -5,9 +5,10 @@ One code path for the CLI now and the verifier service later. Checks, in order:
 controlled by the issuer for assertionMethod), `issuer`, `validity` (dates against an
 injectable clock), `status` (Bitstring Status List or 1EdTech Revocation List; a list that
 cannot be fetched gives "unknown", which never counts as valid), `schema` (OB 3.0 JSON Schema
-for Open Badges), `refresh-service` (noted, never contacted), then the credentials inside:
-each credential of a CLR and each embedded endorsement is verified in turn, down to
-`MAX_NESTING` levels. For presentations: `holder` binding plus each credential.
+for Open Badges; a deviation is a "not fully OB 3.0 conformant" warning), `refresh-service`
+(noted, never contacted), then the credentials inside: each credential of a CLR and each
+embedded endorsement is verified in turn, down to `MAX_NESTING` levels. For presentations:
+`holder` binding plus each credential (a failure only when holder binding is required).
 
 A CLR credential that fails makes the CLR fail. An endorsement whose proof, key or format is
 wrong fails the endorsed credential (it carries a forged claim); an endorsement that is
@@ -32,7 +33,7 @@ from typing import Any
 from standards import jose
 from standards.data_integrity import KeyResolver, ProofResult, verify_document_proofs
 from standards.dates import parse_datetime
-from standards.dids import DidResolver
+from standards.dids import DidResolver, key_from_verification_method, single_key_method
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.embedded_credentials import clr_credentials_in, embedded_endorsements
 from standards.endorsement_scope import EndorsementScope, endorsement_scope
@@ -56,6 +57,7 @@ NO_ISSUER = "the credential names no issuer (a URL, or an object with an id)"
 # fetched, just after the verification began: a start date this far ahead still counts as
 # started. Expiry gets no such grace.
 CLOCK_SKEW = timedelta(minutes=5)
+NOT_OB3_CONFORMANT = "not fully OB 3.0 conformant"
 # Checks whose failure means an endorsement is not authentic (not merely out of date).
 AUTHENTICITY_CHECKS = {"format", "json-ld", "proof", "issuer"}
 # How a failed check that could not be made now (rather than one that found something false)
@@ -64,6 +66,10 @@ STATUS_UNKNOWN = "status unknown"
 KEY_UNKNOWN = "key unknown"
 CANNOT_CHECK_NOW = "cannot be checked now"
 UNDETERMINED_PREFIXES = (STATUS_UNKNOWN, KEY_UNKNOWN, CANNOT_CHECK_NOW)
+# An issuer named by an https URL that publishes no keys, or a JWT whose key sits in its own
+# header: the proof holds, but nothing ties its key to the issuer (a warning, not an error;
+# the verifier shows the issuer's trust as unknown).
+ISSUER_KEY_NOT_CONFIRMED = "issuer's key not confirmed"
 
 
 @dataclass
@@ -94,6 +100,8 @@ class VerificationResult:
     endorsements: list[tuple[str, VerificationResult]] = field(default_factory=list)
     # for an endorsement: whether it vouches for the credential that carries it
     scope: EndorsementScope | None = None
+    # False when the proof holds but its key is not shown to be the issuer's
+    issuer_key_confirmed: bool = True
 
     @property
     def verified(self) -> bool:
@@ -173,9 +181,14 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
                         domain: str | None = None, now: datetime | None = None,
                         fetcher: Fetcher | None = None,
                         loader: DocumentLoader = DEFAULT_LOADER,
-                        check_status: bool = True) -> VerificationResult:
+                        check_status: bool = True,
+                        require_holder_binding: bool = False) -> VerificationResult:
     """Verify a presentation: its proof (authentication, challenge, domain), the holder
-    binding, and every credential in it (their status too, unless `check_status` is off)."""
+    binding, and every credential in it (their status too, unless `check_status` is off).
+
+    VCDM 2.0 lets a holder present a credential about someone else: a credential that is not
+    about whoever signed the presentation is a failed `holder-binding` check only when the
+    caller requires holder binding (the employer page, a share), a warning otherwise."""
     ctx = VerificationContext(now, fetcher, loader, check_status)
     result = VerificationResult(format="presentation")
     if isinstance(document, str):
@@ -206,7 +219,8 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         result.credentials.append((f"$.verifiableCredential[{index}]", inner))
         result.add(label, inner.verified, "valid" if inner.verified
                    else "; ".join(inner.errors))
-        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result)
+        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result,
+                              required=require_holder_binding)
     return result
 
 
@@ -236,8 +250,9 @@ def envelope_jwt(token: str) -> dict[str, Any]:
 
 
 def _check_holder_binding(label: str, subjects: set[str], bound_to: set[str],
-                          result: VerificationResult) -> None:
-    """A presented credential must be about whoever signed the presentation."""
+                          result: VerificationResult, *, required: bool) -> None:
+    """Whether a presented credential is about whoever signed the presentation; a failure
+    only when `required`."""
     if not subjects:
         result.warnings.append(f"{label} names no subject id, so it cannot be bound to the "
                                "holder (it may identify its subject by e-mail or another "
@@ -248,9 +263,13 @@ def _check_holder_binding(label: str, subjects: set[str], bound_to: set[str],
                    f"the presentation is signed by the subject {sorted(subjects & bound_to)[0]}")
         return
     who = ", ".join(sorted(bound_to)) or "nobody (no valid proof)"
-    result.add(f"{label}.holder-binding", False,
-               f"the holder who signed the presentation ({who}) is not the subject of this "
+    message = (f"the holder who signed the presentation ({who}) is not the subject of this "
                f"credential ({', '.join(sorted(subjects))})")
+    if required:
+        result.add(f"{label}.holder-binding", False, message)
+    else:
+        result.warnings.append(f"{label}.holder-binding: {message} (allowed: holder binding "
+                               "was not required)")
 
 
 # --- credentials secured with Data Integrity --------------------------------------------
@@ -266,11 +285,28 @@ def _verify_di_credential(document: dict[str, Any], ctx: VerificationContext
         result.add("issuer", False, NO_ISSUER)
     elif signers:
         by_issuer = [p for p in signers if _controller(p.verification_method) == issuer]
-        result.add("issuer", bool(by_issuer),
-                   f"signed by a key of the issuer {issuer}" if by_issuer else
-                   f"no valid proof is made with a key controlled by the issuer {issuer}")
+        if by_issuer:
+            result.add("issuer", True, f"signed by a key of the issuer {issuer}")
+        elif _publishes_no_keys(issuer):
+            _issuer_key_not_confirmed(result, issuer)
+        else:
+            result.add("issuer", False, "no valid proof is made with a key controlled by the "
+                       f"issuer {issuer}")
     _common_checks(document, result, ctx)
     return result
+
+
+def _publishes_no_keys(issuer: str) -> bool:
+    """An issuer named by an http(s) URL, not a DID: keys are looked up only where a proof's
+    verificationMethod points, so an issuer URL no proof names shows no key of its own."""
+    return issuer.startswith(("https://", "http://"))
+
+
+def _issuer_key_not_confirmed(result: VerificationResult, issuer: str,
+                              why: str = "publishes no key that made a proof here") -> None:
+    result.issuer_key_confirmed = False
+    result.warnings.append(f"{ISSUER_KEY_NOT_CONFIRMED}: the issuer {issuer} {why}; the proof "
+                           "holds, but does not show that the issuer made it")
 
 
 def _structure_ok(document: Any, result: VerificationResult, kind: str) -> bool:
@@ -417,11 +453,10 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
     result.add("proof", outcome.verified, message)
     issuer = _issuer_id(outcome.document)
     kid = outcome.kid or ""
-    if outcome.key_source == "jwk":
-        result.add("issuer", False, "the key is embedded in the JWT header: it is not shown "
-                   "to be controlled by the issuer")
-    elif issuer is None:
+    if issuer is None:
         result.add("issuer", False, NO_ISSUER)
+    elif outcome.key_source == "jwk":
+        _check_header_key_issuer(result, issuer, outcome, ctx)
     else:
         ok = _controller(kid) == issuer
         result.add("issuer", ok, f"signed by a key of the issuer {issuer}" if ok
@@ -433,13 +468,38 @@ def _verify_jwt_credential(token: str, ctx: VerificationContext) -> Verification
 
 def _jwt_vm(kid: str) -> str:
     """A JWT `kid` may be a bare did:key / did:jwk; those name exactly one key."""
-    if "#" in kid:
-        return kid
-    if kid.startswith("did:key:"):
-        return f"{kid}#{kid.removeprefix('did:key:')}"
-    if kid.startswith("did:jwk:"):
-        return f"{kid}#0"
-    return kid
+    return single_key_method(kid)
+
+
+def _check_header_key_issuer(result: VerificationResult, issuer: str,
+                             outcome: jose.JwtVerificationResult,
+                             ctx: VerificationContext) -> None:
+    """A JWT whose key sits in its `jwk` header (the 1EdTech validator accepts these): the
+    issuer check holds when the issuer's DID document lists that very key; otherwise the
+    proof still counts, with the "issuer's key not confirmed" warning."""
+    if not outcome.verified:
+        return
+    if outcome.jwk is not None and issuer.startswith("did:"):
+        try:
+            document = ctx.resolver().resolve(issuer)
+        except StandardsError:
+            document = {}
+        entries = document.get("verificationMethod")
+        for entry in entries if isinstance(entries, list) else []:
+            try:
+                listed = key_from_verification_method(entry).public_jwk()
+            except (StandardsError, KeyError, TypeError, ValueError, AttributeError):
+                continue
+            if _same_public_key(listed, outcome.jwk):
+                result.add("issuer", True, f"signed by a key of the issuer {issuer} "
+                           "(given in the JWT header, listed by the issuer)")
+                return
+    _issuer_key_not_confirmed(result, issuer, "does not publish the key in the JWT header")
+
+
+def _same_public_key(one: dict[str, Any], other: dict[str, Any]) -> bool:
+    members = ("kty", "crv", "x", "y", "n", "e")
+    return all(one.get(m) == other.get(m) for m in members)
 
 
 # --- checks shared by both formats ------------------------------------------------------
@@ -555,8 +615,13 @@ def _check_schema(document: dict[str, Any], result: VerificationResult) -> None:
                for t in (types if isinstance(types, list) else [types])):
         return
     errors = validate_credential(document, received=True)
-    result.add("schema", not errors, "conforms to the OB 3.0 JSON Schema" if not errors
-               else "; ".join(errors[:5]))
+    if not errors:
+        result.add("schema", True, "conforms to the OB 3.0 JSON Schema")
+        return
+    # An authentic credential that only deviates from the OB 3.0 JSON Schema (an identifier
+    # object instead of a list, an achievementType outside the list) stays valid, as for the
+    # 1EdTech validator and the DCC; JSON-LD, proof, issuer, status and dates stay fatal.
+    result.warnings.append(f"{NOT_OB3_CONFORMANT}: " + "; ".join(errors[:5]))
 
 
 def _issuer_id(document: dict[str, Any]) -> str | None:

@@ -168,8 +168,9 @@ def test_the_issuer_signs_or_refuses_odd_credentials(fuzz_issuer: IssuerService,
 
 
 def proof_holds(verdict: httpx.Response) -> bool:
-    return verdict.status_code == 200 and any(
-        check["check"] == "proof" and check["ok"] for check in verdict.json()["checks"])
+    # 200 when verified, 400 with the report when not: the proof may hold either way
+    return verdict.status_code in (200, 400) and any(
+        check["check"] == "proof" and check["ok"] for check in verdict.json().get("checks", []))
 
 
 # --- verify ---------------------------------------------------------------------------------
@@ -197,9 +198,9 @@ def test_the_verifier_answers_every_odd_credential(fuzz_verifier: VerifierServic
                     ("/credentials/verify", {"verifiableCredential": document}),
                     ("/presentations/verify", {"verifiablePresentation": presentation})):
                 answer = run.send(document, partial(post_json, verifier, path, body))
-                if answer is not None and answer.status_code == 200 and not isinstance(
-                        answer.json().get("verified"), bool):
-                    run.finding(document, f"{path} answered 200 without a verdict")
+                if answer is not None and answer.status_code == 200 and answer.json().get(
+                        "verified") is not True:
+                    run.finding(document, f"{path} answered 200 without verified: true")
 
         assert proof_holds(verifier.post("/credentials/verify",
                                          json={"verifiableCredential": signed_base}))

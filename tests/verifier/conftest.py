@@ -55,8 +55,11 @@ class VerifierClient:
     def _post(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
         with self.client() as client:
             response = client.post(path, json=body)
-        assert response.status_code == 200, response.text
-        return response.json()  # type: ignore[no-any-return]
+        report: dict[str, Any] = response.json()
+        # 200 when verified, 400 with the same report when not (issue 19)
+        assert response.status_code == (200 if report.get("verified") else 400), response.text
+        assert "checks" in report, response.text
+        return report
 
 
 @dataclass

@@ -3,7 +3,9 @@
 The rule:
 - a challenge the caller names (VC-API `options.challenge`, an OpenID4VP nonce) must be the
   one every proof of the presentation carries, and a domain the caller names must be the
-  proofs' domain (`standards.verification` checks both);
+  proofs' domain (`standards.verification` checks both). The caller's challenge need not be
+  one this verifier issued: a caller with challenges of its own (the W3C suites, another
+  service) holds the proofs to them, and keeping them single use is its business (issue 19);
 - a challenge nobody names but a proof carries must be one this verifier issued;
 - either way, a challenge this verifier keeps must be unexpired and unused, and every proof
   must be made for the domain it was issued for (this verifier's address from
@@ -64,6 +66,7 @@ def new_challenge(ctx: VerifierContext) -> dict[str, Any]:
 def challenge_binding(ctx: VerifierContext, presentation: Any, challenge: str | None,
                       domain: str | None) -> ChallengeBinding:
     """What `presentation` must answer, given the challenge and domain the caller names."""
+    named = challenge is not None
     if challenge is None:
         if ctx.store is None:  # nothing issued here: nothing to hold the proofs to
             return ChallengeBinding(domain=domain)
@@ -73,13 +76,16 @@ def challenge_binding(ctx: VerifierContext, presentation: Any, challenge: str | 
                 found=", ".join(repr(c) for c in carried)))
         challenge = carried[0] if carried else None
     issued = ctx.store.issued_challenge(challenge) if challenge and ctx.store else None
+    if named and issued is not None and issued.state == "unknown":
+        issued = None  # the caller's own challenge: held to the proofs only
     return ChallengeBinding(challenge, domain, issued)
 
 
 def check_challenge(store: VerifierStore | None, result: VerificationResult,
                     binding: ChallengeBinding, presentation: Any) -> None:
-    """Add the `challenge` check: refused for a challenge not issued here, expired, used or
-    answered for another domain; otherwise the challenge is used up, once the proof holds."""
+    """Add the `challenge` check: refused for a challenge the caller did not name that was not
+    issued here, and for one issued here that is expired, used or answered for another
+    domain; otherwise a challenge issued here is used up, once the proof holds."""
     if binding.refusal is not None:
         result.add("challenge", False, binding.refusal)
         return

@@ -189,7 +189,8 @@ def receive_response(ctx: VerifierContext, form: dict[str, str]) -> dict[str, An
     try:
         report = verify_presentation_report(
             ctx, answer.presentation,
-            VerifyOptions(challenge=request.nonce, domain=request.client_id))
+            VerifyOptions(challenge=request.nonce, domain=request.client_id,
+                          require_holder_binding=True))
         _add_query_check(report, answer, request.wanted)
     except BaseException:
         _release(store, request)

@@ -33,6 +33,9 @@ class VerifyOptions:
     domain: str | None = None
     check_status: bool = True
     check_evidence: bool = False
+    # VCDM 2.0 allows a holder to present a credential about someone else; the employer page
+    # and OpenID4VP shares require the credentials to be about the holder.
+    require_holder_binding: bool = False
 
 
 def verify_credential_report(ctx: VerifierContext, credential: Any,
@@ -55,7 +58,8 @@ def verify_presentation_report(ctx: VerifierContext, presentation: Any,
     with request_work_budget(ctx.settings.max_request_work):
         result = verify_presentation(presentation, challenge=binding.challenge,
                                      domain=binding.domain, now=ctx.now(), fetcher=ctx.fetcher,
-                                     loader=ctx.loader, check_status=options.check_status)
+                                     loader=ctx.loader, check_status=options.check_status,
+                                     require_holder_binding=options.require_holder_binding)
     check_challenge(ctx.store, result, binding, presentation)
     return _report(ctx, result, "presentation", options)
 
@@ -92,6 +96,8 @@ def _node(ctx: VerifierContext, result: VerificationResult, kind: str,
         out["summary"] = summarize_credential(document)
         issuer = out["summary"].get("issuer", {}).get("id")
         out["trust"] = ctx.registry.lookup(issuer, ctx.now())
+        if not result.issuer_key_confirmed:
+            out["trust"] = _key_not_confirmed(out["trust"])
         if out["trust"]["status"] != "trusted" and result.document is not None:
             out["warnings"].append(out["trust"]["message"])
     if id(result) in evidence:
@@ -101,6 +107,15 @@ def _node(ctx: VerifierContext, result: VerificationResult, kind: str,
     out["endorsements"] = [{"path": p, **_node(ctx, r, "credential", evidence)}
                            for p, r in result.endorsements]
     return out
+
+
+def _key_not_confirmed(trust: dict[str, Any]) -> dict[str, Any]:
+    """A registry entry vouches for the issuer, not for a key nothing ties to it: unknown."""
+    if trust["status"] != "trusted":
+        return trust
+    return {**trust, "status": "unknown",
+            "message": f"{trust['message']}, but the key that signed this credential is not "
+                       "confirmed to be the issuer's"}
 
 
 def _check_all_evidence(ctx: VerifierContext, result: VerificationResult) -> Evidence:

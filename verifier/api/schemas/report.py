@@ -108,8 +108,8 @@ class InnerReport(ReportNode):
 
 
 class VerificationReport(ReportNode):
-    """The answer of POST /credentials/verify and /presentations/verify: 200 whatever the
-    verdict."""
+    """The answer of POST /credentials/verify and /presentations/verify: 200 when verified,
+    400 with the same report when not."""
 
     verified_at: str = Field(description="when verification ran (RFC 3339, UTC)")
 

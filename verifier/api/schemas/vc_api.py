@@ -37,18 +37,23 @@ class VerifyOptionsBody(CamelModel):
 
     model_config = ConfigDict(extra="ignore", strict=True)
 
-    challenge: str | None = Field(default=None, description="a challenge from POST /challenges "
-                                  "the presentation's proof must carry; when left out, a "
-                                  "challenge the proof carries must still be one issued here")
+    challenge: str | None = Field(default=None, description="the challenge every proof of the "
+                                  "presentation must carry: one from POST /challenges (then "
+                                  "single use) or the caller's own; when left out, a challenge "
+                                  "the proof carries must be one issued here")
     domain: str | None = Field(default=None, description="the domain the proof must name; a "
                                "challenge issued here also binds the domain issued with it")
     check_status: bool = Field(default=True, description="check the credential's status list")
     check_evidence: bool = Field(default=False, description="fetch the evidence and compare its "
                                  "digest with the signed one")
+    require_holder_binding: bool = Field(
+        default=False, description="a presented credential that is not about whoever signed "
+        "the presentation fails (VCDM 2.0 allows it, so by default it is only a warning)")
 
     def to_options(self) -> VerifyOptions:
         return VerifyOptions(challenge=self.challenge, domain=self.domain,
-                             check_status=self.check_status, check_evidence=self.check_evidence)
+                             check_status=self.check_status, check_evidence=self.check_evidence,
+                             require_holder_binding=self.require_holder_binding)
 
 
 class VerifyCredentialRequest(CamelModel):

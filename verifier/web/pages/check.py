@@ -32,7 +32,8 @@ from verifier.web.forms import MAX_FILE_BYTES, CheckForm, read_check_form
 from verifier.web.render import render
 
 router = APIRouter(include_in_schema=False)
-OPTIONS = VerifyOptions(check_evidence=True)
+# What someone shows the employer must be about them (holder binding required).
+OPTIONS = VerifyOptions(check_evidence=True, require_holder_binding=True)
 # scan.js sends JPEG frames of at most 1024 px, a few hundred kB; a full-size photo of a QR
 # code is uploaded as a file (/verify) instead.
 MAX_FRAME_BYTES = 2 * 1024 * 1024
