@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servicekit.errors import Inconsistent
+from standards.jwt_presentations import binding_claims
 from standards.verification import VerificationResult
 from verifier.services.context import VerifierContext
 from verifier.store import IssuedChallenge, VerifierStore
@@ -122,6 +123,10 @@ def proof_domains(presentation: Any) -> list[list[Any]]:
 
 
 def _proofs(presentation: Any) -> list[dict[str, Any]]:
+    claims = binding_claims(presentation)
+    if claims is not None:  # a JWT-secured presentation: nonce and aud are its binding
+        nonce, audiences = claims
+        return [{"challenge": nonce, "domain": audiences or None}]
     proof = presentation.get("proof") if isinstance(presentation, dict) else None
     return [p for p in (proof if isinstance(proof, list) else [proof]) if isinstance(p, dict)]
 
