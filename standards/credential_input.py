@@ -44,6 +44,11 @@ def parse_credential_input(data: bytes, source: str = "the input") -> dict[str, 
 
 
 def is_presentation(document: Any) -> bool:
+    """A presentation as JSON, or JWT-secured (a compact JWT or an enveloped one)."""
+    from standards.jwt_presentations import presentation_token  # it imports verification
+
+    if presentation_token(document) is not None:
+        return True
     if not isinstance(document, dict):
         return False
     types = document.get("type")

@@ -241,6 +241,18 @@ def sign_vc_jose(document: dict[str, Any], key: VerificationKey, *, kid: str | N
     return _sign({**document, **added}, header, key)
 
 
+def sign_jwt_claims(payload: dict[str, Any], key: VerificationKey, *, typ: str,
+                    kid: str | None = None) -> str:
+    """A compact JWS of `payload` as it is (a presentation's `vp` claim with nonce and aud,
+    a request object), header alg (from the key), typ and kid."""
+    header: dict[str, Any] = {"alg": _algorithm_for(_as_jwcrypto(key, private=False)),
+                              "typ": typ}
+    key_id = _kid_for(key, kid)
+    if key_id:
+        header["kid"] = key_id
+    return _sign(payload, header, key)
+
+
 # --- verification ------------------------------------------------------------------------
 def verify_jwt(token: str, resolve_key: Callable[[str], VerificationKey], *,
                now: datetime | None = None) -> JwtVerificationResult:

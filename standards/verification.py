@@ -191,8 +191,14 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
     caller requires holder binding (the employer page, a share), a warning otherwise."""
     ctx = VerificationContext(now, fetcher, loader, check_status)
     result = VerificationResult(format="presentation")
+    from standards import jwt_presentations  # imports this module: import it when needed
+
+    token = jwt_presentations.presentation_token(document)
+    if token is not None:
+        return jwt_presentations.verify_jwt_presentation(token, ctx, challenge=challenge,
+                                                         domain=domain)
     if isinstance(document, str):
-        result.add("format", False, "JWT-secured presentations are not supported yet")
+        result.add("format", False, "a string presentation must be a JWT-secured presentation")
         return result
     if not _structure_ok(document, result, "VerifiablePresentation"):
         return result

@@ -12,9 +12,10 @@ holds matches, it says so with an `access_denied` error answer (OpenID4VP §8.5)
 
 Each step is a method of its own, so tests can also send what a careless or hostile wallet
 would: another challenge or domain, a credential that was not asked for, an answer twice.
-Not supported (refused with a WalletError rather than ignored): request objects
-(`request`, `request_uri`), `transaction_data`, DCQL `claims`, `credential_sets` and
-`trusted_authorities`, PE `submission_requirements`.
+A request passed by reference (`request_uri`, GET) is fetched; its request object must be
+unsigned, as the prefix demands. Not supported (refused with a WalletError rather than
+ignored): request objects by value (`request`), signed ones, `transaction_data`, DCQL
+`claims`, `credential_sets` and `trusted_authorities`, PE `submission_requirements`.
 
 The wallet holds one key. To present what tests.oid4vci_wallet.TestWallet received, give it
 that wallet's key: the DID, and so the credential subject, is the same.
@@ -22,6 +23,7 @@ that wallet's key: the DID, and so the credential subject, is the same.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from dataclasses import dataclass, field
@@ -44,7 +46,8 @@ from tests.oid4vci_wallet import WalletError
 REQUEST_SCHEME = "openid4vp"
 CLIENT_ID_PREFIX = "redirect_uri:"
 VP_CONTEXT = "https://www.w3.org/ns/credentials/v2"
-UNSUPPORTED_PARAMETERS = ("request", "request_uri", "transaction_data")
+UNSUPPORTED_PARAMETERS = ("request", "transaction_data")
+REQUEST_OBJECT_TYPE = "application/oauth-authz-req+jwt"
 
 Selection = dict[str, list[dict[str, Any]]]  # query / input descriptor id -> credentials
 
@@ -97,6 +100,8 @@ class PresentingWallet:
             if len(values) != 1:
                 raise WalletError(f"the request names {name!r} more than once")
             params[name] = values[0]
+        if "request_uri" in params:
+            params = self.fetch_request_object(params)
         for name in UNSUPPORTED_PARAMETERS:
             if name in params:
                 raise WalletError(f"this test wallet does not support {name!r}")
@@ -126,6 +131,32 @@ class PresentingWallet:
         else:
             request.presentation_definition = _json_param(params, "presentation_definition")
         return request
+
+    def fetch_request_object(self, params: dict[str, str]) -> dict[str, str]:
+        """The parameters of a request passed by reference (GET request_uri). With the
+        redirect_uri: prefix the request object must be unsigned (alg none) and name the
+        same client_id as the URI."""
+        if params.get("request_uri_method", "get") != "get":
+            raise WalletError("this test wallet fetches request objects with GET only")
+        response = self.http.get(params["request_uri"],
+                                 headers={"accept": REQUEST_OBJECT_TYPE})
+        if response.status_code != 200:
+            raise WalletError(f"request_uri: HTTP {response.status_code}")
+        if response.headers.get("content-type", "").split(";")[0] != REQUEST_OBJECT_TYPE:
+            raise WalletError(f"request_uri serves {response.headers.get('content-type')!r}")
+        pieces = response.text.strip().split(".")
+        try:
+            header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
+                              for p in pieces[:2])
+        except ValueError as error:
+            raise WalletError(f"the request object is not a JWT: {error}") from None
+        if len(pieces) != 3 or header.get("alg") != "none" or pieces[2]:
+            raise WalletError("with client_id redirect_uri: the request object must be "
+                              "unsigned (alg none)")
+        if claims.get("client_id") != params.get("client_id"):
+            raise WalletError("the request object names another client_id than the URI")
+        return {name: value if isinstance(value, str) else json.dumps(value)
+                for name, value in claims.items()}
 
     def select(self, request: AuthorizationRequest) -> Selection | None:
         """Credentials for each credential query / input descriptor; None when the wallet

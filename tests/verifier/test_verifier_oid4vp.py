@@ -347,3 +347,27 @@ def test_unreadable_presentation_submission_is_refused(verifier: VerifierService
         assert words in oauth_error(post_answer(verifier, answer))
     assert holder.send(request, form) == {}
     assert status_of(verifier, created["id"])["report"]["verified"]
+
+
+@pytest.mark.parametrize("query", ["dcql", "pe"])
+def test_request_by_reference_is_followed_and_answered(verifier: VerifierService,
+                                                       holder: PresentingWallet,
+                                                       query: str) -> None:
+    created = new_request(verifier, query=query, by_reference=True)
+    uri = created["authorization_request"]
+    by_value = new_request(verifier, query=query)["authorization_request"]
+    assert len(uri) < len(by_value) / 2  # a smaller QR code
+    params = {name: values[0] for name, values in parse_qs(urlsplit(uri).query).items()}
+    assert set(params) == {"client_id", "request_uri"}
+    served = inprocess.get(params["request_uri"], timeout=30)
+    assert served.status_code == 200
+    assert served.headers["content-type"] == "application/oauth-authz-req+jwt"
+    assert served.headers["cache-control"] == "no-store"
+    assert served.text.endswith(".")  # unsigned, as the redirect_uri: prefix requires
+    assert holder.answer(uri) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert report["verified"], report["errors"]
+    # an answered request no longer gives out its request object
+    assert inprocess.get(params["request_uri"], timeout=30).status_code == 409
+    unknown = params["request_uri"].rsplit("/", 1)[0] + "/onbekend"
+    assert inprocess.get(unknown, timeout=30).status_code == 404

@@ -131,6 +131,19 @@ def test_request_by_reference(wallet_server: WalletService,
     assert status_of(verifier, created["id"])["report"]["verified"]
 
 
+def test_request_by_reference_from_the_verifier(wallet_server: WalletService,
+                                                verifier: VerifierService,  # noqa: F811
+                                                school: httpx.Client) -> None:  # noqa: F811
+    """The verifier's own short request (byReference): the wallet fetches its request
+    object from the verifier."""
+    owner, _ = owner_with_badge(wallet_server, school)
+    created = new_request(verifier, by_reference=True)
+    assert "request_uri=" in created["authorization_request"]
+    sent = post(owner, "answer", {"request": created["authorization_request"]})
+    assert sent.status_code == 200, sent.text
+    assert status_of(verifier, created["id"])["report"]["verified"]
+
+
 def test_nothing_matching_is_declined(wallet_server: WalletService,
                                       verifier: VerifierService,  # noqa: F811
                                       school: httpx.Client) -> None:  # noqa: F811

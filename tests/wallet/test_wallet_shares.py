@@ -107,6 +107,9 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletService
     vp = answer.json()
     assert vp["holder"] == owner.did
     assert vp["proof"]["proofPurpose"] == "authentication"
+    # the proof is made for this share: its id as challenge, the wallet as domain
+    assert vp["proof"]["challenge"] == share["id"]
+    assert vp["proof"]["domain"] == wallet_server.base_url
     assert len(vp["verifiableCredential"]) == 2  # the credential and the evidence credential
     evidence_credential = vp["verifiableCredential"][1]
     assert evidence_credential["issuer"]["id"] == owner.did
@@ -116,6 +119,9 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletService
 
     report = verifier.verify_presentation(vp, checkEvidence=True)
     assert report["verified"], report["errors"]
+    assert any("made for someone else (a share link, say)" in w for w in report["warnings"])
+    named = verifier.verify_presentation(vp, challenge=share["id"], domain=wallet_server.base_url)
+    assert named["verified"], named["errors"]
     outcomes = report["credentials"][1]["evidence"]
     assert [o["digest"] for o in outcomes] == ["matches"]
     served = inprocess.get(entry["id"], timeout=30)
@@ -130,6 +136,7 @@ def test_shared_presentation_verifies_with_evidence(wallet_server: WalletService
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert "Sanne de Vries" in page.text and "Klassenmanagement" in page.text
     assert "Kringgesprek" in page.text and f"{share['url']}/qr.png" in page.text
+    assert f"challenge <code>{share['id']}</code>" in page.text  # published for verifiers
     qr = inprocess.get(f"{share['url']}/qr.png", timeout=30)
     (code,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.content)))
     assert code.text == share["url"]

@@ -31,10 +31,13 @@ from verifier.api.schemas.oid4vp import (
 )
 from verifier.dependencies import Context
 from verifier.services.oid4vp import (
+    REQUEST_OBJECT_PATH,
+    REQUEST_OBJECT_TYP,
     RESPONSE_PATH,
     authorization_request,
     create_request,
     receive_response,
+    request_object,
     request_status,
 )
 
@@ -53,7 +56,8 @@ async def new_request(ctx: Context,
     """Ask the owner's wallet for a credential; the body may be left out."""
     wanted = body or NewRequestBody()
     created = await run_in_threadpool(create_request, ctx, query_language=wanted.query,
-                                      credential_types=wanted.types)
+                                      credential_types=wanted.types,
+                                      by_reference=wanted.by_reference)
     return JSONResponse(created, status_code=201, headers=NO_STORE)
 
 
@@ -74,6 +78,15 @@ def qr_code_png(request_id: str, ctx: Context) -> Response:
 def qr_code_svg(request_id: str, ctx: Context) -> Response:
     return Response(qr_svg(authorization_request(ctx, request_id)),
                     media_type="image/svg+xml", headers=NO_STORE)
+
+
+@router.get(REQUEST_OBJECT_PATH + "/{state}", response_class=Response,
+            responses={200: {"content": {f"application/{REQUEST_OBJECT_TYP}": {}}},
+                       **REFUSALS})
+def request_object_jwt(state: str, ctx: Context) -> Response:
+    """The request object of a request passed by reference (request_uri, GET)."""
+    return Response(request_object(ctx, state), media_type=f"application/{REQUEST_OBJECT_TYP}",
+                    headers=NO_STORE)
 
 
 @router.post(RESPONSE_PATH, response_model=Accepted,

@@ -13,8 +13,12 @@ The rule:
   all of this uses the challenge up: it verifies once.
 
 A presentation whose proofs carry no challenge and for which the caller names none verifies
-with a warning that it is replayable (a share link: the owner's signature, not an answer to a
-question). Without a store (the command line) nothing is issued, so nothing is enforced.
+with a warning that it is replayable (the owner's signature, not an answer to a question). So
+does one whose proofs carry a challenge this verifier never issued for a domain that is not
+this verifier's (a wallet's share link carries its share id and the wallet's address, so
+that verifiers which insist on a challenge can check it): it was made for someone else, and
+a warning says so; a caller who names such a challenge gets it checked against the proofs.
+Without a store (the command line) nothing is issued, so nothing is enforced.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from servicekit.errors import Inconsistent
+from standards.jwt_presentations import binding_claims
 from standards.verification import VerificationResult
 from verifier.services.context import VerifierContext
 from verifier.store import IssuedChallenge, VerifierStore
@@ -36,6 +41,9 @@ SEVERAL = ("the presentation's proofs carry different challenges ({found}): a pr
            "answers one challenge")
 NO_DOMAIN_RECORDED = ("the challenge {c!r} was issued before this verifier recorded the "
                       "domain of its challenges; ask for a new one")
+MADE_FOR_OTHERS = ("the presentation carries the challenge {c!r} for {found}, not issued by "
+                   "this verifier: it was made for someone else (a share link, say), so this "
+                   "verification does not show it was not replayed")
 OTHER_DOMAIN = ("the challenge {c!r} was issued for the domain {issued!r}, but the "
                 "presentation is made for {found}: it was not made for this verifier")
 
@@ -51,6 +59,7 @@ class ChallengeBinding:
     domain: str | None = None
     issued: IssuedChallenge | None = None
     refusal: str | None = None
+    note: str | None = None  # a warning for the report
 
 
 def new_challenge(ctx: VerifierContext) -> dict[str, Any]:
@@ -75,10 +84,33 @@ def challenge_binding(ctx: VerifierContext, presentation: Any, challenge: str | 
             return ChallengeBinding(domain=domain, refusal=SEVERAL.format(
                 found=", ".join(repr(c) for c in carried)))
         challenge = carried[0] if carried else None
+        if challenge is not None and _made_for_others(ctx, presentation, challenge):
+            return ChallengeBinding(domain=domain, note=_made_for_others_note(presentation,
+                                                                              challenge))
+    elif _made_for_others(ctx, presentation, challenge):  # the caller vouches for it
+        return ChallengeBinding(challenge, domain,
+                                note=_made_for_others_note(presentation, challenge))
     issued = ctx.store.issued_challenge(challenge) if challenge and ctx.store else None
     if named and issued is not None and issued.state == "unknown":
         issued = None  # the caller's own challenge: held to the proofs only
     return ChallengeBinding(challenge, domain, issued)
+
+
+def _made_for_others_note(presentation: Any, challenge: str) -> str:
+    found = " and ".join(sorted({_one(d) for d in proof_domains(presentation)}))
+    return MADE_FOR_OTHERS.format(c=challenge, found=found)
+
+
+def _made_for_others(ctx: VerifierContext, presentation: Any, challenge: str) -> bool:
+    """Whether the proofs carry a challenge this verifier did not issue, each for a domain
+    that is not this verifier's (its address, or an OpenID4VP client_id naming it)."""
+    if ctx.store is None or ctx.store.issued_challenge(challenge).state != "unknown":
+        return False
+    own = ctx.settings.public_url.rstrip("/")
+    domains = proof_domains(presentation)
+    return bool(domains) and all(
+        d and not any(str(v).removeprefix("redirect_uri:").startswith(own) for v in d)
+        for d in domains)
 
 
 def check_challenge(store: VerifierStore | None, result: VerificationResult,
@@ -89,6 +121,8 @@ def check_challenge(store: VerifierStore | None, result: VerificationResult,
     if binding.refusal is not None:
         result.add("challenge", False, binding.refusal)
         return
+    if binding.note is not None:
+        result.warnings.append(binding.note)
     issued, challenge = binding.issued, binding.challenge
     if store is None or issued is None or challenge is None:
         return
@@ -128,6 +162,10 @@ def proof_domains(presentation: Any) -> list[list[Any]]:
 
 
 def _proofs(presentation: Any) -> list[dict[str, Any]]:
+    claims = binding_claims(presentation)
+    if claims is not None:  # a JWT-secured presentation: nonce and aud are its binding
+        nonce, audiences = claims
+        return [{"challenge": nonce, "domain": audiences or None}]
     proof = presentation.get("proof") if isinstance(presentation, dict) else None
     return [p for p in (proof if isinstance(proof, list) else [proof]) if isinstance(p, dict)]
 

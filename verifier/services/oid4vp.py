@@ -24,6 +24,7 @@ KEEP_RESULT_SECONDS after it expired.
 
 from __future__ import annotations
 
+import base64
 import json
 import sqlite3
 from dataclasses import dataclass
@@ -68,6 +69,8 @@ CREATE INDEX IF NOT EXISTS oid4vp_requests_expires ON oid4vp_requests (expires_a
 URI_SCHEME = "openid4vp://"
 CLIENT_ID_PREFIX = "redirect_uri:"
 RESPONSE_PATH = "/oid4vp/response"
+REQUEST_OBJECT_PATH = "/oid4vp/request-objects"
+REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
 QUERY_LANGUAGES = ("dcql", "pe")
 # An Open Badge (AchievementCredential is its OB 3.0 alias) or a CLR: the owner picks which.
 DEFAULT_TYPES = ("OpenBadgeCredential", "AchievementCredential", "ClrCredential")
@@ -120,9 +123,12 @@ class _Request:
 
 # --- the contract -----------------------------------------------------------------------
 def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
-                   credential_types: list[str] | None = None) -> dict[str, Any]:
+                   credential_types: list[str] | None = None,
+                   by_reference: bool = False) -> dict[str, Any]:
     """-> {"id", "authorization_request": "openid4vp://?...", "expires_in", "status_url",
-    "query_language"}; Invalid for an unknown query language or type."""
+    "query_language"}; Invalid for an unknown query language or type. `by_reference`: the
+    URI carries only client_id and request_uri (a smaller QR code); the wallet fetches the
+    request object there (`request_object`)."""
     store = _store(ctx)
     if query_language not in QUERY_LANGUAGES:
         raise Invalid(f"unknown query language {query_language!r}: use "
@@ -136,7 +142,8 @@ def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
     request_id, state = store.new_token(), store.new_token()
     client_id = CLIENT_ID_PREFIX + response_uri(ctx)
     nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds, client_id)
-    uri = _authorization_request(ctx, client_id, nonce, state, query_language, query)
+    uri = (_by_reference(ctx, client_id, state) if by_reference else
+           _authorization_request(ctx, client_id, nonce, state, query_language, query))
     now = store.clock()
     with store.connect() as db:
         db.execute("DELETE FROM oid4vp_requests WHERE expires_at < ?",
@@ -215,19 +222,53 @@ def _types(value: list[str] | None) -> list[str]:
     return list(dict.fromkeys(name.strip() for name in value))
 
 
-def _authorization_request(ctx: VerifierContext, client_id: str, nonce: str, state: str,
-                           query_language: str, query: dict[str, Any]) -> str:
-    params = {"response_type": "vp_token", "response_mode": "direct_post",
-              "client_id": client_id, "response_uri": response_uri(ctx),
-              "nonce": nonce, "state": state}
+def _authorization_params(ctx: VerifierContext, client_id: str, nonce: str, state: str,
+                          query_language: str, query: dict[str, Any]) -> dict[str, Any]:
+    params: dict[str, Any] = {"response_type": "vp_token", "response_mode": "direct_post",
+                              "client_id": client_id, "response_uri": response_uri(ctx),
+                              "nonce": nonce, "state": state}
     # The redirect_uri: prefix has no other way to carry verifier metadata (§5.9.3).
     if query_language == "dcql":
-        params["dcql_query"] = _compact(query)
-        params["client_metadata"] = _compact({"vp_formats_supported": vp_formats_supported()})
+        params["dcql_query"] = query
+        params["client_metadata"] = {"vp_formats_supported": vp_formats_supported()}
     else:  # the metadata name and format designations of the drafts that carried PE
-        params["presentation_definition"] = _compact(query)
-        params["client_metadata"] = _compact({"vp_formats": pe_formats()})
-    return f"{URI_SCHEME}?{urlencode(params)}"
+        params["presentation_definition"] = query
+        params["client_metadata"] = {"vp_formats": pe_formats()}
+    return params
+
+
+def _authorization_request(ctx: VerifierContext, client_id: str, nonce: str, state: str,
+                           query_language: str, query: dict[str, Any]) -> str:
+    params = _authorization_params(ctx, client_id, nonce, state, query_language, query)
+    text = {name: value if isinstance(value, str) else _compact(value)
+            for name, value in params.items()}
+    return f"{URI_SCHEME}?{urlencode(text)}"
+
+
+def _by_reference(ctx: VerifierContext, client_id: str, state: str) -> str:
+    """The short URI of a request passed by reference (JAR, RFC 9101 §5.2)."""
+    request_uri = f"{ctx.settings.public_url}{REQUEST_OBJECT_PATH}/{state}"
+    return f"{URI_SCHEME}?{urlencode({'client_id': client_id, 'request_uri': request_uri})}"
+
+
+def request_object(ctx: VerifierContext, state: str) -> str:
+    """The request object a `request_uri` names (keyed by the request's state, which the
+    wallet learns anyway; never by its id, which reads the result). With the redirect_uri:
+    client identifier prefix it is unsigned (alg none, OpenID4VP §5.9.3).
+    NotFound for an unknown request, Gone for one that no longer takes answers."""
+    store = _store(ctx)
+    request = _request_where(store, "state", state)
+    if request is None:
+        raise NotFound("no such OpenID4VP request")
+    _refuse_closed(request, store.clock())
+    claims = _authorization_params(ctx, request.client_id, request.nonce, request.state,
+                                   request.query_language, request.query)
+    header = {"alg": "none", "typ": REQUEST_OBJECT_TYP}
+    return f"{_b64url_json(header)}.{_b64url_json(claims)}."
+
+
+def _b64url_json(value: Any) -> str:
+    return base64.urlsafe_b64encode(_compact(value).encode()).rstrip(b"=").decode()
 
 
 def _compact(value: Any) -> str:

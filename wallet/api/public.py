@@ -130,7 +130,18 @@ def shared(token: str, request: Request, ctx: Context) -> Response:
     credentials, evidence = _shared_items(presentation)
     return render(request, "public_share.html", headers=PRIVATE_HEADERS, owner_name=name,
                   audience=audience, expires_at=expires_at, url=url, credentials=credentials,
-                  evidence=evidence, holder=presentation.get("holder", ""))
+                  evidence=evidence, holder=presentation.get("holder", ""),
+                  proof_binding=_proof_binding(presentation))
+
+
+def _proof_binding(presentation: dict[str, Any]) -> dict[str, str] | None:
+    """The challenge and domain the presentation's proof carries (shares made since they
+    carry them), to publish beside it for verifiers that ask for them."""
+    proof = presentation.get("proof")
+    proof = proof[0] if isinstance(proof, list) and proof else proof
+    if not isinstance(proof, dict) or not isinstance(proof.get("challenge"), str):
+        return None
+    return {"challenge": proof["challenge"], "domain": str(proof.get("domain", ""))}
 
 
 def _open_for_extra(ctx: WalletContext, request: Request, token: str) -> Response | None:

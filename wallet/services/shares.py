@@ -7,6 +7,9 @@ credential (issuer and subject: the owner's did:key) whose `evidence` entries po
 `/s/{token}/evidence/{id}` with the SRI digest of each file, so a verifier can fetch every
 file and see it is the one the owner signed for.
 
+The presentation's proof carries the share's id as `challenge` and the wallet's public address
+as `domain` (share_proof_binding), so verifiers that insist on a challenge can check it.
+
 A link stops working at once when it expires or the owner revokes it (410). A token that
 never existed gets 404, and nothing tells a guesser whether a token was ever valid.
 """
@@ -173,9 +176,11 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
     documents: list[dict[str, Any] | str] = [parsed(stored) for stored in credentials]
     if items:
         documents.append(evidence_credential(ctx, account, token, items, audience))
-    presentation = sign_presentation(ctx, account, documents)
+    share_id = new_id()
+    presentation = sign_presentation(ctx, account, documents,
+                                     **share_proof_binding(ctx, share_id))
     now = ctx.now()
-    share = Share(id=new_id(), owner_id=actor.owner_id, token=token, audience=audience,
+    share = Share(id=share_id, owner_id=actor.owner_id, token=token, audience=audience,
                   presentation=presentation, created_at=now,
                   expires_at=now + lifetime)
     share.credential_ids, share.evidence_ids = credential_ids, evidence_ids
@@ -185,6 +190,15 @@ def create_share(ctx: WalletContext, session: Session, actor: Actor,
            f"{len(credential_ids)} credentials, {len(evidence_ids)} evidence"
            + (f" for {audience}" if audience else ""))
     return share
+
+
+def share_proof_binding(ctx: WalletContext, share_id: str) -> dict[str, str]:
+    """The challenge and domain a share's presentation proof carries: the share's id and
+    the wallet's public address. Nobody asked a question, so they protect against nothing;
+    they are there because verifiers (Digital Bazaar's `vc.verify`, W3C VC-API) check an
+    authentication proof against a challenge (and domain) they are given: a viewer reads
+    both from the proof (or from the share page) and passes them on."""
+    return {"challenge": share_id, "domain": ctx.public_url}
 
 
 # --- the owner's view -------------------------------------------------------------------

@@ -24,6 +24,9 @@ class NewRequestBody(BaseModel):
         default=None, min_length=1, max_length=MAX_TYPES,
         description="credential types to accept (default OpenBadgeCredential, "
                     "AchievementCredential, ClrCredential)")
+    by_reference: bool = Field(
+        default=False, description="pass the request by reference (request_uri): a smaller "
+                                   "QR code; the wallet fetches the request object")
 
 
 class CreatedRequest(BaseModel):
