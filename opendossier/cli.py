@@ -25,7 +25,7 @@ from standards.data_integrity import SIGNING_SUITES, sign_document
 from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
 from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
-from standards.keys import KeyPair, generate_key, load_key_file
+from standards.keys import KEY_TYPES, KeyPair, generate_key, load_key_file
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SUITES = [*SIGNING_SUITES, "vc-jwt", "vc-jose"]
@@ -77,7 +77,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "new", help="write a new private key file and print its DID",
         description="Write a new private key file (mode 0600) and print its did:key "
                     "(did:jwk for RSA).")
-    key_new.add_argument("--type", choices=["ed25519", "p256", "rsa"], default="ed25519")
+    key_new.add_argument("--type", choices=list(KEY_TYPES), default="ed25519")
     key_new.add_argument("--out", required=True, type=Path, help="where to write KEY.json")
     key_new.set_defaults(handler=_cmd_key_new)
 

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from standards.data_integrity.cryptosuites import JCS_SUITES, SIGNING_SUITES, suite_for_proof
+from standards.data_integrity.cryptosuites import (
+    JCS_SUITES,
+    SIGNING_SUITES,
+    default_suite_for,
+    suite_for_proof,
+)
 from standards.dates import now_iso, parse_datetime
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import (
@@ -68,7 +73,7 @@ def sign_document(
     document: dict[str, Any],
     key: KeyPair,
     *,
-    suite: str = "eddsa-rdfc-2022",
+    suite: str | None = None,
     verification_method: str | None = None,
     created: str | None = None,
     proof_purpose: str = "assertionMethod",
@@ -81,8 +86,10 @@ def sign_document(
 ) -> dict[str, Any]:
     """A copy of `document` with one more proof (added to a set, or chained by previous_proof).
 
-    Refuses (UnsafeDocumentError) documents with undefined terms or relative IRIs.
+    Refuses (UnsafeDocumentError) documents with undefined terms or relative IRIs. Without a
+    `suite`, the key's own suite signs (Ed25519: eddsa-rdfc-2022, P-256/P-384: ecdsa-rdfc-2019).
     """
+    suite = suite or default_suite_for(key)
     cryptosuite = SIGNING_SUITES.get(suite)
     if cryptosuite is None:
         raise ProofError(f"cannot sign with {suite!r}; choose one of {sorted(SIGNING_SUITES)}")
