@@ -1,5 +1,5 @@
 // Verify a credential with Digital Bazaar's @digitalbazaar/vc verifyCredential and the
-// eddsa-rdfc-2022 cryptosuite, resolving did:key locally and loading only bundled contexts.
+// eddsa-rdfc-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019 cryptosuites, resolving did:key locally and loading only bundled contexts.
 // Input (stdin or file argument): a signed credential, or {"credential": {...}, "now": "ISO"}.
 // `--now ISO` on the command line also sets the validity-check time; without either, the
 // time is the credential's own validFrom (else the proof's created) so the result does not

@@ -54,6 +54,9 @@ def _require_ed25519(key: KeyPair) -> None:
         raise InvalidKeyError(f"this cryptosuite needs an Ed25519 key, not {key.key_type}")
 
 
+_DIGESTS: dict[str, Callable[[bytes], Any]] = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
+
+
 def _decode_proof_value(proof_value: Any) -> bytes:
     if not isinstance(proof_value, str) or not proof_value.startswith("z"):
         raise ProofError("proofValue must be a base58btc multibase string (starting with 'z')")
@@ -90,17 +93,20 @@ class RdfcEd25519Suite(_Ed25519Signer):
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine, key: KeyPair) -> bytes:
-        return _rdfc_hash_data(document, proof_config, engine, hashlib.sha256)
+        return _rdfc_hash_data(document, proof_config, engine, "sha256")
 
 
 def _rdfc_hash_data(document: dict[str, Any], proof_config: dict[str, Any],
-                    engine: JsonLdEngine, digest: Callable[[bytes], Any]) -> bytes:
-    """RDFC-1.0 canonical N-Quads of proof configuration and document, hashed, concatenated."""
+                    engine: JsonLdEngine, hash_name: str) -> bytes:
+    """RDFC-1.0 canonical N-Quads of proof configuration and document, hashed, concatenated.
+    The one hash serves both RDFC-1.0 itself and the digests (vc-di-ecdsa 3.2.3: "a hash
+    algorithm that has an appropriate security level for the curve used")."""
+    digest = _DIGESTS[hash_name]
     config = dict(proof_config)
     # The proof configuration is interpreted in the document's context (vc-di-eddsa 3.2.5).
     config["@context"] = document.get("@context")
-    proof_hash = digest(engine.canonicalize(config).encode("utf-8")).digest()
-    doc_hash = digest(engine.canonicalize(document).encode("utf-8")).digest()
+    proof_hash = digest(engine.canonicalize(config, hash_algorithm=hash_name).encode()).digest()
+    doc_hash = digest(engine.canonicalize(document, hash_algorithm=hash_name).encode()).digest()
     return bytes(proof_hash + doc_hash)
 
 
@@ -132,27 +138,26 @@ def _jcs_hash_data(document: dict[str, Any], proof_config: dict[str, Any],
 
 
 # --- ECDSA (W3C vc-di-ecdsa) ---------------------------------------------------------------
-_ECDSA_DIGESTS: dict[str, Callable[[bytes], Any]] = {
-    "p256": hashlib.sha256, "p384": hashlib.sha384,
-}
+_ECDSA_HASHES = {"p256": "sha256", "p384": "sha384"}
 
 
-def _ecdsa_digest(key: KeyPair) -> Callable[[bytes], Any]:
-    digest = _ECDSA_DIGESTS.get(key.key_type)
-    if digest is None:
+def _ecdsa_hash(key: KeyPair) -> str:
+    """The hash of the key's security level: SHA-256 for P-256, SHA-384 for P-384."""
+    name = _ECDSA_HASHES.get(key.key_type)
+    if name is None:
         raise InvalidKeyError(f"this cryptosuite needs a P-256 or P-384 key, not {key.key_type}")
-    return digest
+    return name
 
 
 class _EcdsaSigner:
     """Signature step of the ECDSA suites: IEEE P1363 r||s with the curve's hash, base58btc."""
 
     def sign(self, data: bytes, key: KeyPair) -> str:
-        _ecdsa_digest(key)
+        _ecdsa_hash(key)
         return encode_base58btc(key.sign(data))
 
     def verify(self, data: bytes, proof_value: str, key: KeyPair) -> bool:
-        _ecdsa_digest(key)
+        _ecdsa_hash(key)
         signature = _decode_proof_value(proof_value)
         curve = EC_CURVES[key.key_type]
         if len(signature) != 2 * curve.size:
@@ -172,7 +177,7 @@ class RdfcEcdsaSuite(_EcdsaSigner):
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine, key: KeyPair) -> bytes:
-        return _rdfc_hash_data(document, proof_config, engine, _ecdsa_digest(key))
+        return _rdfc_hash_data(document, proof_config, engine, _ecdsa_hash(key))
 
 
 @dataclass(frozen=True)
@@ -186,7 +191,7 @@ class JcsEcdsaSuite(_EcdsaSigner):
 
     def hash_data(self, document: dict[str, Any], proof_config: dict[str, Any],
                   engine: JsonLdEngine, key: KeyPair) -> bytes:
-        return _jcs_hash_data(document, proof_config, _ecdsa_digest(key))
+        return _jcs_hash_data(document, proof_config, _DIGESTS[_ecdsa_hash(key)])
 
 
 EDDSA_RDFC_2022 = RdfcEd25519Suite("eddsa-rdfc-2022", "DataIntegrityProof")
