@@ -87,7 +87,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                     "`opendossier key new` or a W3C vector keyPair.json.")
     sign.add_argument("input", type=Path, metavar="IN.json")
     sign.add_argument("--key", required=True, type=Path, metavar="KEY.json")
-    sign.add_argument("--suite", choices=SUITES, default="eddsa-rdfc-2022")
+    sign.add_argument("--suite", choices=SUITES,
+                      help="default: the key's own Data Integrity suite (eddsa-rdfc-2022 for "
+                           "Ed25519, ecdsa-rdfc-2019 for P-256 and P-384)")
     sign.add_argument("--created", help="proof creation time (ISO 8601); default now")
     sign.add_argument("--verification-method", help="verification method id; default from "
                       "the key file or the key's did:key")

@@ -95,6 +95,17 @@ def test_sign_then_verify_data_integrity(keys: dict[str, tuple[Path, str]], tmp_
     assert any("signature does not match" in e for e in json.loads(tampered.stdout)["errors"])
 
 
+def test_sign_without_suite_uses_the_keys_own(keys: dict[str, tuple[Path, str]],
+                                              tmp_path: Path) -> None:
+    key_path, did = keys["p384"]
+    unsigned = _write(tmp_path, "in.json", _credential_for(did))
+    signed = run("sign", str(unsigned), "--key", str(key_path))
+    assert signed.returncode == 0, signed.stderr
+    assert json.loads(signed.stdout)["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
+    refused = run("sign", str(unsigned), "--key", str(key_path), "--suite", "eddsa-rdfc-2022")
+    assert refused.returncode != 0 and "needs an Ed25519 key" in refused.stderr
+
+
 @pytest.mark.parametrize("key_type", ["ed25519", "p256", "rsa"])
 @pytest.mark.parametrize("suite", ["vc-jwt", "vc-jose"])
 def test_sign_then_verify_jwt(keys: dict[str, tuple[Path, str]], tmp_path: Path,
