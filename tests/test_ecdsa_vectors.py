@@ -2,7 +2,7 @@
 
 ECDSA signatures are randomised, so the published signature cannot be reproduced: every
 intermediate (canonical forms, hashes) is, the published signatures verify, and our own
-signatures over the same input round-trip. Source: tests/data/vc-di-ecdsa/SOURCE.md.
+signatures over the same input round-trip. Source: tests/vectors/vc-di-ecdsa/SOURCE.md.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from standards.keys import (
 )
 from standards.multibase_codec import decode_multibase
 
-VECTORS = Path(__file__).parent / "data" / "vc-di-ecdsa"
+VECTORS = Path(__file__).parent / "vectors" / "vc-di-ecdsa"
 # (suite, curve) -> (vector folder, file suffix)
 CASES = {
     ("ecdsa-rdfc-2019", "p256"): ("ecdsa-rdfc-2019-p256", "ECDSAP256"),

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.interop
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 NOW_ISO = "2026-01-01T00:00:00Z"
 CREATED = "2024-06-14T09:30:00Z"
-VECTORS = Path(__file__).parent / "data" / "vc-di-ecdsa"
+VECTORS = Path(__file__).parent / "vectors" / "vc-di-ecdsa"
 CASES = [("ecdsa-rdfc-2019", "p256"), ("ecdsa-rdfc-2019", "p384"),
          ("ecdsa-jcs-2019", "p256"), ("ecdsa-jcs-2019", "p384")]
 VECTOR_FILES = {
