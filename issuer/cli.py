@@ -55,6 +55,9 @@ def add_issuer_commands(commands: argparse._SubParsersAction) -> None:  # type: 
     create_org.add_argument("name")
     create_org.add_argument("--did", choices=["key", "web"], default="key",
                             help="did:key (default) or did:web served by this service")
+    create_org.add_argument("--key-type", choices=["ed25519", "p256", "p384"], default="ed25519",
+                            help="the profile's signing key: ed25519 (default; eddsa "
+                                 "cryptosuites), p256 or p384 (ecdsa cryptosuites)")
     create_org.add_argument("--public-url", help="public URL of the service (for did:web)")
     create_org.add_argument("--url", help="the organisation's website")
     create_org.add_argument("--email", help="the organisation's contact address")
@@ -145,7 +148,8 @@ def _cmd_create_org(args: argparse.Namespace) -> int:
     try:
         with Session(ctx.engine, expire_on_commit=False) as session:
             created = create_organisation(ctx, session, args.name, did_method=args.did,
-                                          url=args.url, email=args.email)
+                                          url=args.url, email=args.email,
+                                          key_type=args.key_type)
             session.commit()
     except ServiceError as error:
         print(f"opendossier: {error}", file=sys.stderr)

@@ -25,7 +25,7 @@ from standards.data_integrity import SIGNING_SUITES, sign_document
 from standards.dids import did_jwk_from_key_pair, did_key_from_key_pair
 from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
-from standards.keys import KeyPair, generate_key, load_key_file
+from standards.keys import KEY_TYPES, KeyPair, generate_key, load_key_file
 
 EXIT_VALID, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 SUITES = [*SIGNING_SUITES, "vc-jwt", "vc-jose"]
@@ -77,7 +77,7 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
         "new", help="write a new private key file and print its DID",
         description="Write a new private key file (mode 0600) and print its did:key "
                     "(did:jwk for RSA).")
-    key_new.add_argument("--type", choices=["ed25519", "p256", "rsa"], default="ed25519")
+    key_new.add_argument("--type", choices=list(KEY_TYPES), default="ed25519")
     key_new.add_argument("--out", required=True, type=Path, help="where to write KEY.json")
     key_new.set_defaults(handler=_cmd_key_new)
 
@@ -87,7 +87,9 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
                     "`opendossier key new` or a W3C vector keyPair.json.")
     sign.add_argument("input", type=Path, metavar="IN.json")
     sign.add_argument("--key", required=True, type=Path, metavar="KEY.json")
-    sign.add_argument("--suite", choices=SUITES, default="eddsa-rdfc-2022")
+    sign.add_argument("--suite", choices=SUITES,
+                      help="default: the key's own Data Integrity suite (eddsa-rdfc-2022 for "
+                           "Ed25519, ecdsa-rdfc-2019 for P-256 and P-384)")
     sign.add_argument("--created", help="proof creation time (ISO 8601); default now")
     sign.add_argument("--verification-method", help="verification method id; default from "
                       "the key file or the key's did:key")

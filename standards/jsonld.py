@@ -260,10 +260,14 @@ class JsonLdEngine:
         work_budget.charge(quads * work_budget.RDF_QUAD, f"making {quads:,} RDF quads")
         return dataset
 
-    def canonicalize(self, document: dict[str, Any], *, safe: bool = True) -> str:
-        """RDFC-1.0 canonical N-Quads of `document` (memoised by content)."""
+    def canonicalize(self, document: dict[str, Any], *, safe: bool = True,
+                     hash_algorithm: str = "sha256") -> str:
+        """RDFC-1.0 canonical N-Quads of `document` (memoised by content). `hash_algorithm` is
+        RDFC-1.0's own (blank node labels): sha384 for ecdsa-rdfc-2019 with P-384 keys."""
         return self._canonical.get_or_compute(
-            safe, document, lambda: rdfc.canonicalize_dataset(self.to_dataset(document, safe=safe)))
+            (safe, hash_algorithm), document,
+            lambda: rdfc.canonicalize_dataset(self.to_dataset(document, safe=safe),
+                                              hash_algorithm=hash_algorithm))
 
 
 def check_expanded_safe(expanded: Any) -> None:

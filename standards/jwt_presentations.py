@@ -120,9 +120,11 @@ def decode_checked(token: str) -> None:
 
 # --- verification -------------------------------------------------------------------------
 def verify_jwt_presentation(token: str, ctx: VerificationContext, *, challenge: str | None,
-                            domain: str | None) -> VerificationResult:
+                            domain: str | None,
+                            require_holder_binding: bool = False) -> VerificationResult:
     """Verify a JWT-secured presentation: signature by a key of the holder, `nonce` and `aud`
-    against `challenge` and `domain`, then every credential in it and its holder binding."""
+    against `challenge` and `domain`, then every credential in it and its holder binding (a
+    failure only when `require_holder_binding`, as for Data Integrity presentations)."""
     result = VerificationResult(format="presentation")
     resolver = ctx.resolver()
 
@@ -163,7 +165,7 @@ def verify_jwt_presentation(token: str, ctx: VerificationContext, *, challenge: 
                    f"presentation signed by its holder {holder}" if holder == signer
                    else f"presentation is not signed by a key of its holder {holder}")
     bound_to = {signer} if signer else set()
-    _verify_members(document, outcome, ctx, bound_to, result)
+    _verify_members(document, outcome, ctx, bound_to, result, require_holder_binding)
     return result
 
 
@@ -188,7 +190,7 @@ def _check_binding_claims(payload: dict[str, Any], challenge: str | None, domain
 
 def _verify_members(document: dict[str, Any], outcome: jose.JwtVerificationResult,
                     ctx: VerificationContext, bound_to: set[str],
-                    result: VerificationResult) -> None:
+                    result: VerificationResult, require_holder_binding: bool) -> None:
     credentials = document.get("verifiableCredential", [])
     for index, credential in enumerate(credentials if isinstance(credentials, list)
                                        else [credentials]):
@@ -201,5 +203,6 @@ def _verify_members(document: dict[str, Any], outcome: jose.JwtVerificationResul
         result.credentials.append((f"$.verifiableCredential[{index}]", inner))
         result.add(label, inner.verified, "valid" if inner.verified
                    else "; ".join(inner.errors))
-        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result)
+        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result,
+                              required=require_holder_binding)
 

@@ -1,4 +1,4 @@
-"""Key pairs: Ed25519 (Multikey and JWK), P-256 and RSA (JWK) over pyca/cryptography.
+"""Key pairs: Ed25519, P-256 and P-384 (Multikey and JWK) and RSA (JWK) over pyca/cryptography.
 
 A key pair may hold only a public key (for verification). Private material is exposed only
 through `private_jwk()` / `secret_key_multibase()` for writing key files; services encrypt it
@@ -24,13 +24,38 @@ from jwcrypto import jwk
 from standards.errors import InvalidKeyError
 from standards.multibase_codec import MultibaseError, decode_multibase, encode_base58btc
 
-KeyType = Literal["ed25519", "p256", "rsa"]
+KeyType = Literal["ed25519", "p256", "p384", "rsa"]
+KEY_TYPES: tuple[KeyType, ...] = ("ed25519", "p256", "p384", "rsa")
 
 # Multicodec prefixes (unsigned varint encoded), from the multicodec table.
 ED25519_PUB = b"\xed\x01"
 ED25519_PRIV = b"\x80\x26"
-P256_PUB = b"\x80\x24"
-P256_PRIV = b"\x86\x26"
+P256_PUB = b"\x80\x24"  # p256-pub 0x1200
+P256_PRIV = b"\x86\x26"  # p256-priv 0x1306
+P384_PUB = b"\x81\x24"  # p384-pub 0x1201
+P384_PRIV = b"\x87\x26"  # p384-priv 0x1307 (as in the vc-di-ecdsa p384KeyPair.json vector)
+
+
+@dataclass(frozen=True)
+class EcCurve:
+    """What differs between the NIST curves: sizes, multicodecs, the hash and JOSE names."""
+
+    key_type: KeyType
+    curve: ec.EllipticCurve
+    jwk_crv: str
+    size: int  # bytes of a scalar / coordinate; a P1363 signature has twice as many
+    public_prefix: bytes
+    private_prefix: bytes
+    hash: type[hashes.SHA256] | type[hashes.SHA384]
+    jws_algorithm: str
+
+
+EC_CURVES: dict[str, EcCurve] = {
+    "p256": EcCurve("p256", ec.SECP256R1(), "P-256", 32, P256_PUB, P256_PRIV, hashes.SHA256,
+                    "ES256"),
+    "p384": EcCurve("p384", ec.SECP384R1(), "P-384", 48, P384_PUB, P384_PRIV, hashes.SHA384,
+                    "ES384"),
+}
 
 
 def _multibase_decode(value: str) -> bytes:
@@ -58,7 +83,9 @@ class KeyPair:
 
     @property
     def jws_algorithm(self) -> str:
-        return {"ed25519": "EdDSA", "p256": "ES256", "rsa": "RS256"}[self.key_type]
+        if self.key_type in EC_CURVES:
+            return EC_CURVES[self.key_type].jws_algorithm
+        return {"ed25519": "EdDSA", "rsa": "RS256"}[self.key_type]
 
     def public_key_multibase(self) -> str:
         if self.key_type == "ed25519":
@@ -66,11 +93,11 @@ class KeyPair:
                 serialization.Encoding.Raw, serialization.PublicFormat.Raw
             )
             return encode_base58btc(ED25519_PUB + raw)
-        if self.key_type == "p256":
+        if self.key_type in EC_CURVES:
             raw = self.public_key.public_bytes(
                 serialization.Encoding.X962, serialization.PublicFormat.CompressedPoint
             )
-            return encode_base58btc(P256_PUB + raw)
+            return encode_base58btc(EC_CURVES[self.key_type].public_prefix + raw)
         raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
 
     def secret_key_multibase(self) -> str:
@@ -82,9 +109,10 @@ class KeyPair:
                 serialization.NoEncryption(),
             )
             return encode_base58btc(ED25519_PRIV + raw)
-        if self.key_type == "p256":
-            raw = self.private_key.private_numbers().private_value.to_bytes(32, "big")
-            return encode_base58btc(P256_PRIV + raw)
+        if self.key_type in EC_CURVES:
+            curve = EC_CURVES[self.key_type]
+            raw = self.private_key.private_numbers().private_value.to_bytes(curve.size, "big")
+            return encode_base58btc(curve.private_prefix + raw)
         raise InvalidKeyError("RSA keys have no Multikey form; use JWK")
 
     def public_jwk(self) -> dict[str, Any]:
@@ -109,15 +137,17 @@ class KeyPair:
 
     # --- operations ---------------------------------------------------------------------
     def sign(self, data: bytes) -> bytes:
-        """Sign raw bytes. P-256 signatures are IEEE P1363 (r||s), as JOSE and DI use them."""
+        """Sign raw bytes. ECDSA signatures are IEEE P1363 (r||s), as JOSE and DI use them,
+        with the curve's own hash (SHA-256 for P-256, SHA-384 for P-384)."""
         self._require_private()
         if self.key_type == "ed25519":
             ed25519_signature: bytes = self.private_key.sign(data)
             return ed25519_signature
-        if self.key_type == "p256":
-            der = self.private_key.sign(data, ec.ECDSA(hashes.SHA256()))
+        if self.key_type in EC_CURVES:
+            curve = EC_CURVES[self.key_type]
+            der = self.private_key.sign(data, ec.ECDSA(curve.hash()))
             r, s = decode_dss_signature(der)
-            return r.to_bytes(32, "big") + s.to_bytes(32, "big")
+            return r.to_bytes(curve.size, "big") + s.to_bytes(curve.size, "big")
         rsa_signature: bytes = self.private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
         return rsa_signature
 
@@ -125,13 +155,15 @@ class KeyPair:
         try:
             if self.key_type == "ed25519":
                 self.public_key.verify(signature, data)
-            elif self.key_type == "p256":
-                if len(signature) != 64:
+            elif self.key_type in EC_CURVES:
+                curve = EC_CURVES[self.key_type]
+                if len(signature) != 2 * curve.size:
                     return False
                 der = encode_dss_signature(
-                    int.from_bytes(signature[:32], "big"), int.from_bytes(signature[32:], "big")
+                    int.from_bytes(signature[: curve.size], "big"),
+                    int.from_bytes(signature[curve.size:], "big"),
                 )
-                self.public_key.verify(der, data, ec.ECDSA(hashes.SHA256()))
+                self.public_key.verify(der, data, ec.ECDSA(curve.hash()))
             else:
                 self.public_key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
@@ -163,26 +195,29 @@ class KeyPair:
 def generate_key(key_type: KeyType = "ed25519") -> KeyPair:
     if key_type == "ed25519":
         private: Any = ed25519.Ed25519PrivateKey.generate()
-    elif key_type == "p256":
-        private = ec.generate_private_key(ec.SECP256R1())
+    elif key_type in EC_CURVES:
+        private = ec.generate_private_key(EC_CURVES[key_type].curve)
     elif key_type == "rsa":
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     else:
-        raise InvalidKeyError(f"unsupported key type {key_type!r} (ed25519, p256 or rsa)")
+        raise InvalidKeyError(f"unsupported key type {key_type!r} ({', '.join(KEY_TYPES)})")
     return KeyPair(key_type, private.public_key(), private)
 
 
 def public_key_from_multibase(value: str) -> KeyPair:
-    """A public key from a Multikey `publicKeyMultibase` (Ed25519 or P-256)."""
+    """A public key from a Multikey `publicKeyMultibase` (Ed25519, P-256 or P-384)."""
     raw = _multibase_decode(value)
     if raw[:2] == ED25519_PUB and len(raw) == 34:
         return KeyPair("ed25519", ed25519.Ed25519PublicKey.from_public_bytes(raw[2:]))
-    if raw[:2] == P256_PUB and len(raw) == 35:
-        try:
-            pub = ec.EllipticCurvePublicKey.from_encoded_point(ec.SECP256R1(), raw[2:])
-        except ValueError as exc:
-            raise InvalidKeyError("P-256 public key is not a point on the curve") from exc
-        return KeyPair("p256", pub)
+    for curve in EC_CURVES.values():
+        # A compressed point: one sign byte and the x coordinate.
+        if raw[:2] == curve.public_prefix and len(raw) == 3 + curve.size:
+            try:
+                pub = ec.EllipticCurvePublicKey.from_encoded_point(curve.curve, raw[2:])
+            except ValueError as exc:
+                raise InvalidKeyError(
+                    f"{curve.jwk_crv} public key is not a point on the curve") from exc
+            return KeyPair(curve.key_type, pub)
     raise InvalidKeyError(f"unsupported or malformed publicKeyMultibase {value[:16]}…")
 
 
@@ -194,8 +229,9 @@ def key_pair_from_multikey(public_multibase: str, secret_multibase: str | None) 
     raw = _multibase_decode(secret_multibase)
     if raw[:2] == ED25519_PRIV and len(raw) == 34 and public.key_type == "ed25519":
         private: Any = ed25519.Ed25519PrivateKey.from_private_bytes(raw[2:])
-    elif raw[:2] == P256_PRIV and len(raw) == 34 and public.key_type == "p256":
-        private = ec.derive_private_key(int.from_bytes(raw[2:], "big"), ec.SECP256R1())
+    elif public.key_type in EC_CURVES and _is_ec_secret(raw, EC_CURVES[public.key_type]):
+        curve = EC_CURVES[public.key_type]
+        private = ec.derive_private_key(int.from_bytes(raw[2:], "big"), curve.curve)
     else:
         raise InvalidKeyError("secretKeyMultibase is malformed or does not match the public key")
     pair = KeyPair(public.key_type, private.public_key(), private)
@@ -204,8 +240,12 @@ def key_pair_from_multikey(public_multibase: str, secret_multibase: str | None) 
     return pair
 
 
+def _is_ec_secret(raw: bytes, curve: EcCurve) -> bool:
+    return raw[:2] == curve.private_prefix and len(raw) == 2 + curve.size
+
+
 def key_pair_from_jwk(data: dict[str, Any]) -> KeyPair:
-    """A key pair (or public key) from a JWK: OKP/Ed25519, EC/P-256 or RSA."""
+    """A key pair (or public key) from a JWK: OKP/Ed25519, EC/P-256, EC/P-384 or RSA."""
     try:
         key = jwk.JWK(**data)
     except Exception as exc:
@@ -215,6 +255,8 @@ def key_pair_from_jwk(data: dict[str, Any]) -> KeyPair:
         key_type: KeyType = "ed25519"
     elif kty == "EC" and crv == "P-256":
         key_type = "p256"
+    elif kty == "EC" and crv == "P-384":
+        key_type = "p384"
     elif kty == "RSA":
         key_type = "rsa"
     else:

@@ -195,8 +195,9 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
 
     token = jwt_presentations.presentation_token(document)
     if token is not None:
-        return jwt_presentations.verify_jwt_presentation(token, ctx, challenge=challenge,
-                                                         domain=domain)
+        return jwt_presentations.verify_jwt_presentation(
+            token, ctx, challenge=challenge, domain=domain,
+            require_holder_binding=require_holder_binding)
     if isinstance(document, str):
         result.add("format", False, "a string presentation must be a JWT-secured presentation")
         return result

@@ -6,9 +6,10 @@ It does what a wallet does and nothing a verifier could not expect from one: it 
 `openid4vp://` request and checks what the `redirect_uri:` client identifier prefix demands
 (the client_id is the response URI; the request is unsigned), selects credentials that match
 the query (DCQL, or a Presentation Exchange definition), signs a presentation with its holder
-key (eddsa-rdfc-2022, proofPurpose authentication, challenge = nonce, domain = client_id,
-holder = its did:key) and POSTs the answer form-encoded to the response URI. When nothing it
-holds matches, it says so with an `access_denied` error answer (OpenID4VP §8.5).
+key (with the key's own suite: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256;
+proofPurpose authentication, challenge = nonce, domain = client_id, holder = its did:key) and
+POSTs the answer form-encoded to the response URI. When nothing it holds matches, it says so
+with an `access_denied` error answer (OpenID4VP §8.5).
 
 Each step is a method of its own, so tests can also send what a careless or hostile wallet
 would: another challenge or domain, a credential that was not asked for, an answer twice.
@@ -171,8 +172,8 @@ class PresentingWallet:
         """A verifiable presentation of `credentials`, signed by the holder."""
         presentation = {"@context": [VP_CONTEXT], "type": ["VerifiablePresentation"],
                         "holder": self.did, "verifiableCredential": credentials}
-        return sign_document(presentation, self.key, suite="eddsa-rdfc-2022",
-                             verification_method=self.kid, proof_purpose="authentication",
+        return sign_document(presentation, self.key, verification_method=self.kid,
+                             proof_purpose="authentication",
                              challenge=challenge, domain=domain)
 
     def response_form(self, request: AuthorizationRequest, selection: Selection, *,

@@ -35,7 +35,7 @@ def test_every_command_has_help(command: list[str]) -> None:
 def keys(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, str]]:
     folder = tmp_path_factory.mktemp("keys")
     made = {}
-    for key_type in ("ed25519", "p256", "rsa"):
+    for key_type in ("ed25519", "p256", "p384", "rsa"):
         path = folder / f"{key_type}.json"
         completed = run("key", "new", "--type", key_type, "--out", str(path))
         assert completed.returncode == 0, completed.stderr
@@ -47,6 +47,7 @@ def test_key_new_prints_the_did_and_writes_a_private_file(
         keys: dict[str, tuple[Path, str]]) -> None:
     assert keys["ed25519"][1].startswith("did:key:z6Mk")
     assert keys["p256"][1].startswith("did:key:zDna")
+    assert keys["p384"][1].startswith("did:key:z82L")
     assert keys["rsa"][1].startswith("did:jwk:")
     for path, did in keys.values():
         assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -65,10 +66,13 @@ def _credential_for(did: str) -> dict[str, Any]:
     return credential
 
 
-@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+@pytest.mark.parametrize(("key_type", "suite"), [
+    ("ed25519", "eddsa-rdfc-2022"), ("ed25519", "eddsa-jcs-2022"),
+    ("p256", "ecdsa-rdfc-2019"), ("p384", "ecdsa-jcs-2019"),
+])
 def test_sign_then_verify_data_integrity(keys: dict[str, tuple[Path, str]], tmp_path: Path,
-                                         suite: str) -> None:
-    key_path, did = keys["ed25519"]
+                                         key_type: str, suite: str) -> None:
+    key_path, did = keys[key_type]
     unsigned = _write(tmp_path, "in.json", _credential_for(did))
     signed = run("sign", str(unsigned), "--key", str(key_path), "--suite", suite)
     assert signed.returncode == 0, signed.stderr
@@ -89,6 +93,17 @@ def test_sign_then_verify_data_integrity(keys: dict[str, tuple[Path, str]], tmp_
     tampered = run("verify", str(_write(tmp_path, "tampered.json", document)), "--json")
     assert tampered.returncode == 1
     assert any("signature does not match" in e for e in json.loads(tampered.stdout)["errors"])
+
+
+def test_sign_without_suite_uses_the_keys_own(keys: dict[str, tuple[Path, str]],
+                                              tmp_path: Path) -> None:
+    key_path, did = keys["p384"]
+    unsigned = _write(tmp_path, "in.json", _credential_for(did))
+    signed = run("sign", str(unsigned), "--key", str(key_path))
+    assert signed.returncode == 0, signed.stderr
+    assert json.loads(signed.stdout)["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
+    refused = run("sign", str(unsigned), "--key", str(key_path), "--suite", "eddsa-rdfc-2022")
+    assert refused.returncode != 0 and "needs an Ed25519 key" in refused.stderr
 
 
 @pytest.mark.parametrize("key_type", ["ed25519", "p256", "rsa"])

@@ -196,7 +196,7 @@ def test_legacy_eddsa_2022_name_verifies_and_is_not_used_for_signing(eddsa: Path
     unsigned = _json(eddsa / "unsigned.json")
     config = {**_json(eddsa / "eddsa-rdfc-2022" / "proofConfigDataInt.json"),
               "cryptosuite": "eddsa-2022"}
-    data = EDDSA_2022_LEGACY.hash_data(unsigned, config, engine_for(TEST_VECTOR_LOADER))
+    data = EDDSA_2022_LEGACY.hash_data(unsigned, config, engine_for(TEST_VECTOR_LOADER), key)
     proof = {k: v for k, v in config.items() if k != "@context"}
     signed = {**unsigned, "proof": {**proof, "proofValue": EDDSA_2022_LEGACY.sign(data, key)}}
     [result] = verify_document_proofs(signed, _did_key_resolver, loader=TEST_VECTOR_LOADER)

@@ -96,7 +96,7 @@ def _sign_unsafely(document: dict[str, Any], suite: str) -> dict[str, Any]:
               "proofPurpose": "assertionMethod"}
     if suite == "eddsa-jcs-2022":
         config["@context"] = document["@context"]
-        data = cryptosuite.hash_data(document, config, engine_for())
+        data = cryptosuite.hash_data(document, config, engine_for(), KEY)
     else:
         import hashlib
 

@@ -7,7 +7,7 @@ import {dirname, join} from 'node:path';
 import {fileURLToPath} from 'node:url';
 import {CachedResolver} from '@digitalbazaar/did-io';
 import * as didKey from '@digitalbazaar/did-method-key';
-import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
+import {MULTIKEY_HEADERS} from './suite.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const CONTEXTS_DIR = join(HERE, '..', '..', 'contexts');
@@ -24,12 +24,11 @@ function loadBundledContexts() {
 
 export const BUNDLED_CONTEXTS = loadBundledContexts();
 
-// did:key resolution for Ed25519 Multikey keys (z6Mk...) only.
+// did:key resolution for Ed25519, P-256 and P-384 Multikey keys (z6Mk..., zDna..., z82L...).
 const didKeyDriver = didKey.driver();
-didKeyDriver.use({
-  multibaseMultikeyHeader: 'z6Mk',
-  fromMultibase: Ed25519Multikey.from
-});
+for(const [multibaseMultikeyHeader, Multikey] of Object.entries(MULTIKEY_HEADERS)) {
+  didKeyDriver.use({multibaseMultikeyHeader, fromMultibase: Multikey.from});
+}
 const resolver = new CachedResolver();
 resolver.use(didKeyDriver);
 

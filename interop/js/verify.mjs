@@ -1,5 +1,6 @@
 // Verify a credential with Digital Bazaar's @digitalbazaar/vc verifyCredential and the
-// eddsa-rdfc-2022 cryptosuite, resolving did:key locally and loading only bundled contexts.
+// eddsa-rdfc-2022, ecdsa-rdfc-2019 and ecdsa-jcs-2019 cryptosuites, resolving did:key locally
+// and loading only bundled contexts.
 // Input (stdin or file argument): a signed credential, or {"credential": {...}, "now": "ISO"},
 // or a presentation to check with vc.verify: {"presentation": {...}, "challenge": "...",
 // "domain": "...", "now": "ISO"} (the authentication proof must carry that challenge and

@@ -25,7 +25,6 @@ from standards.ob3 import Evidence, Result, build_achievement_credential, hashed
 from standards.ob3.schema import definition_uri, ensure_conforms
 
 POOL_MIN_ROWS = 200  # below this, starting worker processes costs more than it saves
-SUITE = "eddsa-rdfc-2022"
 STAND_IN = ("id", "type", "name", "description", "criteria")  # required by the schema
 
 
@@ -108,7 +107,7 @@ def build_and_sign(template: SigningTemplate, key: KeyPair, task: SignTask) -> s
     )
     credential["issuer"] = template.issuer
     credential["credentialSubject"]["achievement"] = template.achievement
-    return json.dumps(sign_document(credential, key, suite=SUITE), ensure_ascii=False)
+    return json.dumps(sign_document(credential, key), ensure_ascii=False)
 
 
 def sign_tasks(template: SigningTemplate, key: KeyPair, tasks: list[SignTask]) -> list[Signed]:

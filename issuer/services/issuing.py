@@ -46,7 +46,14 @@ from standards.ob3 import (
 )
 
 FORMATS = ("ldp_vc", "jwt_vc_json")
-CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022")
+# Each profile signs with the suites of its key type (DI_SUITES_FOR_KEY); without a choice,
+# with the first of them.
+DI_SUITES_FOR_KEY = {
+    "ed25519": ("eddsa-rdfc-2022", "eddsa-jcs-2022"),
+    "p256": ("ecdsa-rdfc-2019", "ecdsa-jcs-2019"),
+    "p384": ("ecdsa-rdfc-2019", "ecdsa-jcs-2019"),
+}
+CRYPTOSUITES = ("eddsa-rdfc-2022", "eddsa-jcs-2022", "ecdsa-rdfc-2019", "ecdsa-jcs-2019")
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential"}  # checked against the OB 3.0 schema
 
 
@@ -66,7 +73,7 @@ class IssueRequest:
     valid_from: str | None = None
     valid_until: str | None = None
     format: str = "ldp_vc"
-    cryptosuite: str = "eddsa-rdfc-2022"
+    cryptosuite: str | None = None  # None: the profile key's own suite
     status_purpose: str = "revocation"
     idempotency_key: str | None = None
 
@@ -143,7 +150,7 @@ def issue_achievement(ctx: IssuerContext, org: Organisation, request: IssueReque
 
 
 def sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: dict[str, Any],
-                    slots: list[AllocatedIndex], fmt: str, suite: str, *,
+                    slots: list[AllocatedIndex], fmt: str, suite: str | None, *,
                     open_badge: bool = True) -> IssueOutcome:
     """Sign `credential`, record it with its status `slots`, return it.
 
@@ -154,6 +161,7 @@ def sign_and_record(ctx: IssuerContext, record: IssuedCredential, credential: di
         key_row = active_key_row(session, record.profile_id)
         profile = stored(session.get(IssuerProfile, record.profile_id),
                          f"issuer profile {record.profile_id}")
+        suite = suite_for_key(key_row.key_type, suite)
         key = signing_key_for(ctx, key_row, profile.did)
         try:
             if fmt == "ldp_vc":
@@ -205,10 +213,20 @@ def _by_idempotency_key(session: Session, org_id: str, key: str) -> IssuedCreden
         IssuedCredential.org_id == org_id, IssuedCredential.idempotency_key == key)).first()
 
 
+def suite_for_key(key_type: str, suite: str | None) -> str:
+    """The cryptosuite to sign with: the caller's, when the profile's key can make it."""
+    suites = DI_SUITES_FOR_KEY.get(key_type, ())
+    chosen = suites[0] if suite is None and suites else suite
+    if chosen is None or chosen not in suites:
+        raise Refused(f"this issuer profile has a {key_type} key, which cannot sign "
+                      f"{suite!r}; choose one of {list(suites)}")
+    return chosen
+
+
 def check_options(fmt: Any, suite: Any, purpose: Any) -> None:
     if fmt not in FORMATS:
         raise Refused(f"unknown format {fmt!r}; choose one of {list(FORMATS)}")
-    if suite not in CRYPTOSUITES:
+    if suite is not None and suite not in CRYPTOSUITES:
         raise Refused(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}")
     if purpose not in PURPOSES:
         raise Refused(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}")

@@ -18,9 +18,12 @@ from issuer.models import IssuedCredential, IssuerProfile, SigningKey, StatusLis
 from issuer.services.context import IssuerContext
 from servicekit.errors import Inconsistent
 from standards.dids import did_key_document, did_key_from_key_pair
-from standards.keys import KeyPair, generate_key, key_pair_from_multikey
+from standards.keys import KeyPair, KeyType, generate_key, key_pair_from_multikey
 
 DID_CONTEXTS = ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"]
+# The key types an issuer profile may choose: Ed25519 signs with the eddsa suites, P-256 and
+# P-384 with the ecdsa suites (W3C vc-di-ecdsa); a profile keeps its type when keys rotate.
+PROFILE_KEY_TYPES: tuple[KeyType, ...] = ("ed25519", "p256", "p384")
 
 
 def did_web_for_profile(public_url: str, profile_id: str) -> str:
@@ -31,21 +34,22 @@ def did_web_for_profile(public_url: str, profile_id: str) -> str:
     return ":".join(["did:web", host, *segments, "issuers", profile_id])
 
 
-def new_signing_key(ctx: IssuerContext, session: Session, profile: IssuerProfile) -> KeyPair:
-    """Generate an Ed25519 key for `profile`, store it encrypted, and return the public half.
+def new_signing_key(ctx: IssuerContext, session: Session, profile: IssuerProfile,
+                    key_type: KeyType = "ed25519") -> KeyPair:
+    """Generate a key for `profile`, store it encrypted, and return the public half.
 
     For did:key the key *is* the DID, so a did:key profile takes the DID of its first key;
     later keys of a did:key profile (rotation) give the profile a new DID.
     """
-    pair = generate_key("ed25519")
+    pair = generate_key(key_type)
     public = pair.public_key_multibase()
     if profile.did_method == "key":
         profile.did = did_key_from_key_pair(pair)
         vm = f"{profile.did}#{public}"
     else:
         vm = f"{profile.did}#key-{public[-8:]}"
-    row = SigningKey(profile_id=profile.id, verification_method=vm, public_multibase=public,
-                     encrypted_secret=b"")
+    row = SigningKey(profile_id=profile.id, verification_method=vm, key_type=key_type,
+                     public_multibase=public, encrypted_secret=b"")
     row.encrypted_secret = ctx.secret_box.seal(pair.secret_key_multibase().encode(),
                                                bound_to=row.id)
     session.add(profile)
@@ -64,6 +68,14 @@ def active_key_row(session: Session, profile_id: str) -> SigningKey:
     return row
 
 
+def profile_key_type(session: Session, profile_id: str) -> KeyType:
+    """The key type the profile chose (that of its active key)."""
+    key_type = active_key_row(session, profile_id).key_type
+    if key_type not in PROFILE_KEY_TYPES:
+        raise Inconsistent(f"issuer profile {profile_id} has a key of unknown type {key_type!r}")
+    return key_type  # type: ignore[return-value]  # checked against the Literal's values
+
+
 def signing_key_for(ctx: IssuerContext, row: SigningKey, controller: str) -> KeyPair:
     secret = ctx.secret_box.open(row.encrypted_secret, bound_to=row.id).decode()
     pair = key_pair_from_multikey(row.public_multibase, secret)
@@ -76,6 +88,7 @@ def rotate_key(ctx: IssuerContext, session: Session, profile: IssuerProfile) -> 
     credentials signed with them are still valid (see `published_keys`); status lists are
     re-signed with the new key the next time they are served.
     """
+    key_type = profile_key_type(session, profile.id)
     for row in session.exec(
         select(SigningKey).where(SigningKey.profile_id == profile.id,
                                  SigningKey.status == "active")
@@ -83,7 +96,7 @@ def rotate_key(ctx: IssuerContext, session: Session, profile: IssuerProfile) -> 
         row.status = "retired"
         row.retired_at = utc_now()
         session.add(row)
-    new_signing_key(ctx, session, profile)
+    new_signing_key(ctx, session, profile, key_type)
     for status_list in session.exec(
         select(StatusListRecord).where(StatusListRecord.profile_id == profile.id)
     ):

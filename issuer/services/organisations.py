@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 
 from issuer.models import ApiToken, Endorsement, IssuerProfile, Organisation, StaffUser, utc_now
 from issuer.services.context import IssuerContext
-from issuer.services.keys import did_web_for_profile, new_signing_key
+from issuer.services.keys import PROFILE_KEY_TYPES, did_web_for_profile, new_signing_key
 from servicekit.errors import Conflict, Inconsistent, Invalid, NotFound
 from servicekit.passwords import check_new_password
 from standards.ob3 import build_profile
@@ -37,7 +37,7 @@ def token_hash(token: str) -> str:
 def create_organisation(
     ctx: IssuerContext, session: Session, name: str, *, did_method: str = "key",
     url: str | None = None, email: str | None = None, description: str | None = None,
-    identifiers: list[dict[str, str]] | None = None,
+    identifiers: list[dict[str, str]] | None = None, key_type: str = "ed25519",
 ) -> NewOrganisation:
     name = name.strip()
     if not name:
@@ -47,7 +47,7 @@ def create_organisation(
     session.flush()
     profile = create_profile(ctx, session, org, name=name, did_method=did_method, url=url,
                              email=email, description=description, identifiers=identifiers,
-                             is_default=True)
+                             is_default=True, key_type=key_type)
     token = create_api_token(session, org, label="created with the organisation")
     return NewOrganisation(org.id, profile.did, token)
 
@@ -57,16 +57,21 @@ def create_profile(
     did_method: str = "key", url: str | None = None, email: str | None = None,
     image: str | None = None, description: str | None = None,
     identifiers: list[dict[str, str]] | None = None, is_default: bool = False,
+    key_type: str = "ed25519",
 ) -> IssuerProfile:
     if did_method not in ("key", "web"):
         raise Invalid(f"unsupported DID method {did_method!r}; choose key or web")
+    chosen = next((known for known in PROFILE_KEY_TYPES if known == key_type), None)
+    if chosen is None:
+        raise Invalid(f"unsupported key type {key_type!r}; choose one of "
+                      f"{', '.join(PROFILE_KEY_TYPES)}")
     profile = IssuerProfile(org_id=org.id, did="", did_method=did_method, name=name, url=url,
                             email=email, image=image, description=description,
                             identifiers=identifiers or [],
                             is_default=is_default)
     if did_method == "web":
         profile.did = did_web_for_profile(ctx.public_url, profile.id)
-    new_signing_key(ctx, session, profile)  # sets profile.did for did:key
+    new_signing_key(ctx, session, profile, chosen)  # sets profile.did for did:key
     session.flush()
     return profile
 

@@ -48,7 +48,7 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
     if not isinstance(options, dict):
         raise Invalid("'options' must be a JSON object")
     fmt = options.get("format", "ldp_vc")
-    suite = options.get("cryptosuite", "eddsa-rdfc-2022")
+    suite = options.get("cryptosuite")  # None: the profile key's own suite
     purpose = _status_purpose(options)
     check_options(fmt, suite, purpose)
     if "proof" in credential:

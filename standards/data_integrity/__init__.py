@@ -1,11 +1,14 @@
-"""W3C Data Integrity proofs with the EdDSA cryptosuites."""
+"""W3C Data Integrity proofs with the EdDSA and ECDSA cryptosuites."""
 
 from standards.data_integrity.cryptosuites import (
+    ECDSA_JCS_2019,
+    ECDSA_RDFC_2019,
     EDDSA_JCS_2022,
     EDDSA_RDFC_2022,
     SIGNING_SUITES,
     VERIFYING_SUITES,
     Cryptosuite,
+    default_suite_for,
     suite_for_proof,
 )
 from standards.data_integrity.proofs import (
@@ -16,6 +19,8 @@ from standards.data_integrity.proofs import (
 )
 
 __all__ = [
+    "ECDSA_JCS_2019",
+    "ECDSA_RDFC_2019",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "SIGNING_SUITES",
@@ -23,6 +28,7 @@ __all__ = [
     "Cryptosuite",
     "KeyResolver",
     "ProofResult",
+    "default_suite_for",
     "sign_document",
     "suite_for_proof",
     "verify_document_proofs",

@@ -14,7 +14,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from standards.data_integrity.cryptosuites import SIGNING_SUITES, suite_for_proof
+from standards.data_integrity.cryptosuites import (
+    JCS_SUITES,
+    SIGNING_SUITES,
+    default_suite_for,
+    suite_for_proof,
+)
 from standards.dates import now_iso, parse_datetime
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import (
@@ -68,7 +73,7 @@ def sign_document(
     document: dict[str, Any],
     key: KeyPair,
     *,
-    suite: str = "eddsa-rdfc-2022",
+    suite: str | None = None,
     verification_method: str | None = None,
     created: str | None = None,
     proof_purpose: str = "assertionMethod",
@@ -81,8 +86,10 @@ def sign_document(
 ) -> dict[str, Any]:
     """A copy of `document` with one more proof (added to a set, or chained by previous_proof).
 
-    Refuses (UnsafeDocumentError) documents with undefined terms or relative IRIs.
+    Refuses (UnsafeDocumentError) documents with undefined terms or relative IRIs. Without a
+    `suite`, the key's own suite signs (Ed25519: eddsa-rdfc-2022, P-256/P-384: ecdsa-rdfc-2019).
     """
+    suite = suite or default_suite_for(key)
     cryptosuite = SIGNING_SUITES.get(suite)
     if cryptosuite is None:
         raise ProofError(f"cannot sign with {suite!r}; choose one of {sorted(SIGNING_SUITES)}")
@@ -102,7 +109,7 @@ def sign_document(
                         ("previousProof", previous_proof)):
         if value is not None:
             config[name] = value
-    if suite == "eddsa-jcs-2022":
+    if suite in JCS_SUITES:
         config["@context"] = document.get("@context")
 
     covered = (_with_previous(document, existing, previous_proof) if previous_proof
@@ -110,7 +117,7 @@ def sign_document(
     engine = engine_for(loader)
     if not cryptosuite.expands_document:
         engine.expand(covered)  # never sign terms that no context defines
-    data = cryptosuite.hash_data(covered, config, engine)
+    data = cryptosuite.hash_data(covered, config, engine, key)
     proof = {**config, "proofValue": cryptosuite.sign(data, key)}
     signed = copy.deepcopy(_unsecured(document))
     signed["proof"] = [*existing, proof] if existing else proof
@@ -186,10 +193,10 @@ def _verify_one(document: dict[str, Any], proofs: list[dict[str, Any]], index: i
         previous = proof.get("previousProof")
         covered = (_with_previous(document, proofs, previous) if previous
                    else _unsecured(document))
-        if suite.name == "eddsa-jcs-2022":
+        if suite.name in JCS_SUITES:
             covered = _jcs_document(covered, config)
         try:
-            data = suite.hash_data(covered, config, engine_for(loader))
+            data = suite.hash_data(covered, config, engine_for(loader), key)
         except DOCUMENT_ERRORS:
             result.document_error = True
             raise
@@ -203,7 +210,7 @@ def _verify_one(document: dict[str, Any], proofs: list[dict[str, Any]], index: i
 
 
 def _jcs_document(document: dict[str, Any], config: dict[str, Any]) -> dict[str, Any]:
-    """eddsa-jcs-2022: a proof @context must be a prefix of the document's @context."""
+    """The JCS suites: a proof @context must be a prefix of the document's @context."""
     proof_ctx = config.get("@context")
     if proof_ctx is None:
         return document

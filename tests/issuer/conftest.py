@@ -49,10 +49,11 @@ def opendossier(*args: str, check: bool = True, env: dict[str, str] | None = Non
     return result
 
 
-def create_org(ctx: IssuerContext, name: str, did: str = "key") -> dict[str, Any]:
+def create_org(ctx: IssuerContext, name: str, did: str = "key",
+               key_type: str = "ed25519") -> dict[str, Any]:
     """What `opendossier issuer create-org` makes → {"org", "did", "api_token"}."""
     with Session(ctx.engine, expire_on_commit=False) as session:
-        created = create_organisation(ctx, session, name, did_method=did)
+        created = create_organisation(ctx, session, name, did_method=did, key_type=key_type)
         session.commit()
     return {"org": created.org_id, "did": created.did, "api_token": created.api_token}
 
@@ -107,8 +108,9 @@ class IssuerService:
         assert self.context is not None, "the issuer has not started"
         return self.context
 
-    def create_org(self, name: str, did: str = "key") -> dict[str, Any]:
-        return create_org(self.ctx, name, did)
+    def create_org(self, name: str, did: str = "key",
+                   key_type: str = "ed25519") -> dict[str, Any]:
+        return create_org(self.ctx, name, did, key_type)
 
     def client(self, token: str | None = None) -> httpx.Client:
         return NETWORK.client(self.base_url, token)

@@ -17,6 +17,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from standards.keys import generate_key
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential_of
@@ -162,6 +163,28 @@ def test_dcql_answer_is_verified(verifier: VerifierService, holder: PresentingWa
     (credential,) = report["credentials"]
     assert credential["trust"]["status"] == "trusted"
     assert credential["summary"]["subject"]["id"] == holder.did
+
+
+def test_p256_holder_answers_with_an_ecdsa_presentation(verifier: VerifierService,
+                                                       issuer_api_module: httpx.Client) -> None:
+    """A wallet with a P-256 key (the EU wallets' default) presents with ecdsa-rdfc-2019."""
+    wallet = PresentingWallet(key=generate_key("p256"), client=inprocess.NETWORK.client())
+    try:
+        assert wallet.did.startswith("did:key:zDna")
+        wallet.credentials.append(issue_to(issuer_api_module, wallet.did))
+        created = new_request(verifier, types=["OpenBadgeCredential"])
+        request = wallet.parse_request(created["authorization_request"])
+        selection = wallet.select(request)
+        assert selection is not None
+        [[presentation]] = json.loads(wallet.response_form(request, selection)["vp_token"]).values()
+        assert presentation["proof"]["cryptosuite"] == "ecdsa-rdfc-2019"
+        assert wallet.answer(created["authorization_request"]) == {}
+        report = status_of(verifier, created["id"])["report"]
+        assert report["verified"], report["errors"]
+        assert checks_of(report)["challenge"] and checks_of(report)["holder"]
+        assert report["summary"]["holder"] == wallet.did
+    finally:
+        wallet.close()
 
 
 def test_presentation_exchange_answer_is_verified(verifier: VerifierService,

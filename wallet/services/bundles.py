@@ -136,8 +136,7 @@ def clr_bundle(ctx: WalletContext, session: Session, actor: Actor,
             credentials=[json.loads(c.content) for c in included],
             valid_from=iso(ctx.now()) or "", partial=bool(skipped) or bool(ids))
         key = holder_key(ctx, owner)
-        signed = sign_document(unsigned, key, suite="eddsa-rdfc-2022",
-                               verification_method=key.id)
+        signed = sign_document(unsigned, key, verification_method=key.id)
     except (StandardsError, ValueError) as error:
         raise Refused(f"the CLR cannot be made from these credentials: {error}") from None
     report = check_credential(ctx, signed)

@@ -43,7 +43,8 @@ def sign_presentation(ctx: WalletContext, account: Account,
     }
     key = holder_key(ctx, account)
     try:
-        return sign_document(presentation, key, suite="eddsa-rdfc-2022",
+        # The holder key's own suite: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256.
+        return sign_document(presentation, key,
                              verification_method=key.id, proof_purpose="authentication",
                              challenge=challenge, domain=domain)
     except StandardsError as error:  # a credential that cannot be canonicalised, say

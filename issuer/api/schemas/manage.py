@@ -115,6 +115,8 @@ class ProfileBody(RequestBody):
     image: str | None = None
     description: str | None = None
     did_method: str | None = Field(default=None, description="key (default) or web")
+    key_type: str | None = Field(default=None, description="ed25519 (default; eddsa "
+                                 "cryptosuites), p256 or p384 (ecdsa cryptosuites)")
     brin: str | None = None
     kvk: str | None = None
 
