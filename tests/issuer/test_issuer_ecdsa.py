@@ -10,11 +10,14 @@ import httpx
 from standards.verification import verify_credential
 from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerService
-from tests.issuer.test_issuer_vc_api import unsigned_credential_of
+from tests.issuer.test_issuer_vc_api import unsigned_credential, unsigned_credential_of
 
 
-def _issue(client: httpx.Client, **options: Any) -> httpx.Response:
-    return client.post("/credentials/issue", json={"credential": unsigned_credential_of(client),
+def _issue(client: httpx.Client, issuer: str | None = None, **options: Any) -> httpx.Response:
+    """Issue through the VC-API, naming `issuer` (the organisation's default profile when
+    None), as a VC-API client must."""
+    credential = unsigned_credential(issuer) if issuer else unsigned_credential_of(client)
+    return client.post("/credentials/issue", json={"credential": credential,
                                                    "options": options})
 
 
@@ -60,7 +63,7 @@ def test_p384_profile_keeps_its_key_type_when_rotated(api: httpx.Client) -> None
     profile = made.json()
     [first_vm] = profile["verificationMethods"]
     for _ in range(2):  # before and after rotation
-        response = _issue(api, issuerProfile=profile["id"], cryptosuite="ecdsa-jcs-2019")
+        response = _issue(api, profile["did"], cryptosuite="ecdsa-jcs-2019")
         assert response.status_code == 201, response.text
         vc = response.json()["verifiableCredential"]
         assert vc["issuer"]["id"] == profile["did"]
