@@ -15,6 +15,7 @@ import pytest
 from servicekit.scratch import files_in, scratch_area
 from tests.databases import BACKENDS, fresh_database
 from tests.wallet.conftest import Owner, WalletProcess
+from tests.wallet.raw_post import raw_post
 from tests.wallet.test_wallet_shares import jpeg_bytes
 
 DECLARED = 4 * 1024 * 1024  # the size the uploads say they have; a quarter of it arrives
@@ -33,12 +34,7 @@ def wallet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WalletPro
 def start_upload(wallet: WalletProcess, owner: Owner, path: str, content_type: str,
                  first_bytes: bytes) -> socket.socket:
     """A POST that says it brings DECLARED bytes and sends only the first of them."""
-    connection = socket.create_connection(("127.0.0.1", wallet.port), timeout=30)
-    head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{wallet.port}",
-            f"Authorization: {owner.client.headers['Authorization']}",
-            f"Content-Type: {content_type}", f"Content-Length: {DECLARED}", "", ""]
-    connection.sendall("\r\n".join(head).encode() + first_bytes)
-    return connection
+    return raw_post(wallet, owner, path, content_type, first_bytes, declared_length=DECLARED)
 
 
 def wait_for_files(root: Path) -> list[Path]:

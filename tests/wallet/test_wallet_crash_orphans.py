@@ -13,7 +13,6 @@ file in place and kills it there. The files are aged with os.utime (the grace is
 from __future__ import annotations
 
 import os
-import socket
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -27,6 +26,7 @@ from tests.databases import BACKENDS, fresh_database
 from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import Owner, WalletProcess, WalletService
 from tests.wallet.evidence_files import jpeg_bytes, multipart_body
+from tests.wallet.raw_post import raw_post
 
 PHOTOS = 24  # in the archive
 PAST_THE_GRACE = time.time() - 2 * 24 * 3600  # the grace is a day
@@ -86,17 +86,6 @@ def evidence_writes_held(database_url: str) -> Iterator[None]:
         connection.rollback()
 
 
-def send(wallet: WalletProcess, owner: Owner, path: str, content_type: str,
-         body: bytes) -> socket.socket:
-    """A whole POST sent; the answer is never read (the wallet dies first)."""
-    connection = socket.create_connection(("127.0.0.1", wallet.port), timeout=30)
-    head = [f"POST {path} HTTP/1.1", f"Host: 127.0.0.1:{wallet.port}",
-            f"Authorization: {owner.client.headers['Authorization']}",
-            f"Content-Type: {content_type}", f"Content-Length: {len(body)}", "", ""]
-    connection.sendall("\r\n".join(head).encode() + body)
-    return connection
-
-
 def blobs(wallet: WalletProcess) -> list[Path]:
     return sorted(path for path in (wallet.data_dir / "evidence" / "blobs").rglob("*")
                   if path.is_file())
@@ -134,8 +123,8 @@ def test_an_import_and_an_upload_killed_before_their_commit_leave_nothing(
     form = multipart_body("grens", {"title": "Les", "kind": "photo"}, "les.jpg", photo,
                           "image/jpeg")
     with evidence_writes_held(wallet.database_url), \
-            closing(send(wallet, owner, owner.url("/import"), "application/zip", archive)), \
-            closing(send(wallet, owner, owner.url("/evidence"),
+            closing(raw_post(wallet, owner, owner.url("/import"), "application/zip", archive)), \
+            closing(raw_post(wallet, owner, owner.url("/evidence"),
                          "multipart/form-data; boundary=grens", form)):
         placed = kill_when_placed(wallet, len(own_blob) + PHOTOS + 1)
     leftovers = [path for path in placed if path not in own_blob]
