@@ -9,6 +9,7 @@ from typing import Any
 from standards.dates import parse_datetime
 from standards.fetcher import Fetcher
 from standards.ob3 import validate_credential
+from standards.related_resources import check_related_resources
 from standards.status_check import check_credential_status
 from standards.verification.context import VerificationContext
 from standards.verification.nested import check_clr_credentials, check_endorsements, verify_inner
@@ -30,6 +31,8 @@ def common_checks(document: dict[str, Any], result: VerificationResult,
         else:
             result.warnings.append(STATUS_NOT_CHECKED)
     _check_schema(document, result)
+    if "relatedResource" in document:
+        _check_related_resources(document, result, ctx)
     _note_refresh_service(document, result)
     if ctx.nested:
         check_clr_credentials(document, result, ctx)
@@ -44,6 +47,18 @@ def _check_status(document: dict[str, Any], result: VerificationResult,
     for ok, message in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
                                                verify_list):
         result.add("status", ok, message)
+
+
+def _check_related_resources(document: dict[str, Any], result: VerificationResult,
+                             ctx: VerificationContext) -> None:
+    """VCDM 2.0 5.3: a digest that does not match its resource is an error; a resource that
+    cannot be had here is a warning (standards.related_resources)."""
+    findings = check_related_resources(document, ctx.fetcher)
+    for url in findings.checked:
+        result.add("related-resource", True, f"{url}: the digest matches the resource")
+    for mismatch in findings.mismatches:
+        result.add("related-resource", False, mismatch)
+    result.warnings.extend(findings.warnings)
 
 
 def _note_refresh_service(document: dict[str, Any], result: VerificationResult) -> None:
