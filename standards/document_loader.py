@@ -34,6 +34,16 @@ def bundled_context(url: str) -> dict[str, Any]:
     return context
 
 
+def bundled_context_bytes(url: str) -> bytes | None:
+    """The bundle file's bytes for `url` exactly as bundled (for a relatedResource digest),
+    or None when `url` is not bundled. Test-only contexts count too: their bytes are public
+    and hashing them makes nothing acceptable."""
+    entry = _index().get(url)
+    if entry is None:
+        return None
+    return resources.files("contexts").joinpath(entry["file"]).read_bytes()
+
+
 def bundled_context_urls(include_test_only: bool = False) -> list[str]:
     return [u for u, e in _index().items() if include_test_only or not e.get("test_only")]
 

@@ -25,18 +25,12 @@ from standards import jose
 from standards.errors import StandardsError
 from standards.jsonld import check_document_limits
 from standards.keys import KeyPair
-from standards.verification import (
-    VerificationContext,
-    VerificationResult,
-    _check_holder_binding,
-    _check_jsonld,
-    _controller,
-    _id_of,
-    _jwt_vm,
-    _subject_ids,
-    _verify_credential,
-    enveloped_jwt,
-)
+from standards.verification.context import VerificationContext
+from standards.verification.credentials import verify_any_credential
+from standards.verification.documents import check_jsonld, controller, id_of, subject_ids
+from standards.verification.jwt_credentials import jwt_vm
+from standards.verification.presentations import check_holder_binding, enveloped_jwt
+from standards.verification.results import VerificationResult
 
 ENVELOPED_VP_PREFIXES = ("data:application/vp+jwt,", "data:application/vp+ld+json+jwt,")
 VCDM2_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -129,7 +123,7 @@ def verify_jwt_presentation(token: str, ctx: VerificationContext, *, challenge: 
     resolver = ctx.resolver()
 
     def resolve(kid: str) -> jose.VerificationKey:
-        return resolver.resolve_verification_method(_jwt_vm(kid),
+        return resolver.resolve_verification_method(jwt_vm(kid),
                                                     "authentication").key
 
     try:
@@ -149,13 +143,13 @@ def verify_jwt_presentation(token: str, ctx: VerificationContext, *, challenge: 
     result.warnings.extend(outcome.warnings)
     result.add("format", True, f"VerifiablePresentation ({outcome.format})")
     if "@context" in document:
-        _check_jsonld(document, result, ctx.loader)
+        check_jsonld(document, result, ctx.loader)
     result.add("proof", outcome.verified, "JWS signature valid" if outcome.verified
                else "; ".join(outcome.errors))
     _check_binding_claims(outcome.payload, challenge, domain, result)
-    signer = _controller(outcome.kid) if outcome.key_source == "kid" and outcome.verified \
+    signer = controller(outcome.kid) if outcome.key_source == "kid" and outcome.verified \
         else None
-    holder = _id_of(document.get("holder"))
+    holder = id_of(document.get("holder"))
     if holder is None and outcome.key_source == "kid":
         holder = signer
     if holder is None:
@@ -199,10 +193,10 @@ def _verify_members(document: dict[str, Any], outcome: jose.JwtVerificationResul
         if not isinstance(inner_value, dict | str):
             result.add(label, False, "not a credential (a JSON object or a compact JWT)")
             continue
-        inner = _verify_credential(inner_value, ctx.deeper())
+        inner = verify_any_credential(inner_value, ctx.deeper())
         result.credentials.append((f"$.verifiableCredential[{index}]", inner))
         result.add(label, inner.verified, "valid" if inner.verified
                    else "; ".join(inner.errors))
-        _check_holder_binding(label, _subject_ids(inner.document or {}), bound_to, result,
+        check_holder_binding(label, subject_ids(inner.document or {}), bound_to, result,
                               required=require_holder_binding)
 

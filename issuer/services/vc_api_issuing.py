@@ -32,6 +32,7 @@ from issuer.services.issuing import (
 from issuer.services.organisations import profile_json, profile_of
 from issuer.services.status import AllocatedIndex, allocate_indexes, status_entry_json
 from servicekit.errors import Invalid, Refused
+from standards.related_resources import check_related_resources
 from standards.vcdm_structure import credential_structure_problems, vcdm_version
 
 STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
@@ -69,6 +70,11 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
         model = f"VCDM {version or '2.0'}"
         listed = "; ".join(problems)
         raise Refused(f"not a well-formed {model} credential: {listed}")
+    # Only digests of resources the issuer holds (bundled contexts): it fetches nothing a
+    # caller names.
+    wrong_digests = check_related_resources(credential).mismatches
+    if wrong_digests:
+        raise Refused(f"a relatedResource digest is wrong: {'; '.join(wrong_digests)}")
     if "credentialStatus" in credential and "credentialStatus" in options:
         raise Refused("the credential has a credentialStatus already; leave out "
                       "options.credentialStatus, or the credential's own")

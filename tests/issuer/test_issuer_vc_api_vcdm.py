@@ -169,3 +169,31 @@ def test_the_w3c_example_context_only_under_test_vectors(issuer_server: IssuerSe
         settings.test_vector_contexts = False
     assert response.status_code == 201, response.text
     assert verified(response.json()["verifiableCredential"])
+
+
+# The VCDM 2.0 suite's fixture digests of the credentials/v2 context (the REC bytes, as
+# bundled): SRI, and a bare sha2-256 digest in base64url multibase.
+V2_SRI = "sha384-l/HrjlBCNWyAX91hr6LFV2Y3heB5Tcr6IeE4/Tje8YyzYBM8IhqjHWiWpr8+ZbYU"
+V2_MULTIBASE = "uWZVc7WaX1h4D8rJVb-vlMIqxaEKEb1tYbX8fet7JJzQ"
+
+
+def test_a_wrong_related_resource_digest_is_refused(issuer_server: IssuerService,
+                                                     api: httpx.Client,
+                                                     org: dict[str, Any]) -> None:
+    right = plain_credential(org["did"], relatedResource=[
+        {"id": V2, "digestSRI": V2_SRI, "digestMultibase": V2_MULTIBASE}])
+    response = issue(api, right)
+    assert response.status_code == 201, response.text
+    assert verified(response.json()["verifiableCredential"])
+
+    for wrong in ({"id": V2, "digestMultibase": "uM4RgWQc3RUDtjJCSgTJtTfvpZ7SPEg_LNO0ESlovQC0"},
+                  {"id": V2, "digestSRI": "sha384-_rCVIV7fSXXTNIvpiq26jRDyj8JG8TDjij-tD0ewLk4"
+                                          "JpnXEz6a5AeeY_1qQ0d0P"}):
+        refused = issue(api, plain_credential(org["did"], relatedResource=[wrong]))
+        assert refused.status_code == 422
+        assert f"relatedResource {V2}" in refused.json()["message"]
+
+    # a resource the issuer does not hold is not fetched: issued, its digest unchecked
+    elsewhere = plain_credential(org["did"], relatedResource=[
+        {"id": "https://example.org/a.png", "digestSRI": V2_SRI}])
+    assert issue(api, elsewhere).status_code == 201

@@ -27,8 +27,8 @@ _PRESENTED = re.compile(r"^credential\[(\d+)\](\.holder-binding)?$")
 SCOPE_REASONS = {"other_subject", "no_creator", "not_issuer", "other_publisher",
                  "content_differs", "unconfirmed"}
 KNOWN_CHECKS = {"format", "json-ld", "proof", "issuer", "validity", "status", "schema",
-                "refresh-service", "clr", "clr-credential", "endorsement", "holder",
-                "challenge", "evidence", "query"}
+                "refresh-service", "related-resource", "clr", "clr-credential", "endorsement",
+                "holder", "challenge", "evidence", "query"}
 
 
 def verdict(node: Node) -> str:

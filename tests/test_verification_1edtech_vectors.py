@@ -1,0 +1,109 @@
+"""Agreement with the 1EdTech validator over the credentials it ships as test resources
+(tests/vectors/1edtech, SOURCE.md there; issue 19).
+
+Each row: the file, the validator's verdict in its own tests ("valid" includes its
+"warning"), and ours, offline. Where the validator's verdict needs the network (a live
+did:web or status list), ours is the offline one ("unknown": not checked yet) and the row
+says so; the Bitstring Status List samples name the validator's own `testlist` on GitHub,
+which is served here from the copy. Rows where we disagree say why; the agreement count is
+asserted so that a change in either direction shows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from standards.fetcher import Fetcher
+from standards.verification import VerificationResult, verify_credential
+
+VECTORS = Path(__file__).parent / "vectors" / "1edtech"
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+TESTLIST = ("https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/"
+            "refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist")
+INTEGER_INDEX = ("its statusListIndex is the number 23, not the string the Bitstring Status "
+                 "List requires: the validator reads it and finds the credential revoked, we "
+                 "report the status as unknown")
+NETWORK = "the validator's verdict needs the network; ours offline is 'not checked yet'"
+
+# file, the validator's verdict, ours (offline), why they differ (None: they agree)
+EXPECTATIONS: list[tuple[str, str, str, str | None]] = [
+    ("ob30/simple.json", "valid", "valid", None),
+    ("ob30/simple.1ob", "valid", "valid", None),
+    ("ob30/simple_v1.json", "valid", "valid", None),
+    ("ob30/simple-eddsa-2022.json", "valid", "valid", None),
+    ("ob30/simple-context-alias.json", "valid", "valid", None),
+    ("ob30/simple-did-key-method.json", "valid", "invalid",
+     "the issuer is a urn:uuid and the key a did:key: the validator does not bind the proof "
+     "key to the issuer, we do (no valid proof by a key the issuer controls)"),
+    ("ob30/simple-multiple-proofs.json", "invalid", "invalid", None),
+    ("ob30/velocity.jwt", "invalid", "invalid", None),
+    ("ob30/simple-err-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-context.json", "invalid", "invalid", None),
+    ("ob30/simple-err-issuer.json", "invalid", "invalid", None),
+    ("ob30/simple-err-issued.json", "invalid", "invalid", None),
+    ("ob30/simple-err-expired.json", "invalid", "invalid", None),
+    ("ob30/simple-err-proof-value.json", "invalid", "invalid", None),
+    ("ob30/simple-err-proof-method-no-scheme.json", "invalid", "invalid", None),
+    ("ob30/simple-err-proof-method-unknown-scheme.json", "invalid", "invalid", None),
+    ("ob30/simple-err-proof-method-unknown-did-method.json", "invalid", "invalid", None),
+    ("ob30/simple-err-proof-method.json", "invalid", "unknown", NETWORK),
+    ("ob30/simple-err-credential-subject-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-credential-subject-identifier-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-credential-subject-result-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-credential-subject-achievement-result-description-type.json",
+     "invalid", "invalid", None),
+    ("ob30/simple-err-credential-subject-profile-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-evidence-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-issuer-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-issuer-parentorg-type.json", "invalid", "invalid", None),
+    ("ob30/simple-err-issuer-otheridentifier-type.json", "invalid", "invalid", None),
+    ("ob30/credential-status-revoked.json", "invalid", "unknown", NETWORK),
+    ("ob30/bit-string-list/credential-status-revoked.json", "invalid", "unknown",
+     INTEGER_INDEX),
+    ("ob30/bit-string-list/credential-status-revoked-blank-nodes.json", "invalid", "unknown",
+     INTEGER_INDEX),
+    ("ob30/sd/derivedcredential.json", "valid", "invalid",
+     "ecdsa-sd-2023 (selective disclosure) is not supported; issue 19 does not ask for it"),
+    ("clr20/simple.json", "valid", "valid", None),
+    ("clr20/simple_v1.json", "valid", "invalid",
+     "its Ed25519Signature2020 key is a urn:uuid URL with a fragment, neither a DID URL nor "
+     "an https URL: we cannot resolve it"),
+]
+
+
+def load(name: str) -> dict[str, Any] | str:
+    text = (VECTORS / name).read_text("utf-8")
+    return text.strip() if name.endswith(".jwt") else json.loads(text)
+
+
+def verdict(result: VerificationResult) -> str:
+    if result.verified:
+        return "valid"
+    return "unknown" if result.undetermined else "invalid"
+
+
+def our_verdict(name: str) -> tuple[str, VerificationResult]:
+    fetcher = Fetcher.offline({TESTLIST: (VECTORS / "ob30/bit-string-list/testlist")
+                               .read_bytes()})
+    result = verify_credential(load(name), now=NOW, fetcher=fetcher)
+    return verdict(result), result
+
+
+@pytest.mark.parametrize(("name", "validator", "ours", "why"), EXPECTATIONS,
+                         ids=[row[0] for row in EXPECTATIONS])
+def test_our_verdict_on_the_validators_samples(name: str, validator: str, ours: str,
+                                               why: str | None) -> None:
+    got, result = our_verdict(name)
+    assert got == ours, result.errors
+    assert (why is None) == (validator == ours)
+
+
+def test_the_agreement_count() -> None:
+    agreeing = [name for name, validator, ours, _ in EXPECTATIONS if validator == ours]
+    network = [name for name, _, _, why in EXPECTATIONS if why == NETWORK]
+    assert (len(agreeing), len(network), len(EXPECTATIONS)) == (26, 2, 33)
