@@ -25,9 +25,11 @@ VECTORS = Path(__file__).parent / "vectors" / "1edtech"
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 TESTLIST = ("https://raw.githubusercontent.com/1EdTech/digital-credentials-public-validator/"
             "refs/heads/main/inspector-vc/src/test/resources/ob30/bit-string-list/testlist")
-INTEGER_INDEX = ("its statusListIndex is the number 23, not the string the Bitstring Status "
-                 "List requires: the validator reads it and finds the credential revoked, we "
-                 "report the status as unknown")
+INTEGER_INDEX = ("its statusListIndex is the number 23, not the base-10 string the Bitstring "
+                 "Status List requires, and the list it names says its own id is another URL "
+                 "(https://example.com/credentials/status/3): the validator reads both and "
+                 "finds the credential revoked; we cannot tell which list is meant, so the "
+                 "status is unknown")
 NETWORK = "the validator's verdict needs the network; ours offline is 'not checked yet'"
 
 # file, the validator's verdict, ours (offline), why they differ (None: they agree)
