@@ -3,8 +3,9 @@ direct_post, for W3C credentials secured with Data Integrity (`ldp_vc`, presente
 `ldp_vp`).
 
 It does what a wallet does and nothing a verifier could not expect from one: it parses the
-`openid4vp://` request and checks what the `redirect_uri:` client identifier prefix demands
-(the client_id is the response URI; the request is unsigned), selects credentials that match
+`openid4vp://` request and checks what its client identifier prefix demands (`redirect_uri:`:
+the client_id is the response URI and the request is unsigned; `decentralized_identifier:`:
+the request object is signed by a key of that DID), selects credentials that match
 the query (DCQL, or a Presentation Exchange definition), signs a presentation with its holder
 key (with the key's own suite: eddsa-rdfc-2022 for Ed25519, ecdsa-rdfc-2019 for P-256;
 proofPurpose authentication, challenge = nonce, domain = client_id, holder = its did:key) and
@@ -14,9 +15,11 @@ with an `access_denied` error answer (OpenID4VP §8.5).
 Each step is a method of its own, so tests can also send what a careless or hostile wallet
 would: another challenge or domain, a credential that was not asked for, an answer twice.
 A request passed by reference (`request_uri`, GET) is fetched; its request object must be
-unsigned, as the prefix demands. Not supported (refused with a WalletError rather than
-ignored): request objects by value (`request`), signed ones, `transaction_data`, DCQL
-`claims`, `credential_sets` and `trusted_authorities`, PE `submission_requirements`.
+unsigned for `redirect_uri:`, and for `decentralized_identifier:<did:key or did:jwk>` signed
+(typ oauth-authz-req+jwt, kid a key of that DID, checked here with jwcrypto, not expired).
+Not supported (refused with a WalletError rather than ignored): request objects by value
+(`request`), other prefixes, `transaction_data`, DCQL `claims`, `credential_sets` and
+`trusted_authorities`, PE `submission_requirements`.
 
 The wallet holds one key. To present what tests.oid4vci_wallet.TestWallet received, give it
 that wallet's key: the DID, and so the credential subject, is the same.
@@ -26,16 +29,19 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+from jwcrypto import jwk, jws
+from jwcrypto.common import JWException
 
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
-from standards.keys import KeyPair, generate_key
+from standards.keys import KeyPair, generate_key, public_key_from_multibase
 from standards.oid4vp_queries import (
     LDP_VC,
     LDP_VP,
@@ -46,6 +52,8 @@ from tests.oid4vci_wallet import WalletError
 
 REQUEST_SCHEME = "openid4vp"
 CLIENT_ID_PREFIX = "redirect_uri:"
+DID_CLIENT_ID_PREFIX = "decentralized_identifier:"
+REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
 VP_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 UNSUPPORTED_PARAMETERS = ("request", "transaction_data")
 REQUEST_OBJECT_TYPE = "application/oauth-authz-req+jwt"
@@ -114,8 +122,13 @@ class PresentingWallet:
         if "redirect_uri" in params:  # §8.2: not with direct_post
             raise WalletError("redirect_uri must not be present with response_mode direct_post")
         client_id, response_uri = params.get("client_id", ""), params.get("response_uri", "")
+        if client_id.startswith(DID_CLIENT_ID_PREFIX):
+            if params.get("_signed_by") != client_id.removeprefix(DID_CLIENT_ID_PREFIX):
+                raise WalletError("a verifier identified by a DID must sign its request")
+            if not response_uri:
+                raise WalletError("the request has no response_uri")
         # §5.9.3: with this prefix the client identifier is the response URI itself.
-        if client_id != CLIENT_ID_PREFIX + response_uri or not response_uri:
+        elif client_id != CLIENT_ID_PREFIX + response_uri or not response_uri:
             raise WalletError(f"client_id {client_id!r} is not redirect_uri: followed by the "
                               "response_uri")
         if not params.get("nonce"):
@@ -134,9 +147,9 @@ class PresentingWallet:
         return request
 
     def fetch_request_object(self, params: dict[str, str]) -> dict[str, str]:
-        """The parameters of a request passed by reference (GET request_uri). With the
-        redirect_uri: prefix the request object must be unsigned (alg none) and name the
-        same client_id as the URI."""
+        """The parameters of a request passed by reference (GET request_uri). The request
+        object must name the same client_id as the URI, and be unsigned (alg none) for the
+        redirect_uri: prefix, signed by a key of the DID for decentralized_identifier:."""
         if params.get("request_uri_method", "get") != "get":
             raise WalletError("this test wallet fetches request objects with GET only")
         response = self.http.get(params["request_uri"],
@@ -145,19 +158,57 @@ class PresentingWallet:
             raise WalletError(f"request_uri: HTTP {response.status_code}")
         if response.headers.get("content-type", "").split(";")[0] != REQUEST_OBJECT_TYPE:
             raise WalletError(f"request_uri serves {response.headers.get('content-type')!r}")
-        pieces = response.text.strip().split(".")
+        token = response.text.strip()
+        pieces = token.split(".")
         try:
             header, claims = (json.loads(base64.urlsafe_b64decode(p + "=" * (-len(p) % 4)))
                               for p in pieces[:2])
         except ValueError as error:
             raise WalletError(f"the request object is not a JWT: {error}") from None
-        if len(pieces) != 3 or header.get("alg") != "none" or pieces[2]:
+        if len(pieces) != 3 or not isinstance(header, dict) or not isinstance(claims, dict):
+            raise WalletError("the request object is not a JWT")
+        client_id = params.get("client_id", "")
+        if claims.get("client_id") != client_id:
+            raise WalletError("the request object names another client_id than the URI")
+        if client_id.startswith(DID_CLIENT_ID_PREFIX):
+            did = client_id.removeprefix(DID_CLIENT_ID_PREFIX)
+            self._check_signature(token, header, did)
+            if not isinstance(claims.get("exp"), int) or claims["exp"] < time.time():
+                raise WalletError("the request object has expired (or names no exp)")
+            claims = {k: v for k, v in claims.items() if k not in ("iss", "aud", "iat", "exp")}
+            claims["_signed_by"] = did
+        elif header.get("alg") != "none" or pieces[2]:
             raise WalletError("with client_id redirect_uri: the request object must be "
                               "unsigned (alg none)")
-        if claims.get("client_id") != params.get("client_id"):
-            raise WalletError("the request object names another client_id than the URI")
         return {name: value if isinstance(value, str) else json.dumps(value)
                 for name, value in claims.items()}
+
+    @staticmethod
+    def _check_signature(token: str, header: dict[str, Any], did: str) -> None:
+        """A signed request object of a verifier identified by `did` (did:key or did:jwk):
+        typ, kid a key of the DID, and a signature that verifies with it."""
+        if header.get("typ") != REQUEST_OBJECT_TYP:
+            raise WalletError(f"the request object has typ {header.get('typ')!r}")
+        if header.get("alg") not in ("ES256", "ES384", "EdDSA"):
+            raise WalletError(f"the request object has alg {header.get('alg')!r}")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or kid.split("#")[0] != did:
+            raise WalletError(f"the request object's kid {kid!r} is not a key of {did}")
+        if did.startswith("did:jwk:"):
+            encoded = did.removeprefix("did:jwk:")
+            public = jwk.JWK(**json.loads(base64.urlsafe_b64decode(
+                encoded + "=" * (-len(encoded) % 4))))
+        elif did.startswith("did:key:"):
+            public = public_key_from_multibase(did.removeprefix("did:key:")).to_jwcrypto()
+        else:
+            raise WalletError(f"this test wallet resolves did:key and did:jwk, not {did[:20]}")
+        checker = jws.JWS()
+        try:
+            checker.deserialize(token)
+            checker.verify(public, alg=header["alg"])
+        except JWException as error:
+            raise WalletError(f"the request object's signature does not verify: {error}") \
+                from None
 
     def select(self, request: AuthorizationRequest) -> Selection | None:
         """Credentials for each credential query / input descriptor; None when the wallet
