@@ -1,6 +1,7 @@
 """A small, honest OpenID4VP 1.0 wallet for tests: the cross-device flow with response mode
 direct_post, for W3C credentials secured with Data Integrity (`ldp_vc`, presented as an
-`ldp_vp`).
+`ldp_vp`) or as VC-JWTs (`jwt_vc_json`, presented as a VC-JWT presentation with nonce and
+aud).
 
 It does what a wallet does and nothing a verifier could not expect from one: it parses the
 `openid4vp://` request and checks what its client identifier prefix demands (`redirect_uri:`:
@@ -41,10 +42,13 @@ from jwcrypto.common import JWException
 
 from standards.data_integrity import sign_document
 from standards.dids import did_key_from_key_pair
+from standards.jwt_presentations import sign_jwt_presentation
 from standards.keys import KeyPair, generate_key, public_key_from_multibase
 from standards.oid4vp_queries import (
+    JWT_VC_JSON,
     LDP_VC,
     LDP_VP,
+    jwt_credential_document,
     matches_type_values,
     meets_input_descriptor,
 )
@@ -58,7 +62,8 @@ VP_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 UNSUPPORTED_PARAMETERS = ("request", "transaction_data")
 REQUEST_OBJECT_TYPE = "application/oauth-authz-req+jwt"
 
-Selection = dict[str, list[dict[str, Any]]]  # query / input descriptor id -> credentials
+# query / input descriptor id -> credentials (JSON objects, or VC-JWTs as text)
+Selection = dict[str, list[Any]]
 
 
 @dataclass
@@ -80,7 +85,7 @@ class PresentingWallet:
     __test__ = False  # not a pytest test class
 
     def __init__(self, key: KeyPair | None = None,
-                 credentials: list[dict[str, Any]] | None = None, *,
+                 credentials: list[Any] | None = None, *,
                  client: httpx.Client | None = None) -> None:
         self.key = key or generate_key("ed25519")
         self.did = did_key_from_key_pair(self.key)
@@ -218,7 +223,7 @@ class PresentingWallet:
         assert request.presentation_definition is not None
         return self._select_pe(request.presentation_definition)
 
-    def present(self, credentials: list[dict[str, Any]], *, challenge: str,
+    def present(self, credentials: list[Any], *, challenge: str,
                 domain: str) -> dict[str, Any]:
         """A verifiable presentation of `credentials`, signed by the holder."""
         presentation = {"@context": [VP_CONTEXT], "type": ["VerifiablePresentation"],
@@ -226,6 +231,12 @@ class PresentingWallet:
         return sign_document(presentation, self.key, verification_method=self.kid,
                              proof_purpose="authentication",
                              challenge=challenge, domain=domain)
+
+    def present_jwt(self, credentials: list[Any], *, nonce: str, audience: str) -> str:
+        """A VC-JWT presentation (`vp` claim; jwt_vc_json) of JWT credentials, with the
+        request's nonce and the client_id as audience."""
+        return sign_jwt_presentation(credentials, self.key, holder=self.did, kid=self.kid,
+                                     nonce=nonce, audience=audience)
 
     def response_form(self, request: AuthorizationRequest, selection: Selection, *,
                       challenge: str | None = None,
@@ -237,7 +248,11 @@ class PresentingWallet:
         form: dict[str, str] = {}
         if request.dcql_query is not None:
             # Appendix B.1: one presentation per credential, under its credential query id.
-            token = {query_id: [self.present([credential], **binding) for credential in found]
+            formats = {q["id"]: q.get("format") for q in request.dcql_query["credentials"]}
+            token = {query_id: [self.present_jwt([credential], nonce=binding["challenge"],
+                                                 audience=binding["domain"])
+                                if formats.get(query_id) == JWT_VC_JSON else
+                                self.present([credential], **binding) for credential in found]
                      for query_id, found in selection.items()}
             form["vp_token"] = json.dumps(token)
         else:
@@ -285,12 +300,13 @@ class PresentingWallet:
             for name in ("claims", "trusted_authorities"):
                 if name in credential_query:
                     raise WalletError(f"this test wallet does not support DCQL {name}")
-            if credential_query.get("format") != LDP_VC:
-                return None  # it holds only Data Integrity credentials
+            fmt = credential_query.get("format")
+            if fmt not in (LDP_VC, JWT_VC_JSON):
+                return None  # it holds Data Integrity and VC-JWT credentials only
             type_values = (credential_query.get("meta") or {}).get("type_values")
             if not type_values:
-                raise WalletError("an ldp_vc credential query needs meta.type_values")
-            found = [c for c in self.credentials if matches_type_values(c, type_values)]
+                raise WalletError(f"a {fmt} credential query needs meta.type_values")
+            found = [c for c in self.credentials if _fits(c, fmt, type_values)]
             if not found:
                 return None
             selection[credential_query["id"]] = (found if credential_query.get("multiple")
@@ -302,7 +318,8 @@ class PresentingWallet:
             raise WalletError("this test wallet does not support PE submission_requirements")
         selection: Selection = {}
         for descriptor in definition["input_descriptors"]:
-            found = [c for c in self.credentials if meets_input_descriptor(c, descriptor)]
+            found = [c for c in self.credentials
+                     if isinstance(c, dict) and meets_input_descriptor(c, descriptor)]
             if not found:
                 return None
             selection[descriptor["id"]] = found[:1]
@@ -325,6 +342,15 @@ class PresentingWallet:
                       "descriptor_map": descriptor_map}
         return {"vp_token": json.dumps(self.present(credentials, **binding)),
                 "presentation_submission": json.dumps(submission)}
+
+
+def _fits(credential: dict[str, Any] | str, fmt: str, type_values: list[list[str]]) -> bool:
+    """Whether a held credential (a JSON object, or a VC-JWT as text) answers a DCQL
+    credential query of format `fmt`."""
+    if fmt == JWT_VC_JSON:
+        document = jwt_credential_document(credential)
+        return document is not None and matches_type_values(document, type_values)
+    return isinstance(credential, dict) and matches_type_values(credential, type_values)
 
 
 def _json_param(params: dict[str, str], name: str) -> dict[str, Any]:

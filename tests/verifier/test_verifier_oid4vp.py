@@ -28,6 +28,7 @@ from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
 from tests.verifier.conftest import VerifierService, failed
+from tests.verifier.signing import achievement_credential, new_signer
 from verifier.config import VerifierSettings
 from verifier.signing_key import verifier_key
 
@@ -461,3 +462,87 @@ def test_verifier_key_comes_from_its_secret(tmp_path: Path,
     assert from_env.did != first.did
     assert verifier_key(VerifierSettings(data_dir=tmp_path / "c")).did == from_env.did
     assert not (tmp_path / "c" / "verifier-secret.key").exists()
+
+
+# --- jwt_vc_json ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def jwt_holder(holder: PresentingWallet) -> PresentingWallet:
+    """The holder's key, with a VC-JWT Open Badge about it (OB 3.0 VC-JWT, kid header)."""
+    school = new_signer()
+    token = school.sign_jwt(achievement_credential(school.did, holder.did))
+    return PresentingWallet(key=holder.key, credentials=[token], client=holder.http)
+
+
+@pytest.mark.parametrize("by_reference", [False, True])
+def test_jwt_vc_json_request_is_answered_with_a_vc_jwt_presentation(
+        verifier: VerifierService, jwt_holder: PresentingWallet, by_reference: bool) -> None:
+    created = new_request(verifier, format="jwt_vc_json", by_reference=by_reference)
+    request = jwt_holder.parse_request(created["authorization_request"])
+    assert request.dcql_query is not None
+    (query,) = request.dcql_query["credentials"]
+    assert query["format"] == "jwt_vc_json"
+    assert "EdDSA" in request.client_metadata["vp_formats_supported"]["jwt_vc_json"][
+        "alg_values"]
+    form = jwt_holder.response_form(request, jwt_holder.select(request) or {})
+    [[token]] = json.loads(form["vp_token"]).values()
+    _header, claims = decode_compact_jws(token)
+    assert claims["nonce"] == request.nonce and claims["aud"] == request.client_id
+    assert jwt_holder.send(request, form) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert report["verified"], report["errors"]
+    checks = {c["check"]: c["message"] for c in report["checks"]}
+    assert checks["format"] == "VerifiablePresentation (vp-jwt)"
+    assert "now used up" in checks["challenge"]
+    assert checks["query"].startswith("the presentation holds a credential of a type")
+    assert checks_of(report)["credential[0].holder-binding"]
+    assert report["summary"]["holder"] == jwt_holder.did
+    assert report["credentials"][0]["format"] == "vc-jwt"
+
+
+def test_jwt_vc_json_answers_are_held_to_the_request(verifier: VerifierService,
+                                                     holder: PresentingWallet,
+                                                     jwt_holder: PresentingWallet) -> None:
+    # A Data Integrity presentation for a jwt_vc_json query: verified, but not what was asked.
+    created = new_request(verifier, format="jwt_vc_json")
+    request = holder.parse_request(created["authorization_request"])
+    presentation = holder.present(holder.credentials, challenge=request.nonce,
+                                  domain=request.client_id)
+    holder.send(request, {"vp_token": json.dumps({"credential": [presentation]}),
+                          "state": request.state or ""})
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "is not a VC-JWT presentation" in failed(report)["query"]
+    assert checks_of(report)["proof"]
+    # A VC-JWT presentation of a Data Integrity credential.
+    created = new_request(verifier, format="jwt_vc_json")
+    request = holder.parse_request(created["authorization_request"])
+    holder.send(request, holder.response_form(request, {"credential": holder.credentials}))
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "credential[0] is not a JWT (jwt_vc_json) credential" in failed(report)["query"]
+    # A VC-JWT presentation for an ldp_vc query.
+    created = new_request(verifier)
+    request = jwt_holder.parse_request(created["authorization_request"])
+    token = jwt_holder.present_jwt(jwt_holder.credentials, nonce=request.nonce,
+                                   audience=request.client_id)
+    jwt_holder.send(request, {"vp_token": json.dumps({"credential": [token]}),
+                              "state": request.state or ""})
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "not a Data Integrity (ldp_vp) presentation" in failed(report)["query"]
+    # Made for another verifier (aud), or another request (nonce).
+    for nonce, audience, words in ((None, "redirect_uri:https://other.example/response",
+                                    "audience"),
+                                   (verifier.challenge(), None, "nonce")):
+        created = new_request(verifier, format="jwt_vc_json")
+        request = jwt_holder.parse_request(created["authorization_request"])
+        token = jwt_holder.present_jwt(jwt_holder.credentials, nonce=nonce or request.nonce,
+                                       audience=audience or request.client_id)
+        jwt_holder.send(request, {"vp_token": json.dumps({"credential": [token]}),
+                                  "state": request.state or ""})
+        report = status_of(verifier, created["id"])["report"]
+        assert not report["verified"]
+        assert words in failed(report)["proof"], report["checks"]
+    refused = inprocess.post(f"{verifier.base_url}/oid4vp/requests",
+                             json={"query": "pe", "format": "jwt_vc_json"}, timeout=30)
+    assert refused.status_code == 400 and "with DCQL" in refused.json()["message"]

@@ -57,7 +57,8 @@ async def new_request(ctx: Context,
     wanted = body or NewRequestBody()
     created = await run_in_threadpool(create_request, ctx, query_language=wanted.query,
                                       credential_types=wanted.types,
-                                      by_reference=wanted.by_reference)
+                                      by_reference=wanted.by_reference,
+                                      credential_format=wanted.format)
     return JSONResponse(created, status_code=201, headers=NO_STORE)
 
 

@@ -41,6 +41,7 @@ from urllib.parse import urlencode
 
 from servicekit.errors import Conflict, Gone, Inconsistent, Invalid, NotFound
 from standards.oid4vp_queries import (
+    LDP_VC,
     Answer,
     QueryError,
     build_dcql_query,
@@ -136,18 +137,23 @@ class _Request:
 # --- the contract -----------------------------------------------------------------------
 def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
                    credential_types: list[str] | None = None,
-                   by_reference: bool = False) -> dict[str, Any]:
+                   by_reference: bool = False,
+                   credential_format: str = LDP_VC) -> dict[str, Any]:
     """-> {"id", "authorization_request": "openid4vp://?...", "expires_in", "status_url",
     "query_language"}; Invalid for an unknown query language or type. `by_reference`: the
     URI carries only client_id and request_uri (a smaller QR code); the wallet fetches the
-    signed request object there (`request_object`)."""
+    signed request object there (`request_object`). `credential_format`: ldp_vc, or
+    jwt_vc_json (DCQL only: Presentation Exchange here asks for Data Integrity)."""
     store = _store(ctx)
     if query_language not in QUERY_LANGUAGES:
         raise Invalid(f"unknown query language {query_language!r}: use "
                       f"{' or '.join(QUERY_LANGUAGES)}")
     types = _types(credential_types)
+    if query_language == "pe" and credential_format != LDP_VC:
+        raise Invalid(f"ask for {credential_format} credentials with DCQL; Presentation "
+                      "Exchange requests here ask for ldp_vc")
     try:
-        query = (build_dcql_query(types) if query_language == "dcql"
+        query = (build_dcql_query(types, credential_format) if query_language == "dcql"
                  else build_presentation_definition(store.new_token(), types))
     except QueryError as error:
         raise Invalid(str(error)) from None
