@@ -29,6 +29,7 @@ from tests.verifier.conftest import (  # noqa: F401 (fixtures)
     trust_registry_file,
     verifier,
 )
+from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.test_wallet_shares import import_credential, issue_to, school  # noqa: F401
 
@@ -151,6 +152,39 @@ def test_request_by_reference_from_the_verifier(wallet_server: WalletService,
     sent = post(owner, "answer", {"request": created["authorization_request"]})
     assert sent.status_code == 200, sent.text
     assert status_of(verifier, created["id"])["report"]["verified"]
+
+
+def test_jwt_vc_json_request_is_answered_with_a_vc_jwt_presentation(
+        wallet_server: WalletService, verifier: VerifierService,  # noqa: F811
+        school: httpx.Client) -> None:  # noqa: F811
+    """A DCQL jwt_vc_json query matches the dossier's VC-JWT credentials only, and is
+    answered with a VC-JWT presentation (nonce and aud) that the real verifier accepts."""
+    owner, ldp_id = owner_with_badge(wallet_server, school)
+    signer = new_signer()
+    token = signer.sign_jwt(achievement_credential(signer.did, owner.did, name="Didactiek"))
+    imported = owner.client.post(owner.url("/credentials"), content=token.encode(),
+                                 headers={"content-type": "application/jwt"})
+    assert imported.status_code == 201, imported.text
+    jwt_id = imported.json()["id"]
+    asked_ldp = post(owner, "preview", {"request": new_request(verifier)[
+        "authorization_request"]}).json()
+    assert [m["id"] for m in asked_ldp["matches"]["credential"]] == [ldp_id]
+    for by_reference in (False, True):
+        created = new_request(verifier, format="jwt_vc_json", by_reference=by_reference)
+        uri = created["authorization_request"]
+        preview = post(owner, "preview", {"request": uri}).json()
+        assert preview["asks"][0]["format"] == "jwt_vc_json"
+        assert [m["id"] for m in preview["matches"]["credential"]] == [jwt_id]
+        sent = post(owner, "answer", {"request": uri})
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["sent"] == [jwt_id]
+        report = status_of(verifier, created["id"])["report"]
+        assert report["verified"], report["errors"]
+        checks = {c["check"]: c for c in report["checks"]}
+        assert checks["format"]["message"] == "VerifiablePresentation (vp-jwt)"
+        assert checks["challenge"]["ok"] and checks["query"]["ok"]
+        assert checks["credential[0].holder-binding"]["ok"]
+        assert report["summary"]["holder"] == owner.did
 
 
 def signed_object(key: KeyPair, claims: dict[str, Any], *, kid: str | None = None,
