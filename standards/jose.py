@@ -254,6 +254,24 @@ def sign_jwt_claims(payload: dict[str, Any], key: VerificationKey, *, typ: str,
 
 
 # --- verification ------------------------------------------------------------------------
+def signature_problem(token: str, key: VerificationKey) -> str | None:
+    """Why the compact JWS `token` does not verify with `key` under the `alg` its header
+    names (one of ALLOWED_ALGORITHMS, fitting the key), or None when it does. For JWS that
+    are not credentials (request objects); `verify_jwt` does this with the credential rules."""
+    header, _payload = decode_compact_jws(token.strip())
+    alg = header.get("alg")
+    if alg not in ALLOWED_ALGORITHMS:
+        why = "an unsigned token" if alg == "none" else "not an allowed algorithm"
+        return f"alg {alg!r} is {why} (allowed: {', '.join(ALLOWED_ALGORITHMS)})"
+    public = _as_jwcrypto(key, private=False)
+    problem = _key_problem(public, alg)
+    if problem:
+        return problem
+    if not _signature_valid(token.strip(), public, alg):
+        return f"the {alg} signature does not verify"
+    return None
+
+
 def verify_jwt(token: str, resolve_key: Callable[[str], VerificationKey], *,
                now: datetime | None = None) -> JwtVerificationResult:
     """Verify a VC-JWT / VC-JOSE token. Raises JoseError only if it is not a JWS at all.

@@ -1,11 +1,13 @@
-"""The two query languages of an OpenID4VP request, for W3C credentials secured with Data
-Integrity: building the query, matching a credential against it, and reading a wallet's
-answer.
+"""The two query languages of an OpenID4VP request, for W3C credentials: building the
+query, matching a credential against it, and reading a wallet's answer.
 
-* DCQL (OpenID4VP 1.0 §6): one Credential Query of format `ldp_vc` whose `meta.type_values`
-  lists the accepted types as fully expanded IRIs (Appendix B.1.1). Types are compared after
-  JSON-LD expansion, so the OB 3.0 alias AchievementCredential matches OpenBadgeCredential.
-  The answer's `vp_token` is a JSON object: credential query id -> array of presentations.
+* DCQL (OpenID4VP 1.0 §6): one Credential Query whose `meta.type_values` lists the accepted
+  types as fully expanded IRIs (Appendix B.1.1), of format `ldp_vc` (Data Integrity,
+  answered with an ldp_vp presentation) or `jwt_vc_json` (VC-JWT credentials, answered with
+  a VC-JWT presentation: a compact JWT with a `vp` claim, `nonce` and `aud`, B.1.3.1).
+  Types are compared after JSON-LD expansion, so the OB 3.0 alias AchievementCredential
+  matches OpenBadgeCredential. The answer's `vp_token` is a JSON object: credential query id
+  -> array of presentations.
 * DIF Presentation Exchange 2.0 (`presentation_definition`, answered with `vp_token` and
   `presentation_submission`), as OpenID4VP drafts up to 22 carried it; the 1.0 final keeps
   only DCQL. Input descriptor filters are JSON Schema (Draft 7); paths are JSONPath, of which
@@ -29,11 +31,14 @@ from jsonschema import Draft7Validator
 
 from standards.data_integrity import VERIFYING_SUITES
 from standards.errors import StandardsError
+from standards.jose import ALLOWED_ALGORITHMS, decode_compact_jws, looks_like_jwt
 from standards.jsonld import engine_for
 
 CREDENTIAL_QUERY_ID = "credential"  # DCQL credential query id and PE input descriptor id
 LDP_VC = "ldp_vc"
 LDP_VP = "ldp_vp"
+JWT_VC_JSON = "jwt_vc_json"
+DCQL_FORMATS = (LDP_VC, JWT_VC_JSON)
 VC_CONTEXT_V2 = "https://www.w3.org/ns/credentials/v2"
 # Where the type names a verifier may ask for are defined. Each set is tried in turn; the
 # OB 3.0 and CLR 2.0 contexts cannot be combined (both protect some of the same terms).
@@ -107,7 +112,8 @@ def vp_formats_supported() -> dict[str, Any]:
     proof_types = sorted({suite.proof_type for suite in VERIFYING_SUITES.values()})
     suites = sorted(name for name, suite in VERIFYING_SUITES.items()
                     if suite.proof_type == "DataIntegrityProof")
-    return {LDP_VC: {"proof_type_values": proof_types, "cryptosuite_values": suites}}
+    return {LDP_VC: {"proof_type_values": proof_types, "cryptosuite_values": suites},
+            JWT_VC_JSON: {"alg_values": list(ALLOWED_ALGORITHMS)}}
 
 
 def pe_formats() -> dict[str, Any]:
@@ -116,13 +122,17 @@ def pe_formats() -> dict[str, Any]:
     return {LDP_VP: {"proof_type": proof_types}, LDP_VC: {"proof_type": proof_types}}
 
 
-def build_dcql_query(types: list[str]) -> dict[str, Any]:
-    """One credential query: a credential of any one of `types`, with holder binding (the
-    default of `require_cryptographic_holder_binding`)."""
+def build_dcql_query(types: list[str], credential_format: str = LDP_VC) -> dict[str, Any]:
+    """One credential query: a credential of any one of `types` in `credential_format`
+    (ldp_vc or jwt_vc_json), with holder binding (the default of
+    `require_cryptographic_holder_binding`)."""
+    if credential_format not in DCQL_FORMATS:
+        raise QueryError(f"unknown credential format {credential_format!r}: use "
+                         f"{' or '.join(DCQL_FORMATS)}")
     accepted = [type_iri("VerifiableCredential")]
     alternatives = list(dict.fromkeys(type_iri(t) for t in types))
     return {"credentials": [{
-        "id": CREDENTIAL_QUERY_ID, "format": LDP_VC,
+        "id": CREDENTIAL_QUERY_ID, "format": credential_format,
         "meta": {"type_values": [[*accepted, iri] for iri in alternatives]},
     }]}
 
@@ -204,9 +214,49 @@ def read_dcql_answer(query: dict[str, Any], vp_token: str, wanted: str) -> Answe
                          f"{query_id!r} (the request does not allow multiple)")
     presentation = _verifiable(presentations[0])
     type_values = credential_query["meta"]["type_values"]
+    if credential_query["format"] == JWT_VC_JSON:
+        return Answer(presentation, _jwt_answer_problems(presentation, type_values, wanted))
     problems = [problem for label, credential in _credentials(presentation)
                 if (problem := _dcql_problem(label, credential, type_values, wanted))]
     return Answer(presentation, _shape_problems(presentation) + problems)
+
+
+def jwt_credential_document(token: Any) -> dict[str, Any] | None:
+    """The credential inside a VC-JWT (its `vc` claim, or the payload itself), read WITHOUT
+    checking the signature: for matching only. None when `token` is not a JWT credential."""
+    if not isinstance(token, str) or not looks_like_jwt(token):
+        return None
+    try:
+        _header, payload = decode_compact_jws(token.strip())
+    except StandardsError:
+        return None
+    document = payload.get("vc", payload)
+    return document if isinstance(document, dict) and "vp" not in payload else None
+
+
+def _jwt_answer_problems(presentation: Any, type_values: list[list[str]],
+                         wanted: str) -> list[str]:
+    """A jwt_vc_json answer: a VC-JWT presentation (`vp` claim) of JWT credentials."""
+    vp = None
+    if isinstance(presentation, str) and looks_like_jwt(presentation):
+        try:
+            vp = decode_compact_jws(presentation.strip())[1].get("vp")
+        except StandardsError:
+            vp = None
+    if not isinstance(vp, dict):
+        return [f"the presentation is not a VC-JWT presentation (a JWT with a vp claim); the "
+                f"request asks for format {JWT_VC_JSON}"]
+    credentials = _credentials(vp)
+    if not credentials:
+        return ["the presentation holds no credential"]
+    problems = []
+    for label, credential in credentials:
+        document = jwt_credential_document(credential)
+        problem = (f"{label} is not a JWT ({JWT_VC_JSON}) credential" if document is None
+                   else _dcql_problem(label, document, type_values, wanted))
+        if problem:
+            problems.append(problem)
+    return problems
 
 
 def _dcql_problem(label: str, credential: Any, type_values: list[list[str]],

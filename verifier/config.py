@@ -13,12 +13,15 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
+from servicekit.key_file import key_encryption_key
 from servicekit.service_settings import ServiceSettings
 from standards.fetcher import FetchPolicy
 from standards.work_budget import DEFAULT_REQUEST_WORK
 
 DEFAULT_DATA_DIR = Path("data/verifier")
 ENV_PREFIX = "OPENDOSSIER_VERIFIER_"
+SECRET_KEY_ENV = "OPENDOSSIER_VERIFIER_SECRET_KEY"
+SECRET_KEY_FILE = "verifier-secret.key"
 
 
 class VerifierSettings(ServiceSettings):
@@ -28,6 +31,12 @@ class VerifierSettings(ServiceSettings):
     `fetch_policy` governs every network fetch (did:web, https keys, status lists, evidence,
     shared links): https only and no private addresses, except for `allow_local_hosts`, and
     never `denied_hosts`.
+
+    The verifier's secret (32 bytes), from which its request-signing key is derived
+    (verifier.signing_key), comes from the environment variable OPENDOSSIER_VERIFIER_SECRET_KEY
+    (base64) when set, otherwise from the file `verifier-secret.key` in the data directory,
+    created with mode 0600 on first use. Several verifier processes (or machines) that share
+    it are one verifier to wallets.
     """
 
     model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, extra="forbid")
@@ -54,6 +63,9 @@ class VerifierSettings(ServiceSettings):
         return FetchPolicy(allow_http_for=list(self.allow_local_hosts),
                            allow_private_for=list(self.allow_local_hosts),
                            denied_hosts=list(self.denied_hosts))
+
+    def secret(self) -> bytes:
+        return key_encryption_key(SECRET_KEY_ENV, self.data_dir / SECRET_KEY_FILE)
 
     @property
     def database_path(self) -> Path:

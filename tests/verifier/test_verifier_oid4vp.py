@@ -4,6 +4,7 @@ test wallet with a credential the real issuer signed to the wallet's did:key, ov
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 from collections.abc import Iterator
@@ -17,13 +18,19 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from standards.dids import DidResolver
+from standards.jose import decode_compact_jws
 from standards.keys import generate_key
+from standards.request_objects import RequestObjectError, read_request_object
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
 from tests.verifier.conftest import VerifierService, failed
+from tests.verifier.signing import achievement_credential, new_signer
+from verifier.config import VerifierSettings
+from verifier.signing_key import verifier_key
 
 OB_TYPE_IRI = "https://purl.imsglobal.org/spec/vc/ob/vocab.html#OpenBadgeCredential"
 VC_TYPE_IRI = "https://www.w3.org/2018/credentials#VerifiableCredential"
@@ -373,24 +380,169 @@ def test_unreadable_presentation_submission_is_refused(verifier: VerifierService
 
 
 @pytest.mark.parametrize("query", ["dcql", "pe"])
-def test_request_by_reference_is_followed_and_answered(verifier: VerifierService,
-                                                       holder: PresentingWallet,
-                                                       query: str) -> None:
+def test_request_by_reference_is_signed_and_answered(verifier: VerifierService,
+                                                     holder: PresentingWallet,
+                                                     query: str) -> None:
     created = new_request(verifier, query=query, by_reference=True)
     uri = created["authorization_request"]
     by_value = new_request(verifier, query=query)["authorization_request"]
     assert len(uri) < len(by_value) / 2  # a smaller QR code
     params = {name: values[0] for name, values in parse_qs(urlsplit(uri).query).items()}
     assert set(params) == {"client_id", "request_uri"}
+    # The verifier is its own P-256 did:key, which a wallet checks without the web PKI.
+    assert params["client_id"].startswith("decentralized_identifier:did:key:zDna")
     served = inprocess.get(params["request_uri"], timeout=30)
     assert served.status_code == 200
     assert served.headers["content-type"] == "application/oauth-authz-req+jwt"
     assert served.headers["cache-control"] == "no-store"
-    assert served.text.endswith(".")  # unsigned, as the redirect_uri: prefix requires
-    assert holder.answer(uri) == {}
+    header, _claims = decode_compact_jws(served.text)
+    did = params["client_id"].removeprefix("decentralized_identifier:")
+    assert header == {"alg": "ES256", "typ": "oauth-authz-req+jwt",
+                      "kid": f"{did}#{did.removeprefix('did:key:')}"}
+    read = read_request_object(served.text, params["client_id"], DidResolver(),
+                               verifier.clock())
+    assert read["iss"] == read["client_id"] == params["client_id"]
+    assert read["aud"] == "https://self-issued.me/v2"
+    assert 0 < read["exp"] - read["iat"] <= 300  # the request's own lifetime
+    assert read["response_uri"] == f"{verifier.base_url}/oid4vp/response"
+    assert read["response_mode"] == "direct_post" and read["response_type"] == "vp_token"
+    assert read["nonce"] and read["state"]
+    assert ("dcql_query" if query == "dcql" else "presentation_definition") in read
+    # The presentation is made for the DID client_id (the proof's domain).
+    request = holder.parse_request(uri)
+    assert request.client_id == params["client_id"]
+    assert holder.send(request, holder.response_form(request, holder.select(request) or {})
+                       ) == {}
     report = status_of(verifier, created["id"])["report"]
     assert report["verified"], report["errors"]
     # an answered request no longer gives out its request object
     assert inprocess.get(params["request_uri"], timeout=30).status_code == 409
     unknown = params["request_uri"].rsplit("/", 1)[0] + "/onbekend"
     assert inprocess.get(unknown, timeout=30).status_code == 404
+
+
+def test_request_object_signature_is_checked(verifier: VerifierService) -> None:
+    """What a wallet checks: the key is the DID's, the object is what was signed."""
+    params = {k: v[0] for k, v in parse_qs(urlsplit(
+        new_request(verifier, by_reference=True)["authorization_request"]).query).items()}
+    token = inprocess.get(params["request_uri"], timeout=30).text
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    forged = base64.urlsafe_b64encode(json.dumps(
+        {**claims, "response_uri": "https://attacker.example/response"}).encode()
+        ).decode().rstrip("=")
+    with pytest.raises(RequestObjectError, match="signature is not the verifier's"):
+        read_request_object(f"{header}.{forged}.{signature}", params["client_id"],
+                            DidResolver(), verifier.clock())
+    with pytest.raises(RequestObjectError, match="another client_id"):
+        read_request_object(token, "decentralized_identifier:did:key:z6Mkother",
+                            DidResolver(), verifier.clock())
+    verifier.clock.advance(400)  # past exp and the allowed clock skew
+    try:
+        with pytest.raises(RequestObjectError, match="expired"):
+            read_request_object(token, params["client_id"], DidResolver(), verifier.clock())
+    finally:
+        verifier.clock.advance(-400)
+
+
+def test_verifier_key_comes_from_its_secret(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Derived, not stored: the same secret is the same DID, in any process; the secret file
+    is created once, private to the service's user."""
+    monkeypatch.delenv("OPENDOSSIER_VERIFIER_SECRET_KEY", raising=False)
+    first = verifier_key(VerifierSettings(data_dir=tmp_path / "a"))
+    assert first.key.key_type == "p256" and first.key.jws_algorithm == "ES256"
+    assert first.did.startswith("did:key:zDna") and first.kid.startswith(first.did + "#")
+    assert (tmp_path / "a" / "verifier-secret.key").stat().st_mode & 0o777 == 0o600
+    assert verifier_key(VerifierSettings(data_dir=tmp_path / "a")).did == first.did
+    assert verifier_key(VerifierSettings(data_dir=tmp_path / "b")).did != first.did
+    secret = base64.urlsafe_b64encode(bytes(range(32))).decode()
+    monkeypatch.setenv("OPENDOSSIER_VERIFIER_SECRET_KEY", secret)
+    from_env = verifier_key(VerifierSettings(data_dir=tmp_path / "a"))
+    assert from_env.did != first.did
+    assert verifier_key(VerifierSettings(data_dir=tmp_path / "c")).did == from_env.did
+    assert not (tmp_path / "c" / "verifier-secret.key").exists()
+
+
+# --- jwt_vc_json ----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def jwt_holder(holder: PresentingWallet) -> PresentingWallet:
+    """The holder's key, with a VC-JWT Open Badge about it (OB 3.0 VC-JWT, kid header)."""
+    school = new_signer()
+    token = school.sign_jwt(achievement_credential(school.did, holder.did))
+    return PresentingWallet(key=holder.key, credentials=[token], client=holder.http)
+
+
+@pytest.mark.parametrize("by_reference", [False, True])
+def test_jwt_vc_json_request_is_answered_with_a_vc_jwt_presentation(
+        verifier: VerifierService, jwt_holder: PresentingWallet, by_reference: bool) -> None:
+    created = new_request(verifier, format="jwt_vc_json", by_reference=by_reference)
+    request = jwt_holder.parse_request(created["authorization_request"])
+    assert request.dcql_query is not None
+    (query,) = request.dcql_query["credentials"]
+    assert query["format"] == "jwt_vc_json"
+    assert "EdDSA" in request.client_metadata["vp_formats_supported"]["jwt_vc_json"][
+        "alg_values"]
+    form = jwt_holder.response_form(request, jwt_holder.select(request) or {})
+    [[token]] = json.loads(form["vp_token"]).values()
+    _header, claims = decode_compact_jws(token)
+    assert claims["nonce"] == request.nonce and claims["aud"] == request.client_id
+    assert jwt_holder.send(request, form) == {}
+    report = status_of(verifier, created["id"])["report"]
+    assert report["verified"], report["errors"]
+    checks = {c["check"]: c["message"] for c in report["checks"]}
+    assert checks["format"] == "VerifiablePresentation (vp-jwt)"
+    assert "now used up" in checks["challenge"]
+    assert checks["query"].startswith("the presentation holds a credential of a type")
+    assert checks_of(report)["credential[0].holder-binding"]
+    assert report["summary"]["holder"] == jwt_holder.did
+    assert report["credentials"][0]["format"] == "vc-jwt"
+
+
+def test_jwt_vc_json_answers_are_held_to_the_request(verifier: VerifierService,
+                                                     holder: PresentingWallet,
+                                                     jwt_holder: PresentingWallet) -> None:
+    # A Data Integrity presentation for a jwt_vc_json query: verified, but not what was asked.
+    created = new_request(verifier, format="jwt_vc_json")
+    request = holder.parse_request(created["authorization_request"])
+    presentation = holder.present(holder.credentials, challenge=request.nonce,
+                                  domain=request.client_id)
+    holder.send(request, {"vp_token": json.dumps({"credential": [presentation]}),
+                          "state": request.state or ""})
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "is not a VC-JWT presentation" in failed(report)["query"]
+    assert checks_of(report)["proof"]
+    # A VC-JWT presentation of a Data Integrity credential.
+    created = new_request(verifier, format="jwt_vc_json")
+    request = holder.parse_request(created["authorization_request"])
+    holder.send(request, holder.response_form(request, {"credential": holder.credentials}))
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "credential[0] is not a JWT (jwt_vc_json) credential" in failed(report)["query"]
+    # A VC-JWT presentation for an ldp_vc query.
+    created = new_request(verifier)
+    request = jwt_holder.parse_request(created["authorization_request"])
+    token = jwt_holder.present_jwt(jwt_holder.credentials, nonce=request.nonce,
+                                   audience=request.client_id)
+    jwt_holder.send(request, {"vp_token": json.dumps({"credential": [token]}),
+                              "state": request.state or ""})
+    report = status_of(verifier, created["id"])["report"]
+    assert not report["verified"]
+    assert "not a Data Integrity (ldp_vp) presentation" in failed(report)["query"]
+    # Made for another verifier (aud), or another request (nonce).
+    for nonce, audience, words in ((None, "redirect_uri:https://other.example/response",
+                                    "audience"),
+                                   (verifier.challenge(), None, "nonce")):
+        created = new_request(verifier, format="jwt_vc_json")
+        request = jwt_holder.parse_request(created["authorization_request"])
+        token = jwt_holder.present_jwt(jwt_holder.credentials, nonce=nonce or request.nonce,
+                                       audience=audience or request.client_id)
+        jwt_holder.send(request, {"vp_token": json.dumps({"credential": [token]}),
+                                  "state": request.state or ""})
+        report = status_of(verifier, created["id"])["report"]
+        assert not report["verified"]
+        assert words in failed(report)["proof"], report["checks"]
+    refused = inprocess.post(f"{verifier.base_url}/oid4vp/requests",
+                             json={"query": "pe", "format": "jwt_vc_json"}, timeout=30)
+    assert refused.status_code == 400 and "with DCQL" in refused.json()["message"]

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
+from standards.dids import did_key_from_key_pair
+from standards.jose import sign_jwt_claims
+from standards.keys import KeyPair, generate_key
+from standards.request_objects import unsigned_request_object
 from tests import inprocess
 from tests.local_server import LocalServer
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
@@ -23,6 +29,7 @@ from tests.verifier.conftest import (  # noqa: F401 (fixtures)
     trust_registry_file,
     verifier,
 )
+from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.test_wallet_shares import import_credential, issue_to, school  # noqa: F401
 
@@ -139,9 +146,113 @@ def test_request_by_reference_from_the_verifier(wallet_server: WalletService,
     owner, _ = owner_with_badge(wallet_server, school)
     created = new_request(verifier, by_reference=True)
     assert "request_uri=" in created["authorization_request"]
+    preview = post(owner, "preview", {"request": created["authorization_request"]}).json()
+    assert preview["verifier"]["clientId"].startswith("decentralized_identifier:did:key:zDna")
+    assert preview["verifier"]["responseUri"] == f"{verifier.base_url}/oid4vp/response"
     sent = post(owner, "answer", {"request": created["authorization_request"]})
     assert sent.status_code == 200, sent.text
     assert status_of(verifier, created["id"])["report"]["verified"]
+
+
+def test_jwt_vc_json_request_is_answered_with_a_vc_jwt_presentation(
+        wallet_server: WalletService, verifier: VerifierService,  # noqa: F811
+        school: httpx.Client) -> None:  # noqa: F811
+    """A DCQL jwt_vc_json query matches the dossier's VC-JWT credentials only, and is
+    answered with a VC-JWT presentation (nonce and aud) that the real verifier accepts."""
+    owner, ldp_id = owner_with_badge(wallet_server, school)
+    signer = new_signer()
+    token = signer.sign_jwt(achievement_credential(signer.did, owner.did, name="Didactiek"))
+    imported = owner.client.post(owner.url("/credentials"), content=token.encode(),
+                                 headers={"content-type": "application/jwt"})
+    assert imported.status_code == 201, imported.text
+    jwt_id = imported.json()["id"]
+    asked_ldp = post(owner, "preview", {"request": new_request(verifier)[
+        "authorization_request"]}).json()
+    assert [m["id"] for m in asked_ldp["matches"]["credential"]] == [ldp_id]
+    for by_reference in (False, True):
+        created = new_request(verifier, format="jwt_vc_json", by_reference=by_reference)
+        uri = created["authorization_request"]
+        preview = post(owner, "preview", {"request": uri}).json()
+        assert preview["asks"][0]["format"] == "jwt_vc_json"
+        assert [m["id"] for m in preview["matches"]["credential"]] == [jwt_id]
+        sent = post(owner, "answer", {"request": uri})
+        assert sent.status_code == 200, sent.text
+        assert sent.json()["sent"] == [jwt_id]
+        report = status_of(verifier, created["id"])["report"]
+        assert report["verified"], report["errors"]
+        checks = {c["check"]: c for c in report["checks"]}
+        assert checks["format"]["message"] == "VerifiablePresentation (vp-jwt)"
+        assert checks["challenge"]["ok"] and checks["query"]["ok"]
+        assert checks["credential[0].holder-binding"]["ok"]
+        assert report["summary"]["holder"] == owner.did
+
+
+def signed_object(key: KeyPair, claims: dict[str, Any], *, kid: str | None = None,
+                  typ: str = "oauth-authz-req+jwt", expires_in: int = 300) -> str:
+    moment = int(datetime.now(UTC).timestamp())
+    return sign_jwt_claims({**claims, "iss": claims["client_id"], "iat": moment,
+                            "exp": moment + expires_in}, key, typ=typ, kid=kid or key.id)
+
+
+def test_signed_request_objects_are_checked(wallet_server: WalletService,
+                                            verifier: VerifierService,  # noqa: F811
+                                            school: httpx.Client) -> None:  # noqa: F811
+    """JAR: a request object of a DID-identified verifier must be signed by a key of that
+    DID, with typ oauth-authz-req+jwt, not expired; the refusals say which rule failed."""
+    owner, _ = owner_with_badge(wallet_server, school)
+    key, stranger = generate_key("p256"), generate_key("p256")
+    did = did_key_from_key_pair(key)
+    key.id = f"{did}#{key.public_key_multibase()}"
+    stranger.id = f"{did_key_from_key_pair(stranger)}#{stranger.public_key_multibase()}"
+    client_id = f"decentralized_identifier:{did}"
+    by_value = {k: v[0] for k, v in parse_qs(urlsplit(
+        new_request(verifier)["authorization_request"]).query).items()}
+    claims: dict[str, Any] = {**by_value, "client_id": client_id,
+                              "dcql_query": json.loads(by_value["dcql_query"]),
+                              "client_metadata": json.loads(by_value["client_metadata"])}
+    redirect_claims = {**claims, "client_id": by_value["client_id"]}
+    cases = [
+        (signed_object(key, claims), client_id, None),
+        (unsigned_request_object(claims), client_id, "must sign its requests"),
+        (signed_object(stranger, claims, kid=key.id), client_id,
+         "signature is not the verifier's"),
+        (signed_object(stranger, claims), client_id, "is not a key of the verifier's DID"),
+        (signed_object(key, claims, typ="JWT"), client_id, "not 'oauth-authz-req+jwt'"),
+        (signed_object(key, claims, expires_in=-3600), client_id, "has expired"),
+        (signed_object(key, claims), "decentralized_identifier:did:key:zDnaOther",
+         "another client_id"),
+        (signed_object(key, redirect_claims), by_value["client_id"], "cannot sign"),
+        (signed_object(key, {**claims, "client_id": "x509_san_dns:example.org"}),
+         "x509_san_dns:example.org", "'x509_san_dns' are not supported"),
+    ]
+    with LocalServer() as server:
+        for index, (token, named, words) in enumerate(cases):
+            server.routes[f"/request-{index}.jwt"] = jwt_route(token)
+            uri = "openid4vp://?" + urlencode(
+                {"client_id": named, "request_uri": f"{server.base}/request-{index}.jwt"})
+            seen = post(owner, "preview", {"request": uri})
+            if words is None:
+                assert seen.status_code == 200, seen.text
+                assert seen.json()["verifier"]["clientId"] == client_id
+            else:
+                assert seen.status_code == 422, (words, seen.text)
+                assert words in seen.json()["message"], (words, seen.text)
+    # Parameters in the URI cannot stand in for a signed request object.
+    unsigned = "openid4vp://?" + urlencode({**by_value, "client_id": client_id})
+    refused = post(owner, "preview", {"request": unsigned})
+    assert refused.status_code == 422
+    assert "must send a signed request object" in refused.json()["message"]
+
+
+def jwt_route(token: str) -> Callable[[BaseHTTPRequestHandler], None]:
+    def route(handler: BaseHTTPRequestHandler) -> None:
+        payload = token.encode()
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/oauth-authz-req+jwt")
+        handler.send_header("Content-Length", str(len(payload)))
+        handler.end_headers()
+        handler.wfile.write(payload)
+    return route
 
 
 def test_nothing_matching_is_declined(wallet_server: WalletService,

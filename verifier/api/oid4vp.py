@@ -20,6 +20,7 @@ from servicekit.api_errors import status_of
 from servicekit.errors import Invalid, ServiceError
 from servicekit.http_body import BodyError, read_body
 from servicekit.qr import qr_png, qr_svg
+from standards.request_objects import REQUEST_OBJECT_MEDIA_TYPE
 from verifier.api.schemas.base import REFUSALS
 from verifier.api.schemas.oid4vp import (
     Accepted,
@@ -32,7 +33,6 @@ from verifier.api.schemas.oid4vp import (
 from verifier.dependencies import Context
 from verifier.services.oid4vp import (
     REQUEST_OBJECT_PATH,
-    REQUEST_OBJECT_TYP,
     RESPONSE_PATH,
     authorization_request,
     create_request,
@@ -57,7 +57,8 @@ async def new_request(ctx: Context,
     wanted = body or NewRequestBody()
     created = await run_in_threadpool(create_request, ctx, query_language=wanted.query,
                                       credential_types=wanted.types,
-                                      by_reference=wanted.by_reference)
+                                      by_reference=wanted.by_reference,
+                                      credential_format=wanted.format)
     return JSONResponse(created, status_code=201, headers=NO_STORE)
 
 
@@ -81,11 +82,11 @@ def qr_code_svg(request_id: str, ctx: Context) -> Response:
 
 
 @router.get(REQUEST_OBJECT_PATH + "/{state}", response_class=Response,
-            responses={200: {"content": {f"application/{REQUEST_OBJECT_TYP}": {}}},
+            responses={200: {"content": {REQUEST_OBJECT_MEDIA_TYPE: {}}},
                        **REFUSALS})
 def request_object_jwt(state: str, ctx: Context) -> Response:
     """The request object of a request passed by reference (request_uri, GET)."""
-    return Response(request_object(ctx, state), media_type=f"application/{REQUEST_OBJECT_TYP}",
+    return Response(request_object(ctx, state), media_type=REQUEST_OBJECT_MEDIA_TYPE,
                     headers=NO_STORE)
 
 

@@ -1,12 +1,19 @@
 """OpenID for Verifiable Presentations 1.0: the verifier asks an owner's wallet for a
 credential and verifies the answer.
 
-A request is an `openid4vp://?...` URI, shown as a QR code or a link, carrying
-response_type=vp_token, response_mode=direct_post, a client_id with the `redirect_uri:` prefix
-naming the response URI (so the request is unsigned, as that prefix requires), a nonce, a
+A request is an `openid4vp://?...` URI, shown as a QR code or a link. Its parameters are
+response_type=vp_token, response_mode=direct_post, a client_id, the response URI, a nonce, a
 state, client_metadata, and the query: `dcql_query`, or a Presentation Exchange
 `presentation_definition` (see oid4vp_queries). The wallet POSTs its answer (vp_token, state
-and, for PE, presentation_submission) form-encoded to the response URI.
+and, for PE, presentation_submission) form-encoded to the response URI. Two forms:
+
+* by value: the URI carries every parameter; the client_id is `redirect_uri:<response URI>`
+  and the request is unsigned, as that prefix requires (for wallets that read no request
+  objects, and same-device links);
+* by reference (JAR, RFC 9101): the URI carries only client_id and request_uri; the wallet
+  fetches a request object signed with the verifier's own P-256 key (verifier.signing_key),
+  and the client_id is `decentralized_identifier:<did:key of that key>`, which a wallet checks
+  without the web PKI (standards.request_objects).
 
 Binding and replay: the nonce is a challenge from the verifier's store, and the presentation's
 Data Integrity proof must carry it as `challenge` and the client_id as `domain` (OpenID4VP
@@ -24,16 +31,17 @@ KEEP_RESULT_SECONDS after it expired.
 
 from __future__ import annotations
 
-import base64
 import json
 import sqlite3
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import urlencode
 
 from servicekit.errors import Conflict, Gone, Inconsistent, Invalid, NotFound
 from standards.oid4vp_queries import (
+    LDP_VC,
     Answer,
     QueryError,
     build_dcql_query,
@@ -43,8 +51,15 @@ from standards.oid4vp_queries import (
     read_pe_answer,
     vp_formats_supported,
 )
+from standards.request_objects import (
+    DID_PREFIX,
+    REDIRECT_URI_PREFIX,
+    sign_request_object,
+    unsigned_request_object,
+)
 from verifier.services.context import VerifierContext
 from verifier.services.verification import VerifyOptions, verify_presentation_report
+from verifier.signing_key import verifier_key
 from verifier.store import VerifierStore
 
 SCHEMA = """
@@ -67,10 +82,8 @@ CREATE TABLE IF NOT EXISTS oid4vp_requests (
 CREATE INDEX IF NOT EXISTS oid4vp_requests_expires ON oid4vp_requests (expires_at);
 """
 URI_SCHEME = "openid4vp://"
-CLIENT_ID_PREFIX = "redirect_uri:"
 RESPONSE_PATH = "/oid4vp/response"
 REQUEST_OBJECT_PATH = "/oid4vp/request-objects"
-REQUEST_OBJECT_TYP = "oauth-authz-req+jwt"
 QUERY_LANGUAGES = ("dcql", "pe")
 # An Open Badge (AchievementCredential is its OB 3.0 alias) or a CLR: the owner picks which.
 DEFAULT_TYPES = ("OpenBadgeCredential", "AchievementCredential", "ClrCredential")
@@ -124,23 +137,29 @@ class _Request:
 # --- the contract -----------------------------------------------------------------------
 def create_request(ctx: VerifierContext, *, query_language: str = "dcql",
                    credential_types: list[str] | None = None,
-                   by_reference: bool = False) -> dict[str, Any]:
+                   by_reference: bool = False,
+                   credential_format: str = LDP_VC) -> dict[str, Any]:
     """-> {"id", "authorization_request": "openid4vp://?...", "expires_in", "status_url",
     "query_language"}; Invalid for an unknown query language or type. `by_reference`: the
     URI carries only client_id and request_uri (a smaller QR code); the wallet fetches the
-    request object there (`request_object`)."""
+    signed request object there (`request_object`). `credential_format`: ldp_vc, or
+    jwt_vc_json (DCQL only: Presentation Exchange here asks for Data Integrity)."""
     store = _store(ctx)
     if query_language not in QUERY_LANGUAGES:
         raise Invalid(f"unknown query language {query_language!r}: use "
                       f"{' or '.join(QUERY_LANGUAGES)}")
     types = _types(credential_types)
+    if query_language == "pe" and credential_format != LDP_VC:
+        raise Invalid(f"ask for {credential_format} credentials with DCQL; Presentation "
+                      "Exchange requests here ask for ldp_vc")
     try:
-        query = (build_dcql_query(types) if query_language == "dcql"
+        query = (build_dcql_query(types, credential_format) if query_language == "dcql"
                  else build_presentation_definition(store.new_token(), types))
     except QueryError as error:
         raise Invalid(str(error)) from None
     request_id, state = store.new_token(), store.new_token()
-    client_id = CLIENT_ID_PREFIX + response_uri(ctx)
+    client_id = (DID_PREFIX + verifier_key(ctx.settings).did if by_reference
+                 else REDIRECT_URI_PREFIX + response_uri(ctx))
     nonce, expires_at = store.new_challenge(ctx.settings.challenge_lifetime_seconds, client_id)
     uri = (_by_reference(ctx, client_id, state) if by_reference else
            _authorization_request(ctx, client_id, nonce, state, query_language, query))
@@ -227,7 +246,8 @@ def _authorization_params(ctx: VerifierContext, client_id: str, nonce: str, stat
     params: dict[str, Any] = {"response_type": "vp_token", "response_mode": "direct_post",
                               "client_id": client_id, "response_uri": response_uri(ctx),
                               "nonce": nonce, "state": state}
-    # The redirect_uri: prefix has no other way to carry verifier metadata (§5.9.3).
+    # The redirect_uri: prefix has no other way to carry verifier metadata (§5.9.3); the
+    # decentralized_identifier: prefix may carry it too (§5.1).
     if query_language == "dcql":
         params["dcql_query"] = query
         params["client_metadata"] = {"vp_formats_supported": vp_formats_supported()}
@@ -253,22 +273,25 @@ def _by_reference(ctx: VerifierContext, client_id: str, state: str) -> str:
 
 def request_object(ctx: VerifierContext, state: str) -> str:
     """The request object a `request_uri` names (keyed by the request's state, which the
-    wallet learns anyway; never by its id, which reads the result). With the redirect_uri:
-    client identifier prefix it is unsigned (alg none, OpenID4VP §5.9.3).
+    wallet learns anyway; never by its id, which reads the result): signed with the
+    verifier's key for a decentralized_identifier: client_id, unsigned (alg none) for a
+    redirect_uri: one (OpenID4VP §5.9.3).
     NotFound for an unknown request, Gone for one that no longer takes answers."""
     store = _store(ctx)
     request = _request_where(store, "state", state)
     if request is None:
         raise NotFound("no such OpenID4VP request")
     _refuse_closed(request, store.clock())
-    claims = _authorization_params(ctx, request.client_id, request.nonce, request.state,
+    params = _authorization_params(ctx, request.client_id, request.nonce, request.state,
                                    request.query_language, request.query)
-    header = {"alg": "none", "typ": REQUEST_OBJECT_TYP}
-    return f"{_b64url_json(header)}.{_b64url_json(claims)}."
-
-
-def _b64url_json(value: Any) -> str:
-    return base64.urlsafe_b64encode(_compact(value).encode()).rstrip(b"=").decode()
+    if not request.client_id.startswith(DID_PREFIX):
+        return unsigned_request_object(params)
+    signing = verifier_key(ctx.settings)
+    if request.client_id != DID_PREFIX + signing.did:
+        raise Gone("this request was made with another verifier key (its secret changed); "
+                   "ask the verifier for a new one")
+    return sign_request_object(params, signing.key, kid=signing.kid, now=ctx.now(),
+                               expires_at=datetime.fromtimestamp(request.expires_at, UTC))
 
 
 def _compact(value: Any) -> str:

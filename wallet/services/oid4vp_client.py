@@ -13,10 +13,13 @@ The steps are those of any careful wallet:
    response URI through the wallet's fetcher (its network policy applies);
 5. or, when the owner says no or nothing matches, send an `access_denied` answer (§8.5).
 
-Only Data Integrity credentials (`ldp_vc`) can be presented (see presentations.py).
+Data Integrity credentials (`ldp_vc`) are presented in a Data Integrity presentation (see
+presentations.py); VC-JWT credentials answer a DCQL `jwt_vc_json` query, in a VC-JWT
+presentation (`vp` claim) signed by the holder key with nonce and aud (the client_id).
+Presentation Exchange requests are answered with Data Integrity credentials only.
 Not supported, and refused with a clear message rather than ignored: DCQL `credential_sets`
 and `trusted_authorities`, PE `submission_requirements`. DCQL `claims` are checked to be
-present; the whole credential is disclosed (no selective disclosure for Data Integrity).
+present; the whole credential is disclosed (no selective disclosure for these formats).
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from sqlmodel import Session, select
 from servicekit.errors import Inconsistent, Refused, UpstreamFailed
 from standards.errors import StandardsError
 from standards.oid4vp_queries import (
+    DCQL_FORMATS,
+    JWT_VC_JSON,
     LDP_VC,
     LDP_VP,
     QueryError,
@@ -41,8 +46,9 @@ from wallet.db import session_scope
 from wallet.models import Account, StoredCredential
 from wallet.services.access import Actor, record
 from wallet.services.context import WalletContext
+from wallet.services.credentials import parsed, unverified_document
 from wallet.services.oid4vp_request import RequestRefused, VpRequest, parse_request
-from wallet.services.presentations import sign_presentation
+from wallet.services.presentations import sign_jwt_presentation_of, sign_presentation
 
 __all__ = ["RequestRefused", "VpRequest", "answer", "decline", "matches", "parse_request",
            "preview", "response_form"]
@@ -51,9 +57,13 @@ Selection = dict[str, list[StoredCredential]]  # credential query / input descri
 
 
 # --- 2. matching ------------------------------------------------------------------------
+# The DCQL format a stored credential answers (StoredCredential.format -> DCQL format).
+DCQL_FORMAT_OF = {"ldp_vc": LDP_VC, "jwt_vc": JWT_VC_JSON}
+
+
 def presentable_credentials(session: Session, actor: Actor) -> list[StoredCredential]:
     return list(session.exec(select(StoredCredential).where(
-        StoredCredential.owner_id == actor.owner_id, StoredCredential.format == "ldp_vc",
+        StoredCredential.owner_id == actor.owner_id,
         StoredCredential.verified == True)))  # noqa: E712 (SQL)
 
 
@@ -61,7 +71,7 @@ def matches(session: Session, actor: Actor, request: VpRequest) -> dict[str, lis
         StoredCredential]]:
     """For each credential query / input descriptor, every credential of the dossier that
     fits it (possibly none)."""
-    held = [(stored, json.loads(stored.content)) for stored in
+    held = [(stored, unverified_document(parsed(stored))) for stored in
             presentable_credentials(session, actor)]
     found: dict[str, list[StoredCredential]] = {}
     try:
@@ -69,14 +79,15 @@ def matches(session: Session, actor: Actor, request: VpRequest) -> dict[str, lis
             if "credential_sets" in request.dcql_query:
                 raise RequestRefused("this wallet does not support DCQL credential_sets")
             for query in request.dcql_query["credentials"]:
-                found[_query_id(query)] = [s for s, value in held if _fits_dcql(value, query)]
+                found[_query_id(query)] = [s for s, value in held
+                                           if _fits_dcql(s.format, value, query)]
         else:
             definition = request.presentation_definition or {}
             if "submission_requirements" in definition:
                 raise RequestRefused("this wallet does not support PE submission_requirements")
             for descriptor in definition["input_descriptors"]:
-                found[_query_id(descriptor)] = [s for s, value in held
-                                                if meets_input_descriptor(value, descriptor)]
+                found[_query_id(descriptor)] = [s for s, value in held if s.format == "ldp_vc"
+                                                and meets_input_descriptor(value, descriptor)]
     except (QueryError, KeyError, TypeError) as error:
         raise RequestRefused(f"the query cannot be read: {error}") from None
     return found
@@ -88,14 +99,18 @@ def _query_id(query: Any) -> str:
     return str(query["id"])
 
 
-def _fits_dcql(credential: dict[str, Any], query: dict[str, Any]) -> bool:
+def _fits_dcql(stored_format: str, credential: dict[str, Any], query: dict[str, Any]) -> bool:
+    """Whether a credential (stored as `stored_format`, read as `credential`) answers a DCQL
+    credential query."""
     if "trusted_authorities" in query:
         raise RequestRefused("this wallet does not support DCQL trusted_authorities")
-    if query.get("format") != LDP_VC:
-        return False  # the wallet presents Data Integrity credentials only
+    if query.get("format") not in DCQL_FORMATS:
+        return False  # the wallet presents Data Integrity and VC-JWT credentials only
     type_values = (query.get("meta") or {}).get("type_values")
     if not isinstance(type_values, list) or not type_values:
-        raise RequestRefused("an ldp_vc credential query needs meta.type_values")
+        raise RequestRefused("a W3C credential query needs meta.type_values")
+    if DCQL_FORMAT_OF.get(stored_format) != query["format"]:
+        return False
     if not matches_type_values(credential, type_values):
         return False
     # claims: each asked-for path must be present (the whole credential is disclosed:
@@ -184,8 +199,8 @@ def response_form(ctx: WalletContext, account: Account, request: VpRequest,
     bind = {"challenge": request.nonce, "domain": request.client_id}
     form: dict[str, str] = {}
     if request.dcql_query is not None:  # Appendix B.1: one presentation per credential
-        token = {query_id: [sign_presentation(ctx, account, [json.loads(s.content)], **bind)
-                            for s in stored] for query_id, stored in selection.items()}
+        token = {query_id: [_dcql_presentation(ctx, account, request, s) for s in stored]
+                 for query_id, stored in selection.items()}
         form["vp_token"] = json.dumps(token)
     else:
         definition = request.presentation_definition or {}
@@ -209,6 +224,17 @@ def response_form(ctx: WalletContext, account: Account, request: VpRequest,
     if request.state is not None:
         form["state"] = request.state
     return form
+
+
+def _dcql_presentation(ctx: WalletContext, account: Account, request: VpRequest,
+                       stored: StoredCredential) -> dict[str, Any] | str:
+    """One credential in the presentation its format asks for: a VC-JWT presentation for a
+    VC-JWT (jwt_vc_json), a Data Integrity one otherwise; bound to this request."""
+    if stored.format == "jwt_vc":
+        return sign_jwt_presentation_of(ctx, account, [stored.content], nonce=request.nonce,
+                                        audience=request.client_id)
+    return sign_presentation(ctx, account, [json.loads(stored.content)],
+                             challenge=request.nonce, domain=request.client_id)
 
 
 def _send(ctx: WalletContext, request: VpRequest, form: dict[str, str]) -> dict[str, Any]:

@@ -1,28 +1,40 @@
 """Reading an OpenID4VP 1.0 authorization request (`openid4vp://?...`) as a careful wallet
 does, before anything is shown to the owner or sent anywhere.
 
-With the `redirect_uri:` client identifier prefix (the one our verifier uses) the client_id
-is the response URI itself and the request is unsigned (OpenID4VP §5.9.3). A request passed
-by reference (`request_uri`, fetched through the wallet's fetcher, GET or POST as
-`request_uri_method` says) or by value (`request`) must then be an unsigned request object
-(JWT with alg none) for that same client. Signed request objects (other prefixes) and
+Two client identifier prefixes are understood (OpenID4VP §5.9.3):
+
+* `redirect_uri:<response URI>`: the client_id is the response URI itself and the request is
+  unsigned; passed by value in the URI, or as an unsigned request object (alg none);
+* `decentralized_identifier:<DID>`: the request must be a request object signed with a key of
+  that DID (JAR, RFC 9101; typ oauth-authz-req+jwt, not expired); the DID is resolved through
+  the wallet's fetcher (did:key and did:jwk need no network). A mismatch, an unsigned or
+  expired one is refused (standards.request_objects).
+
+A request object comes by reference (`request_uri`, fetched through the wallet's fetcher,
+GET or POST as `request_uri_method` says) or by value (`request`). Other prefixes and
 `transaction_data` are refused with a clear message rather than ignored.
 """
 
 from __future__ import annotations
 
-import base64
 import json
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from servicekit.errors import Refused
+from standards.dids import DidResolver
 from standards.errors import StandardsError
+from standards.request_objects import (
+    DID_PREFIX,
+    REDIRECT_URI_PREFIX,
+    REQUEST_OBJECT_MEDIA_TYPE,
+    RequestObjectError,
+    read_request_object,
+)
 from wallet.services.context import WalletContext
 
 SCHEME = "openid4vp"
-CLIENT_ID_PREFIX = "redirect_uri:"
 MAX_REQUEST_CHARS = 20_000
 UNSUPPORTED = ("transaction_data",)
 
@@ -61,10 +73,12 @@ def parse_request(ctx: WalletContext, uri: str) -> VpRequest:
         raise RequestRefused("this is not an OpenID4VP request (it should start with "
                              "openid4vp://)")
     params = _single_values(parts.query)
+    signed = False
     if "request_uri" in params:
-        params = _by_reference(ctx, params)
+        params, signed = _request_object(ctx, _fetch_request_object(ctx, params),
+                                         params.get("client_id"))
     elif "request" in params:
-        params = {**params, **_request_object(params["request"], params.get("client_id"))}
+        params, signed = _request_object(ctx, params["request"], params.get("client_id"))
     for name in UNSUPPORTED:
         if name in params:
             raise RequestRefused(f"this wallet does not support {name!r} in a request")
@@ -76,10 +90,15 @@ def parse_request(ctx: WalletContext, uri: str) -> VpRequest:
     if "redirect_uri" in params:
         raise RequestRefused("redirect_uri must not be present with response_mode direct_post")
     client_id, response_uri = params.get("client_id", ""), params.get("response_uri", "")
-    if not client_id.startswith(CLIENT_ID_PREFIX):
-        raise RequestRefused("only verifiers identified as redirect_uri:<response URI> are "
-                             f"supported, not {client_id[:80]!r}")
-    if not response_uri or client_id != CLIENT_ID_PREFIX + response_uri:
+    if client_id.startswith(DID_PREFIX):
+        if not signed:  # §5.9.3: a DID-identified verifier's request must be signed
+            raise RequestRefused("a verifier identified by a DID must send a signed request "
+                                 "object (request_uri or request)")
+    elif not client_id.startswith(REDIRECT_URI_PREFIX):
+        raise RequestRefused("only verifiers identified as redirect_uri:<response URI> or "
+                             f"decentralized_identifier:<DID> are supported, not "
+                             f"{client_id[:80]!r}")
+    elif not response_uri or client_id != REDIRECT_URI_PREFIX + response_uri:
         raise RequestRefused("the client_id is not redirect_uri: followed by the response_uri")
     if urlsplit(response_uri).scheme not in ("https", "http"):
         raise RequestRefused("the response_uri is not a web address")
@@ -113,48 +132,38 @@ def _single_values(query: str) -> dict[str, str]:
     return params
 
 
-def _by_reference(ctx: WalletContext, params: dict[str, str]) -> dict[str, str]:
-    """Fetch the request object `request_uri` points to (GET, or POST when the verifier
-    asks for `request_uri_method=post`)."""
+def _fetch_request_object(ctx: WalletContext, params: dict[str, str]) -> str:
+    """The request object `request_uri` points to (GET, or POST when the verifier asks for
+    `request_uri_method=post`)."""
     url = params["request_uri"]
     try:
         if params.get("request_uri_method") == "post":
             response = ctx.fetcher.post(url, form={},
-                                        headers={"Accept": "application/oauth-authz-req+jwt"})
+                                        headers={"Accept": REQUEST_OBJECT_MEDIA_TYPE})
             if response.status != 200:
                 raise RequestRefused(f"the verifier answered HTTP {response.status} for the "
                                      "request object")
         else:
-            response = ctx.fetcher.fetch_bytes(url, accept="application/oauth-authz-req+jwt")
+            response = ctx.fetcher.fetch_bytes(url, accept=REQUEST_OBJECT_MEDIA_TYPE)
     except StandardsError as error:
         raise RequestRefused(f"could not fetch the request from {url[:100]}: {error}") from None
-    return _request_object(response.content.decode("utf-8", "replace").strip(),
-                           params.get("client_id"))
+    return response.content.decode("utf-8", "replace").strip()
 
 
-def _request_object(token: str, client_id: str | None) -> dict[str, str]:
-    """The parameters of an unsigned request object (JWT with alg none, as the
-    redirect_uri: prefix requires), as query parameters would carry them."""
-    pieces = token.split(".")
+def _request_object(ctx: WalletContext, token: str,
+                    client_id: str | None) -> tuple[dict[str, str], bool]:
+    """The parameters of a request object, as query parameters would carry them, once it is
+    what its client_id demands; and whether it was signed."""
     try:
-        header = json.loads(_b64url(pieces[0]))
-        claims = json.loads(_b64url(pieces[1]))
-    except (IndexError, ValueError):
-        raise RequestRefused("the request object is not a JWT") from None
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise RequestRefused("the request object is not a JWT")
-    if header.get("alg") != "none":
-        raise RequestRefused("signed request objects are not supported; this wallet answers "
-                             "verifiers identified by redirect_uri:, whose requests are "
-                             "unsigned")
-    if client_id is not None and claims.get("client_id") != client_id:
-        raise RequestRefused("the request object names another client_id than the request")
+        claims = read_request_object(token, client_id, DidResolver(ctx.fetcher), ctx.now())
+    except RequestObjectError as error:
+        raise RequestRefused(f"the verifier's request cannot be trusted: {error}") from None
+    signed = str(claims["client_id"]).startswith(DID_PREFIX)
+    # JWT claims of the request object itself, not request parameters.
+    claims = {name: value for name, value in claims.items()
+              if name not in ("iss", "aud", "iat", "exp", "nbf", "jti")}
     return {name: value if isinstance(value, str) else json.dumps(value)
-            for name, value in claims.items()}
-
-
-def _b64url(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            for name, value in claims.items()}, signed
 
 
 def _json_object(params: dict[str, str], name: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from typing import Any
 from servicekit.errors import Refused
 from standards.data_integrity import sign_document
 from standards.errors import StandardsError
+from standards.jwt_presentations import sign_jwt_presentation
 from standards.verification import envelope_jwt
 from wallet.models import Account
 from wallet.services.accounts import holder_key
@@ -48,6 +49,19 @@ def sign_presentation(ctx: WalletContext, account: Account,
                              verification_method=key.id, proof_purpose="authentication",
                              challenge=challenge, domain=domain)
     except StandardsError as error:  # a credential that cannot be canonicalised, say
+        raise Refused(f"cannot sign a presentation of these credentials: {error}") from None
+
+
+def sign_jwt_presentation_of(ctx: WalletContext, account: Account, tokens: list[str], *,
+                             nonce: str, audience: str) -> str:
+    """A VC-JWT presentation (`vp` claim, OpenID4VP jwt_vc_json) of VC-JWT `tokens`, signed
+    by `account`'s holder key (kid its verification method), with the verifier's `nonce` and
+    `audience` (the OpenID4VP client_id)."""
+    key = holder_key(ctx, account)
+    try:
+        return sign_jwt_presentation(list(tokens), key, holder=account.did, kid=key.id,
+                                     nonce=nonce, audience=audience, now=ctx.now())
+    except StandardsError as error:
         raise Refused(f"cannot sign a presentation of these credentials: {error}") from None
 
 

@@ -26,7 +26,12 @@ class NewRequestBody(BaseModel):
                     "AchievementCredential, ClrCredential)")
     by_reference: bool = Field(
         default=False, description="pass the request by reference (request_uri): a smaller "
-                                   "QR code; the wallet fetches the request object")
+                                   "QR code; the wallet fetches the request object, signed "
+                                   "with the verifier's key (client_id "
+                                   "decentralized_identifier:did:key:...)")
+    format: Literal["ldp_vc", "jwt_vc_json"] = Field(
+        default="ldp_vc", description="the credentials' format: Data Integrity (ldp_vc) or "
+                                      "VC-JWT (jwt_vc_json, DCQL only)")
 
 
 class CreatedRequest(BaseModel):
