@@ -50,4 +50,5 @@ def test_a_tampered_copy_of_a_verified_credential_still_fails() -> None:
     assert verify_credential(copy.deepcopy(signed)).verified
     del tampered["credentialSubject"]["achievement"]["criteria"]
     report = verify_credential(tampered)
-    assert any(c.check == "schema" and not c.ok for c in report.checks)
+    # found anew, not read from the cache: the copy now also departs from the OB 3.0 schema
+    assert any(w.startswith("not fully OB 3.0 conformant") for w in report.warnings)

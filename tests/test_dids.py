@@ -101,8 +101,12 @@ def test_did_key_with_wrong_fragment_or_bad_key() -> None:
         DidResolver().resolve("did:key:z6MkBROKEN")
     with pytest.raises(DidResolutionError, match="base58btc"):
         DidResolver().resolve("did:key:f00ed")
+    # A bare did:key names its one key (issue 19: as the 1EdTech validator and the DCC read
+    # it); a bare DID of any other method does not name a key.
+    bare = DidResolver().resolve_verification_method(W3C_VECTOR_DID)
+    assert bare.id == f"{W3C_VECTOR_DID}#{W3C_VECTOR_DID.removeprefix('did:key:')}"
     with pytest.raises(DidResolutionError, match="is a DID, not a verification method"):
-        DidResolver().resolve_verification_method(W3C_VECTOR_DID)
+        DidResolver().resolve_verification_method("did:web:school.example")
 
 
 def test_legacy_ed25519_2020_did_key_document() -> None:

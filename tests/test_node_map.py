@@ -81,13 +81,17 @@ def test_conflicting_index_is_refused() -> None:
 
 def test_many_values_of_one_property_cost_linear_time() -> None:
     def build(count: int) -> float:
+        """The least CPU time of five builds: a ratio of two single timings is at the mercy
+        of whatever else the machine does (the other test worker, a collection)."""
         expanded = [{"@id": f"{EX}s", f"{EX}p": [{f"{EX}q": [{"@value": "same"}]}
                                                  for _ in range(count)]}]
-        started = time.process_time()
-        node_map = node_map_of(expanded, IdentifierIssuer("_:b"))
-        assert len(node_map["@default"][f"{EX}s"][f"{EX}p"]) == count
-        return time.process_time() - started
+        times = []
+        for _ in range(5):
+            started = time.process_time()
+            node_map = node_map_of(expanded, IdentifierIssuer("_:b"))
+            times.append(time.process_time() - started)
+            assert len(node_map["@default"][f"{EX}s"][f"{EX}p"]) == count
+        return min(times)
 
-    build(1000)  # warm up
     # 16 times the values: far below the 256 times a quadratic check would cost
     assert build(16_000) < 60 * max(build(1000), 0.001)
