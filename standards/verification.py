@@ -43,6 +43,7 @@ from standards.jsonld import check_document_limits, engine_for
 from standards.keys import KeyPair
 from standards.ob3 import validate_credential
 from standards.status_check import check_credential_status
+from standards.vcdm_structure import credential_structure_problems
 
 JSONLD_OK = "every context is bundled and every term is defined"
 OB_TYPES = {"OpenBadgeCredential", "AchievementCredential", "EndorsementCredential",
@@ -512,6 +513,7 @@ def _same_public_key(one: dict[str, Any], other: dict[str, Any]) -> bool:
 # --- checks shared by both formats ------------------------------------------------------
 def _common_checks(document: dict[str, Any], result: VerificationResult,
                    ctx: VerificationContext) -> None:
+    _check_conforming(document, result)
     _check_validity(document, result, ctx.clock())
     if document.get("credentialStatus") is not None:
         if ctx.check_status:
@@ -523,6 +525,16 @@ def _common_checks(document: dict[str, Any], result: VerificationResult,
     if ctx.nested:
         _check_clr_credentials(document, result, ctx)
         _check_endorsements(document, result, ctx)
+
+
+def _check_conforming(document: dict[str, Any], result: VerificationResult) -> None:
+    """VCDM 2.0 section 7.1: a secured document must also be a conforming document (its
+    structure per sections 4 and 5), else the verification fails (MALFORMED_VALUE_ERROR).
+    A missing or malformed issuer is left to the `issuer` check, which says it already."""
+    problems = [problem for problem in credential_structure_problems(document)
+                if not problem.startswith("issuer")]
+    result.add("structure", not problems, "; ".join(problems) if problems
+               else "a conforming VCDM document")
 
 
 def _check_status(document: dict[str, Any], result: VerificationResult,
