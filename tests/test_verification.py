@@ -179,3 +179,24 @@ def test_a_key_that_cannot_be_fetched_is_unknown_not_wrong(issuer: KeyPair) -> N
     result = verify_credential(changed, fetcher=Fetcher.offline())
     assert not result.verified and not result.undetermined
     assert "signature does not match" in _failed(result)["proof"]
+
+
+def test_a_well_signed_credential_that_does_not_conform_fails_its_structure(
+        issuer: KeyPair) -> None:
+    """VCDM 2.0 section 7.1: when the proof holds, the document must still be a conforming
+    document; each rule it breaks is named (the proof itself is fine)."""
+    plain = {"@context": VP_CONTEXT, "type": ["VerifiableCredential"],
+             "issuer": did_key_from_key_pair(issuer),
+             "credentialSubject": {"id": "did:example:x"}}
+    sound = sign_document(plain, issuer, verification_method=_vm(issuer))
+    assert verify_credential(sound).verified
+
+    broken = dict(plain, credentialSubject={}, credentialSchema={"id": "https://e.org/s"},
+                  evidence=[{"id": "https://e.org/e"}])
+    result = verify_credential(sign_document(broken, issuer, verification_method=_vm(issuer)))
+    assert not result.verified
+    failed = _failed(result)
+    assert set(failed) == {"structure"}
+    for rule in ("credentialSubject: must be an object", "credentialSchema.type: required",
+                 "evidence[0].type: required"):
+        assert rule in failed["structure"]

@@ -13,6 +13,7 @@ the staff pages and OpenID4VCI, which build the credential themselves, set it.
 
 from __future__ import annotations
 
+import copy
 import uuid
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,7 @@ from issuer.services.issuing import (
 from issuer.services.organisations import profile_json, profile_of
 from issuer.services.status import AllocatedIndex, allocate_indexes, status_entry_json
 from servicekit.errors import Invalid, Refused
+from standards.document_loader import bundled_context
 from standards.related_resources import check_related_resources
 from standards.vcdm_structure import credential_structure_problems, vcdm_version
 
@@ -40,6 +42,18 @@ STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
 # proof's (created, cryptosuite, proofPurpose, ...) and the status entry's.
 DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
 STATUS_CONTEXT = "https://www.w3.org/ns/credentials/status/v1"
+
+
+def status_entry_context() -> dict[str, Any]:
+    """The status entry's term for a VCDM 1.1 credential, as an inline context object: the
+    `BitstringStatusListEntry` definition of the status/v1 context itself (same IRIs, same
+    protection), so the credential expands to the same RDF as with the status/v1 URL, yet
+    needs no context beyond credentials/v1 and data-integrity/v2 to be loaded. Verifiers
+    with a fixed set of 1.1 contexts (the W3C Data Integrity suites' loader, many wallets)
+    do not know the status/v1 URL and would refuse the whole credential."""
+    terms = bundled_context(STATUS_CONTEXT)["@context"]
+    return {"@protected": True,
+            "BitstringStatusListEntry": copy.deepcopy(terms["BitstringStatusListEntry"])}
 
 
 def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential: Any,
@@ -82,8 +96,9 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
     if "credentialStatus" not in credential:  # the caller's own status entry is kept
         slots = allocate_indexes(ctx, profile.id, purpose)
         credential["credentialStatus"] = status_entry_json(ctx.public_url, slots[0])
-        if version == "1.1":
-            credential["@context"] = _with_context(credential["@context"], STATUS_CONTEXT)
+        if version == "1.1" and STATUS_CONTEXT not in _contexts(credential["@context"]):
+            credential["@context"] = _with_context(credential["@context"],
+                                                   status_entry_context())
     if version == "1.1" and fmt == "ldp_vc":
         credential["@context"] = _with_context(credential["@context"], DATA_INTEGRITY_CONTEXT)
     record = _record_for(credential, org, profile, fmt)
@@ -133,8 +148,12 @@ def _issuing_profile(session: Session, org: Organisation, credential: dict[str, 
     return matching[0]
 
 
-def _with_context(contexts: Any, context: str) -> list[Any]:
-    items = contexts if isinstance(contexts, list) else [contexts]
+def _contexts(contexts: Any) -> list[Any]:
+    return contexts if isinstance(contexts, list) else [contexts]
+
+
+def _with_context(contexts: Any, context: str | dict[str, Any]) -> list[Any]:
+    items = _contexts(contexts)
     return items if context in items else [*items, context]
 
 

@@ -1,5 +1,6 @@
-"""The checks every credential gets after its proof, whatever secures it: validity dates,
-status, the OB 3.0 schema, the refresh service, and the credentials inside it."""
+"""The checks every credential gets after its proof, whatever secures it: its VCDM
+structure, validity dates, status, the OB 3.0 schema, related resources, the refresh
+service, and the credentials inside it."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from standards.fetcher import Fetcher
 from standards.ob3 import validate_credential
 from standards.related_resources import check_related_resources
 from standards.status_check import check_credential_status
+from standards.vcdm_structure import credential_structure_problems
 from standards.verification.context import VerificationContext
 from standards.verification.nested import check_clr_credentials, check_endorsements, verify_inner
 from standards.verification.results import (
@@ -24,6 +26,7 @@ from standards.verification.results import (
 
 def common_checks(document: dict[str, Any], result: VerificationResult,
                   ctx: VerificationContext) -> None:
+    _check_conforming(document, result)
     check_validity(document, result, ctx.clock())
     if document.get("credentialStatus") is not None:
         if ctx.check_status:
@@ -37,6 +40,16 @@ def common_checks(document: dict[str, Any], result: VerificationResult,
     if ctx.nested:
         check_clr_credentials(document, result, ctx)
         check_endorsements(document, result, ctx)
+
+
+def _check_conforming(document: dict[str, Any], result: VerificationResult) -> None:
+    """VCDM 2.0 section 7.1: a secured document must also be a conforming document (its
+    structure per sections 4 and 5), else the verification fails (MALFORMED_VALUE_ERROR).
+    A missing or malformed issuer is left to the `issuer` check, which says it already."""
+    problems = [problem for problem in credential_structure_problems(document)
+                if not problem.startswith("issuer")]
+    result.add("structure", not problems, "; ".join(problems) if problems
+               else "a conforming VCDM document")
 
 
 def _check_status(document: dict[str, Any], result: VerificationResult,

@@ -8,8 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from pyld import jsonld
 
-from standards.document_loader import TEST_VECTOR_LOADER
+from issuer.services.vc_api_issuing import status_entry_context
+from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.verification import verify_credential
 from tests.inprocess import local_fetcher
 from tests.issuer.conftest import IssuerService
@@ -17,6 +19,8 @@ from tests.issuer.conftest import IssuerService
 V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"
 EXAMPLES = "https://www.w3.org/ns/credentials/examples/v2"
+STATUS_V1 = "https://www.w3.org/ns/credentials/status/v1"
+DATA_INTEGRITY = "https://w3id.org/security/data-integrity/v2"
 
 
 def plain_credential(issuer: Any, **members: Any) -> dict[str, Any]:
@@ -135,21 +139,49 @@ def test_a_callers_status_is_kept_and_options_ask_for_one(issuer_server: IssuerS
 def test_vcdm_11_credentials_are_signed_with_their_terms_defined(
         issuer_server: IssuerService, api: httpx.Client, org: dict[str, Any]) -> None:
     """credentials/v1 defines neither the proof's terms nor the status entry's: the issuer
-    adds the data-integrity and status contexts, so the credential signs and verifies."""
+    adds the data-integrity context and the status entry's term inline, so the credential
+    signs and verifies."""
     for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
         sent = {"@context": [V1], "type": ["VerifiableCredential"], "issuer": org["did"],
                 "credentialSubject": {"id": "did:example:subject"}}
         response = issue(api, sent, cryptosuite=suite)
         assert response.status_code == 201, response.text
         vc = response.json()["verifiableCredential"]
-        assert vc["@context"] == [V1, "https://www.w3.org/ns/credentials/status/v1",
-                                  "https://w3id.org/security/data-integrity/v2"]
+        assert vc["@context"] == [V1, status_entry_context(), DATA_INTEGRITY]
         assert vc["issuanceDate"] and "validFrom" not in vc
         assert vc["credentialStatus"]["type"] == "BitstringStatusListEntry"
         assert verified(vc)
 
     bad_date = dict(sent, issuanceDate="1 January 2025")
     assert issue(api, bad_date).status_code == 422
+
+
+def test_a_vcdm_11_status_entry_means_what_status_v1_says_without_loading_it(
+        issuer_server: IssuerService, api: httpx.Client, org: dict[str, Any]) -> None:
+    """The inline term gives the status entry the IRIs of the status/v1 context, and a
+    processor that knows only credentials/v1 and data-integrity/v2 (the W3C Data Integrity
+    suites' offline loader) expands it."""
+    sent = {"@context": [V1], "type": ["VerifiableCredential"], "issuer": org["did"],
+            "credentialSubject": {"id": "did:example:subject"}}
+    vc = issue(api, sent).json()["verifiableCredential"]
+    offline = {V1, DATA_INTEGRITY}
+
+    def offline_loader(url: str, options: Any = None) -> dict[str, Any]:
+        assert url in offline, f"would have to load {url}"
+        return DEFAULT_LOADER(url, options)
+
+    inline = jsonld.expand(vc, {"documentLoader": offline_loader})
+    with_url = dict(vc, **{"@context": [V1, STATUS_V1, DATA_INTEGRITY]})
+    by_url = jsonld.expand(with_url, {"documentLoader": DEFAULT_LOADER})
+    assert inline == by_url
+    status = inline[0]["https://www.w3.org/2018/credentials#credentialStatus"][0]
+    assert status["@type"] == ["https://www.w3.org/ns/credentials/status#BitstringStatusListEntry"]
+    assert "https://www.w3.org/ns/credentials/status#statusListIndex" in status
+
+    named = dict(sent, **{"@context": [V1, STATUS_V1]})
+    kept = issue(api, named).json()["verifiableCredential"]
+    assert kept["@context"] == [V1, STATUS_V1, DATA_INTEGRITY]  # the caller's URL, no inline
+    assert verified(kept)
 
 
 def test_the_w3c_example_context_only_under_test_vectors(issuer_server: IssuerService,

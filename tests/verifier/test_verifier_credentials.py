@@ -217,7 +217,8 @@ def test_tampered_jwt_fails_the_signature(verifier: VerifierService, issuer_key:
 def test_expired_credential_fails_validity(verifier: VerifierService, issuer_key: LocalSigner,
                                            holder: LocalSigner) -> None:
     credential = issuer_key.sign(achievement_credential(
-        issuer_key.did, holder.did, valid_until="2020-07-31T00:00:00Z"))
+        issuer_key.did, holder.did, valid_from="2020-01-01T00:00:00Z",
+        valid_until="2020-07-31T00:00:00Z"))
     report = verifier.verify_credential(credential)
     assert refused(report, "validity") == "expired at 2020-07-31T00:00:00Z"
     assert checks_of(report)["proof"] is True

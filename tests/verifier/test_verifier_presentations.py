@@ -214,6 +214,7 @@ def test_presentation_with_an_invalid_credential_fails_naming_it(
         verifier: VerifierService, holder: LocalSigner, credential: dict[str, Any]) -> None:
     school = new_signer()
     expired = school.sign(achievement_credential(school.did, holder.did,
+                                                 valid_from="2020-01-01T00:00:00Z",
                                                  valid_until="2021-01-01T00:00:00Z"))
     issued = new_challenge(verifier)
     vp = presentation(holder, [credential, expired], challenge=issued["challenge"],
