@@ -34,9 +34,10 @@ _DATE_TIME_STAMP = re.compile(
 # XML Schema dateTime (VCDM 1.1 §4.6, §4.7): the time zone is optional.
 _DATE_TIME = re.compile(r"-?\d{4,}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")
 _LANGUAGE_VALUE_KEYS = {"@value", "@language", "@direction"}
-# Members whose objects must each say their type (VCDM 2.0 §4.5, §4.10, §4.11, §5.4–5.6).
+# Members whose objects must each say their type (VCDM 2.0 §4.5, §4.10, §4.11, §5.4–5.6),
+# and the reserved extension points of §5.10 that carry objects.
 TYPED_MEMBERS = ("credentialStatus", "termsOfUse", "evidence", "refreshService",
-                 "credentialSchema")
+                 "credentialSchema", "confidenceMethod", "renderMethod")
 
 
 def is_url(value: Any) -> bool:
@@ -68,6 +69,22 @@ def credential_structure_problems(credential: Any) -> list[str]:
         problems += _typed_object_problems(credential, member)
     problems += _schema_id_problems(credential)
     problems += _related_resource_problems(credential)
+    return problems
+
+
+def presentation_structure_problems(presentation: dict[str, Any]) -> list[str]:
+    """What a presentation breaks of VCDM 2.0 §4.13 beyond its type and holder (which the
+    verifier's `format` and `holder` checks say): its @context, its id, and (VCDM 2.0) that
+    every member of verifiableCredential is an object, a credential or an
+    EnvelopedVerifiableCredential, never a bare string or number. VCDM 1.1 presentations
+    may carry compact JWT credentials as strings."""
+    problems = list(_context_problems(presentation.get("@context")))
+    problems += _id_problems(presentation, "id", "presentation")
+    if vcdm_version(presentation) == "2.0" and "verifiableCredential" in presentation:
+        for where, item in _objects(presentation, "verifiableCredential"):
+            if not isinstance(item, dict):
+                problems.append(f"{where}: must be a credential object or an "
+                                "EnvelopedVerifiableCredential, not a bare value")
     return problems
 
 

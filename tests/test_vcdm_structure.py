@@ -6,7 +6,11 @@ from typing import Any
 
 import pytest
 
-from standards.vcdm_structure import credential_structure_problems, vcdm_version
+from standards.vcdm_structure import (
+    credential_structure_problems,
+    presentation_structure_problems,
+    vcdm_version,
+)
 
 V2 = "https://www.w3.org/ns/credentials/v2"
 V1 = "https://www.w3.org/2018/credentials/v1"
@@ -77,6 +81,8 @@ def test_a_minimal_credential_and_the_optional_members_done_right_are_sound() ->
     ({"credentialStatus": {"type": "S", "id": ["did:example:1", "did:example:2"]}},
      "credentialStatus.id: must be a single URL"),
     ({"termsOfUse": {}}, "termsOfUse.type: required"),
+    ({"renderMethod": {"id": "https://example.org/render"}}, "renderMethod.type: required"),
+    ({"confidenceMethod": [{"type": "Cm"}, "x"]}, "confidenceMethod[1]: must be an object"),
     ({"evidence": [{"type": "Evidence"}, {"id": "https://example.org/e"}]},
      "evidence[1].type: required"),
     ({"refreshService": {"id": "https://example.org/refresh"}}, "refreshService.type"),
@@ -119,3 +125,24 @@ def test_vcdm_11_dates_and_version() -> None:
         "issuanceDate: must be an XML Schema dateTime, not '1 Jan 2025'"]
     assert credential_structure_problems("not a credential") == [
         "the credential must be a JSON object"]
+
+
+def test_a_presentation_conforms_or_says_where_not() -> None:
+    """VCDM 2.0 §4.13: a presentation's @context and id as a credential's; its credentials
+    objects (a credential or an EnvelopedVerifiableCredential), never a bare string or
+    number. VCDM 1.1 presentations may carry compact JWTs as strings."""
+    enveloped = {"@context": V2, "type": "EnvelopedVerifiableCredential",
+                 "id": "data:application/vc+jwt,eyJ..."}
+    sound = {"@context": [V2], "type": ["VerifiablePresentation"], "id": "urn:uuid:1",
+             "verifiableCredential": [credential(), enveloped]}
+    assert presentation_structure_problems(sound) == []
+    assert presentation_structure_problems({**sound, "id": "not a url"}) == [
+        "presentation.id: must be a single URL, not 'not a url'"]
+    assert presentation_structure_problems({**sound, "@context": ["https://example.org/c"]})
+    bare = {**sound, "verifiableCredential": [credential(), "eyJ.a.b", 42]}
+    assert presentation_structure_problems(bare) == [
+        "verifiableCredential[1]: must be a credential object or an "
+        "EnvelopedVerifiableCredential, not a bare value",
+        "verifiableCredential[2]: must be a credential object or an "
+        "EnvelopedVerifiableCredential, not a bare value"]
+    assert presentation_structure_problems({**bare, "@context": [V1]}) == []

@@ -8,6 +8,7 @@ from typing import Any
 
 from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.fetcher import Fetcher
+from standards.vcdm_structure import presentation_structure_problems
 from standards.verification.context import VerificationContext
 from standards.verification.credentials import verify_any_credential
 from standards.verification.data_integrity_credentials import verify_proofs
@@ -43,6 +44,9 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
         return result
     if not structure_ok(document, result, "VerifiablePresentation"):
         return result
+    problems = presentation_structure_problems(document)
+    result.add("structure", not problems, "; ".join(problems) if problems
+               else "a conforming VCDM presentation")
     proofs = verify_proofs(document, result, ctx, expected_purpose="authentication",
                            challenge=challenge, domain=domain)
     if challenge is None:
