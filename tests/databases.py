@@ -11,9 +11,10 @@ import contextlib
 import os
 import secrets
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Protocol, TypeVar
 
 import pytest
 
@@ -65,3 +66,26 @@ def sqlite_file_bytes(url: str) -> bytes:
     it ("disk I/O error")."""
     with contextlib.closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as connection:
         return connection.serialize()
+
+
+class Startable(Protocol):
+    def start(self) -> object: ...
+
+    def stop(self) -> None: ...
+
+
+Service = TypeVar("Service", bound=Startable)
+
+
+@contextmanager
+def started_on_fresh_database(backend: str, directory: Path,
+                              service: Callable[[Path, str], Service]) -> Iterator[Service]:
+    """`service(data_dir, database_url)` on an empty database of `backend`, started, and
+    stopped when the block ends (its data in `directory / "data"`)."""
+    with fresh_database(backend, directory) as database_url:
+        server = service(directory / "data", database_url)
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.issuer.conftest import IssuerService
 from tests.verifier.conftest import VerifierService
 from tests.wallet.conftest import WalletService
@@ -34,24 +34,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 def fuzz_issuer(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerService]:
     directory = tmp_path_factory.mktemp(f"fuzz-issuer-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = IssuerService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, directory, IssuerService) as server:
+        yield server
 
 
 @pytest.fixture(scope="session", params=BACKENDS)
 def fuzz_wallet(request: pytest.FixtureRequest,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletService]:
     directory = tmp_path_factory.mktemp(f"fuzz-wallet-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = WalletService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, directory, WalletService) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

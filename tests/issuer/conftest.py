@@ -27,7 +27,7 @@ from issuer.api.app import create_app
 from issuer.config import IssuerSettings
 from issuer.services.context import IssuerContext
 from issuer.services.organisations import create_organisation
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.inprocess import NETWORK
 from tests.service_process import REPO, start_service, stop_service
 
@@ -169,12 +169,8 @@ class IssuerProcess:
 def issuer_server(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[IssuerService]:
     directory = tmp_path_factory.mktemp(f"issuer-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = IssuerService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, directory, IssuerService) as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,7 +21,7 @@ import httpx
 import pytest
 
 from standards.fetcher import FetchPolicy
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.inprocess import NETWORK, TestClock
 from tests.issuer.conftest import free_port, opendossier, opendossier_in_process
 from tests.service_process import start_service, stop_service
@@ -189,12 +189,8 @@ class WalletProcess(WalletAccounts):
 def wallet_server(request: pytest.FixtureRequest,
                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletService]:
     directory = tmp_path_factory.mktemp(f"wallet-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = WalletService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, directory, WalletService) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ import pytest
 from sqlmodel import Session, select
 
 from servicekit.scratch import files_in
-from tests.databases import fresh_database
+from tests.databases import started_on_fresh_database
 from tests.issuer.conftest import IssuerProcess
 from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.verifier.conftest import issuer, issuer_org, trust_registry_file, verifier  # noqa: F401
@@ -72,12 +72,8 @@ def wallet_b(wallet_server: WalletService,
     """A second wallet instance on the same kind of database as `wallet_server`."""
     backend = "sqlite" if wallet_server.database_url.startswith("sqlite") else "postgres"
     directory = tmp_path_factory.mktemp(f"wallet-b-{backend}")
-    with fresh_database(backend, directory) as database_url:
-        server = WalletService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(backend, directory, WalletService) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

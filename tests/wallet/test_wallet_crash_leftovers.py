@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from servicekit.scratch import files_in, scratch_area
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.wallet.conftest import Owner, WalletProcess
 from tests.wallet.raw_post import raw_post
 from tests.wallet.test_wallet_shares import jpeg_bytes
@@ -23,12 +23,8 @@ DECLARED = 4 * 1024 * 1024  # the size the uploads say they have; a quarter of i
 
 @pytest.fixture(params=BACKENDS)
 def wallet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WalletProcess]:
-    with fresh_database(request.param, tmp_path) as database_url:
-        server = WalletProcess(tmp_path / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, tmp_path, WalletProcess) as server:
+        yield server
 
 
 def start_upload(wallet: WalletProcess, owner: Owner, path: str, content_type: str,

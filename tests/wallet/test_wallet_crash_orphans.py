@@ -22,7 +22,7 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.verifier.signing import achievement_credential, new_signer
 from tests.wallet.conftest import Owner, WalletProcess, WalletService
 from tests.wallet.evidence_files import jpeg_bytes, multipart_body
@@ -34,12 +34,8 @@ PAST_THE_GRACE = time.time() - 2 * 24 * 3600  # the grace is a day
 
 @pytest.fixture(params=BACKENDS)
 def wallet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WalletProcess]:
-    with fresh_database(request.param, tmp_path) as database_url:
-        server = WalletProcess(tmp_path / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, tmp_path, WalletProcess) as server:
+        yield server
 
 
 @pytest.fixture(scope="module")

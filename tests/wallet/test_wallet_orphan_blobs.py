@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from servicekit.scratch import files_in
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.wallet.conftest import WalletService
 from tests.wallet.evidence_files import jpeg_bytes
 from wallet.evidence_store import EvidenceStore, evidence_store
@@ -27,12 +27,8 @@ GRACE = timedelta(seconds=24 * 3600)  # the default of orphan_blob_grace_seconds
 
 @pytest.fixture(params=BACKENDS)
 def wallet(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[WalletService]:
-    with fresh_database(request.param, tmp_path) as database_url:
-        server = WalletService(tmp_path / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, tmp_path, WalletService) as server:
+        yield server
 
 
 def store_of(wallet: WalletService) -> EvidenceStore:

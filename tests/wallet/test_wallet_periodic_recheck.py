@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 from starlette.testclient import TestClient
 
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.inprocess import NETWORK
 from tests.issuer.conftest import IssuerService
 from tests.wallet.conftest import WalletService
@@ -44,12 +44,8 @@ def lone_wallet(request: pytest.FixtureRequest,
     """A wallet of its own: the re-check goes over every dossier, and the test takes a
     table away from its database for a moment."""
     directory = tmp_path_factory.mktemp(f"recheck-wallet-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = WalletService(directory / "data", database_url).start()
-        try:
-            yield server
-        finally:
-            server.stop()
+    with started_on_fresh_database(request.param, directory, WalletService) as server:
+        yield server
 
 
 def wait_for(rounds: Rounds, wanted: Callable[[RecheckSummary | None], bool],

@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from servicekit.scratch import files_in
-from tests.databases import BACKENDS, fresh_database
+from tests.databases import BACKENDS, started_on_fresh_database
 from tests.wallet.conftest import Owner, WalletService
 from tests.wallet.evidence_files import jpeg_bytes, multipart_body
 from tests.wallet.pages import PageSession
@@ -33,14 +33,10 @@ def small_dossiers(request: pytest.FixtureRequest,
                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[WalletService]:
     """A wallet of its own whose dossiers hold at most QUOTA bytes of evidence."""
     directory = tmp_path_factory.mktemp(f"quota-wallet-{request.param}")
-    with fresh_database(request.param, directory) as database_url:
-        server = WalletService(directory / "data", database_url).start()
+    with started_on_fresh_database(request.param, directory, WalletService) as server:
         assert server.context is not None
         server.context.settings.max_owner_bytes = QUOTA
-        try:
-            yield server
-        finally:
-            server.stop()
+        yield server
 
 
 @dataclass
