@@ -84,15 +84,13 @@ def challenge_binding(ctx: VerifierContext, presentation: Any, challenge: str | 
             return ChallengeBinding(domain=domain, refusal=SEVERAL.format(
                 found=", ".join(repr(c) for c in carried)))
         challenge = carried[0] if carried else None
-        if challenge is not None and _made_for_others(ctx, presentation, challenge):
-            return ChallengeBinding(domain=domain, note=_made_for_others_note(presentation,
-                                                                              challenge))
-    elif _made_for_others(ctx, presentation, challenge):  # the caller vouches for it
-        return ChallengeBinding(challenge, domain,
-                                note=_made_for_others_note(presentation, challenge))
     issued = ctx.store.issued_challenge(challenge) if challenge and ctx.store else None
-    if named and issued is not None and issued.state == "unknown":
-        issued = None  # the caller's own challenge: held to the proofs only
+    if challenge is not None and issued is not None and issued.state == "unknown":
+        if _for_other_domains(ctx, presentation):  # made for someone else (a share link)
+            return ChallengeBinding(challenge if named else None, domain,
+                                    note=_made_for_others_note(presentation, challenge))
+        if named:
+            issued = None  # the caller's own challenge: held to the proofs only
     return ChallengeBinding(challenge, domain, issued)
 
 
@@ -101,11 +99,9 @@ def _made_for_others_note(presentation: Any, challenge: str) -> str:
     return MADE_FOR_OTHERS.format(c=challenge, found=found)
 
 
-def _made_for_others(ctx: VerifierContext, presentation: Any, challenge: str) -> bool:
-    """Whether the proofs carry a challenge this verifier did not issue, each for a domain
-    that is not this verifier's (its address, or an OpenID4VP client_id naming it)."""
-    if ctx.store is None or ctx.store.issued_challenge(challenge).state != "unknown":
-        return False
+def _for_other_domains(ctx: VerifierContext, presentation: Any) -> bool:
+    """Whether every proof is made for a domain that is not this verifier's (its address, or
+    an OpenID4VP client_id naming it)."""
     own = ctx.settings.public_url.rstrip("/")
     domains = proof_domains(presentation)
     return bool(domains) and all(
