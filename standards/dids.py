@@ -329,6 +329,11 @@ class DidResolver:
                 raise DidResolutionError(f"controller document at {controller} has id "
                                          f"{document.get('id')!r}, not {controller}")
         else:
+            # A URN cannot be fetched; the only key it can name is one in its fragment
+            # (the 1EdTech CLR 2.0 samples: urn:uuid:…#z6Mk…).
+            fragment_key = self._fragment_key(vm_id) if vm_id.startswith("urn:") else None
+            if fragment_key is not None:
+                return fragment_key
             raise DidResolutionError(f"verification method id {vm_id[:60]!r} is neither a DID "
                                      "URL nor an https URL")
         entry = standalone or find_verification_method(document, vm_id)

@@ -63,9 +63,11 @@ def caused_by_fetch(error: BaseException) -> bool:
 
 
 def publishes_no_keys(issuer: str) -> bool:
-    """An issuer named by an http(s) URL, not a DID: keys are looked up only where a proof's
-    verificationMethod points, so an issuer URL no proof names shows no key of its own."""
-    return issuer.startswith(("https://", "http://"))
+    """An issuer named by a URL that is not a DID (https, or a URN such as urn:uuid): keys are
+    looked up only where a proof's verificationMethod points, so an issuer no proof names shows
+    no key of its own. A DID issuer does publish its keys, and a proof by any other key is wrong.
+    """
+    return not issuer.startswith("did:")
 
 
 def issuer_key_not_confirmed(result: VerificationResult, issuer: str,
