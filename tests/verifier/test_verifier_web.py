@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from html.parser import HTMLParser
 from http.server import BaseHTTPRequestHandler
 from typing import Any
+from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
@@ -552,7 +553,12 @@ def test_wallet_request_shows_a_qr_code_then_the_result(page: httpx.Client,
     qr = page.get(f"/oid4vp/requests/{request_id}/qr.png")
     assert qr.status_code == 200
     assert decode_qr(qr.content) == link  # the QR code and the same-device link agree
-    assert "dcql_query" in link
+    # As HAIP expects: by reference, the query in a request object signed by the verifier.
+    params = dict(parse_qsl(urlsplit(link).query))
+    assert set(params) == {"client_id", "request_uri"}
+    assert params["client_id"].startswith("decentralized_identifier:did:key:")
+    request = wallet.parse_request(link)
+    assert request.dcql_query is not None
     waiting = page.get(f"/oid4vp/{request_id}/result")  # the button, before the answer
     assert waiting.status_code == 200
     check_page(waiting)
@@ -571,7 +577,8 @@ def test_wallet_request_shows_a_qr_code_then_the_result(page: httpx.Client,
 def test_wallet_request_with_presentation_exchange_in_english(
         page: httpx.Client, wallet: PresentingWallet) -> None:
     request_id, link, _ = wallet_request(page, query="pe", lang="en")
-    assert "presentation_definition" in link and "dcql_query" not in link
+    # The older way, by value and unsigned, for wallets that read neither DCQL nor JAR.
+    assert "presentation_definition" in link and "request_uri" not in link
     wallet.answer(link)
     response = page.get(f"/oid4vp/{request_id}/result")
     headings = check_page(response, "en").headings

@@ -1,7 +1,9 @@
 """Asking the owner's wallet (OpenID4VP): a QR code to scan, then the result.
 
-`GET /oid4vp` makes a request (`?query=pe` asks with Presentation Exchange instead of DCQL,
-for wallets that do not speak DCQL yet) and shows its QR code and `openid4vp://` link;
+`GET /oid4vp` makes a request and shows its QR code and `openid4vp://` link. By default the
+request is what the EU wallet profile (HAIP) expects: DCQL, passed by reference (`request_uri`,
+a small QR code) as a request object signed with the verifier's key. `?query=pe` is the older
+way for wallets that speak neither: Presentation Exchange, passed by value, unsigned.
 the page polls the request's status with JavaScript and goes to `GET /oid4vp/{id}/result`
 once the wallet answered. Without JavaScript a "show the result" button does the same.
 """
@@ -25,7 +27,8 @@ QUERY_LANGUAGES = {"dcql": "pe", "pe": "dcql"}  # each with the other one to swi
 def request_page(request: Request, ctx: Context) -> HTMLResponse:
     asked = request.query_params.get("query")
     query_language = asked if asked in QUERY_LANGUAGES else "dcql"
-    created = create_request(ctx, query_language=query_language)
+    created = create_request(ctx, query_language=query_language,
+                             by_reference=query_language == "dcql")
     return render(request, "oid4vp.html", created=created,
                   other_query=QUERY_LANGUAGES[query_language],
                   minutes=max(1, created["expires_in"] // 60))
