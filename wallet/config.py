@@ -8,7 +8,7 @@ OPENDOSSIER_WALLET_DATA_DIR, OPENDOSSIER_WALLET_MAX_UPLOAD_BYTES), else the defa
 from __future__ import annotations
 
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
@@ -54,6 +54,9 @@ class WalletSettings(DatabaseServiceSettings):
     # an upload or import another instance on the same storage has not committed yet
     # (wallet.services.orphan_blobs).
     orphan_blob_grace_seconds: int = Field(default=24 * 3600, ge=0)
+    # The key type of a new account's holder did:key. Ed25519 is the default of the VC world;
+    # P-256 (ecdsa-rdfc-2019 presentations) is what EU wallet profiles (HAIP) ask for.
+    holder_key_type: Literal["ed25519", "p256"] = "ed25519"
     fetch_policy: FetchPolicy = Field(default_factory=FetchPolicy)
     session_cookie_secure: bool = False
 

@@ -41,6 +41,29 @@ def test_p256_holder_presents_with_ecdsa(wallet_server: WalletService,
                                          issuer: IssuerService,  # noqa: F811
                                          issuer_org: dict[str, Any]) -> None:  # noqa: F811
     owner = p256_holder(wallet_server, wallet_server.create_owner())
+    assert_presents_with_ecdsa(owner, verifier, issuer, issuer_org)
+
+
+def test_a_wallet_set_to_p256_gives_new_accounts_p256_keys(
+        wallet_server: WalletService, verifier: VerifierService,  # noqa: F811
+        issuer: IssuerService, issuer_org: dict[str, Any]) -> None:  # noqa: F811
+    """OPENDOSSIER_WALLET_HOLDER_KEY_TYPE=p256: sign-up makes a P-256 holder did:key."""
+    assert wallet_server.context is not None
+    settings = wallet_server.context.settings
+    settings.holder_key_type = "p256"
+    try:
+        owner = wallet_server.create_owner()
+    finally:
+        settings.holder_key_type = "ed25519"
+    assert owner.did.startswith("did:key:zDna")
+    assert owner.client.get("/api/me").json()["did"] == owner.did
+    assert wallet_server.create_owner().did.startswith("did:key:z6Mk")  # the default again
+    assert_presents_with_ecdsa(owner, verifier, issuer, issuer_org)
+
+
+def assert_presents_with_ecdsa(owner: Owner, verifier: VerifierService,  # noqa: F811
+                               issuer: IssuerService,  # noqa: F811
+                               issuer_org: dict[str, Any]) -> None:  # noqa: F811
     credential = unsigned_credential(issuer_org["did"])
     credential["credentialSubject"] = {**credential["credentialSubject"], "id": owner.did}
     with issuer.client(issuer_org["api_token"]) as school:

@@ -48,13 +48,14 @@ def account_by_email(session: Session, email: str) -> Account | None:
 def new_account(ctx: WalletContext, session: Session, email: str, *, password: str | None,
                 display_name: str = "", key: KeyPair | None = None,
                 account_id: str | None = None) -> Account:
-    """An account with a fresh holder did:key (or `key`, when an archive brings one)."""
+    """An account with a fresh holder did:key of the configured type (or `key`, when an
+    archive brings one)."""
     email = normalise_email(email)
     if account_by_email(session, email) is not None:
         raise Conflict(f"there is already an account for {email}")
     if password is not None:
         check_new_password(password)
-    pair = key or generate_key("ed25519")
+    pair = key or generate_key(ctx.settings.holder_key_type)
     secret = pair.secret_key_multibase()
     account = Account(email=email, display_name=display_name.strip()[:300],
                       password_hash=_hasher.hash(password) if password else "",
