@@ -25,6 +25,7 @@ from standards.request_objects import RequestObjectError, read_request_object
 from tests import inprocess
 from tests.issuer.conftest import IssuerService
 from tests.issuer.test_issuer_vc_api import unsigned_credential_of
+from tests.js_harness import require_harness, run_node
 from tests.oid4vci_wallet import WalletError
 from tests.oid4vp_wallet import PresentingWallet
 from tests.verifier.conftest import VerifierService, failed
@@ -419,6 +420,26 @@ def test_request_by_reference_is_signed_and_answered(verifier: VerifierService,
     assert inprocess.get(params["request_uri"], timeout=30).status_code == 409
     unknown = params["request_uri"].rsplit("/", 1)[0] + "/onbekend"
     assert inprocess.get(unknown, timeout=30).status_code == 404
+
+
+def test_digitalbazaar_checks_the_request_object_signature(verifier: VerifierService) -> None:
+    """An independent check of the JAR signature: Digital Bazaar's ecdsa-multikey, with the
+    key taken from the client_id's did:key alone, accepts it; a changed payload it refuses."""
+    require_harness()
+    params = {k: v[0] for k, v in parse_qs(urlsplit(
+        new_request(verifier, by_reference=True)["authorization_request"]).query).items()}
+    did = params["client_id"].removeprefix("decentralized_identifier:")
+    token = inprocess.get(params["request_uri"], timeout=30).text
+    checked = run_node("verify-jws.mjs", {"jws": token, "did": did})
+    assert checked["verified"] is True
+    assert checked["header"]["alg"] == "ES256"
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    forged = base64.urlsafe_b64encode(json.dumps(
+        {**claims, "response_uri": "https://attacker.example/response"}).encode()
+        ).decode().rstrip("=")
+    refused = run_node("verify-jws.mjs", {"jws": f"{header}.{forged}.{signature}", "did": did})
+    assert refused["verified"] is False
 
 
 def test_request_object_signature_is_checked(verifier: VerifierService) -> None:
