@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from standards.dates import parse_datetime
 from standards.vcdm_structure import (
     credential_structure_problems,
     presentation_structure_problems,
@@ -139,6 +141,15 @@ def test_a_presentation_conforms_or_says_where_not() -> None:
     assert presentation_structure_problems({**sound, "id": "not a url"}) == [
         "presentation.id: must be a single URL, not 'not a url'"]
     assert presentation_structure_problems({**sound, "@context": ["https://example.org/c"]})
+    assert presentation_structure_problems({**sound, "@context": [
+        "https://example.org/c", V2]}) == [
+        "@context: the first item must be https://www.w3.org/ns/credentials/v2 (or "
+        "https://www.w3.org/2018/credentials/v1)",
+        "@context[1]: the base context https://www.w3.org/ns/credentials/v2 must come first, "
+        "once"]
+    without = {k: v for k, v in sound.items() if k != "@context"}
+    assert presentation_structure_problems(without) == [
+        "@context: required; its first item must be https://www.w3.org/ns/credentials/v2"]
     bare = {**sound, "verifiableCredential": [credential(), "eyJ.a.b", 42]}
     assert presentation_structure_problems(bare) == [
         "verifiableCredential[1]: must be a credential object or an "
@@ -146,3 +157,12 @@ def test_a_presentation_conforms_or_says_where_not() -> None:
         "verifiableCredential[2]: must be a credential object or an "
         "EnvelopedVerifiableCredential, not a bare value"]
     assert presentation_structure_problems({**bare, "@context": [V1]}) == []
+
+
+def test_a_date_time_without_offset_is_read_as_utc() -> None:
+    """VCDM 2.0 §5.8: a time value without a time zone offset is read as UTC (VCDM 1.1
+    credentials carry such values; 2.0 ones must not)."""
+    assert parse_datetime("2026-03-01T12:00:00") == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    assert parse_datetime("2026-03-01T12:00:00+01:00") == datetime(2026, 3, 1, 11, tzinfo=UTC)
+    with pytest.raises(ValueError, match="not a valid date-time"):
+        parse_datetime("1 maart 2026")

@@ -50,6 +50,23 @@ def verify_di_credential(document: dict[str, Any], ctx: VerificationContext
     return result
 
 
+def verify_self_asserted_credential(document: dict[str, Any], holder: str,
+                                    ctx: VerificationContext) -> VerificationResult:
+    """A credential in a presentation that has no proof of its own: issued by the
+    presentation's holder, it is secured by the presentation's proof (VCDM 2.0 §4.13.4; the
+    caller has checked that proof and that the holder made it). Everything but the proof is
+    checked as for any credential."""
+    result = VerificationResult(format="data-integrity")
+    if not structure_ok(document, result, "VerifiableCredential"):
+        return result
+    check_jsonld(document, result, ctx.loader)
+    result.add("proof", True, "self-asserted: secured by the proof of the presentation, "
+               f"made by its holder {holder}")
+    result.add("issuer", True, f"issued by the presentation's holder {holder}")
+    common_checks(document, result, ctx)
+    return result
+
+
 def verify_proofs(document: dict[str, Any], result: VerificationResult,
                   ctx: VerificationContext, **options: Any) -> list[ProofResult]:
     """Verify the proofs, and report the JSON-LD safety check once.

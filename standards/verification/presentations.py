@@ -11,7 +11,10 @@ from standards.fetcher import Fetcher
 from standards.vcdm_structure import presentation_structure_problems
 from standards.verification.context import VerificationContext
 from standards.verification.credentials import verify_any_credential
-from standards.verification.data_integrity_credentials import verify_proofs
+from standards.verification.data_integrity_credentials import (
+    verify_proofs,
+    verify_self_asserted_credential,
+)
 from standards.verification.documents import controller, id_of, structure_ok, subject_ids
 from standards.verification.results import VerificationResult
 
@@ -66,13 +69,29 @@ def verify_presentation(document: dict[str, Any] | str, *, challenge: str | None
     for index, credential in enumerate(credentials if isinstance(credentials, list)
                                        else [credentials]):
         label = f"credential[{index}]"
-        inner = verify_any_credential(enveloped_jwt(credential) or credential, ctx.deeper())
+        if self_asserted(credential, holder_id, signers):
+            inner = verify_self_asserted_credential(credential, holder_id or "", ctx.deeper())
+        else:
+            inner = verify_any_credential(enveloped_jwt(credential) or credential,
+                                          ctx.deeper())
         result.credentials.append((f"$.verifiableCredential[{index}]", inner))
-        result.add(label, inner.verified, "valid" if inner.verified
-                   else "; ".join(inner.errors))
+        message = "valid" if inner.verified else "; ".join(inner.errors)
+        if (not inner.verified and holder_id is None and isinstance(credential, dict)
+                and "proof" not in credential and id_of(credential.get("issuer")) in signers):
+            message += ("; a self-asserted credential is secured by the presentation's proof "
+                        "only when the presentation names its holder (VCDM 2.0 §4.13.4)")
+        result.add(label, inner.verified, message)
         check_holder_binding(label, subject_ids(inner.document or {}), bound_to, result,
                              required=require_holder_binding)
     return result
+
+
+def self_asserted(credential: Any, holder_id: str | None, signers: set[str]) -> bool:
+    """A credential without a proof of its own, issued by the presentation's holder, whose
+    valid proof secures it (VCDM 2.0 §4.13.4: such a presentation MUST name its holder)."""
+    return (isinstance(credential, dict) and "proof" not in credential
+            and holder_id is not None and holder_id in signers
+            and id_of(credential.get("issuer")) == holder_id)
 
 
 def enveloped_jwt(credential: Any) -> str | None:

@@ -269,3 +269,49 @@ def test_wrong_presentation_options_are_400(verifier: VerifierService, holder: L
                               json={"verifiablePresentation": vp, "options": options})
         assert response.status_code == 400, response.text
         assert words in response.json()["message"]
+
+
+# --- VCDM 2.0 §4.13.4: a self-asserted credential, secured by the presentation's proof -------
+def test_a_self_asserted_credential_is_secured_by_the_holders_presentation(
+        verifier: VerifierService, holder: LocalSigner) -> None:
+    """The holder states something about herself in an unsigned credential she issues and
+    presents it in a presentation she signs: the presentation's proof secures it."""
+    claim = achievement_credential(holder.did, holder.did, name="Eigen reflectie")
+    issued = new_challenge(verifier)
+    vp = presentation(holder, [claim], challenge=issued["challenge"], domain=issued["domain"])
+    report = verifier.verify_presentation(vp, challenge=issued["challenge"],
+                                          domain=issued["domain"])
+    assert report["verified"] is True, report["errors"]
+    inner = {c["check"]: c["message"] for c in report["credentials"][0]["checks"]}
+    assert inner["proof"] == ("self-asserted: secured by the proof of the presentation, made "
+                              f"by its holder {holder.did}")
+
+    # What the presentation's proof covers cannot be changed afterwards.
+    issued = new_challenge(verifier)
+    vp = presentation(holder, [claim], challenge=issued["challenge"], domain=issued["domain"])
+    tampered = changed(vp, "verifiableCredential", 0, "credentialSubject", "id",
+                       value=new_signer().did)
+    report = verifier.verify_presentation(tampered, challenge=issued["challenge"],
+                                          domain=issued["domain"])
+    assert report["verified"] is False
+    assert not checks_of(report)["proof"]
+
+
+@pytest.mark.parametrize("case", ["someone else issued it", "no holder named",
+                                  "not signed by the holder"])
+def test_an_unsecured_credential_that_is_not_self_asserted_fails(
+        verifier: VerifierService, holder: LocalSigner, case: str) -> None:
+    other = new_signer()
+    issuer = other.did if case == "someone else issued it" else holder.did
+    claim = achievement_credential(issuer, holder.did)
+    signer = other if case == "not signed by the holder" else holder
+    vp = presentation(signer, [claim], challenge=None, domain=None, holder_id=holder.did)
+    if case == "no holder named":
+        vp = holder.sign({k: v for k, v in vp.items() if k not in ("holder", "proof")},
+                         proof_purpose="authentication", challenge=None, domain=None)
+    report = verifier.verify_presentation(vp)
+    assert report["verified"] is False
+    assert not checks_of(report)["credential[0]"]
+    assert any("credential[0]" in error and "no proof" in error for error in report["errors"])
+    assert any("names its holder (VCDM 2.0 §4.13.4)" in error for error in report["errors"]
+               ) == (case == "no holder named")
