@@ -57,9 +57,11 @@ def _check_status(document: dict[str, Any], result: VerificationResult,
     def verify_list(list_credential: dict[str, Any]) -> list[str]:
         return verify_inner(list_credential, ctx.for_status_list()).errors
 
-    for ok, message in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
-                                               verify_list):
-        result.add("status", ok, message)
+    for finding in check_credential_status(document, ctx.fetcher or Fetcher.offline(),
+                                           verify_list):
+        result.add("status", finding.ok, finding.message)
+        if finding.warning:
+            result.warnings.append(finding.warning)
 
 
 def _check_related_resources(document: dict[str, Any], result: VerificationResult,
