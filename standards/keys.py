@@ -206,7 +206,24 @@ def generate_key(key_type: KeyType = "ed25519") -> KeyPair:
 
 def public_key_from_multibase(value: str) -> KeyPair:
     """A public key from a Multikey `publicKeyMultibase` (Ed25519, P-256 or P-384)."""
-    raw = _multibase_decode(value)
+    key = _public_key(_multibase_decode(value))
+    if key is None:
+        raise InvalidKeyError(f"unsupported or malformed publicKeyMultibase {value[:16]}…")
+    return key
+
+
+def public_key_from_multicodec(raw: bytes) -> KeyPair:
+    """A public key from Multikey bytes, without multibase (as ecdsa-sd-2023 proofs carry
+    their proof-scoped key): a multicodec header and the key (Ed25519, P-256 or P-384)."""
+    key = _public_key(raw)
+    if key is None:
+        raise InvalidKeyError(f"unsupported or malformed Multikey ({len(raw)} bytes, header "
+                              f"0x{raw[:2].hex()})")
+    return key
+
+
+def _public_key(raw: bytes) -> KeyPair | None:
+    """The key of Multikey bytes; None when the header or length is not one we know."""
     if raw[:2] == ED25519_PUB and len(raw) == 34:
         return KeyPair("ed25519", ed25519.Ed25519PublicKey.from_public_bytes(raw[2:]))
     for curve in EC_CURVES.values():
@@ -218,7 +235,7 @@ def public_key_from_multibase(value: str) -> KeyPair:
                 raise InvalidKeyError(
                     f"{curve.jwk_crv} public key is not a point on the curve") from exc
             return KeyPair(curve.key_type, pub)
-    raise InvalidKeyError(f"unsupported or malformed publicKeyMultibase {value[:16]}…")
+    return None
 
 
 def key_pair_from_multikey(public_multibase: str, secret_multibase: str | None) -> KeyPair:

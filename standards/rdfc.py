@@ -353,3 +353,23 @@ def canonical_issued_identifiers(dataset: Mapping[str, Any], **options: Any) -> 
     canonicalizer = RDFC10Canonicalizer(**options)
     canonicalizer.main(dataset)
     return canonicalizer.issued_identifiers()
+
+
+def canonicalize_dataset_relabelled(
+    dataset: Mapping[str, Any],
+    label_map_factory: Callable[[dict[str, str]], Mapping[str, str]],
+    **options: Any,
+) -> list[str]:
+    """vc-di-ecdsa 3.4.1 labelReplacementCanonicalizeNQuads on a dataset: canonicalise, give
+    the issued identifiers map (input label -> canonical label, both without ``_:``) to
+    `label_map_factory`, and write each quad with the label it returns for each input blank
+    node. The lines (each ending in "\\n") are sorted again after relabelling, as canonical
+    N-Quads are; the selective disclosure suites index and sign them in this order."""
+    canonicalizer = RDFC10Canonicalizer(**options)
+    canonicalizer.main(dataset)
+    labels = label_map_factory(canonicalizer.issued_identifiers())
+
+    def label(blank_node: str) -> str:
+        return "_:" + labels[_bare(blank_node)]
+
+    return sorted(_nquad(quad, label) for quad in canonicalizer.quads)

@@ -23,7 +23,7 @@ def harness_missing() -> str | None:
     if NODE is None:
         return "node is not installed"
     for package in ("vc", "ecdsa-rdfc-2019-cryptosuite", "ecdsa-jcs-2019-cryptosuite",
-                    "ecdsa-multikey"):
+                    "ecdsa-sd-2023-cryptosuite", "ecdsa-multikey"):
         if not (JS_DIR / "node_modules" / "@digitalbazaar" / package).is_dir():
             return f"JS packages not installed (run: npm ci --prefix {JS_DIR})"
     return None

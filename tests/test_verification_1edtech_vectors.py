@@ -68,8 +68,7 @@ EXPECTATIONS: list[tuple[str, str, str, str | None]] = [
      INTEGER_INDEX),
     ("ob30/bit-string-list/credential-status-revoked-blank-nodes.json", "invalid", "unknown",
      INTEGER_INDEX),
-    ("ob30/sd/derivedcredential.json", "valid", "invalid",
-     "ecdsa-sd-2023 (selective disclosure) is not supported; issue 19 does not ask for it"),
+    ("ob30/sd/derivedcredential.json", "valid", "valid", None),
     ("clr20/simple.json", "valid", "valid", None),
     # The key is the multikey in the fragment of the issuer's urn:uuid (1EdTech style).
     ("clr20/simple_v1.json", "valid", "valid", None),
@@ -106,16 +105,15 @@ def test_our_verdict_on_the_validators_samples(name: str, validator: str, ours: 
 def test_the_agreement_count() -> None:
     agreeing = [name for name, validator, ours, _ in EXPECTATIONS if validator == ours]
     network = [name for name, _, _, why in EXPECTATIONS if why == NETWORK]
-    assert (len(agreeing), len(network), len(EXPECTATIONS)) == (28, 2, 33)
+    assert (len(agreeing), len(network), len(EXPECTATIONS)) == (29, 2, 33)
 
 
-def test_acceptance_agrees_on_every_sample_but_one() -> None:
+def test_acceptance_agrees_on_every_sample() -> None:
     """Where the verdicts differ, ours is "unknown" (not accepted, kept, checked again later)
-    where the validator's is "invalid": neither accepts the credential. The one exception is
-    the selective-disclosure sample."""
+    where the validator's is "invalid": neither accepts the credential."""
     accepting_differently = [name for name, validator, ours, _ in EXPECTATIONS
                              if (validator == "valid") != (ours == "valid")]
-    assert accepting_differently == ["ob30/sd/derivedcredential.json"]
+    assert accepting_differently == []
 
 
 def test_a_urn_issuer_gets_the_key_not_confirmed_warning() -> None:

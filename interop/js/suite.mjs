@@ -1,12 +1,15 @@
 // The signature suites the harness speaks: DataIntegrityProof with eddsa-rdfc-2022 (Ed25519
 // Multikey), ecdsa-rdfc-2019 or ecdsa-jcs-2019 (P-256 or P-384 Multikey); verification method
-// did:key:<pub>#<pub>. Signing picks the suite by name; verifying accepts any of them.
+// did:key:<pub>#<pub>. Signing picks the suite by name; verifying accepts any of them, and
+// ecdsa-sd-2023 derived proofs too (sd-derive.mjs makes those).
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {createSignCryptosuite, createVerifyCryptosuite} from
   '@digitalbazaar/ecdsa-jcs-2019-cryptosuite';
 import * as EcdsaMultikey from '@digitalbazaar/ecdsa-multikey';
 import {cryptosuite as ecdsaRdfc2019CryptoSuite} from
   '@digitalbazaar/ecdsa-rdfc-2019-cryptosuite';
+import {createVerifyCryptosuite as createEcdsaSdVerifyCryptosuite} from
+  '@digitalbazaar/ecdsa-sd-2023-cryptosuite';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from
   '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
@@ -37,8 +40,8 @@ export function signingSuite({signer, created, cryptosuite = DEFAULT_SUITE}) {
 }
 
 export function verifyingSuite() {
-  return Object.values(CRYPTOSUITES).map(({verify}) =>
-    new DataIntegrityProof({cryptosuite: verify}));
+  return [...Object.values(CRYPTOSUITES).map(({verify}) => verify),
+    createEcdsaSdVerifyCryptosuite()].map(cryptosuite => new DataIntegrityProof({cryptosuite}));
 }
 
 export async function didKeySigner({publicKeyMultibase, secretKeyMultibase}) {

@@ -1,4 +1,5 @@
-"""W3C Data Integrity proofs with the EdDSA and ECDSA cryptosuites."""
+"""W3C Data Integrity proofs with the EdDSA and ECDSA cryptosuites (ecdsa-sd-2023: verifying
+derived proofs only)."""
 
 from standards.data_integrity.cryptosuites import (
     ECDSA_JCS_2019,
@@ -11,6 +12,7 @@ from standards.data_integrity.cryptosuites import (
     default_suite_for,
     suite_for_proof,
 )
+from standards.data_integrity.ecdsa_sd import ECDSA_SD_2023
 from standards.data_integrity.proofs import (
     KeyResolver,
     ProofResult,
@@ -21,6 +23,7 @@ from standards.data_integrity.proofs import (
 __all__ = [
     "ECDSA_JCS_2019",
     "ECDSA_RDFC_2019",
+    "ECDSA_SD_2023",
     "EDDSA_JCS_2022",
     "EDDSA_RDFC_2022",
     "SIGNING_SUITES",

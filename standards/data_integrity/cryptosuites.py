@@ -4,7 +4,8 @@ configuration into the bytes to sign, and signs or verifies them (as in Digital 
 
 eddsa-rdfc-2022 and eddsa-jcs-2022 (W3C vc-di-eddsa), the legacy name `eddsa-2022` (same
 algorithm as eddsa-rdfc-2022, from the 2022 drafts), Ed25519Signature2020 (verify and sign), and
-ecdsa-rdfc-2019 and ecdsa-jcs-2019 (W3C vc-di-ecdsa) with P-256 or P-384 keys.
+ecdsa-rdfc-2019 and ecdsa-jcs-2019 (W3C vc-di-ecdsa) with P-256 or P-384 keys. ecdsa-sd-2023
+derived proofs are verified too (`ecdsa_sd.py`: a suite of another shape).
 
 The hash of each step depends on the key for ECDSA (SHA-256 for P-256, SHA-384 for P-384), so
 `hash_data` is given the key that signs or verifies.
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 import rfc8785
 
+from standards.data_integrity.ecdsa_sd import ECDSA_SD_2023, EcdsaSdSuite
 from standards.errors import InvalidKeyError, ProofError
 from standards.jsonld import JsonLdEngine, check_document_limits
 from standards.keys import EC_CURVES, KeyPair
@@ -226,11 +228,13 @@ def default_suite_for(key: KeyPair) -> str:
 VERIFYING_SUITES: dict[str, Cryptosuite] = {**SIGNING_SUITES, "eddsa-2022": EDDSA_2022_LEGACY}
 
 
-def suite_for_proof(proof: dict[str, Any]) -> Cryptosuite:
+def suite_for_proof(proof: dict[str, Any]) -> Cryptosuite | EcdsaSdSuite:
     """The cryptosuite a received proof names, or a ProofError saying which is unsupported."""
     proof_type = proof.get("type")
     if proof_type == "DataIntegrityProof":
         name = proof.get("cryptosuite")
+        if name == ECDSA_SD_2023.name:
+            return ECDSA_SD_2023
         suite = VERIFYING_SUITES.get(name) if isinstance(name, str) else None
         if suite is None or suite.proof_type != "DataIntegrityProof":
             raise ProofError(f"unsupported cryptosuite {name!r}")
