@@ -135,7 +135,7 @@ def check_document(fmt: str, payload: dict[str, Any], errors: list[str],
             errors.append(f"document: a VC-JOSE payload must be a VCDM 2.0 document "
                           f"(@context starting with {VCDM2_CONTEXT})")
     if fmt in ("vc-jwt", "vc-jose"):
-        _check_credential(fmt == "vc-jwt", payload, document, errors)
+        _check_credential(fmt == "vc-jwt", payload, document, errors, warnings)
     else:
         _check_presentation(payload, document, errors)
     if "iat" in payload and not _is_numeric_date(payload["iat"]):
@@ -150,8 +150,10 @@ def _check_claim(payload: dict[str, Any], claim: str, value: Any, what: str,
 
 
 def _check_credential(ob_vc_jwt: bool, payload: dict[str, Any], document: dict[str, Any],
-                      errors: list[str]) -> None:
-    """OB 3.0 VC-JWT: claims required and folded into the credential. VC-JOSE: no conflicts."""
+                      errors: list[str], warnings: list[str]) -> None:
+    """OB 3.0 VC-JWT: claims folded into the credential; a claim that contradicts the
+    credential is an error, a required one that is missing a conformance warning (each only
+    repeats a member of the signed `vc` claim). VC-JOSE: no conflicts."""
     if "VerifiableCredential" not in _types(document):
         errors.append("document: type does not include VerifiableCredential")
     issuer_id = _id_of(document.get("issuer"))
@@ -169,7 +171,8 @@ def _check_credential(ob_vc_jwt: bool, payload: dict[str, Any], document: dict[s
     valid_from, valid_until = _date_names(document)
     required["exp"] = valid_until in document
     for claim in (c for c, needed in required.items() if needed and c not in payload):
-        errors.append(f"claims: {claim} is required in a VC-JWT")
+        warnings.append(f"not fully OB 3.0 conformant: the {claim} claim is required in a "
+                        "VC-JWT; the credential's own member is used")
     # VCDM 1.1 decoding: the claims complete the credential where it leaves members out.
     if issuer_id is None and isinstance(payload.get("iss"), str):
         document["issuer"] = payload["iss"]

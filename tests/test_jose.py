@@ -161,14 +161,19 @@ def test_vc_jwt_claim_mismatch_is_refused(keys, claim: str, value: Any, message:
 
 
 @pytest.mark.parametrize("claim", ["iss", "nbf", "jti", "sub", "exp"])
-def test_vc_jwt_required_claim_missing(keys, claim: str) -> None:
+def test_vc_jwt_required_claim_missing_is_a_conformance_warning(keys, claim: str) -> None:
+    """Each required claim only repeats a member of the signed `vc` claim: without it the
+    credential is still what its issuer signed (the 1EdTech validator's VCDM 1.1 samples
+    have no `sub`), so a missing claim is reported, not fatal; a contradicting one is."""
     pair = keys["ed25519"]
     _, payload = parts(sign_vc_jwt(credential_for(pair), pair, now=NOW))
     del payload[claim]
     token = raw_token({"alg": "EdDSA", "typ": "JWT", "kid": pair.id}, payload,
                       pair.to_jwcrypto(private=True))
     result = verify_jwt(token, resolver(pair), now=NOW)
-    assert f"claims: {claim} is required in a VC-JWT" in result.errors
+    assert result.verified, result.errors
+    assert (f"not fully OB 3.0 conformant: the {claim} claim is required in a VC-JWT; the "
+            "credential's own member is used") in result.warnings
 
 
 def test_tampered_payload_fails_the_signature(keys) -> None:
