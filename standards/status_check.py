@@ -64,7 +64,11 @@ def _check_bitstring(document: dict[str, Any], entry: dict[str, Any], fetcher: F
     if outcome.status_set and outcome.purpose in ("revocation", "suspension"):
         word = "revoked" if outcome.purpose == "revocation" else "suspended"
         return False, f"{word} (entry {outcome.index} of {url})"
-    return True, f"not {_purpose_word(outcome.purpose)} (entry {outcome.index} of {url})"
+    if outcome.purpose in ("revocation", "suspension"):
+        return True, f"not {_purpose_word(outcome.purpose)} (entry {outcome.index} of {url})"
+    # message and refresh entries never invalidate: say what the status is
+    return True, (f"{outcome.purpose} status {outcome.status:#x}: {outcome.message!r:.200} "
+                  f"(entry {outcome.index} of {url})")
 
 
 def _check_revocation_list(document: dict[str, Any], entry: dict[str, Any],
@@ -80,7 +84,7 @@ def _check_revocation_list(document: dict[str, Any], entry: dict[str, Any],
 
 
 def _purpose_word(purpose: str) -> str:
-    return {"revocation": "revoked", "suspension": "suspended"}.get(purpose, f"set ({purpose})")
+    return {"revocation": "revoked", "suspension": "suspended"}[purpose]
 
 
 def _id_of(value: Any) -> str | None:
