@@ -214,16 +214,20 @@ class StatusListRecord(SQLModel, table=True):
 
     Indexes are handed out by `next_counter`, incremented atomically in the database, and
     mapped through a fixed permutation of 0..size-1 so neighbours in time are not neighbours
-    in the list (herd privacy) while no index is ever handed out twice.
+    in the list (herd privacy) while no index is ever handed out twice. `size` counts
+    entries; each is `status_size` bits (more than 1 for "message" lists only), so the
+    bitstring is size * status_size bits. `sequence` numbers the profile's lists of one
+    purpose, whatever their status size.
     """
 
     __table_args__ = (UniqueConstraint("profile_id", "purpose", "sequence"),)
 
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     profile_id: str = Field(foreign_key="issuerprofile.id", index=True, max_length=32)
-    purpose: str = Field(max_length=16)  # "revocation" | "suspension"
+    purpose: str = Field(max_length=16)  # "revocation" | "suspension" | "message"
     sequence: int = 0
     size: int = 131072
+    status_size: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     next_counter: int = 0
     permutation_a: int = 1
     permutation_b: int = 0
@@ -235,6 +239,9 @@ class StatusListRecord(SQLModel, table=True):
 
 
 class StatusEntry(SQLModel, table=True):
+    """One credential's entry in a status list. `value` is its status value, 0 (unset) up to
+    2^status_size - 1 of its list: 1 is revoked or suspended on a one-bit list."""
+
     __table_args__ = (UniqueConstraint("status_list_id", "list_index"),)
 
     id: int | None = Field(default=None, primary_key=True)
@@ -242,7 +249,7 @@ class StatusEntry(SQLModel, table=True):
     list_index: int
     issued_credential_id: str = Field(foreign_key="issuedcredential.id", index=True,
                                       max_length=32)
-    value: bool = False
+    value: int = 0
     updated_at: datetime = Field(default_factory=utc_now)
 
 

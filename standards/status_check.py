@@ -81,8 +81,13 @@ def _check_bitstring(document: dict[str, Any], entry: dict[str, Any], fetcher: F
     if outcome.status_set and outcome.purpose in ("revocation", "suspension"):
         word = "revoked" if outcome.purpose == "revocation" else "suspended"
         return StatusFinding(False, f"{word} (entry {outcome.index} of {url})", warning)
-    return StatusFinding(True, f"not {_purpose_word(outcome.purpose)} "
-                               f"(entry {outcome.index} of {url})", warning)
+    if outcome.purpose in ("revocation", "suspension"):
+        return StatusFinding(True, f"not {_purpose_word(outcome.purpose)} "
+                                   f"(entry {outcome.index} of {url})", warning)
+    # message and refresh entries never invalidate: say what the status is
+    return StatusFinding(True, f"{outcome.purpose} status {outcome.status:#x}: "
+                               f"{outcome.message!r:.200} (entry {outcome.index} of {url})",
+                         warning)
 
 
 def _check_revocation_list(document: dict[str, Any], entry: dict[str, Any],
@@ -98,7 +103,7 @@ def _check_revocation_list(document: dict[str, Any], entry: dict[str, Any],
 
 
 def _purpose_word(purpose: str) -> str:
-    return {"revocation": "revoked", "suspension": "suspended"}.get(purpose, f"set ({purpose})")
+    return {"revocation": "revoked", "suspension": "suspended"}[purpose]
 
 
 def _id_of(value: Any) -> str | None:

@@ -8,7 +8,8 @@ issued credential points at one position through a `credentialStatus` entry. Ind
 without the multibase prefix.
 
 Everything here is pure: fetching the list credential and verifying its proof is the caller's
-job. Errors carry the spec's error code (`StatusListError.code`) so a verifier can report it.
+job. Building lists and entries (the issuer's side) is standards.status_list_building.
+Errors carry the spec's error code (`StatusListError.code`) so a verifier can report it.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ MAX_STATUS_SIZE = 16  # bits per entry we accept; 2**16 status messages is alrea
 # Purposes named by the spec. "refresh" and "message" never invalidate a credential;
 # anything else is refused, since we cannot know what a set bit would mean.
 KNOWN_PURPOSES = frozenset({"revocation", "suspension", "message", "refresh"})
-ISSUABLE_PURPOSES = frozenset({"revocation", "suspension"})
 
 # Spec error codes (Bitstring Status List §3.5 and VC Data Model 2.0 §7).
 MALFORMED_VALUE_ERROR = "MALFORMED_VALUE_ERROR"
@@ -43,6 +43,7 @@ RANGE_ERROR = "RANGE_ERROR"
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
 _DECIMAL = re.compile(r"[0-9]+")
 _HEX_STATUS = re.compile(r"0x[0-9a-fA-F]+")
+_ABSOLUTE_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\s]+")
 
 # Entry type -> (list credential type, list subject type, multibase-prefixed encodedList)
 _FORMATS: dict[str, tuple[str, str, bool]] = {
@@ -131,7 +132,7 @@ class StatusList:
 
     # --- multi-bit entries (statusSize > 1): bits read most significant first ------------
     def get_status(self, index: int, status_size: int = 1) -> int:
-        _check_status_size(status_size)
+        check_status_size(status_size)
         self._check_entry(index, status_size)
         value = 0
         for position in range(index * status_size, (index + 1) * status_size):
@@ -139,7 +140,7 @@ class StatusList:
         return value
 
     def set_status(self, index: int, value: int, status_size: int = 1) -> None:
-        _check_status_size(status_size)
+        check_status_size(status_size)
         self._check_entry(index, status_size)
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value < 2**status_size:
             raise StatusListError(f"status value {value!r} does not fit in {status_size} bit(s)")
@@ -208,74 +209,14 @@ def _gunzip_capped(compressed: bytes, limit: int) -> bytes:
     return data
 
 
-def _check_status_size(status_size: Any) -> None:
+def check_status_size(status_size: Any) -> None:
+    """statusSize: the bits of one entry, an integer from 1 to MAX_STATUS_SIZE."""
     if isinstance(status_size, bool) or not isinstance(status_size, int) or status_size < 1:
         raise StatusListError(f"statusSize must be an integer greater than zero: {status_size!r}")
     if status_size > MAX_STATUS_SIZE:
         raise StatusListError(
             f"statusSize {status_size} is not supported (at most {MAX_STATUS_SIZE} bits)"
         )
-
-
-# --- building (issuer side) -----------------------------------------------------------------
-def build_status_list_credential(
-    *,
-    id: str,
-    issuer: str | dict[str, Any],
-    status_purpose: str,
-    status_list: StatusList,
-    valid_from: str,
-    valid_until: str | None = None,
-) -> dict[str, Any]:
-    """An unsigned VCDM 2.0 BitstringStatusListCredential (spec §2.2, Example 3)."""
-    if status_purpose not in ISSUABLE_PURPOSES:
-        raise StatusListError(
-            f"cannot issue a status list for purpose {status_purpose!r}; "
-            f"expected one of {sorted(ISSUABLE_PURPOSES)}"
-        )
-    if status_list.length < MIN_ENTRIES:
-        raise StatusListError(
-            f"a published status list needs at least {MIN_ENTRIES} entries (16 KB), "
-            f"got {status_list.length}",
-            STATUS_LIST_LENGTH_ERROR,
-        )
-    if not isinstance(id, str) or not id:
-        raise StatusListError("the status list credential needs an id (its URL)")
-    credential: dict[str, Any] = {
-        "@context": [VC_V2_CONTEXT],
-        "id": id,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer,
-        "validFrom": valid_from,
-    }
-    if valid_until is not None:
-        credential["validUntil"] = valid_until
-    credential["credentialSubject"] = {
-        "id": f"{id}#list",
-        "type": "BitstringStatusList",
-        "statusPurpose": status_purpose,
-        "encodedList": status_list.encode(),
-    }
-    return credential
-
-
-def build_status_entry(*, list_credential_url: str, index: int, purpose: str) -> dict[str, Any]:
-    """A BitstringStatusListEntry for a credential's `credentialStatus` (spec §2.1)."""
-    if purpose not in ISSUABLE_PURPOSES:
-        raise StatusListError(
-            f"unsupported status purpose {purpose!r}; expected one of {sorted(ISSUABLE_PURPOSES)}"
-        )
-    if isinstance(index, bool) or not isinstance(index, int) or index < 0:
-        raise StatusListError(f"statusListIndex must be a non-negative integer, got {index!r}")
-    if not isinstance(list_credential_url, str) or not list_credential_url:
-        raise StatusListError("statusListCredential must be a URL")
-    return {
-        "id": f"{list_credential_url}#{index}",
-        "type": "BitstringStatusListEntry",
-        "statusPurpose": purpose,
-        "statusListIndex": str(index),
-        "statusListCredential": list_credential_url,
-    }
 
 
 # --- checking (verifier side) ---------------------------------------------------------------
@@ -318,8 +259,10 @@ def check_status_entry(
     if not isinstance(list_url, str) or not list_url:
         raise StatusListError("credentialStatus.statusListCredential must be a URL")
     status_size = entry.get("statusSize", 1)
-    _check_status_size(status_size)
-    messages = _status_messages(entry, status_size)
+    check_status_size(status_size)
+    messages = status_messages(entry.get("statusMessage"), status_size)
+    if "statusReference" in entry:
+        check_status_reference(entry["statusReference"])
 
     subject = _list_subject(list_credential, list_type, subject_type, list_url)
     list_purposes = subject.get("statusPurpose")
@@ -393,9 +336,10 @@ def _list_subject(
     return subject
 
 
-def _status_messages(entry: dict[str, Any], status_size: int) -> list[str] | None:
-    """statusMessage as a list indexed by status value, or None if absent (size 1 only)."""
-    raw = entry.get("statusMessage")
+def status_messages(raw: Any, status_size: int) -> list[str] | None:
+    """`statusMessage` (spec §2.1) as a list of messages indexed by status value, or None if
+    absent (allowed for statusSize 1 only): 2^statusSize objects, each a 0x-prefixed hex
+    `status` and a `message`, every value once."""
     if raw is None:
         if status_size > 1:
             raise StatusListError("statusMessage is required when statusSize is greater than 1")
@@ -421,3 +365,11 @@ def _status_messages(entry: dict[str, Any], status_size: int) -> list[str] | Non
             raise StatusListError(f"statusMessage status {status} is out of range or repeated")
         messages[value] = message
     return [m for m in messages if m is not None]
+
+
+def check_status_reference(raw: Any) -> None:
+    """`statusReference` (spec §2.1): a URL or an array of URLs."""
+    references = raw if isinstance(raw, list) else [raw]
+    if not references or not all(
+            isinstance(item, str) and _ABSOLUTE_URL.fullmatch(item) for item in references):
+        raise StatusListError(f"statusReference must be a URL or an array of URLs: {raw!r:.80}")

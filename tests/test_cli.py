@@ -14,7 +14,8 @@ import pytest
 from standards import baking
 from standards.data_integrity import sign_document
 from standards.keys import load_key_file
-from standards.status_list import StatusList, build_status_entry, build_status_list_credential
+from standards.status_list import StatusList
+from standards.status_list_building import build_status_entry, build_status_list_credential
 from tests.ob3_sample import realistic_ob3_credential
 
 

@@ -21,10 +21,9 @@ from standards.status_list import (
     StatusCheck,
     StatusList,
     StatusListError,
-    build_status_entry,
-    build_status_list_credential,
     check_status_entry,
 )
+from standards.status_list_building import build_status_entry, build_status_list_credential
 
 LIST_URL = "https://example.com/credentials/status/3"
 
@@ -408,11 +407,11 @@ def test_builders_refuse_bad_input() -> None:
             status_list=StatusList(1024),
             valid_from="2025-01-01T00:00:00Z",
         )
-    with pytest.raises(StatusListError, match="purpose 'message'"):
+    with pytest.raises(StatusListError, match="purpose 'refresh'"):
         build_status_list_credential(
             id=LIST_URL,
             issuer="did:example:1",
-            status_purpose="message",
+            status_purpose="refresh",
             status_list=StatusList(),
             valid_from="2025-01-01T00:00:00Z",
         )
@@ -420,6 +419,42 @@ def test_builders_refuse_bad_input() -> None:
         build_status_entry(list_credential_url=LIST_URL, index=-1, purpose="revocation")
     with pytest.raises(StatusListError, match="unsupported status purpose"):
         build_status_entry(list_credential_url=LIST_URL, index=1, purpose="expiry")
+
+
+def test_message_entries_are_built_and_read_back() -> None:
+    status_list = StatusList(2 * MIN_ENTRIES)
+    status_list.set_status(77, 2, status_size=2)
+    credential = build_status_list_credential(
+        id=LIST_URL, issuer="did:example:1", status_purpose="message", status_list=status_list,
+        valid_from="2025-01-01T00:00:00Z", status_size=2)
+    assert "statusSize" not in credential["credentialSubject"]  # the entry says it
+    entry = build_status_entry(list_credential_url=LIST_URL, index=77, purpose="message",
+                               status_size=2, status_message=MESSAGES,
+                               status_reference=["https://example.com/why"])
+    assert (entry["statusSize"], entry["statusMessage"], entry["statusReference"]) == (
+        2, MESSAGES, ["https://example.com/why"])
+    result = check_status_entry(entry, credential)
+    assert (result.status, result.message, result.purpose) == (2, "rejected", "message")
+    one_bit = build_status_entry(list_credential_url=LIST_URL, index=1, purpose="revocation")
+    assert not {"statusSize", "statusMessage", "statusReference"} & set(one_bit)
+
+
+def test_message_builders_refuse_what_a_verifier_would() -> None:
+    with pytest.raises(StatusListError, match="at least 131072 entries") as error:
+        build_status_list_credential(  # 131,072 bits are only 65,536 two-bit entries
+            id=LIST_URL, issuer="did:example:1", status_purpose="message",
+            status_list=StatusList(), valid_from="2025-01-01T00:00:00Z", status_size=2)
+    assert error.value.code == STATUS_LIST_LENGTH_ERROR
+    for changes, reason in (
+            ({"status_message": None}, "statusMessage is required"),
+            ({"status_message": MESSAGES[:2]}, "array of 4 entries"),
+            ({"status_size": 0}, "greater than zero"),
+            ({"status_reference": "no url"}, "statusReference must be a URL"),
+            ({"status_reference": ["https://example.com", 7]}, "statusReference must be a URL")):
+        arguments: dict[str, Any] = {"status_size": 2, "status_message": MESSAGES, **changes}
+        with pytest.raises(StatusListError, match=reason):
+            build_status_entry(list_credential_url=LIST_URL, index=1, purpose="message",
+                               **arguments)
 
 
 # --- 1EdTech Revocation List ----------------------------------------------------------------

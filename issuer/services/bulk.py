@@ -390,7 +390,7 @@ def _insert_credentials(connection: Connection, plan: _Plan,
     connection.execute(insert(IssuedCredential.__table__), records)  # type: ignore[attr-defined]
     connection.execute(insert(StatusEntry.__table__), [  # type: ignore[attr-defined]
         dict(status_list_id=p.slot.status_list_id, list_index=p.slot.index,
-             issued_credential_id=record["id"], value=False, updated_at=now)
+             issued_credential_id=record["id"], value=0, updated_at=now)
         for (p, _document), record in zip(signed, records, strict=True)])
     return [_Outcome(p.row.row_number, p.row.recipient, "issued", credential_id=p.credential_id)
             for p, _document in signed]

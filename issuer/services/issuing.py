@@ -223,13 +223,16 @@ def suite_for_key(key_type: str, suite: str | None) -> str:
     return chosen
 
 
-def check_options(fmt: Any, suite: Any, purpose: Any) -> None:
+def check_options(fmt: Any, suite: Any, purpose: Any,
+                  purposes: tuple[str, ...] = PURPOSES) -> None:
+    """`purposes`: the status purposes this way of issuing offers (the VC-API also
+    "message")."""
     if fmt not in FORMATS:
         raise Refused(f"unknown format {fmt!r}; choose one of {list(FORMATS)}")
     if suite is not None and suite not in CRYPTOSUITES:
         raise Refused(f"unknown cryptosuite {suite!r}; choose one of {list(CRYPTOSUITES)}")
-    if purpose not in PURPOSES:
-        raise Refused(f"unknown statusPurpose {purpose!r}; choose one of {list(PURPOSES)}")
+    if purpose not in purposes:
+        raise Refused(f"unknown statusPurpose {purpose!r}; choose one of {list(purposes)}")
 
 
 def result_fields(result: dict[str, Any]) -> dict[str, Any]:

@@ -2,10 +2,12 @@
 
 The caller's credential is kept as sent, with these additions: an `id` (urn:uuid) and
 `validFrom` (`issuanceDate` in VCDM 1.1) when absent, and a BitstringStatusListEntry in
-`credentialStatus` unless the caller supplied a status of its own. Refused (422) with every
-problem listed: a credential that breaks the VCDM structure (standards.vcdm_structure), one
-without `issuer` or whose issuer is not one of this organisation's identifiers, and an Open
-Badge (OpenBadgeCredential, AchievementCredential) that fails the OB 3.0 JSON Schema.
+`credentialStatus` unless the caller supplied a status of its own: a revocation entry, or
+the one `options.credentialStatus` asks for (issuer.services.status_request). Refused (422)
+with every problem listed: a credential that breaks the VCDM structure
+(standards.vcdm_structure), one without `issuer` or whose issuer is not one of this
+organisation's identifiers, and an Open Badge (OpenBadgeCredential, AchievementCredential)
+that fails the OB 3.0 JSON Schema.
 
 The VC-API requires `issuer` in the request (the CCG issuer suite refuses a missing one);
 the staff pages and OpenID4VCI, which build the credential themselves, set it.
@@ -31,13 +33,18 @@ from issuer.services.issuing import (
     sign_and_record,
 )
 from issuer.services.organisations import profile_json, profile_of
-from issuer.services.status import AllocatedIndex, allocate_indexes, status_entry_json
+from issuer.services.status import (
+    ALL_PURPOSES,
+    AllocatedIndex,
+    allocate_indexes,
+    status_entry_json,
+)
+from issuer.services.status_request import requested_status
 from servicekit.errors import Invalid, Refused
 from standards.document_loader import bundled_context
 from standards.related_resources import check_related_resources
 from standards.vcdm_structure import credential_structure_problems, vcdm_version
 
-STATUS_ENTRY_TYPE = "BitstringStatusListEntry"
 # Terms a VCDM 1.1 credential needs defined before it can carry what this issuer adds: the
 # proof's (created, cryptosuite, proofPurpose, ...) and the status entry's.
 DATA_INTEGRITY_CONTEXT = "https://w3id.org/security/data-integrity/v2"
@@ -64,8 +71,8 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
         raise Invalid("'options' must be a JSON object")
     fmt = options.get("format", "ldp_vc")
     suite = options.get("cryptosuite")  # None: the profile key's own suite
-    purpose = _status_purpose(options)
-    check_options(fmt, suite, purpose)
+    status = requested_status(options)
+    check_options(fmt, suite, status.purpose, ALL_PURPOSES)
     if "proof" in credential:
         raise Refused("the credential already has a proof; send it unsigned")
     credential = dict(credential)
@@ -94,8 +101,11 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
                       "options.credentialStatus, or the credential's own")
     slots: list[AllocatedIndex] = []
     if "credentialStatus" not in credential:  # the caller's own status entry is kept
-        slots = allocate_indexes(ctx, profile.id, purpose)
-        credential["credentialStatus"] = status_entry_json(ctx.public_url, slots[0])
+        slots = allocate_indexes(ctx, profile.id, status.purpose,
+                                 status_size=status.status_size)
+        credential["credentialStatus"] = status_entry_json(
+            ctx.public_url, slots[0], status_message=status.status_message,
+            status_reference=status.status_reference)
         if version == "1.1" and STATUS_CONTEXT not in _contexts(credential["@context"]):
             credential["@context"] = _with_context(credential["@context"],
                                                    status_entry_context())
@@ -103,18 +113,6 @@ def issue_unsigned_credential(ctx: IssuerContext, org: Organisation, credential:
         credential["@context"] = _with_context(credential["@context"], DATA_INTEGRITY_CONTEXT)
     record = _record_for(credential, org, profile, fmt)
     return sign_and_record(ctx, record, credential, slots, fmt, suite, open_badge=open_badge)
-
-
-def _status_purpose(options: dict[str, Any]) -> Any:
-    """`options.credentialStatus: {"type": ..., "statusPurpose"?: ...}` (VC-API) or the
-    older `options.statusPurpose`; revocation when neither names one."""
-    requested = options.get("credentialStatus")
-    if requested is None:
-        return options.get("statusPurpose", "revocation")
-    if not isinstance(requested, dict) or requested.get("type") != STATUS_ENTRY_TYPE:
-        raise Refused(f"options.credentialStatus: this issuer allocates only entries of type "
-                      f"{STATUS_ENTRY_TYPE}")
-    return requested.get("statusPurpose", options.get("statusPurpose", "revocation"))
 
 
 def _is_open_badge(credential: dict[str, Any]) -> bool:

@@ -26,7 +26,8 @@ from standards.ob3 import (
     build_endorsement_credential,
     build_profile,
 )
-from standards.status_list import StatusList, build_status_list_credential
+from standards.status_list import StatusList
+from standards.status_list_building import build_status_list_credential
 
 VP_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_V1_CONTEXT = "https://www.w3.org/2018/credentials/v1"

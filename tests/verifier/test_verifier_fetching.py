@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from standards.ob3 import Evidence
-from standards.status_list import build_status_entry
+from standards.status_list_building import build_status_entry
 from tests.issuer.conftest import free_port
 from tests.local_server import LocalServer
 from tests.verifier.conftest import VerifierService, failed

@@ -18,7 +18,9 @@ class IssueCredentialRequest(LenientRequestBody):
         description="an unsigned VCDM 2.0 or 1.1 credential (an Open Badge or any other)")
     options: dict[str, Any] | None = Field(
         default=None,
-        description="format, cryptosuite, statusPurpose, ... (VC-API IssueCredentialOptions)")
+        description="format, cryptosuite, issuerProfile, credentialStatus ({type, "
+                    "statusPurpose, statusSize, statusMessage, statusReference}), ... "
+                    "(VC-API IssueCredentialOptions)")
 
     @field_validator("credential")
     @classmethod
@@ -39,7 +41,9 @@ class IssueCredentialResponse(ResponseBody):
 
 class StatusChange(LenientRequestBody):
     type: Literal["BitstringStatusListEntry"] = "BitstringStatusListEntry"
-    status: str = Field(description="revoked, suspended or active (unsuspend)")
+    status: str = Field(description="revoked, suspended or active (unsuspend); or, for a "
+                        "credential with a message entry, its new status value as "
+                        "statusMessage writes it (0x0, 0x1, ...)")
 
 
 class UpdateStatusRequest(LenientRequestBody):
