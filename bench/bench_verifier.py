@@ -38,6 +38,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -124,8 +125,7 @@ def library_rate(rounds: Sequence[list[dict[str, Any]]],
         ctx = VerifierContext(settings=VerifierSettings(), fetcher=Fetcher.offline())
         for document in warm_up:
             require(verify_credential_report(ctx, document)["verified"], "warm-up")
-        reports, timings = timed_each(
-            documents, lambda d, ctx=ctx: verify_credential_report(ctx, d))
+        reports, timings = timed_each(documents, partial(verify_credential_report, ctx))
         require(all(r["verified"] for r in reports), "library: a credential did not verify")
         means.append(mean(timings))
     return median(means)
@@ -154,7 +154,7 @@ async def http_loads(port: int, corpora: dict[str, list[dict[str, Any]]],
           f"{closed['count']} verified in {closed['seconds']:.1f} s = {throughput:.1f}/s; "
           f"{percentiles(closed['latencies'])}")
     share = throughput / ideal
-    print(f"  = {share:.0%} of workers x library rate ({args.workers} x "
+    print(f"  = {share:.1%} of workers x library rate ({args.workers} x "
           f"{ideal / args.workers:.0f}/s = {ideal:.0f}/s); target >= 60 %: "
           f"{verdict([share], 0.6, True)}")
 
