@@ -197,6 +197,20 @@ def test_bench_verify_reports_figures(signed_by: dict[str, dict]) -> None:
     assert result["first_failure"]["index"] == 2
 
 
+def test_bench_verify_reports_rounds_cpu_and_tampered_copies(
+        signed_by: dict[str, dict]) -> None:
+    credentials = [signed_by["opendossier"], signed_by["digitalbazaar"]]
+    tampered = copy.deepcopy(credentials[0])
+    tampered["name"] = "Changed"
+    result = run_node("bench-verify.mjs", {"rounds": [credentials[:1], credentials[1:]],
+                                           "warmupCredentials": credentials, "warmup": 1,
+                                           "tampered": [tampered], "now": NOW_ISO})
+    assert result["all_verified"] is True, result
+    assert [r["count"] for r in result["rounds"]] == [1, 1]
+    assert all(r["cpu_ms_per_verify"] > 0 and r["all_verified"] for r in result["rounds"])
+    assert (result["tampered_refused"], result["tampered_total"]) == (1, 1)
+
+
 def test_harness_loads_no_context_it_does_not_bundle(
     signed_by: dict[str, dict]
 ) -> None:
