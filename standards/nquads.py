@@ -1,12 +1,18 @@
-"""N-Quads parsing into pyld's dataset form, for the RDFC-1.0 canonicaliser.
+"""N-Quads for the RDFC-1.0 canonicaliser: parsing into pyld's dataset form, checking that
+form, and writing canonical N-Quads terms and lines.
 
 pyld's own parser lacks the ``\\b``, ``\\f``, ``\\'``, ``\\uXXXX`` and ``\\UXXXXXXXX``
-escapes and splits lines at Unicode line separators that may sit inside literals.
+escapes and splits lines at Unicode line separators that may sit inside literals. pyld's
+serialiser escapes literals its own way (only backslash, quote, tab, LF, CR), while RDFC-1.0's
+canonical N-Quads also use ECHAR for BS and FF and UCHAR (``\\u00XX``, uppercase hex) for the
+other control characters.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from standards.errors import CanonicalizationError
 
@@ -15,6 +21,90 @@ XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 
 Component = dict[str, str]
 Quad = dict[str, Component]
+
+
+# --- canonical N-Quads terms (RDFC-1.0) -----------------------------------------------------
+
+LITERAL_ESCAPES: dict[int, str] = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+LITERAL_ESCAPES.update(
+    {ord(c): e for c, e in {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
+                             "\b": "\\b", "\t": "\\t", "\f": "\\f"}.items()}
+)
+NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
+
+
+def escape_literal(value: str) -> str:
+    """The lexical form as RDFC-1.0 canonical N-Quads write it between the quotes."""
+    if NEEDS_ESCAPE.search(value) is None:
+        return value
+    return value.translate(LITERAL_ESCAPES)
+
+
+def literal_term(value: str, datatype: str, language: str | None) -> str:
+    """A literal in canonical form: a language tag only on rdf:langString (and only when
+    there is one), no datatype on xsd:string."""
+    text = '"' + escape_literal(value) + '"'
+    if datatype == RDF_LANGSTRING:
+        return text + "@" + language if language else text
+    return text if datatype == XSD_STRING else text + "^^<" + datatype + ">"
+
+
+def term_text(component: Component) -> str:
+    """A term as canonical N-Quads write it; a blank node by its label in the input."""
+    kind = component["type"]
+    if kind == "IRI":
+        return "<" + component["value"] + ">"
+    if kind == "blank node":
+        return component["value"]
+    return literal_term(component["value"], component.get("datatype", XSD_STRING),
+                        component.get("language"))
+
+
+# --- pyld's dataset form --------------------------------------------------------------------
+
+
+def check_term(component: Any, allowed: tuple[str, ...], position: str) -> None:
+    """Refuse a term of pyld's dataset form that is not one of `allowed` with text values."""
+    try:
+        valid = component["type"] in allowed and type(component["value"]) is str
+        if valid and component["type"] == "literal":
+            valid = all(type(component.get(k, "")) is str for k in ("datatype", "language"))
+        elif valid and component["type"] == "blank node":
+            # pyld's form tells a blank-node graph name from an IRI by this prefix only
+            valid = component["value"].startswith("_:")
+    except (KeyError, TypeError):
+        valid = False
+    if not valid:
+        raise CanonicalizationError(
+            f"malformed RDF dataset: {position} must be an RDF term of type {allowed} "
+            f"with text values (blank nodes labelled _:...), got {component!r}"
+        )
+
+
+def nquad_line(quad: Quad, label: Callable[[str], str]) -> str:
+    """One canonical N-Quads line; `label` gives the label written for each blank node."""
+    s, o, g = quad["subject"], quad["object"], quad.get("name")
+    line = (
+        (label(s["value"]) if s["type"] == "blank node" else "<" + s["value"] + ">")
+        + " <" + quad["predicate"]["value"] + "> "
+        + (label(o["value"]) if o["type"] == "blank node" else term_text(o))
+    )
+    if g is not None:
+        line += " " + (label(g["value"]) if g["type"] == "blank node" else "<" + g["value"] + ">")
+    return line + " .\n"
+
+
+def object_key(term: Component) -> tuple[str, ...]:
+    """What tells two objects apart as canonical N-Quads write them (a literal without a
+    datatype is an xsd:string; the language only counts on a langString)."""
+    if term["type"] != "literal":
+        return (term["value"],)
+    datatype = term.get("datatype", XSD_STRING)
+    language = term.get("language") if datatype == RDF_LANGSTRING else None
+    return term["value"], datatype, language or ""
+
+
+# --- parsing ---------------------------------------------------------------------------------
 
 
 class NQuadsSyntaxError(CanonicalizationError):

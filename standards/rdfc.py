@@ -1,16 +1,18 @@
 """RDF Dataset Canonicalization (RDFC-1.0, formerly URDNA2015) on top of pyld, hardened.
 
 pyld 3.3.0 implements the algorithm, but as shipped it
-- escapes literals its own way (only backslash, quote, tab, LF, CR), while RDFC-1.0's canonical
-  N-Quads also use ECHAR for BS and FF and UCHAR (``\\u00XX``, uppercase hex) for the other
-  control characters; the blank-node hashes are taken over the same serialisation, so both the
-  output and the blank-node labels could differ from other implementations;
+- escapes literals its own way (see `standards.nquads`); the blank-node hashes are taken over
+  the same serialisation, so both the output and the blank-node labels could differ from
+  other implementations;
 - has no work limit, so a "poison graph" keeps it busy for hours;
 - hashes with SHA-256 only;
 - writes graph names and canonical labels into the dataset it is given;
 - iterates a ``set`` of blank nodes, so which of two look-alike blank nodes gets which label
   depends on PYTHONHASHSEED (the N-Quads do not, the issued-identifiers map does);
 - skips relabelling input blank nodes whose labels already start with ``_:c14n``;
+- relates a blank node to a quad twice when it is two of the quad's terms (``_:x <p> _:x``),
+  so its hashes differ from rdf-canonize's, which keeps a set of quads per blank node (and so
+  may its label and the others');
 - parses N-Quads without ``\\b``, ``\\f``, ``\\'``, ``\\uXXXX`` and ``\\UXXXXXXXX`` escapes and
   splits lines at Unicode line separators that may sit inside literals.
 
@@ -18,13 +20,18 @@ pyld 3.3.0 implements the algorithm, but as shipped it
 Blank Node and hash-to-related steps and its order of permutations; Hash N-Degree Quads is
 ours, to charge each permutation to the work limit as it is visited (pyld walks one ordering
 of a list that repeats one blank node, not n!). `standards.nquads` replaces pyld's parser.
+
+The public functions work on `standards.rdfc_lean`'s flat form of the dataset (each term
+written once, no dict per quad): the usual dataset (every blank node with a first-degree hash
+of its own) needs no Hash N-Degree Quads and is labelled there; otherwise `_FlatCanonicalizer`
+runs the full algorithm on the same form. `RDFC10Canonicalizer.main`, on pyld-style quad dicts,
+is the reference both are tested against (and what names a malformed dataset).
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
-import re
 from collections.abc import Callable, Mapping
 from typing import Any, NoReturn
 
@@ -33,7 +40,16 @@ from pyld.identifier_issuer import IdentifierIssuer
 
 from standards import work_budget
 from standards.errors import CanonicalizationError
-from standards.nquads import RDF_LANGSTRING, XSD_STRING, Component, Quad, parse_nquads
+from standards.nquads import Component, Quad, check_term, nquad_line, object_key, parse_nquads
+from standards.nquads import escape_literal as escape_literal  # public here since before
+from standards.rdfc_lean import (
+    CanonicalForm,
+    FlatDataset,
+    Terms,
+    first_degree_hashes,
+    flatten,
+    labels_in_hash_order,
+)
 
 # Work limit, after rdf-canonize's `maxWorkFactor`: a budget that grows with the number of
 # blank nodes that share a first-degree hash (the only ones Hash N-Degree Quads works on).
@@ -52,48 +68,6 @@ MAX_RECURSION_DEPTH = 64
 
 HASH_ALGORITHMS: dict[str, Callable[[], Any]] = {"sha256": hashlib.sha256, "sha384": hashlib.sha384}
 
-# --- canonical N-Quads serialisation -----------------------------------------------------
-
-_LITERAL_ESCAPES: dict[int, str] = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
-_LITERAL_ESCAPES.update(
-    {ord(c): e for c, e in {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
-                             "\b": "\\b", "\t": "\\t", "\f": "\\f"}.items()}
-)
-_NEEDS_ESCAPE = re.compile(r'[\x00-\x1f\x7f"\\]')
-
-
-def escape_literal(value: str) -> str:
-    """The lexical form as RDFC-1.0 canonical N-Quads write it between the quotes."""
-    if _NEEDS_ESCAPE.search(value) is None:
-        return value
-    return value.translate(_LITERAL_ESCAPES)
-
-
-def _object_term(component: Component) -> str:
-    """An IRI or literal object in canonical form (blank nodes are labelled by the caller)."""
-    if component["type"] == "IRI":
-        return "<" + component["value"] + ">"
-    text = '"' + escape_literal(component["value"]) + '"'
-    datatype = component.get("datatype", XSD_STRING)
-    if datatype == RDF_LANGSTRING:
-        language = component.get("language")
-        return text + "@" + language if language else text
-    return text if datatype == XSD_STRING else text + "^^<" + datatype + ">"
-
-
-def _nquad(quad: Quad, label: Callable[[str], str]) -> str:
-    """One canonical N-Quads line; `label` gives the label written for each blank node."""
-    s, o, g = quad["subject"], quad["object"], quad.get("name")
-    line = (
-        (label(s["value"]) if s["type"] == "blank node" else "<" + s["value"] + ">")
-        + " <" + quad["predicate"]["value"] + "> "
-        + (label(o["value"]) if o["type"] == "blank node" else _object_term(o))
-    )
-    if g is not None:
-        line += " " + (label(g["value"]) if g["type"] == "blank node" else "<" + g["value"] + ">")
-    return line + " .\n"
-
-
 # --- the algorithm ------------------------------------------------------------------------
 
 
@@ -106,20 +80,6 @@ class _Issuer(IdentifierIssuer):  # type: ignore[misc]  # pyld has no type infor
         clone.existing = self.existing.copy()
         clone.order = self.order.copy()
         return clone
-
-
-def _check_term(component: Any, allowed: tuple[str, ...], position: str) -> None:
-    try:
-        valid = component["type"] in allowed and type(component["value"]) is str
-        if valid and component["type"] == "literal":
-            valid = all(type(component.get(k, "")) is str for k in ("datatype", "language"))
-    except (KeyError, TypeError):
-        valid = False
-    if not valid:
-        raise CanonicalizationError(
-            f"malformed RDF dataset: {position} must be an RDF term of type {allowed} "
-            f"with text values, got {component!r}"
-        )
 
 
 class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type information
@@ -146,11 +106,19 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
         self.deep_iterations = 0  # Hash N-Degree Quads calls so far
         self.work_done = 0
         self.depth = 0
+        self.canonical_nquads = ""  # main's result
 
     # 4.4 Canonicalization algorithm. Returns canonical N-Quads; never touches `dataset`.
     def main(self, dataset: Mapping[str, Any], options: Any = None) -> str:
         self._collect_quads(dataset)
+        self._issue_canonical_labels()
+        # 7) Serialise with the canonical labels (new strings; the input stays as it was).
+        issued = self.canonical_issuer.existing.__getitem__
+        self.canonical_nquads = "".join(sorted(nquad_line(quad, issued) for quad in self.quads))
+        return self.canonical_nquads
 
+    def _issue_canonical_labels(self) -> None:
+        """Steps 4-6 on `blank_node_info` (blank node -> its quads, maybe its hash)."""
         # 4-5) First-degree hashes; blank nodes with a unique hash are labelled in hash order.
         # (RDFC-1.0 dropped URDNA2015's repeat-while-simple loop: the hashes never change.)
         hash_to_blank_nodes: dict[str, list[str]] = {}
@@ -181,20 +149,17 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
                 for existing in result["issuer"].order:
                     self.canonical_issuer.get_id(existing)
 
-        # 7) Serialise with the canonical labels (new strings; the input stays as it was).
-        issued = self.canonical_issuer.existing.__getitem__
-        return "".join(sorted(_nquad(quad, issued) for quad in self.quads))
-
     def issued_identifiers(self) -> dict[str, str]:
         """Input blank-node label -> canonical label, both without ``_:`` (after `main`)."""
         return {_bare(old): _bare(new) for old, new in self.canonical_issuer.existing.items()}
 
     def _collect_quads(self, dataset: Mapping[str, Any]) -> None:
-        """Steps 1-2 on fresh quad dicts (components shared, never modified); drops duplicates,
-        since an RDF dataset is a set and a repeated quad would change the hashes."""
+        """Steps 1-2 on fresh quad dicts (components shared, never modified); drops duplicates
+        (quads written alike), since an RDF dataset is a set and a repeated quad would change
+        the hashes; relates each blank node of a quad to it once."""
         if not isinstance(dataset, Mapping):
             raise CanonicalizationError("malformed RDF dataset: expected a mapping of graphs")
-        seen: set[tuple[str | None, ...]] = set()
+        seen: set[tuple[str, ...]] = set()
         for graph_name, triples in dataset.items():
             name: Component | None = None
             if graph_name != "@default":
@@ -209,11 +174,10 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
                     s, p, o = triple["subject"], triple["predicate"], triple["object"]
                 except (KeyError, TypeError) as exc:
                     raise CanonicalizationError(f"malformed RDF triple: {triple!r}") from exc
-                _check_term(s, ("IRI", "blank node"), "subject")
-                _check_term(p, ("IRI",), "predicate")
-                _check_term(o, ("IRI", "blank node", "literal"), "object")
-                key = (s["type"], s["value"], p["value"], o["type"], o["value"],
-                       o.get("datatype"), o.get("language"), graph_name)
+                check_term(s, ("IRI", "blank node"), "subject")
+                check_term(p, ("IRI",), "predicate")
+                check_term(o, ("IRI", "blank node", "literal"), "object")
+                key = (s["type"], s["value"], p["value"], o["type"], *object_key(o), graph_name)
                 if key in seen:
                     continue
                 seen.add(key)
@@ -221,9 +185,11 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
                 if name is not None:
                     quad["name"] = name
                 self.quads.append(quad)
-                for component in (s, o, name):
-                    if component is not None and component["type"] == "blank node":
-                        info = self.blank_node_info.setdefault(component["value"], {"quads": []})
+                related = [c["value"] for c in (s, o, name)
+                           if c is not None and c["type"] == "blank node"]
+                for index, blank_node in enumerate(related):  # each once, as rdf-canonize
+                    if blank_node not in related[:index]:
+                        info = self.blank_node_info.setdefault(blank_node, {"quads": []})
                         info["quads"].append(quad)
 
     # 4.6 Hash First Degree Quads, over the canonical serialisation.
@@ -233,7 +199,7 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
             def a_or_z(label: str) -> str:
                 return "_:a" if label == id_ else "_:z"
 
-            info["hash"] = self.hash_nquads(sorted(_nquad(q, a_or_z) for q in info["quads"]))
+            info["hash"] = self.hash_nquads(sorted(nquad_line(q, a_or_z) for q in info["quads"]))
         first_degree_hash: str = info["hash"]
         return first_degree_hash
 
@@ -306,6 +272,33 @@ class RDFC10Canonicalizer(URDNA2015):  # type: ignore[misc]  # pyld has no type 
         return self.hash_factory()
 
 
+class _FlatCanonicalizer(RDFC10Canonicalizer):
+    """The full algorithm on the lean path's flat form (quads as `Terms`), from the hashes the
+    lean path computed: what runs when two blank nodes share a first-degree hash. The steps,
+    the work limit and the order of everything are `RDFC10Canonicalizer`'s."""
+
+    def issue_labels(self, flat: FlatDataset, hashes: dict[str, str]) -> dict[str, str]:
+        """Input label -> canonical label, both with ``_:``, in issue order."""
+        self.blank_node_info = {node: {"quads": quads, "hash": hashes[node]}
+                                for node, quads in flat.quads_of.items()}
+        self._issue_canonical_labels()
+        return dict(self.canonical_issuer.existing)
+
+    def create_hash_to_related(self, id_: str, issuer: IdentifierIssuer) -> dict[str, list[str]]:
+        """pyld's step 4.8.2.3 on `Terms`, positions in pyld's order (s, o, g)."""
+        hash_to_related: dict[str, list[str]] = {}
+        for quad in self.blank_node_info[id_]["quads"]:
+            for term, position in ((quad[0], "s"), (quad[2], "o"), (quad[3], "g")):
+                if term[:1] == "_" and term != id_:
+                    hash_to_related.setdefault(
+                        self.hash_related_blank_node(term, quad, issuer, position), []
+                    ).append(term)
+        return hash_to_related
+
+    def get_related_predicate(self, quad: Terms) -> str:
+        return quad[1]
+
+
 def _worse(path: str, chosen_path: str) -> bool:
     """Steps 5.4.4.3 and 5.4.5.5: this permutation can no longer give the chosen path."""
     return bool(chosen_path) and len(path) >= len(chosen_path) and path > chosen_path
@@ -334,12 +327,32 @@ def _bare(label: str) -> str:
 # --- public API ---------------------------------------------------------------------------
 
 
+def _canonical_form(dataset: Mapping[str, Any], **options: Any
+                    ) -> CanonicalForm | RDFC10Canonicalizer:
+    """The lean path when it applies, else the full algorithm on its flat form; a dataset that
+    is not plainly well formed goes to the reference, `RDFC10Canonicalizer.main` (which says
+    what is wrong). The options are checked first, whichever path runs."""
+    canonicalizer = RDFC10Canonicalizer(**options)
+    flat = flatten(dataset)
+    if flat is None:
+        canonicalizer.main(dataset)
+        return canonicalizer
+    hashes = first_degree_hashes(flat, canonicalizer.hash_factory)
+    issued = labels_in_hash_order(hashes)
+    if issued is None:
+        issued = _FlatCanonicalizer(**options).issue_labels(flat, hashes)
+    return CanonicalForm(flat, issued)
+
+
 def canonicalize_dataset(dataset: Mapping[str, Any], **options: Any) -> str:
     """Canonical N-Quads (sorted lines, each ending in "\\n") of a dataset in pyld's form
     (``{"@default": [triple, ...], "<graph>": [...]}``, as `to_rdf` returns). The dataset is
     not modified. `options` are `RDFC10Canonicalizer`'s (work limits, hash algorithm).
     Raises CanonicalizationError for malformed input or when the work limit trips."""
-    return str(RDFC10Canonicalizer(**options).main(dataset))
+    canonical = _canonical_form(dataset, **options)
+    if isinstance(canonical, CanonicalForm):
+        return canonical.nquads()
+    return canonical.canonical_nquads
 
 
 def canonicalize_nquads(text: str, **options: Any) -> str:
@@ -350,9 +363,7 @@ def canonicalize_nquads(text: str, **options: Any) -> str:
 def canonical_issued_identifiers(dataset: Mapping[str, Any], **options: Any) -> dict[str, str]:
     """RDFC-1.0's issued identifiers map: input blank-node label -> canonical label, both
     without ``_:`` (e.g. ``{"e0": "c14n0"}``)."""
-    canonicalizer = RDFC10Canonicalizer(**options)
-    canonicalizer.main(dataset)
-    return canonicalizer.issued_identifiers()
+    return _canonical_form(dataset, **options).issued_identifiers()
 
 
 def canonicalize_dataset_relabelled(
@@ -365,11 +376,13 @@ def canonicalize_dataset_relabelled(
     `label_map_factory`, and write each quad with the label it returns for each input blank
     node. The lines (each ending in "\\n") are sorted again after relabelling, as canonical
     N-Quads are; the selective disclosure suites index and sign them in this order."""
-    canonicalizer = RDFC10Canonicalizer(**options)
-    canonicalizer.main(dataset)
-    labels = label_map_factory(canonicalizer.issued_identifiers())
+    canonical = _canonical_form(dataset, **options)
+    labels = label_map_factory(canonical.issued_identifiers())
+    if isinstance(canonical, CanonicalForm):
+        return sorted(canonical.lines({node: "_:" + labels[_bare(node)]
+                                       for node in canonical.issued}))
 
     def label(blank_node: str) -> str:
         return "_:" + labels[_bare(blank_node)]
 
-    return sorted(_nquad(quad, label) for quad in canonicalizer.quads)
+    return sorted(nquad_line(quad, label) for quad in canonical.quads)
