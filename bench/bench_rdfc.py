@@ -1,13 +1,14 @@
-"""Direction only (not a benchmark): RDFC-1.0 per credential, lean path vs full algorithm.
+"""RDFC-1.0 per credential, lean path vs the full algorithm (one step of bench_proofs.py's
+split, on its own).
 
-    .venv/bin/python -m tests.rdfc_direction [credentials] [rounds]
+    .venv/bin/python bench/bench_rdfc.py [credentials] [rounds]
 
 `canonicalize_dataset` (flat form: lean path, else the full algorithm on it) against the
 reference `RDFC10Canonicalizer.main` (full algorithm on quad dicts, as before issue 20)
 on the RDF datasets of distinct realistic OB 3.0 credentials (tests.ob3_sample), made before
 timing; then the same on credentials with two identical alignments, which the lean path
 declines (the full algorithm on the flat form). Rounds alternate; medians of CPU
-(process_time) and wall time per credential. The lead measures final figures on a quiet machine (bench/).
+(process_time) and wall time per credential.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from standards.document_loader import DEFAULT_LOADER
 from standards.jsonld import JsonLdEngine
