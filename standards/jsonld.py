@@ -37,6 +37,7 @@ from standards.errors import (
     UnsafeDocumentError,
 )
 from standards.node_map import node_map_of
+from standards.shape_templates import ShapeTemplates
 
 # VC 2.0's context maps undefined terms here through @vocab; we treat them as undefined.
 ISSUER_DEPENDENT = "https://www.w3.org/ns/credentials/issuer-dependent#"
@@ -210,8 +211,11 @@ def _context_key(local_ctx: Any) -> Any:
 class JsonLdEngine:
     """Expansion, RDF conversion and canonicalisation with one document loader."""
 
-    def __init__(self, loader: DocumentLoader) -> None:
+    def __init__(self, loader: DocumentLoader, *, shape_templates: bool = True) -> None:
         self.loader = loader
+        # Off: every dataset through pyld (differential tests, measuring against).
+        self.shape_templates: ShapeTemplates | None = (
+            ShapeTemplates(self, loader.load, (ISSUER_DEPENDENT,)) if shape_templates else None)
         self._resolver = _BundleContextResolver(loader)
         self._processed: LRUCache[Any, Any] = LRUCache(maxsize=4096)
         self._lock = threading.Lock()
@@ -227,6 +231,14 @@ class JsonLdEngine:
 
     def expand(self, document: dict[str, Any], *, safe: bool = True) -> list[Any]:
         """Expanded form of `document`; with `safe`, refuse undefined terms and relative IRIs."""
+        expanded, unsafe = self._expanded(document, check=safe)
+        if unsafe is not None:
+            raise unsafe
+        return expanded
+
+    def _expanded(self, document: dict[str, Any], *, check: bool
+                  ) -> tuple[list[Any], UnsafeDocumentError | None]:
+        """Expanded form of `document` and, with `check`, why safe mode refuses it."""
         values = check_document_limits(document)
         work_budget.charge(values * work_budget.EXPANDED_VALUE,
                            f"expanding JSON-LD of {values:,} values")
@@ -234,17 +246,43 @@ class JsonLdEngine:
         processor = _Processor(self, dropped.append)
         with _pyld_errors_explained():
             expanded: list[Any] = processor.expand(document, self._options())
-        if safe:
-            if dropped:
-                names = ", ".join(sorted({repr(d) if d else "(a term mapped to null)"
-                                          for d in dropped}))
-                raise UnsafeDocumentError(f"undefined term(s) not in any context: {names}")
+        if not check:
+            return expanded, None
+        if dropped:
+            names = ", ".join(sorted({repr(d) if d else "(a term mapped to null)"
+                                      for d in dropped}))
+            return expanded, UnsafeDocumentError(
+                f"undefined term(s) not in any context: {names}")
+        try:
             check_expanded_safe(expanded)
-        return expanded
+        except UnsafeDocumentError as exc:
+            return expanded, exc
+        return expanded, None
 
     def to_dataset(self, document: dict[str, Any], *, safe: bool = True) -> Dataset:
-        """The RDF dataset of `document` (pyld's dataset form)."""
-        expanded = self.expand(document, safe=safe)
+        """The RDF dataset of `document` (pyld's dataset form): in safe mode from a shape
+        template when one accepts the document (`standards.shape_templates`; the same
+        dataset, the same work charged), else through pyld."""
+        if not safe or self.shape_templates is None:
+            return self.pyld_dataset(document, safe=safe)
+        return self.shape_templates.dataset_of(document, self.pyld_dataset,
+                                               check_document_limits)
+
+    def pyld_dataset(self, document: dict[str, Any], *, safe: bool = True) -> Dataset:
+        """The RDF dataset of `document` through pyld (the reference the templates follow)."""
+        return self._rdf(self.expand(document, safe=safe))[0]
+
+    def probe_dataset(self, document: Any) -> tuple[Dataset, int, str | None]:
+        """For compiling shape templates: pyld's dataset of `document` even when safe mode
+        refuses it, the number of blank nodes its node map labelled, and why safe mode
+        refuses it (None: it does not)."""
+        expanded, unsafe = self._expanded(document, check=True)
+        dataset, labels = self._rdf(expanded)
+        return dataset, labels, None if unsafe is None else str(unsafe)
+
+    def _rdf(self, expanded: list[Any]) -> tuple[Dataset, int]:
+        """The dataset of expanded JSON-LD and how many blank-node labels the node map took
+        (toRDF labels list nodes after those)."""
         processor = _Processor(self, lambda _: None)
         issuer = IdentifierIssuer("_:b")
         # pyld's to_rdf after its expansion step (we expand ourselves to check safety first),
@@ -253,12 +291,13 @@ class JsonLdEngine:
         dataset: Dataset = {}
         with _pyld_errors_explained():
             node_map = node_map_of(expanded, issuer)
+            labels: int = issuer.counter
             for graph_name, graph in sorted(node_map.items()):
                 if graph_name == "@default" or pyld_jsonld._is_absolute_iri(graph_name):
                     dataset[graph_name] = processor._graph_to_rdf(graph, issuer, options)
         quads = sum(len(triples) for triples in dataset.values())
         work_budget.charge(quads * work_budget.RDF_QUAD, f"making {quads:,} RDF quads")
-        return dataset
+        return dataset, labels
 
     def canonicalize(self, document: dict[str, Any], *, safe: bool = True,
                      hash_algorithm: str = "sha256") -> str:

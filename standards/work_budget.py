@@ -61,3 +61,9 @@ def charge(units: int, what: str) -> None:
     budget = _current.get()
     if budget is not None:
         budget.charge(units, what)
+
+
+def remaining() -> int | None:
+    """Units left in the open budget, or None when no budget is open (unlimited)."""
+    budget = _current.get()
+    return None if budget is None else budget.limit - budget.spent
