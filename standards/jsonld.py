@@ -395,7 +395,18 @@ def _pyld_message(exc: pyld_jsonld.JsonLdError) -> str:
     return "; ".join(p for p in parts if p) or str(exc)
 
 
-@cache
 def engine_for(loader: DocumentLoader = DEFAULT_LOADER) -> JsonLdEngine:
-    """One engine (and its caches) per loader: caches must never mix loaders."""
+    """One engine (and its caches) per loader: caches must never mix loaders. (`@cache` on
+    this function would key `engine_for()` and `engine_for(DEFAULT_LOADER)` apart: two
+    engines for one loader.)"""
+    return _engine_of(loader)
+
+
+@cache
+def _engine_of(loader: DocumentLoader) -> JsonLdEngine:
     return JsonLdEngine(loader)
+
+
+def drop_engines() -> None:
+    """Forget every engine and its caches (benchmarks start cold with it)."""
+    _engine_of.cache_clear()
