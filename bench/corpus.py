@@ -56,12 +56,20 @@ SCHOOLS = ("Pabo Noord", "Hogeschool Oost", "ROC Midden", "Lerarenopleiding West
 @dataclasses.dataclass(frozen=True)
 class CorpusRequest:
     """`count` credentials from `seed` (shapes in turn), signed with `suite` unless `signed`
-    is False (then the outer proof is left off; nested CLR credentials are still signed)."""
+    is False (then the outer proof is left off; nested CLR credentials are still signed).
+
+    `achievements` > 0 makes the other stream a verifier sees: one school awarding that many
+    achievements (seeded by `stream_seed`, so two requests can share them) to ever new
+    learners. Each credential is still distinct (its id, learner, dates, result value and
+    evidence narrative are new), but credentials of one achievement share their structure,
+    as badges of one achievement do."""
 
     seed: int
     count: int
     suite: str = "eddsa-rdfc-2022"
     signed: bool = True
+    achievements: int = 0
+    stream_seed: int = 0
 
 
 def bench_key(suite: str, name: str = "opendossier-bench") -> tuple[KeyPair, str]:
@@ -206,6 +214,26 @@ class _Maker:
                 "id": f"did:example:learner-{self.rng.getrandbits(64):016x}",
                 "name": self.person(), "description": self.words(5, 20)}}
 
+    def award(self, achievement: dict[str, Any]) -> dict[str, Any]:
+        """`achievement` (one of the school's, as it is) awarded to a new learner."""
+        valid_from = self.date()
+        return {
+            "@context": ["https://www.w3.org/ns/credentials/v2",
+                         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+            "id": self.uid(), "type": ["VerifiableCredential", "OpenBadgeCredential"],
+            "name": achievement["name"], "issuer": achievement["creator"],
+            "validFrom": valid_from, "awardedDate": valid_from,
+            "credentialSubject": {
+                "id": f"did:example:learner-{self.rng.getrandbits(64):016x}",
+                "type": ["AchievementSubject"], "achievement": achievement,
+                "result": [{"type": ["Result"], "resultDescription": d["id"],
+                            "value": self.rng.choice("ABC")}
+                           for d in achievement["resultDescription"]]},
+            "evidence": [{
+                "id": f"{self.site()}/evidence/{self.rng.randrange(10**9)}",
+                "type": ["Evidence"], "name": self.words(1, 4),
+                "narrative": f"{self.person()}: {self.words(10, 40)}.", "genre": "Document"}]}
+
     def make(self, shape: str) -> dict[str, Any]:
         if shape in ("ob3-simple", "ob3-rich"):
             return self.achievement_credential(rich=shape == "ob3-rich")
@@ -236,7 +264,14 @@ def build_corpus(request: CorpusRequest,
     issuer = bench_key(request.suite)[0].controller
     assert issuer is not None
     maker = _Maker(request.seed, issuer, sign)
-    documents = [maker.make(shapes[i % len(shapes)]) for i in range(request.count)]
+    if request.achievements:
+        school = _Maker(request.stream_seed, issuer, sign)
+        catalogue = [school.achievement(rich=True) for _ in range(request.achievements)]
+        for achievement in catalogue:
+            achievement["creator"] = school.profile()
+        documents = [maker.award(catalogue[i % len(catalogue)]) for i in range(request.count)]
+    else:
+        documents = [maker.make(shapes[i % len(shapes)]) for i in range(request.count)]
     return [sign(d) for d in documents] if request.signed else documents
 
 

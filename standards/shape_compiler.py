@@ -12,7 +12,13 @@ value); a marker that comes out changed, inside another term, as a predicate, da
 language or graph name, or not at all marks its position as fixed, and the probe is run
 again with those values restored until every marker left comes out whole. Values the
 document repeats are one slot whose positions must stay equal (pyld merges equal ids and
-drops equal values, so the probe keeps the document's equalities).
+drops equal values, so the probe keeps the document's equalities). Which equalities matter:
+equal IRI-form strings anywhere (they may be one node's id), and equal values of one key
+(they may be values of one property of one node, which pyld keeps once); equal literals of
+different keys (a grade that happens to equal another value) are left untied, or every later
+document with other coincidences would miss the template. Should that not reproduce the
+document (two keys that are aliases of one property), the compiler tries again with every
+equal value tied.
 
 The last probe must pass safe mode (a marker that safe mode refuses, named in its message,
 is fixed and the probe run again). Since the compiled document and a later one differ only
@@ -50,6 +56,7 @@ RDF_JSON = "http://www.w3.org/1999/02/22-rdf-syntax-ns#JSON"
 MAX_PROBES = 3
 MAX_FIXED_TEXT = 65_536  # characters of fixed strings a template may hold
 _MARKER = "opendossier-slot"
+NOT_REPRODUCED = "the template does not reproduce pyld's dataset"
 _OPEN_KEYWORDS = ("@id", "@value")  # keyword values that may be slots; other keywords steer
 
 
@@ -69,16 +76,31 @@ def compile_template(engine: ProbingEngine, document: Any, shape: DocumentShape,
                      refused_prefixes: tuple[str, ...]) -> ShapeTemplate:
     """A template for `document`'s shape, whose pyld dataset (safe mode) is `dataset` and
     which has `values` JSON values (`check_document_limits`)."""
+    arguments = (engine, document, shape, dataset, values, load_context, refused_prefixes)
+    try:
+        return _compile(*arguments, tie_all=False)
+    except CompileFailed as failed:
+        if str(failed) != NOT_REPRODUCED:
+            raise
+    return _compile(*arguments, tie_all=True)
+
+
+def _compile(engine: ProbingEngine, document: Any, shape: DocumentShape, dataset: Dataset,
+             values: int, load_context: Callable[[str], Any],
+             refused_prefixes: tuple[str, ...], *, tie_all: bool) -> ShapeTemplate:
     strings = shape.strings
     owners = string_owners(document)
     verbatim = _term_values(dataset)
-    # Equal values are one slot (tied positions): pyld merges nodes with equal ids and
-    # drops equal values, so the probe must keep the document's equalities.
-    ties: dict[str, list[int]] = {}
+    # Equal values are one slot (tied positions): pyld merges nodes with equal ids (and,
+    # with `tie_all`, drops equal values of one property), so the probe keeps those
+    # equalities.
+    ties: dict[tuple[str | None, str], list[int]] = {}
     for i, value in enumerate(strings):
-        ties.setdefault(value, []).append(i)
-    slots = {positions[0]: tuple(positions) for value, positions in ties.items()
-             if value in verbatim and all(_may_be_slot(owners[i]) for i in positions)}
+        alone = not tie_all and IRI_FORM.match(value) is None
+        ties.setdefault((owners[i] if alone else None, value), []).append(i)
+    slots = {positions[0]: tuple(positions) for positions in ties.values()
+             if strings[positions[0]] in verbatim
+             and all(_may_be_slot(owners[i]) for i in positions)}
     try:
         terms = colon_terms(context_values(document), load_context)
     except Exception as exc:  # a context outside the bundle: pyld would have refused
@@ -109,7 +131,7 @@ def compile_template(engine: ProbingEngine, document: Any, shape: DocumentShape,
         if sum(len(value) for _, value in template.fixed) > MAX_FIXED_TEXT:
             raise CompileFailed("the shape's fixed strings are too long to keep")
         if template.mismatch(strings) is not None or template.fill(strings) != dataset:
-            raise CompileFailed("the template does not reproduce pyld's dataset")
+            raise CompileFailed(NOT_REPRODUCED)
         return template
     raise CompileFailed(f"the slots did not settle in {MAX_PROBES} probes")
 

@@ -78,6 +78,31 @@ def test_subjects_that_sort_differently_reorder_nodes_and_relabel_lists() -> Non
     assert any(t["predicate"]["value"].endswith("#first") for t in reordered)
 
 
+def test_coincidences_between_literals_of_different_keys_do_not_split_a_shape() -> None:
+    """A grade that happens to equal another value of the document is not tied to it: the
+    next learner's credential, with other coincidences, still takes the template. Equal
+    values of one key (they may be one property's values, which pyld keeps once) are tied."""
+    fast, reference = engines()
+
+    def graded(index: int, grade: str, required: str) -> dict[str, Any]:
+        document = realistic_ob3_credential(f"did:example:{index}", index)
+        document["credentialSubject"]["result"] = [
+            {"type": ["Result"], "value": grade,
+             "resultDescription": f"https://example.org/results/{index}"}]
+        document["credentialSubject"]["achievement"]["tag"] = [required, f"tag-{index}"]
+        return document
+
+    documents = [graded(0, "C", "C"), graded(1, "B", "C"), graded(2, "A", "A"),
+                 graded(3, "A", "C"), graded(4, "x", "x")]
+    for document in documents:
+        assert outcome(fast, document) == outcome(reference, document)
+    assert stats(fast) == {"fallback: shape not compiled (yet)": 2, "compiled": 1,
+                           "template hit": 3}
+    repeated = graded(5, "B", "C")
+    repeated["credentialSubject"]["achievement"]["tag"] = ["same", "same"]  # one key, equal
+    assert outcome(fast, repeated) == outcome(reference, repeated)
+
+
 @pytest.mark.parametrize(("first", "second", "tags", "reason"), [
     ("https://ex.org/same", "https://ex.org/same", ["t1", "t2"],
      "fallback: two IRI slots hold the same IRI"),
