@@ -41,26 +41,25 @@ VCDM11_RENAMES = {"issuanceDate": "validFrom", "expirationDate": "validUntil"}
 
 def normalise_received_credential(document: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy with compacted single values expanded to arrays (see module docstring)."""
-    normalised = copy.deepcopy(dict(document))
-    _expand_compacted(normalised)
+    normalised: dict[str, Any] = _normalised(dict(document), array_typed_classes())
     return normalised
 
 
-def _expand_compacted(node: Any) -> None:
+def _normalised(node: Any, array_typed: frozenset[str]) -> Any:
+    """A copy of `node` (its lists and objects; other values are shared, as nothing changes
+    them) with the compacted forms expanded: one walk, no deepcopy memo."""
     if isinstance(node, list):
-        for item in node:
-            _expand_compacted(item)
-        return
+        return [_normalised(item, array_typed) for item in node]
     if not isinstance(node, dict):
-        return
+        return node
+    copied = {key: _normalised(value, array_typed) for key, value in node.items()}
     for key in ("proof", "credentialSchema"):
-        if isinstance(node.get(key), dict):
-            node[key] = [node[key]]
-    node_type = node.get("type")
-    if isinstance(node_type, str) and node_type in array_typed_classes():
-        node["type"] = [node_type]
-    for value in node.values():
-        _expand_compacted(value)
+        if isinstance(copied.get(key), dict):
+            copied[key] = [copied[key]]
+    node_type = copied.get("type")
+    if isinstance(node_type, str) and node_type in array_typed:
+        copied["type"] = [node_type]
+    return copied
 
 
 @cache
@@ -90,9 +89,14 @@ def vcdm11_as_v2_view(document: dict[str, Any]) -> tuple[dict[str, Any], set[tup
     so errors can be reported under their original names. Only for schema validation.
     """
     view = copy.deepcopy(document)
+    return view, relabel_vcdm11_in_place(view)
+
+
+def relabel_vcdm11_in_place(document: dict[str, Any]) -> set[tuple[Any, ...]]:
+    """`vcdm11_as_v2_view` on a copy the caller owns (no second copy); the relabelled paths."""
     relabelled: set[tuple[Any, ...]] = set()
-    _relabel(view, (), relabelled)
-    return view, relabelled
+    _relabel(document, (), relabelled)
+    return relabelled
 
 
 def _relabel(node: Any, path: tuple[Any, ...], relabelled: set[tuple[Any, ...]]) -> None:

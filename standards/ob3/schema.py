@@ -4,7 +4,9 @@ The schemas in `standards/schemas/ob_v3p0/` are byte-for-byte copies of the 1EdT
 "jsonschema1" variant (https://purl.imsglobal.org/spec/ob/v3p0/schema/json/...). They `$ref`
 only into their own `$defs`; every `$ref` is resolved from the bundle through a `referencing`
 registry that refuses to retrieve anything else, so validation never touches the network.
-Each validator is compiled once per process. `standards/schemas/clr_v2p0/` holds
+Each validator is compiled once per process. A compiled (Rust) validator answers first, and
+only its "valid" is used (standards.ob3.compiled_schema); Python jsonschema, the reference,
+judges everything else and writes every message. `standards/schemas/clr_v2p0/` holds
 OpenDossier's own structural schema for CLR 2.0 (see `validate_clr_credential`), which
 `$ref`s the OB 3.0 definitions.
 
@@ -16,7 +18,7 @@ pass silently.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -28,6 +30,7 @@ from referencing.exceptions import NoSuchResource
 from rfc3339_validator import validate_rfc3339
 
 from standards.errors import SchemaValidationError
+from standards.ob3.compiled_schema import CompiledSchemas
 
 SCHEMA_BASE = "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
 ACHIEVEMENT_CREDENTIAL_SCHEMA = SCHEMA_BASE + "ob_v3p0_achievementcredential-jsonschema1.json"
@@ -80,16 +83,35 @@ def _bundled_schema_files() -> Iterable[Any]:
 
 
 @cache
-def registry() -> Registry:
-    """Every bundled schema under its `$id` (and aliases); nothing is ever fetched."""
-    schemas: list[tuple[str, Resource]] = []
+def bundled_schemas() -> dict[str, Any]:
+    """Every bundled schema's contents under its `$id` and its aliases."""
+    by_id: dict[str, Any] = {}
     for file in _bundled_schema_files():
         contents = json.loads(file.read_text(encoding="utf-8"))
-        schemas.append((contents["$id"], Resource.from_contents(contents)))
-    by_id = dict(schemas)
-    schemas.extend((alias, by_id[target]) for alias, target in SCHEMA_ALIASES.items())
+        by_id[contents["$id"]] = contents
+    return {**by_id, **{alias: by_id[target] for alias, target in SCHEMA_ALIASES.items()}}
+
+
+@cache
+def registry() -> Registry:
+    """Every bundled schema under its `$id` (and aliases); nothing is ever fetched."""
+    schemas = [(uri, Resource.from_contents(contents))
+               for uri, contents in bundled_schemas().items()]
     registry: Registry[Any] = Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
     return registry.with_resources(schemas)
+
+
+@cache
+def compiled_schemas() -> CompiledSchemas:
+    """The compiled fast path (standards.ob3.compiled_schema), checking formats with the
+    reference's own checkers."""
+    checker = _format_checker()
+
+    def format_check(name: str) -> Callable[[str], bool]:
+        return lambda value: checker.conforms(value, name)
+
+    return CompiledSchemas(bundled_schemas().items(),
+                           {name: format_check(name) for name in checker.checkers})
 
 
 @cache
@@ -126,8 +148,14 @@ def definition_uri(name: str, schema: str = ACHIEVEMENT_CREDENTIAL_SCHEMA) -> st
 
 
 def schema_errors(document: Any, uri: str) -> list[str]:
-    """Human-readable errors of `document` against schema `uri`; empty when it conforms."""
-    errors = validator_for(uri).iter_errors(document)
+    """Human-readable errors of `document` against schema `uri`; empty when it conforms.
+
+    A document the compiled validator accepts conforms; any other is judged, and its
+    errors written, by the reference (Python jsonschema)."""
+    validator = validator_for(uri)  # refuses an unbundled schema, as always
+    if compiled_schemas().accepts(document, uri):
+        return []
+    errors = validator.iter_errors(document)
     # Sorted so that output is stable and grouped by path. jsonschema reports each missing
     # required property as its own error, all carrying the same list, which _describe
     # expands; the set drops the repeats.

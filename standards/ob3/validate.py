@@ -19,7 +19,7 @@ from standards.content_cache import ContentCache
 from standards.ob3.normalise import (
     VCDM11_RENAMES,
     normalise_received_credential,
-    vcdm11_as_v2_view,
+    relabel_vcdm11_in_place,
 )
 from standards.ob3.schema import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA,
@@ -27,6 +27,7 @@ from standards.ob3.schema import (
     ENDORSEMENT_CREDENTIAL_SCHEMA,
     PROFILE_SCHEMA,
     SchemaViolationError,
+    compiled_schemas,
     json_path,
     schema_errors,
 )
@@ -95,19 +96,28 @@ def ensure_valid_credential(doc: Any, *, received: bool = False) -> dict[str, An
 
 
 def _validate(doc: Any, schema_uri: str, received: bool) -> list[str]:
-    """Memoised by content: a verifier sees the same credential many times."""
-    return list(_RESULTS.get_or_compute((schema_uri, received), doc,
-                                        lambda: tuple(_errors(doc, schema_uri, received))))
+    """The compiled fast path first (valid: no errors); the reference's errors otherwise,
+    memoised by content: a verifier sees the same credential many times, and they are dear.
+    A valid document is not memoised: checking it again is cheaper than the content key."""
+    view, relabelled = _received_view(doc) if received else (doc, set())
+    if compiled_schemas().accepts(view, schema_uri):
+        return []
+    return list(_RESULTS.get_or_compute(
+        (schema_uri, received), doc,
+        lambda: tuple(_with_vcdm11_names(error, relabelled)
+                      for error in schema_errors(view, schema_uri))))
 
 
 _RESULTS: ContentCache[tuple[str, ...]] = ContentCache(maxsize=2048)
 
 
-def _errors(doc: Any, schema_uri: str, received: bool) -> list[str]:
-    if not received or not isinstance(doc, Mapping):
-        return schema_errors(doc, schema_uri)
-    view, relabelled = vcdm11_as_v2_view(normalise_received_credential(doc))
-    return [_with_vcdm11_names(error, relabelled) for error in schema_errors(view, schema_uri)]
+def _received_view(doc: Any) -> tuple[Any, set[tuple[Any, ...]]]:
+    """What a received credential is validated as: normalised, VCDM 1.1 relabelled as 2.0
+    (one copy), with the relabelled paths so errors can carry the 1.1 names."""
+    if not isinstance(doc, Mapping):
+        return doc, set()
+    view = normalise_received_credential(doc)
+    return view, relabel_vcdm11_in_place(view)
 
 
 def _with_vcdm11_names(error: str, relabelled: set[tuple[Any, ...]]) -> str:
