@@ -18,11 +18,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-import rfc8785
-
 from standards.data_integrity.ecdsa_sd import ECDSA_SD_2023, EcdsaSdSuite
+from standards.data_integrity.jcs import canonical_json, plain_json_within_limits
 from standards.errors import InvalidKeyError, ProofError
-from standards.jsonld import JsonLdEngine, check_document_limits
+from standards.jsonld import JsonLdEngine
 from standards.keys import EC_CURVES, KeyPair
 from standards.multibase_codec import MultibaseError, decode_multibase, encode_base58btc
 
@@ -132,10 +131,11 @@ class JcsEd25519Suite(_Ed25519Signer):
 
 def _jcs_hash_data(document: dict[str, Any], proof_config: dict[str, Any],
                    digest: Callable[[bytes], Any]) -> bytes:
-    """RFC 8785 JSON of proof configuration and document, hashed, concatenated."""
-    check_document_limits(document)
-    proof_hash = digest(rfc8785.dumps(proof_config)).digest()
-    doc_hash = digest(rfc8785.dumps(document)).digest()
+    """RFC 8785 JSON of proof configuration and document, hashed, concatenated. The document
+    is walked once: for its limits and for whether the fast path writes it (jcs.py)."""
+    plain = plain_json_within_limits(document)
+    proof_hash = digest(canonical_json(proof_config)).digest()
+    doc_hash = digest(canonical_json(document, plain=plain)).digest()
     return bytes(proof_hash + doc_hash)
 
 
