@@ -8,10 +8,12 @@ before storing it and never return it.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from cachetools import LRUCache
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
@@ -204,11 +206,28 @@ def generate_key(key_type: KeyType = "ed25519") -> KeyPair:
     return KeyPair(key_type, private.public_key(), private)
 
 
+# Parsed Multikey public keys by their multibase text. A verifier parses the same few issuer
+# keys over and over (a did:key twice per proof: resolving, then reading the method); the
+# base58 decoding and, for P-256/P-384, the point decompression are done once. Bounded; a
+# value that does not parse is never stored. Each caller gets a KeyPair of its own (callers
+# set its id and controller); the cryptography key object inside is immutable.
+_PARSED_PUBLIC_KEYS: LRUCache[str, tuple[KeyType, Any]] = LRUCache(maxsize=1024)
+_PARSED_LOCK = threading.Lock()
+
+
 def public_key_from_multibase(value: str) -> KeyPair:
     """A public key from a Multikey `publicKeyMultibase` (Ed25519, P-256 or P-384)."""
+    if isinstance(value, str):
+        with _PARSED_LOCK:
+            parsed = _PARSED_PUBLIC_KEYS.get(value)
+        if parsed is not None:
+            return KeyPair(*parsed)
     key = _public_key(_multibase_decode(value))
     if key is None:
         raise InvalidKeyError(f"unsupported or malformed publicKeyMultibase {value[:16]}…")
+    if isinstance(value, str):
+        with _PARSED_LOCK:
+            _PARSED_PUBLIC_KEYS[value] = (key.key_type, key.public_key)
     return key
 
 

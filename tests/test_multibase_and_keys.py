@@ -6,6 +6,7 @@ import pytest
 
 from standards.errors import InvalidKeyError
 from standards.keys import (
+    KeyType,
     generate_key,
     key_pair_from_document,
     key_pair_from_multikey,
@@ -73,3 +74,19 @@ SECP256K1_KEY = "zQ3shokFTS3brHcDQrn82RUDfCZESWL1ZdCEJwekUDPQiYBme"
 def test_unsupported_or_malformed_public_keys_are_refused(value: str) -> None:
     with pytest.raises(InvalidKeyError):
         public_key_from_multibase(value)
+
+
+@pytest.mark.parametrize("key_type", ["ed25519", "p256", "p384"])
+def test_a_parsed_key_is_remembered_but_each_caller_gets_its_own(key_type: KeyType) -> None:
+    value = generate_key(key_type).public_key_multibase()
+    first, second = public_key_from_multibase(value), public_key_from_multibase(value)
+    assert first is not second and first.public_key_multibase() == value
+    first.id, first.controller = "did:example:a#1", "did:example:a"
+    assert (second.id, second.controller) == (None, None)
+    assert public_key_from_multibase(value).public_key_multibase() == value
+
+
+def test_a_key_that_does_not_parse_is_refused_every_time() -> None:
+    for _ in range(2):
+        with pytest.raises(InvalidKeyError):
+            public_key_from_multibase("z6MkTooShort")
