@@ -41,18 +41,30 @@ VCDM11_RENAMES = {"issuanceDate": "validFrom", "expirationDate": "validUntil"}
 
 def normalise_received_credential(document: Mapping[str, Any]) -> dict[str, Any]:
     """A deep copy with compacted single values expanded to arrays (see module docstring)."""
-    normalised: dict[str, Any] = _normalised(dict(document), array_typed_classes())
+    normalised: dict[str, Any] = _normalised(dict(document), array_typed_classes(), [])
     return normalised
 
 
-def _normalised(node: Any, array_typed: frozenset[str]) -> Any:
+def received_view(document: Mapping[str, Any]) -> tuple[dict[str, Any], set[tuple[Any, ...]]]:
+    """What a received credential is validated as: normalised, and every VCDM 1.1 credential
+    in it relabelled as 2.0 (`vcdm11_as_v2_view`), in one copy; with the relabelled paths.
+    The relabelling walk is skipped when the copying walk saw no VCDM 1.1 credential."""
+    vcdm11_seen: list[bool] = []
+    view: dict[str, Any] = _normalised(dict(document), array_typed_classes(), vcdm11_seen)
+    return view, relabel_vcdm11_in_place(view) if vcdm11_seen else set()
+
+
+def _normalised(node: Any, array_typed: frozenset[str], vcdm11_seen: list[bool]) -> Any:
     """A copy of `node` (its lists and objects; other values are shared, as nothing changes
-    them) with the compacted forms expanded: one walk, no deepcopy memo."""
+    them) with the compacted forms expanded: one walk, no deepcopy memo. Appends to
+    `vcdm11_seen` for each VCDM 1.1 credential met."""
     if isinstance(node, list):
-        return [_normalised(item, array_typed) for item in node]
+        return [_normalised(item, array_typed, vcdm11_seen) for item in node]
     if not isinstance(node, dict):
         return node
-    copied = {key: _normalised(value, array_typed) for key, value in node.items()}
+    copied = {key: _normalised(value, array_typed, vcdm11_seen) for key, value in node.items()}
+    if "@context" in copied and is_vcdm11(copied):
+        vcdm11_seen.append(True)
     for key in ("proof", "credentialSchema"):
         if isinstance(copied.get(key), dict):
             copied[key] = [copied[key]]

@@ -19,7 +19,7 @@ from standards.content_cache import ContentCache
 from standards.ob3.normalise import (
     VCDM11_RENAMES,
     normalise_received_credential,
-    relabel_vcdm11_in_place,
+    received_view,
 )
 from standards.ob3.schema import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA,
@@ -112,12 +112,9 @@ _RESULTS: ContentCache[tuple[str, ...]] = ContentCache(maxsize=2048)
 
 
 def _received_view(doc: Any) -> tuple[Any, set[tuple[Any, ...]]]:
-    """What a received credential is validated as: normalised, VCDM 1.1 relabelled as 2.0
-    (one copy), with the relabelled paths so errors can carry the 1.1 names."""
     if not isinstance(doc, Mapping):
         return doc, set()
-    view = normalise_received_credential(doc)
-    return view, relabel_vcdm11_in_place(view)
+    return received_view(doc)
 
 
 def _with_vcdm11_names(error: str, relabelled: set[tuple[Any, ...]]) -> str:
