@@ -62,14 +62,20 @@ def plain_json_within_limits(document: Any, max_depth: int = MAX_DEPTH,
             raise DocumentTooLargeError(f"document has more than {max_nodes} values")
         if depth > max_depth:
             raise DocumentTooLargeError(f"document is nested deeper than {max_depth} levels")
+        # The guard is written out inline: this loop runs once per value of the document.
+        kind = type(value)
+        if kind is str or value is None or kind is bool:
+            continue
         if isinstance(value, dict):
-            plain = plain and type(value) is dict and all(_plain_key(key) for key in value)
+            if plain:
+                plain = kind is dict and all(
+                    type(key) is str and (key.isascii() or _plain_key(key)) for key in value)
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
-            plain = plain and type(value) is list
+            plain = plain and kind is list
             stack.extend((v, depth + 1) for v in value)
         elif plain:
-            plain = _plain_scalar(value)
+            plain = kind is int and -SAFE_INTEGER <= value <= SAFE_INTEGER
     return plain
 
 
