@@ -25,9 +25,10 @@ def content_key(value: Any) -> bytes | None:
     try:
         text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                           allow_nan=False)
+        encoded = text.encode("utf-8")  # fails on a lone surrogate: the computation says why
     except (TypeError, ValueError, RecursionError):
         return None
-    return hashlib.sha256(text.encode("utf-8")).digest()
+    return hashlib.sha256(encoded).digest()
 
 
 class ContentCache(Generic[T]):

@@ -13,6 +13,11 @@ class UnsafeDocumentError(StandardsError):
     """A JSON-LD document uses terms, types or IRIs that no context defines."""
 
 
+class NotUnicodeTextError(UnsafeDocumentError):
+    """A string holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape): not Unicode
+    text, so it cannot be written as UTF-8, canonicalised, hashed or stored."""
+
+
 class DocumentTooLargeError(StandardsError):
     """A document exceeds the size or nesting limits."""
 

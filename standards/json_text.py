@@ -10,7 +10,16 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
+
+# A surrogate code point in a Python string read from JSON is always a lone one (json joins an
+# escaped pair into one character); one in raw text could only have come from an escape.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+LONE_SURROGATE = ("a JSON string holds a lone surrogate (an unpaired \\uD800-\\uDFFF escape): "
+                  "that is not Unicode text, which JSON exchanged between systems must be "
+                  "(RFC 8259 section 8.1)")
 
 # Python's own cap on int <-> text conversion (sys.int_info.default_max_str_digits).
 MAX_INTEGER_DIGITS = 4300
@@ -40,8 +49,33 @@ def _constant(name: str) -> Any:
     raise JsonTextError(f"{name} is not a JSON value")
 
 
+def has_lone_surrogate(text: str) -> bool:
+    return not text.isascii() and _SURROGATE.search(text) is not None
+
+
 def loads(text: str | bytes) -> Any:
     """The JSON value of `text`. Raises json.JSONDecodeError for a syntax error, JsonTextError
-    for numbers and constants JSON does not have (both are ValueErrors), RecursionError for
-    absurd nesting."""
-    return json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    for numbers and constants JSON does not have and for strings that are not Unicode text
+    (all ValueErrors), RecursionError for absurd nesting."""
+    value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
+    may_hold = (_SURROGATE_ESCAPE.search(text) is not None if isinstance(text, bytes)
+                else "\\u" in text or has_lone_surrogate(text))
+    if may_hold and _holds_lone_surrogate(value):
+        raise JsonTextError(LONE_SURROGATE)
+    return value
+
+
+def _holds_lone_surrogate(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            if has_lone_surrogate(item):
+                return True
+        elif isinstance(item, dict):
+            if any(has_lone_surrogate(key) for key in item):
+                return True
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return False

@@ -33,9 +33,11 @@ from standards.document_loader import DEFAULT_LOADER, DocumentLoader
 from standards.errors import (
     DocumentLoaderError,
     DocumentTooLargeError,
+    NotUnicodeTextError,
     StandardsError,
     UnsafeDocumentError,
 )
+from standards.json_text import LONE_SURROGATE, has_lone_surrogate
 from standards.node_map import node_map_of
 from standards.shape_templates import ShapeTemplates
 
@@ -50,8 +52,8 @@ Dataset = dict[str, list[dict[str, Any]]]
 
 def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
                           max_nodes: int = MAX_NODES) -> int:
-    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values;
-    the number of values.
+    """Refuse documents nested deeper than `max_depth` or with more than `max_nodes` values,
+    and strings that are not Unicode text (NotUnicodeTextError); the number of values.
 
     Iterative, so hostile nesting cannot exhaust the interpreter stack.
     """
@@ -64,7 +66,12 @@ def check_document_limits(document: Any, max_depth: int = MAX_DEPTH,
             raise DocumentTooLargeError(f"document has more than {max_nodes} values")
         if depth > max_depth:
             raise DocumentTooLargeError(f"document is nested deeper than {max_depth} levels")
-        if isinstance(value, dict):
+        if type(value) is str:
+            if has_lone_surrogate(value):
+                raise NotUnicodeTextError(LONE_SURROGATE)
+        elif isinstance(value, dict):
+            if any(type(key) is str and has_lone_surrogate(key) for key in value):
+                raise NotUnicodeTextError(LONE_SURROGATE)
             stack.extend((v, depth + 1) for v in value.values())
         elif isinstance(value, list):
             stack.extend((v, depth + 1) for v in value)

@@ -1,7 +1,8 @@
-"""Issue 17 item 9: no 500 from any input. A JSON number too long for Python's int parsing
-and a context that maps @vocab to null inside an achievement are answered with a 4xx and the
-reason by each real service: the issuer's VC-API issue and the wallet's credential import (on
-SQLite and PostgreSQL), the verifier's /credentials/verify."""
+"""Issue 17 item 9: no 500 from any input. A JSON number too long for Python's int parsing,
+a string with a lone surrogate escape (found in issue 20) and a context that maps @vocab to
+null inside an achievement are answered with a 4xx and the reason by each real service: the
+issuer's VC-API issue and the wallet's credential import (on SQLite and PostgreSQL), the
+verifier's /credentials/verify."""
 
 from __future__ import annotations
 
@@ -12,6 +13,11 @@ from typing import Any
 import httpx
 import pytest
 
+from standards.data_integrity import sign_document
+from standards.dids import did_key_from_key_pair
+from standards.errors import NotUnicodeTextError
+from standards.keys import generate_key
+from standards.verification import verify_credential
 from tests.issuer.conftest import IssuerService, api, issuer_server, org  # noqa: F401
 from tests.issuer.test_issuer_vc_api import unsigned_credential_of
 from tests.verifier.conftest import (  # noqa: F401 (fixtures)
@@ -28,8 +34,10 @@ from tests.wallet.conftest import Owner, WalletService, owner, wallet_server  # 
 # the refusal must contain.
 NOT_JSON = pytest.mark.parametrize("number, reason", [
     ("9" * 5000, "5000 digits"), ("NaN", "NaN is not a JSON value"),
-    ("-Infinity", "-Infinity is not a JSON value"), ("1e999", "too large")],
-    ids=["5000-digits", "NaN", "-Infinity", "1e999"])
+    ("-Infinity", "-Infinity is not a JSON value"), ("1e999", "too large"),
+    # Not a number, but text Python's json takes and nothing can encode as UTF-8.
+    ('"Klas\\ud800management"', "lone surrogate")],
+    ids=["5000-digits", "NaN", "-Infinity", "1e999", "lone-surrogate"])
 
 
 def with_number(document: dict[str, Any], path: tuple[str, ...], number: str) -> bytes:
@@ -121,3 +129,25 @@ def test_wallet_refuses_a_null_vocab(owner: Owner, signed: dict[str, Any]) -> No
                                  headers={"content-type": "application/json"})
     assert_refused_with_reason(response, "@vocab")
     assert not owner.client.get(owner.url("/credentials")).json()
+
+
+# --- the library, given a lone surrogate directly (no JSON text to refuse) ------------------
+@pytest.mark.parametrize("suite", ["eddsa-rdfc-2022", "eddsa-jcs-2022"])
+@pytest.mark.parametrize("where", ["value", "key"])
+def test_the_library_refuses_a_lone_surrogate_instead_of_crashing(suite: str,
+                                                                  where: str) -> None:
+    key = generate_key("ed25519")
+    did = did_key_from_key_pair(key)
+    credential = achievement_credential(did, "did:example:holder")
+    signed = sign_document(credential, key, suite=suite,
+                           verification_method=f"{did}#{did.removeprefix('did:key:')}")
+    if where == "value":
+        signed["name"] = "Klas\ud800management"
+    else:
+        signed["credentialSubject"]["achievement"]["Klas\udc00"] = "x"
+    result = verify_credential(signed)
+    assert not result.verified
+    assert any("lone surrogate" in error for error in result.errors), result.errors
+    with pytest.raises(NotUnicodeTextError, match="lone surrogate"):
+        sign_document({k: v for k, v in signed.items() if k != "proof"}, key, suite=suite,
+                      verification_method=f"{did}#{did.removeprefix('did:key:')}")

@@ -27,7 +27,8 @@ from typing import Any
 
 import rfc8785
 
-from standards.errors import DocumentTooLargeError
+from standards.errors import DocumentTooLargeError, NotUnicodeTextError
+from standards.json_text import LONE_SURROGATE, has_lone_surrogate
 from standards.jsonld import MAX_DEPTH, MAX_NODES
 
 SAFE_INTEGER = 2**53 - 1
@@ -64,9 +65,15 @@ def plain_json_within_limits(document: Any, max_depth: int = MAX_DEPTH,
             raise DocumentTooLargeError(f"document is nested deeper than {max_depth} levels")
         # The guard is written out inline: this loop runs once per value of the document.
         kind = type(value)
-        if kind is str or value is None or kind is bool:
+        if kind is str:
+            if has_lone_surrogate(value):
+                raise NotUnicodeTextError(LONE_SURROGATE)
+            continue
+        if value is None or kind is bool:
             continue
         if isinstance(value, dict):
+            if any(type(key) is str and has_lone_surrogate(key) for key in value):
+                raise NotUnicodeTextError(LONE_SURROGATE)
             if plain:
                 plain = kind is dict and all(
                     type(key) is str and (key.isascii() or _plain_key(key)) for key in value)
