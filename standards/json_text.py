@@ -60,12 +60,12 @@ def loads(text: str | bytes) -> Any:
     value = json.loads(text, parse_int=_integer, parse_float=_float, parse_constant=_constant)
     may_hold = (_SURROGATE_ESCAPE.search(text) is not None if isinstance(text, bytes)
                 else "\\u" in text or has_lone_surrogate(text))
-    if may_hold and _holds_lone_surrogate(value):
+    if may_hold and holds_lone_surrogate(value):
         raise JsonTextError(LONE_SURROGATE)
     return value
 
 
-def _holds_lone_surrogate(value: Any) -> bool:
+def holds_lone_surrogate(value: Any) -> bool:
     stack = [value]
     while stack:
         item = stack.pop()
