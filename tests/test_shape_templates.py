@@ -17,13 +17,21 @@ from typing import Any
 
 import pytest
 
-from standards import rdfc
+from standards import rdfc, shape_templates
 from standards.document_loader import DEFAULT_LOADER, TEST_VECTOR_LOADER
 from standards.errors import StandardsError
 from standards.jsonld import ISSUER_DEPENDENT, JsonLdEngine
 from tests.conftest import STANDARDS_DIR
 from tests.ob3_sample import realistic_ob3_credential
 from tests.shape_documents import INLINE_CONTEXT, VC2
+
+
+@pytest.fixture(autouse=True)
+def compile_on_the_second_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count documents: a template compiled on a skeleton's second miss (the
+    fewest documents that exercise one) instead of the default MISSES_BEFORE_COMPILE."""
+    monkeypatch.setattr(shape_templates, "MISSES_BEFORE_COMPILE", 2)
+
 
 VECTOR_DIRS = [Path(__file__).parent / "vectors", STANDARDS_DIR / "vectors"]
 
@@ -222,3 +230,16 @@ def test_every_vector_gives_pyld_dataset_and_canonical_form_through_templates() 
     counts = stats(fast)
     print(f"\nshape templates, {len(documents)} vector documents x3:", counts)
     assert counts["template hit"] > len(documents) / 2
+
+
+def test_by_default_a_shape_is_compiled_once_it_has_missed_four_times(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compiling costs a few pyld runs: a skeleton seen only two or three times (a mixed
+    stream) is not worth it, one that keeps coming (one achievement, many learners) is."""
+    monkeypatch.setattr(shape_templates, "MISSES_BEFORE_COMPILE", 4)
+    fast, reference = engines()
+    for index in range(6):
+        document = realistic_ob3_credential(f"did:example:{index}", index)
+        assert outcome(fast, document) == outcome(reference, document)
+    assert stats(fast) == {"fallback: shape not compiled (yet)": 4, "compiled": 1,
+                           "template hit": 2}

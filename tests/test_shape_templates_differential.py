@@ -19,11 +19,19 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 
-from standards import work_budget
+from standards import shape_templates, work_budget
 from standards.document_loader import DEFAULT_LOADER
 from standards.errors import StandardsError
 from standards.jsonld import JsonLdEngine
 from tests.shape_documents import families
+
+
+@pytest.fixture(autouse=True)
+def compile_on_the_second_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count documents: a template compiled on a skeleton's second miss (the
+    fewest documents that exercise one) instead of the default MISSES_BEFORE_COMPILE."""
+    monkeypatch.setattr(shape_templates, "MISSES_BEFORE_COMPILE", 2)
+
 
 EXAMPLES = 300
 

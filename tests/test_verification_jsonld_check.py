@@ -11,10 +11,19 @@ from typing import Any
 
 import pytest
 
+from standards import shape_templates
 from standards.jsonld import drop_engines, engine_for
 from standards.verification import JSONLD_OK, verify_credential
 from tests.ob3_sample import realistic_ob3_credential
 from tests.verifier.signing import LocalSigner, new_signer
+
+
+@pytest.fixture(autouse=True)
+def compile_on_the_second_miss(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests count documents: a template compiled on a skeleton's second miss (the
+    fewest documents that exercise one) instead of the default MISSES_BEFORE_COMPILE."""
+    monkeypatch.setattr(shape_templates, "MISSES_BEFORE_COMPILE", 2)
+
 
 NOW = datetime(2025, 1, 1, tzinfo=UTC)
 
