@@ -2,8 +2,9 @@
 
 `find` gives the dataset of a document whose shape has a template that accepts it, filled in
 without pyld; otherwise the engine goes through pyld and hands the result to `learn`, which
-compiles a template (`standards.shape_compiler`) once a skeleton has been missed twice, so
-a document seen once costs only its skeleton. Compiling runs pyld on up to `MAX_PROBES` probe
+compiles a template (`standards.shape_compiler`) once a skeleton has been missed
+`MISSES_BEFORE_COMPILE` times, so a document seen once costs only its skeleton. Compiling
+runs pyld on up to `MAX_PROBES` probe
 documents of the same size; it is charged to the request's work budget, and skipped (left
 for a later document) when the budget could not pay for it, so templates never make a
 request fail that pyld alone would have served. Failed compilations are counted per
