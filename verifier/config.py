@@ -53,6 +53,9 @@ class VerifierSettings(ServiceSettings):
         default=False, description="also load the W3C test-vector contexts (examples, "
         "undefined-terms): for conformance suites only, never in production")
     max_request_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Threads per worker process that run verifications. Verifying is CPU work under one GIL:
+    # beyond a few threads (which let status-list fetches overlap) they only take turns.
+    verification_threads: int = Field(default=4, gt=0)
     # Units of work one verification request may use (standards.work_budget: one to two
     # microseconds of CPU each); more is refused with 413.
     max_request_work: int = Field(default=DEFAULT_REQUEST_WORK, gt=0)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI
 
 from servicekit.api_errors import install_error_handlers
@@ -19,8 +22,16 @@ SETTINGS_ENV = "OPENDOSSIER_VERIFIER_SETTINGS"
 def create_app(settings: VerifierSettings | None = None, *,
                context: VerifierContext | None = None) -> FastAPI:
     ctx = context or VerifierContext.open(settings or VerifierSettings())
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        limiter = anyio.to_thread.current_default_thread_limiter()
+        limiter.total_tokens = ctx.settings.verification_threads
+        yield
+
     app = FastAPI(title="OpenDossier verifier", version="0.1.0",
-                  summary="Check Open Badges 3.0 credentials and presentations")
+                  summary="Check Open Badges 3.0 credentials and presentations",
+                  lifespan=lifespan)
     app.state.verifier = ctx
     app.add_middleware(VerifierBodyLimit, max_bytes=ctx.settings.max_request_bytes,
                        route_limits=BODY_LIMITS)
