@@ -13,15 +13,18 @@ import rfc8785
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
+from standards.data_integrity import sign_document
 from standards.data_integrity.jcs import (
     SAFE_INTEGER,
     _is_plain,
     canonical_json,
     plain_json_within_limits,
 )
+from standards.dids import did_key_from_key_pair
 from standards.errors import DocumentTooLargeError
-from standards.json_text import holds_lone_surrogate
+from standards.json_text import holds_lone_surrogate, json_copy
 from standards.jsonld import check_document_limits
+from standards.keys import generate_key
 from tests.ob3_sample import realistic_ob3_credential
 
 EXAMPLES = 500
@@ -121,3 +124,26 @@ def test_the_walk_refuses_what_check_document_limits_refuses(document: Any) -> N
     assert got[0] == expected[0]
     if expected[0] != "bytes":
         assert got == expected and expected[0] == DocumentTooLargeError.__name__
+
+
+def test_json_copy_copies_every_container_and_nothing_else() -> None:
+    document = {"a": [1, {"b": "c"}], "d": {"e": None, "f": True, "g": 2.5}}
+    copied = json_copy(document)
+    assert copied == document
+    assert copied is not document and copied["a"] is not document["a"]
+    assert copied["a"][1] is not document["a"][1] and copied["d"] is not document["d"]
+
+
+def test_a_signed_document_shares_nothing_mutable_with_its_input() -> None:
+    key = generate_key("ed25519")
+    did = did_key_from_key_pair(key)
+    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+                "type": ["VerifiableCredential"], "issuer": did,
+                "credentialSubject": {"id": "did:example:holder", "name": "Sanne"}}
+    for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
+        signed = sign_document(unsigned, key, suite=suite,
+                               verification_method=f"{did}#{did.removeprefix('did:key:')}")
+        signed["credentialSubject"]["name"] = "changed"
+        signed["type"].append("Other")
+        assert unsigned["credentialSubject"] == {"id": "did:example:holder", "name": "Sanne"}
+        assert unsigned["type"] == ["VerifiableCredential"]

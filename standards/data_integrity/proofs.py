@@ -8,7 +8,6 @@ Which key may make a proof, and for which purpose, is decided by the caller's re
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +30,7 @@ from standards.errors import (
     StandardsError,
     UnsafeDocumentError,
 )
+from standards.json_text import json_copy
 from standards.jsonld import JsonLdEngine, engine_for
 from standards.keys import KeyPair
 
@@ -117,10 +117,12 @@ def sign_document(
                else _unsecured(document))
     engine = engine_for(loader)
     if not cryptosuite.expands_document:
-        engine.expand(covered)  # never sign terms that no context defines
+        # Never sign terms that no context defines: the safe-mode check of the dataset
+        # (from a shape template when the shape is known, else pyld's expansion).
+        engine.to_dataset(covered)
     data = cryptosuite.hash_data(covered, config, engine, key)
     proof = {**config, "proofValue": cryptosuite.sign(data, key)}
-    signed = copy.deepcopy(_unsecured(document))
+    signed: dict[str, Any] = json_copy(_unsecured(document))  # the document was checked
     signed["proof"] = [*existing, proof] if existing else proof
     return signed
 
