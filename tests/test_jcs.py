@@ -127,7 +127,7 @@ def test_the_walk_refuses_what_check_document_limits_refuses(document: Any) -> N
 
 
 def test_json_copy_copies_every_container_and_nothing_else() -> None:
-    document = {"a": [1, {"b": "c"}], "d": {"e": None, "f": True, "g": 2.5}}
+    document: dict[str, Any] = {"a": [1, {"b": "c"}], "d": {"e": None, "f": True, "g": 2.5}}
     copied = json_copy(document)
     assert copied == document
     assert copied is not document and copied["a"] is not document["a"]
@@ -137,7 +137,7 @@ def test_json_copy_copies_every_container_and_nothing_else() -> None:
 def test_a_signed_document_shares_nothing_mutable_with_its_input() -> None:
     key = generate_key("ed25519")
     did = did_key_from_key_pair(key)
-    unsigned = {"@context": ["https://www.w3.org/ns/credentials/v2"],
+    unsigned: dict[str, Any] = {"@context": ["https://www.w3.org/ns/credentials/v2"],
                 "type": ["VerifiableCredential"], "issuer": did,
                 "credentialSubject": {"id": "did:example:holder", "name": "Sanne"}}
     for suite in ("eddsa-rdfc-2022", "eddsa-jcs-2022"):
