@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import zipfile
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,8 @@ from tests.wallet.test_wallet_archive import put_blob, storage, write_password
 from wallet.evidence_store import evidence_store
 from wallet.models import Account, Evidence
 from wallet.services.accounts import account_by_email
+from wallet.services.archive_format import ArchiveRefused
+from wallet.services.archive_reading import reading_member
 
 Members = dict[str, bytes]
 # The start of an MP4 file (an `ftyp` box, brand isom): what type sniffing looks at.
@@ -162,3 +165,16 @@ def test_size_limit_wrong_password_and_not_a_zip(wallet_server: WalletService,
     with storage(wallet_server) as ctx, Session(ctx.engine) as session:
         made = session.get(Account, result["owner"])
         assert made is not None and made.password_hash == "" and made.did != owner.did
+
+
+@pytest.mark.parametrize(("encrypted", "message"), [
+    (True, "wrong password, or dossier.json was changed"),
+    (False, "dossier.json is damaged (invalid stored block lengths)")])
+def test_an_unreadable_encrypted_member_may_be_a_wrong_password(encrypted: bool,
+                                                               message: str) -> None:
+    """One wrong password in 65,536 passes WinZip AES's 2-byte check and decrypts to bytes
+    the decompressor refuses before the authentication code is reached."""
+    with pytest.raises(ArchiveRefused) as refused, \
+            reading_member("dossier.json", encrypted):
+        raise zlib.error("invalid stored block lengths")
+    assert str(refused.value) == f"the archive is refused: {message}"

@@ -67,8 +67,13 @@ class CheckedArchive:
 
 
 @contextmanager
-def _reading(name: str) -> Iterator[None]:
-    """Errors of pyzipper/zlib while reading one member, as one clear refusal."""
+def reading_member(name: str, encrypted: bool) -> Iterator[None]:
+    """Errors of pyzipper/zlib while reading one member, as one clear refusal.
+
+    WinZip AES checks a password against a 2-byte value first: one wrong password in 65,536
+    passes it, and the member then decrypts to bytes the decompressor refuses before the
+    authentication code at its end is reached. So, for an encrypted member, "damaged" may
+    just as well be a wrong password, and the refusal says so."""
     try:
         yield
     except ArchiveRefused:
@@ -83,7 +88,13 @@ def _reading(name: str) -> Iterator[None]:
             raise ArchiveRefused(f"wrong password, or {name} was changed") from None
         raise ArchiveRefused(f"{name} is damaged ({text})") from None
     except (zlib.error, EOFError, OSError, ValueError, NotImplementedError) as error:
+        if encrypted:
+            raise ArchiveRefused(f"wrong password, or {name} was changed") from None
         raise ArchiveRefused(f"{name} is damaged ({error})") from None
+
+
+def _encrypted(info: pyzipper.ZipInfo) -> bool:
+    return bool(info.flag_bits & 0x1)  # general purpose bit 0: the member is encrypted
 
 
 def _read_small(archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, limit: int) -> bytes:
@@ -91,7 +102,7 @@ def _read_small(archive: pyzipper.AESZipFile, info: pyzipper.ZipInfo, limit: int
     if info.file_size > limit:
         raise ArchiveRefused(f"{info.filename} is larger than {limit} bytes")
     out = bytearray()
-    with _reading(info.filename), archive.open(info) as member:
+    with reading_member(info.filename, _encrypted(info)), archive.open(info) as member:
         while chunk := member.read(fmt.CHUNK):
             out.extend(chunk)
             if len(out) > limit:
@@ -241,7 +252,7 @@ def _stream_blob(ctx: WalletContext, archive: pyzipper.AESZipFile, info: pyzippe
     with store.writer(max_bytes=item.size) as writer:
         sink = FileSink(writer, filename, lambda: "")
         try:
-            with _reading(item.path), archive.open(info) as member:
+            with reading_member(item.path, _encrypted(info)), archive.open(info) as member:
                 while chunk := member.read(fmt.CHUNK):
                     sink.write(chunk)
                     digest.update(chunk)
