@@ -346,28 +346,40 @@ def test_a_blank_node_is_related_to_a_quad_once(text: str, expected: str) -> Non
     assert RDFC10Canonicalizer().main(parse_nquads(text)) == expected
 
 
-@pytest.mark.parametrize(
-    "dataset",
-    [
-        [],
-        {"@default": [{"subject": {"type": "IRI", "value": "urn:s"}}]},
-        {"@default": [{"subject": {"type": "literal", "value": "x"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "IRI", "value": "urn:o"}}]},
-        {"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
-                       "predicate": {"type": "blank node", "value": "_:p"},
-                       "object": {"type": "IRI", "value": "urn:o"}}]},
-        {"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "literal", "value": 5}}]},
-        {"@default": "not a list"},
-        {"@default": [{"subject": {"type": "blank node", "value": "b0"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "IRI", "value": "urn:o"}}]},
-    ],
-    ids=["not-a-mapping", "missing-terms", "literal-subject", "blank-predicate",
-         "non-text-literal", "graph-not-a-list", "blank-node-without-prefix"],
-)
+# Datasets in pyld's form that are not well formed (also what the lean path must decline,
+# tests/test_rdfc_lean.py).
+MALFORMED_DATASETS = [
+    pytest.param([], id="not-a-mapping"),
+    pytest.param({"@default": [{"subject": {"type": "IRI", "value": "urn:s"}}]},
+                 id="missing-terms"),
+    pytest.param({"@default": [{"subject": {"type": "literal", "value": "x"},
+                                "predicate": {"type": "IRI", "value": "urn:p"},
+                                "object": {"type": "IRI", "value": "urn:o"}}]},
+                 id="literal-subject"),
+    pytest.param({"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
+                                "predicate": {"type": "blank node", "value": "_:p"},
+                                "object": {"type": "IRI", "value": "urn:o"}}]},
+                 id="blank-predicate"),
+    pytest.param({"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
+                                "predicate": {"type": "IRI", "value": "urn:p"},
+                                "object": {"type": "literal", "value": 5}}]},
+                 id="non-text-literal"),
+    pytest.param({"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
+                                "predicate": {"type": "IRI", "value": "urn:p"},
+                                "object": {"type": "literal", "value": "x",
+                                           "language": None}}]},
+                 id="language-none"),
+    pytest.param({"@default": "not a list"}, id="graph-not-a-list"),
+    pytest.param({"@default": [{"subject": {"type": "blank node", "value": "b0"},
+                                "predicate": {"type": "IRI", "value": "urn:p"},
+                                "object": {"type": "IRI", "value": "urn:o"}}]},
+                 id="blank-node-without-prefix"),
+    pytest.param({"@default": [["not", "a", "triple"]]}, id="triple-not-a-mapping"),
+    pytest.param({"": []}, id="empty-graph-name"),
+]
+
+
+@pytest.mark.parametrize("dataset", MALFORMED_DATASETS)
 def test_malformed_datasets_are_refused(dataset: Any) -> None:
     with pytest.raises(CanonicalizationError, match="malformed RDF"):
         canonicalize_dataset(dataset)

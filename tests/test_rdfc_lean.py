@@ -36,7 +36,7 @@ from standards.rdfc import (
 )
 from standards.rdfc_lean import CanonicalForm, lean_canonical_form
 from tests.ob3_sample import realistic_ob3_credential
-from tests.test_rdf_canon import _entries, _hash
+from tests.test_rdf_canon import MALFORMED_DATASETS, _entries, _hash
 
 Dataset = dict[str, list[dict[str, dict[str, str]]]]
 
@@ -145,26 +145,7 @@ def test_realistic_credentials_take_the_lean_path() -> None:
         assert dataset == snapshot
 
 
-@pytest.mark.parametrize(
-    "dataset",
-    [
-        [],
-        {"@default": [{"subject": {"type": "IRI", "value": "urn:s"}}]},
-        {"@default": [{"subject": {"type": "literal", "value": "x"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "IRI", "value": "urn:o"}}]},
-        {"@default": [{"subject": {"type": "IRI", "value": "urn:s"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "literal", "value": "x", "language": None}}]},
-        {"@default": [{"subject": {"type": "blank node", "value": "b0"},
-                       "predicate": {"type": "IRI", "value": "urn:p"},
-                       "object": {"type": "IRI", "value": "urn:o"}}]},
-        {"@default": [["not", "a", "triple"]]},
-        {"": []},
-    ],
-    ids=["not-a-mapping", "missing-terms", "literal-subject", "language-none",
-         "blank-without-prefix", "triple-not-a-mapping", "empty-graph-name"],
-)
+@pytest.mark.parametrize("dataset", MALFORMED_DATASETS)
 def test_malformed_datasets_are_declined_and_the_full_path_names_them(dataset: Any) -> None:
     assert _lean(dataset) is None
     with pytest.raises(Exception, match="malformed RDF"):
